@@ -1,0 +1,125 @@
+// Package app wires Plenary together: configuration, database, web layer and background worker.
+// Main.Run starts the whole program, so tests can run it on port 0.
+package app
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Config is read once from the environment at start.
+type Config struct {
+	// Addr is where the server listens (ADDR, default :8080).
+	Addr string
+	// DatabaseURL is the PostgreSQL connection string (DATABASE_URL); empty starts a private
+	// cluster under DataDir.
+	DatabaseURL string
+	// DataDir holds the private cluster (DATA_DIR, default .data).
+	DataDir string
+	// BaseURL is the public address of the site (BASE_URL, default http://localhost:8080).
+	BaseURL string
+	// SecureCookies marks cookies Secure (COOKIE_SECURE; default: BASE_URL starts with https).
+	SecureCookies bool
+	// SMTPURL is smtp://user:pass@host:port for outgoing mail (SMTP_URL); empty keeps mail in the
+	// portal for the secretariat to read.
+	SMTPURL string
+	// MailFrom is the sender address (MAIL_FROM).
+	MailFrom string
+	// LogLevel is debug, info, warn or error (LOG_LEVEL, default info).
+	LogLevel string
+	// DBMaxConns caps the connection pool (DB_MAX_CONNS, default 20).
+	DBMaxConns int
+}
+
+// secret reads NAME, or the file named by NAME_FILE.
+func secret(getenv func(string) string, name string) (string, error) {
+	if f := getenv(name + "_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return "", fmt.Errorf("config: %s_FILE: %w", name, err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return getenv(name), nil
+}
+
+// LoadConfig reads the configuration from getenv and checks it.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	c := Config{
+		Addr:     or(getenv("ADDR"), ":8080"),
+		DataDir:  or(getenv("DATA_DIR"), ".data"),
+		BaseURL:  strings.TrimRight(or(getenv("BASE_URL"), "http://localhost:8080"), "/"),
+		MailFrom: or(getenv("MAIL_FROM"), "Plenary <noreply@plenary.test>"),
+		LogLevel: or(getenv("LOG_LEVEL"), "info"),
+	}
+	var err error
+	if c.DatabaseURL, err = secret(getenv, "DATABASE_URL"); err != nil {
+		return c, err
+	}
+	if c.SMTPURL, err = secret(getenv, "SMTP_URL"); err != nil {
+		return c, err
+	}
+	c.SecureCookies = strings.HasPrefix(c.BaseURL, "https://")
+	if v := getenv("COOKIE_SECURE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, fmt.Errorf("config: COOKIE_SECURE=%q is not true or false", v)
+		}
+		c.SecureCookies = b
+	}
+	c.DBMaxConns = 20
+	if v := getenv("DB_MAX_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2 {
+			return c, fmt.Errorf("config: DB_MAX_CONNS=%q must be a number of at least 2", v)
+		}
+		c.DBMaxConns = n
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return c, fmt.Errorf("config: LOG_LEVEL=%q must be debug, info, warn or error", c.LogLevel)
+	}
+	if !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
+		return c, fmt.Errorf("config: BASE_URL=%q must start with http:// or https://", c.BaseURL)
+	}
+	return c, nil
+}
+
+// Print writes every setting with secrets hidden, as the server starts.
+func (c Config) Print(w io.Writer) {
+	db := "(private cluster under " + c.DataDir + ")"
+	if c.DatabaseURL != "" {
+		db = redact(c.DatabaseURL)
+	}
+	smtp := "(none: mail is kept in the portal)"
+	if c.SMTPURL != "" {
+		smtp = redact(c.SMTPURL)
+	}
+	fmt.Fprintf(w, "ADDR=%s\nDATABASE_URL=%s\nDATA_DIR=%s\nBASE_URL=%s\nCOOKIE_SECURE=%t\nSMTP_URL=%s\nMAIL_FROM=%s\nLOG_LEVEL=%s\nDB_MAX_CONNS=%d\n",
+		c.Addr, db, c.DataDir, c.BaseURL, c.SecureCookies, smtp, c.MailFrom, c.LogLevel, c.DBMaxConns)
+}
+
+// redact hides the password of a URL.
+func redact(u string) string {
+	at := strings.LastIndex(u, "@")
+	scheme := strings.Index(u, "://")
+	if at < 0 || scheme < 0 {
+		return u
+	}
+	userinfo := u[scheme+3 : at]
+	if i := strings.IndexByte(userinfo, ':'); i >= 0 {
+		return u[:scheme+3] + userinfo[:i] + ":***" + u[at:]
+	}
+	return u
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,225 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/alexedwards/argon2id"
+	"github.com/jackc/pgx/v5"
+
+	"plenary/internal/i18n"
+	"plenary/internal/pgcluster"
+	"plenary/internal/postgres"
+	"plenary/internal/seed"
+	"plenary/internal/site"
+	"plenary/web"
+)
+
+// Main is the whole program: tests run it on port 0 and drive it like a user.
+type Main struct {
+	Config Config
+	Log    *slog.Logger
+	Out    io.Writer
+	// Migrate applies pending migrations at start; without it a schema that is behind stops
+	// the server. The private cluster always migrates.
+	Migrate bool
+	// Demo loads the demo data at start (the private cluster always does).
+	Demo bool
+
+	DB      *postgres.DB
+	Server  *site.Server
+	cluster *pgcluster.Cluster
+	http    *http.Server
+	ln      net.Listener
+	cancel  context.CancelFunc
+	done    chan struct{}
+	demo    *seed.Result
+}
+
+// PasswordParams are the argon2id parameters (RFC 9106's second recommended option, with
+// 64 MiB of memory).
+var PasswordParams = &argon2id.Params{Memory: 64 * 1024, Iterations: 3, Parallelism: 2, SaltLength: 16, KeyLength: 32}
+
+// HashPassword hashes a password with argon2id.
+func HashPassword(pw string) (string, error) { return argon2id.CreateHash(pw, PasswordParams) }
+
+// VerifyPassword checks a password against its hash.
+func VerifyPassword(pw, hash string) (bool, error) { return argon2id.ComparePasswordAndHash(pw, hash) }
+
+// OpenDB connects to DATABASE_URL, or starts the private cluster and creates its database.
+func (m *Main) OpenDB(ctx context.Context) error {
+	url := m.Config.DatabaseURL
+	if url == "" {
+		c, err := pgcluster.Start(ctx, pgcluster.Options{
+			Dir:     filepath.Join(m.Config.DataDir, "postgres"),
+			Install: true,
+			Log:     func(f string, a ...any) { fmt.Fprintf(m.Out, f+"\n", a...) },
+		})
+		if err != nil {
+			return err
+		}
+		m.cluster = c
+		if err := createDatabase(ctx, c.URL("postgres"), "plenary"); err != nil {
+			return err
+		}
+		url = c.URL("plenary")
+		m.Migrate = true
+		m.Demo = true
+	}
+	db, err := postgres.Open(ctx, url, int32(m.Config.DBMaxConns))
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	return nil
+}
+
+func createDatabase(ctx context.Context, adminURL, name string) error {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return fmt.Errorf("app: connect to the private cluster: %w", err)
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return fmt.Errorf("app: %w", err)
+	}
+	if !exists {
+		if _, err := conn.Exec(ctx, `CREATE DATABASE `+pgx.Identifier{name}.Sanitize()); err != nil {
+			return fmt.Errorf("app: create database: %w", err)
+		}
+	}
+	return nil
+}
+
+// Run opens the database, checks or applies migrations, loads the seed, starts the listener for
+// meeting changes and the HTTP server. It returns once the server is listening.
+func (m *Main) Run(ctx context.Context) error {
+	if m.Out == nil {
+		m.Out = io.Discard
+	}
+	if m.Log == nil {
+		m.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if m.DB == nil {
+		if err := m.OpenDB(ctx); err != nil {
+			return err
+		}
+	}
+	if m.Migrate {
+		n, err := m.DB.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			fmt.Fprintf(m.Out, "applied %d migration(s)\n", n)
+		}
+	} else {
+		n, err := m.DB.Pending(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("app: the database schema is behind by %d migration(s); run `plenary migrate` or start with `plenary serve --migrate`", n)
+		}
+	}
+	if err := m.loadSeed(ctx); err != nil {
+		return err
+	}
+	cat, err := i18n.Load(web.Locales())
+	if err != nil {
+		return err
+	}
+	m.Server = site.New(m.DB, m.Log, cat, site.Options{
+		SecureCookies: m.Config.SecureCookies,
+		BaseURL:       m.Config.BaseURL,
+		Hash:          HashPassword,
+		Verify:        VerifyPassword,
+	})
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("app: listen on %s: %w", m.Config.Addr, err)
+	}
+	m.ln = ln
+	bg, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.done = make(chan struct{})
+	go func() {
+		defer close(m.done)
+		m.listenMeetingChanges(bg)
+	}()
+	m.http = &http.Server{
+		Handler:           m.Server.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	go func() {
+		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("http server", "err", err)
+		}
+	}()
+	return nil
+}
+
+func (m *Main) loadSeed(ctx context.Context) error {
+	res, err := seedLoad(ctx, m.DB, m.Demo)
+	if err != nil {
+		return err
+	}
+	if res.MeetingCreated {
+		fmt.Fprintln(m.Out, "loaded the meeting of the collective letter (sg13-wp-2025-07)")
+	}
+	if m.Demo {
+		if res.DemoCreated {
+			fmt.Fprintf(m.Out, "loaded the demo meeting %s\n", res.DemoSlug)
+		}
+		m.demo = res
+	}
+	return nil
+}
+
+// URL is the address the server listens on.
+func (m *Main) URL() string {
+	addr := m.ln.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return fmt.Sprintf("http://%s", net.JoinHostPort(host, fmt.Sprint(addr.Port)))
+}
+
+// Close stops the server gracefully, then the background work, the pool and the private cluster.
+func (m *Main) Close() error {
+	var errs []error
+	if m.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		errs = append(errs, m.http.Shutdown(ctx))
+		cancel()
+	}
+	if m.cancel != nil {
+		m.cancel()
+		<-m.done
+	}
+	if m.DB != nil {
+		m.DB.Close()
+	}
+	return errors.Join(errs...)
+}
+
+// StopCluster stops the private cluster, if this process started one.
+func (m *Main) StopCluster(ctx context.Context) error {
+	if m.cluster == nil {
+		return nil
+	}
+	return m.cluster.Stop(ctx)
+}

@@ -1,0 +1,116 @@
+package domain
+
+import "time"
+
+// OrgKind is the membership category of an organisation.
+type OrgKind string
+
+// The organisation kinds.
+const (
+	MemberState  OrgKind = "member_state"
+	SectorMember OrgKind = "sector_member"
+	Associate    OrgKind = "associate"
+	Academia     OrgKind = "academia"
+	Observer     OrgKind = "observer"
+	OtherOrg     OrgKind = "other"
+)
+
+// OrgKinds lists every organisation kind in display order.
+var OrgKinds = []OrgKind{MemberState, SectorMember, Associate, Academia, Observer, OtherOrg}
+
+// Valid reports whether k is a known kind.
+func (k OrgKind) Valid() bool {
+	for _, x := range OrgKinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Organisation is a member of the standards body (or another entity) that sends delegates.
+type Organisation struct {
+	ID           int64     `db:"id"`
+	Name         string    `db:"name"`
+	Kind         OrgKind   `db:"kind"`
+	Country      string    `db:"country"`
+	AutoApproval bool      `db:"auto_approval"`
+	CreatedAt    time.Time `db:"created_at"`
+	UpdatedAt    time.Time `db:"updated_at"`
+	// StudyGroupIDs are the study groups an Associate takes part in.
+	StudyGroupIDs []int64 `db:"study_group_ids"`
+	// FocalPoints are filled by the store where a page needs them.
+	FocalPoints []AccountRef `db:"-"`
+}
+
+// Gender is recorded for delegation statistics only.
+type Gender string
+
+// The genders.
+const (
+	Female    Gender = "female"
+	Male      Gender = "male"
+	NotStated Gender = "not_stated"
+)
+
+// Genders lists the accepted genders.
+var Genders = []Gender{NotStated, Female, Male}
+
+// Valid reports whether g is a known gender.
+func (g Gender) Valid() bool { return g == Female || g == Male || g == NotStated }
+
+// Account is a person who can sign in.
+type Account struct {
+	ID             int64     `db:"id"`
+	Email          string    `db:"email"`
+	PasswordHash   string    `db:"password_hash"`
+	GivenName      string    `db:"given_name"`
+	FamilyName     string    `db:"family_name"`
+	Gender         Gender    `db:"gender"`
+	OrganisationID *int64    `db:"organisation_id"`
+	Language       string    `db:"language"`
+	Secretariat    bool      `db:"secretariat"`
+	CreatedAt      time.Time `db:"created_at"`
+}
+
+// Name is the person's full name.
+func (a Account) Name() string { return a.GivenName + " " + a.FamilyName }
+
+// AccountRef names an account briefly.
+type AccountRef struct {
+	ID         int64  `db:"id"`
+	Email      string `db:"email"`
+	GivenName  string `db:"given_name"`
+	FamilyName string `db:"family_name"`
+}
+
+// Name is the person's full name.
+func (a AccountRef) Name() string { return a.GivenName + " " + a.FamilyName }
+
+// Actor is who performs an action: an account and its roles, or a visitor (ID 0).
+type Actor struct {
+	ID             int64
+	OrganisationID int64
+	Secretariat    bool
+	// FocalOf lists the organisations this account is a focal point of.
+	FocalOf []int64
+}
+
+// Visitor is the actor of a request without a signed-in account.
+var Visitor = Actor{}
+
+// SignedIn reports whether the actor has an account.
+func (a Actor) SignedIn() bool { return a.ID != 0 }
+
+// IsFocalPointOf reports whether the actor is a focal point of organisation org.
+func (a Actor) IsFocalPointOf(org int64) bool {
+	for _, o := range a.FocalOf {
+		if o == org {
+			return true
+		}
+	}
+	return false
+}
+
+// IsFocalPoint reports whether the actor is a focal point of any organisation.
+func (a Actor) IsFocalPoint() bool { return len(a.FocalOf) > 0 }

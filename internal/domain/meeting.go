@@ -1,0 +1,284 @@
+package domain
+
+import (
+	"strings"
+	"time"
+)
+
+// StudyGroup is a study group of the sector, with its secretariat's contact details.
+type StudyGroup struct {
+	ID          int64  `db:"id"`
+	Code        string `db:"code"`
+	Title       Text   `db:"title"`
+	StudyPeriod string `db:"study_period"`
+	Chair       string `db:"chair"`
+	Phone       string `db:"phone"`
+	Fax         string `db:"fax"`
+	Email       string `db:"email"`
+	Web         string `db:"web"`
+}
+
+// WorkingParty is a working party of a study group (WP1/13).
+type WorkingParty struct {
+	ID           int64  `db:"id"`
+	StudyGroupID int64  `db:"study_group_id"`
+	Number       int    `db:"number"`
+	Code         string `db:"code"`
+	Title        Text   `db:"title"`
+}
+
+// Slug is the working party's short name in URLs: "wp1".
+func (w WorkingParty) Slug() string { return "wp" + itoa(w.Number) }
+
+// Question is a Question of a study group (Q20/13).
+type Question struct {
+	ID             int64  `db:"id"`
+	StudyGroupID   int64  `db:"study_group_id"`
+	WorkingPartyID *int64 `db:"working_party_id"`
+	Number         int    `db:"number"`
+	Code           string `db:"code"`
+	Title          Text   `db:"title"`
+}
+
+// Meeting is one meeting of a study group or of its working parties.
+type Meeting struct {
+	ID               int64     `db:"id"`
+	Slug             string    `db:"slug"`
+	StudyGroupID     int64     `db:"study_group_id"`
+	Title            Text      `db:"title"`
+	City             string    `db:"city"`
+	Venue            string    `db:"venue"`
+	TimeZone         string    `db:"time_zone"`
+	FirstDay         time.Time `db:"first_day"`
+	LastDay          time.Time `db:"last_day"`
+	Languages        []string  `db:"languages"`
+	Interpretation   bool      `db:"interpretation"`
+	Fellowships      bool      `db:"fellowships"`
+	Paperless        bool      `db:"paperless"`
+	RemoteTool       string    `db:"remote_tool"`
+	RemoteLink       string    `db:"remote_link"`
+	RemoteRules      Text      `db:"remote_rules"`
+	Purpose          Text      `db:"purpose"`
+	ApprovedBy       string    `db:"approved_by"`
+	DeskPlace        string    `db:"desk_place"`
+	RoomAllocation   Text      `db:"room_allocation"`
+	PracticalInfo    Text      `db:"practical_info"`
+	CollectiveLetter string    `db:"collective_letter"`
+	Version          int64     `db:"version"`
+	CreatedAt        time.Time `db:"created_at"`
+	UpdatedAt        time.Time `db:"updated_at"`
+}
+
+// Location returns the meeting's time zone (UTC when the name is unknown).
+func (m Meeting) Location() *time.Location {
+	loc, err := time.LoadLocation(m.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Past reports whether the meeting's last day has ended at now.
+func (m Meeting) Past(now time.Time) bool {
+	return !now.Before(EndOfDay(m.LastDay, m.Location()))
+}
+
+// DeskOpening is a day and hour the registration desk opens, in the meeting's local time.
+type DeskOpening struct {
+	ID      int64     `db:"id"`
+	OpensAt time.Time `db:"opens_at"`
+}
+
+// Session is a working party's session, its start in the meeting's local time.
+type Session struct {
+	ID             int64      `db:"id"`
+	WorkingPartyID int64      `db:"working_party_id"`
+	StartsAt       time.Time  `db:"starts_at"`
+	EndsAt         *time.Time `db:"ends_at"`
+	Room           string     `db:"room"`
+}
+
+// ColocatedEvent is an event held at the same place around the meeting.
+type ColocatedEvent struct {
+	ID       int64     `db:"id"`
+	Title    Text      `db:"title"`
+	FirstDay time.Time `db:"first_day"`
+	LastDay  time.Time `db:"last_day"`
+	URL      string    `db:"url"`
+}
+
+// ProposedAction is what a meeting is asked to do with a work item.
+type ProposedAction string
+
+// The proposed actions.
+const (
+	Determination ProposedAction = "determination" // TAP
+	Consent       ProposedAction = "consent"       // AAP
+	Agreement     ProposedAction = "agreement"     // supplements
+)
+
+// ProposedActions lists the actions in agenda order.
+var ProposedActions = []ProposedAction{Determination, Consent, Agreement}
+
+// Valid reports whether a is a known action.
+func (a ProposedAction) Valid() bool {
+	return a == Determination || a == Consent || a == Agreement
+}
+
+// WorkItemKind is a Recommendation or a Supplement.
+type WorkItemKind string
+
+// The work item kinds.
+const (
+	Recommendation WorkItemKind = "recommendation"
+	Supplement     WorkItemKind = "supplement"
+)
+
+// Valid reports whether k is a known kind.
+func (k WorkItemKind) Valid() bool { return k == Recommendation || k == Supplement }
+
+// DefaultAction is the usual action for a kind of work item: consent for Recommendations,
+// agreement for Supplements.
+func (k WorkItemKind) DefaultAction() ProposedAction {
+	if k == Supplement {
+		return Agreement
+	}
+	return Consent
+}
+
+// AgendaItem is an item of a working party's agenda. Holds, when set, names the proposed action
+// whose work items the item lists.
+type AgendaItem struct {
+	ID             int64           `db:"id"`
+	WorkingPartyID int64           `db:"working_party_id"`
+	Position       int             `db:"position"`
+	Title          Text            `db:"title"`
+	Holds          *ProposedAction `db:"holds"`
+}
+
+// WorkItem is a draft Recommendation or Supplement on a meeting's agenda.
+type WorkItem struct {
+	ID             int64          `db:"id"`
+	WorkingPartyID int64          `db:"working_party_id"`
+	QuestionID     int64          `db:"question_id"`
+	QuestionCode   string         `db:"question_code"`
+	Acronym        string         `db:"acronym"`
+	Title          Text           `db:"title"`
+	Kind           WorkItemKind   `db:"kind"`
+	Action         ProposedAction `db:"action"`
+	Position       int            `db:"position"`
+}
+
+// MeetingDetail is a meeting with everything its public pages show.
+type MeetingDetail struct {
+	Meeting
+	StudyGroup      StudyGroup
+	WorkingParties  []WorkingParty
+	Questions       []Question
+	DeskOpenings    []DeskOpening
+	Sessions        []Session
+	ColocatedEvents []ColocatedEvent
+	// Overrides are the deadlines the secretariat has set; Deadlines() fills in the rest.
+	Overrides   map[DeadlineKind]time.Time
+	AgendaItems []AgendaItem
+	WorkItems   []WorkItem
+}
+
+// Deadlines returns the meeting's four deadlines.
+func (d MeetingDetail) Deadlines() []Deadline { return Deadlines(d.FirstDay, d.Overrides) }
+
+// Deadline returns the deadline of one kind.
+func (d MeetingDetail) Deadline(k DeadlineKind) Deadline {
+	for _, dl := range d.Deadlines() {
+		if dl.Kind == k {
+			return dl
+		}
+	}
+	return Deadline{}
+}
+
+// WorkingParty returns the working party with id.
+func (d MeetingDetail) WorkingParty(id int64) (WorkingParty, bool) {
+	for _, w := range d.WorkingParties {
+		if w.ID == id {
+			return w, true
+		}
+	}
+	return WorkingParty{}, false
+}
+
+// WorkingPartyBySlug returns the working party named by slug ("wp1").
+func (d MeetingDetail) WorkingPartyBySlug(slug string) (WorkingParty, bool) {
+	for _, w := range d.WorkingParties {
+		if strings.EqualFold(w.Slug(), slug) {
+			return w, true
+		}
+	}
+	return WorkingParty{}, false
+}
+
+// SessionOf returns the session of a working party, if it meets.
+func (d MeetingDetail) SessionOf(wp int64) (Session, bool) {
+	for _, s := range d.Sessions {
+		if s.WorkingPartyID == wp {
+			return s, true
+		}
+	}
+	return Session{}, false
+}
+
+// AgendaOf returns a working party's agenda items in order.
+func (d MeetingDetail) AgendaOf(wp int64) []AgendaItem {
+	var out []AgendaItem
+	for _, a := range d.AgendaItems {
+		if a.WorkingPartyID == wp {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// WorkItemsOf returns a working party's work items with the given proposed action.
+func (d MeetingDetail) WorkItemsOf(wp int64, action ProposedAction) []WorkItem {
+	var out []WorkItem
+	for _, w := range d.WorkItems {
+		if w.WorkingPartyID == wp && w.Action == action {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// MeetingSummary is a line of the list of meetings.
+type MeetingSummary struct {
+	ID       int64     `db:"id"`
+	Slug     string    `db:"slug"`
+	Title    Text      `db:"title"`
+	City     string    `db:"city"`
+	TimeZone string    `db:"time_zone"`
+	FirstDay time.Time `db:"first_day"`
+	LastDay  time.Time `db:"last_day"`
+	SGCode   string    `db:"sg_code"`
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}

@@ -1,0 +1,208 @@
+// Package i18n holds the interface's message catalogues. Each language is a folder named by its
+// tag (en, zh, ar …) of JSON files holding every message, its plural forms (CLDR rules of that
+// language), its native name (meta.name), its writing direction (meta.dir) and its date formats:
+// adding a language is adding a folder of files, not code.
+package i18n
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+// Lang is a language the interface speaks.
+type Lang struct {
+	Tag  string // "en", "zh"
+	Name string // its own name: "English", "中文"
+	Dir  string // "ltr" or "rtl"
+}
+
+// Catalogue holds every language's messages.
+type Catalogue struct {
+	langs   []Lang
+	tags    []language.Tag
+	matcher language.Matcher
+	byTag   map[string]*Translator
+	keys    map[string][]string
+}
+
+// Default is the language used when nothing else matches, and the fallback for missing messages.
+const Default = "en"
+
+// Load reads the catalogues in fsys: one folder per language, named by its tag (en, zh, ar …),
+// holding any number of *.json files whose messages are merged.
+func Load(fsys fs.FS) (*Catalogue, error) {
+	dirs, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, err
+	}
+	bundle := i18n.NewBundle(language.English)
+	c := &Catalogue{byTag: map[string]*Translator{}, keys: map[string][]string{}}
+	var tags []string
+	for _, d := range dirs {
+		if d.IsDir() {
+			tags = append(tags, d.Name())
+		}
+	}
+	// English first, so that it is the matcher's default.
+	sort.Slice(tags, func(i, j int) bool {
+		return tags[i] == Default || (tags[j] != Default && tags[i] < tags[j])
+	})
+	for _, tag := range tags {
+		lt, err := language.Parse(tag)
+		if err != nil {
+			return nil, fmt.Errorf("i18n: folder %s is not a language tag: %w", tag, err)
+		}
+		files, err := fs.Glob(fsys, path.Join(tag, "*.json"))
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			b, err := fs.ReadFile(fsys, f)
+			if err != nil {
+				return nil, err
+			}
+			msgs, err := bundle.ParseMessageBytes(lt, b, json.Unmarshal)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: %s: %w", f, err)
+			}
+			for _, m := range msgs {
+				c.keys[tag] = append(c.keys[tag], m.ID)
+			}
+		}
+		c.tags = append(c.tags, lt)
+		c.langs = append(c.langs, Lang{Tag: tag})
+	}
+	if len(c.langs) == 0 || c.langs[0].Tag != Default {
+		return nil, fmt.Errorf("i18n: no %s catalogue", Default)
+	}
+	c.matcher = language.NewMatcher(c.tags)
+	for i := range c.langs {
+		t := &Translator{loc: i18n.NewLocalizer(bundle, c.langs[i].Tag, Default), cache: map[string]string{}}
+		c.langs[i].Name = t.T("meta.name")
+		c.langs[i].Dir = t.T("meta.dir")
+		if c.langs[i].Dir != "rtl" {
+			c.langs[i].Dir = "ltr"
+		}
+		t.Lang = c.langs[i]
+		c.byTag[c.langs[i].Tag] = t
+	}
+	return c, nil
+}
+
+// Langs lists the languages, English first.
+func (c *Catalogue) Langs() []Lang { return c.langs }
+
+// Keys returns the message ids of one language's catalogue.
+func (c *Catalogue) Keys(tag string) []string { return c.keys[tag] }
+
+// Has reports whether tag is one of the catalogue's languages.
+func (c *Catalogue) Has(tag string) bool { _, ok := c.byTag[tag]; return ok }
+
+// Match picks the language for a request: the remembered choice when it is known, else the best
+// match for the Accept-Language header, else English.
+func (c *Catalogue) Match(chosen, acceptLanguage string) string {
+	if c.Has(chosen) {
+		return chosen
+	}
+	if acceptLanguage == "" {
+		return Default
+	}
+	prefs, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(prefs) == 0 {
+		return Default
+	}
+	_, idx, conf := c.matcher.Match(prefs...)
+	if conf == language.No {
+		return Default
+	}
+	return c.langs[idx].Tag
+}
+
+// For returns the translator of tag (English when unknown).
+func (c *Catalogue) For(tag string) *Translator {
+	if t, ok := c.byTag[tag]; ok {
+		return t
+	}
+	return c.byTag[Default]
+}
+
+// Translator gives one language's messages and date formats.
+type Translator struct {
+	Lang  Lang
+	loc   *i18n.Localizer
+	mu    sync.RWMutex
+	cache map[string]string
+}
+
+// T returns the message key, filled with the template data given as name/value pairs. A key
+// missing from every catalogue comes back as itself, which the catalogue test catches.
+func (t *Translator) T(key string, kv ...any) string {
+	if len(kv) == 0 {
+		t.mu.RLock()
+		s, ok := t.cache[key]
+		t.mu.RUnlock()
+		if ok {
+			return s
+		}
+	}
+	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: key, TemplateData: data(kv)})
+	if err != nil {
+		return key
+	}
+	if len(kv) == 0 {
+		t.mu.Lock()
+		t.cache[key] = s
+		t.mu.Unlock()
+	}
+	return s
+}
+
+// N returns the plural form of key for count n; the template sees .Count and the pairs of kv.
+func (t *Translator) N(key string, n int, kv ...any) string {
+	d := data(kv)
+	d["Count"] = n
+	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: key, PluralCount: n, TemplateData: d})
+	if err != nil {
+		return key
+	}
+	return s
+}
+
+func data(kv []any) map[string]any {
+	d := make(map[string]any, len(kv)/2+1)
+	for i := 0; i+1 < len(kv); i += 2 {
+		d[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	return d
+}
+
+// Date formats a calendar day in the language's long form ("Friday 25 July 2025").
+func (t *Translator) Date(d time.Time) string {
+	return t.T("format.date", "Weekday", t.T("weekday."+strconv.Itoa(int(d.Weekday()))),
+		"Day", d.Day(), "Month", t.T("month."+strconv.Itoa(int(d.Month()))), "Year", d.Year())
+}
+
+// DateShort formats a calendar day without the weekday ("25 July 2025").
+func (t *Translator) DateShort(d time.Time) string {
+	return t.T("format.date_short", "Day", d.Day(), "Month", t.T("month."+strconv.Itoa(int(d.Month()))), "Year", d.Year())
+}
+
+// DateRange formats a span of days, or one day when both are the same.
+func (t *Translator) DateRange(a, b time.Time) string {
+	if a.Equal(b) {
+		return t.DateShort(a)
+	}
+	return t.T("format.date_range", "From", t.DateShort(a), "To", t.DateShort(b))
+}
+
+// Clock formats a time of day on the 24-hour clock, as meetings are announced.
+func (t *Translator) Clock(d time.Time) string { return d.Format("15:04") }

@@ -1,0 +1,117 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"plenary/internal/domain"
+)
+
+const accountColumns = `id, email, password_hash, given_name, family_name, gender, organisation_id, language, secretariat, created_at`
+
+// CreateAccount stores a new account; a taken email (in any letter case) is a field error.
+func (db *DB) CreateAccount(ctx context.Context, a Audit, acc domain.Account) (int64, error) {
+	var id int64
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO accounts (email, password_hash, given_name, family_name, gender, organisation_id, language, secretariat)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			strings.TrimSpace(acc.Email), acc.PasswordHash, acc.GivenName, acc.FamilyName, string(acc.Gender), acc.OrganisationID,
+			acc.Language, acc.Secretariat).Scan(&id)
+		if isUniqueViolation(err, "accounts_email_key") {
+			return domain.FieldErrors(map[string]string{"email": "error.email_taken"})
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: create account: %w", err)
+		}
+		if a.ActorID == 0 {
+			a.ActorID = id
+		}
+		return audit(ctx, tx, a, "account.create", "account", id, map[string]any{"secretariat": acc.Secretariat})
+	})
+	return id, err
+}
+
+// AccountByEmail finds an account by email, ignoring letter case.
+func (db *DB) AccountByEmail(ctx context.Context, email string) (domain.Account, error) {
+	rows, _ := db.Pool.Query(ctx, `SELECT `+accountColumns+` FROM accounts WHERE lower(email) = lower($1)`, strings.TrimSpace(email))
+	acc, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Account])
+	if err != nil {
+		return acc, notFound(err, "error.account_not_found")
+	}
+	return acc, nil
+}
+
+// Account returns the account with id.
+func (db *DB) Account(ctx context.Context, id int64) (domain.Account, error) {
+	rows, _ := db.Pool.Query(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id)
+	acc, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Account])
+	if err != nil {
+		return acc, notFound(err, "error.account_not_found")
+	}
+	return acc, nil
+}
+
+// Actor returns the account with id and its roles, in one query.
+func (db *DB) Actor(ctx context.Context, id int64) (domain.Actor, domain.Account, error) {
+	var acc domain.Account
+	var focal []int64
+	err := db.Pool.QueryRow(ctx, `SELECT `+accountColumns+`,
+			COALESCE((SELECT array_agg(organisation_id ORDER BY organisation_id) FROM focal_points WHERE account_id = accounts.id), '{}')
+		FROM accounts WHERE id = $1`, id).Scan(&acc.ID, &acc.Email, &acc.PasswordHash, &acc.GivenName, &acc.FamilyName,
+		&acc.Gender, &acc.OrganisationID, &acc.Language, &acc.Secretariat, &acc.CreatedAt, &focal)
+	if err != nil {
+		return domain.Visitor, acc, notFound(err, "error.account_not_found")
+	}
+	actor := domain.Actor{ID: acc.ID, Secretariat: acc.Secretariat, FocalOf: focal}
+	if acc.OrganisationID != nil {
+		actor.OrganisationID = *acc.OrganisationID
+	}
+	return actor, acc, nil
+}
+
+// SetAccountLanguage remembers the account's preferred language (also used for its mail).
+func (db *DB) SetAccountLanguage(ctx context.Context, id int64, lang string) error {
+	_, err := db.Pool.Exec(ctx, `UPDATE accounts SET language = $2 WHERE id = $1`, id, lang)
+	if err != nil {
+		return fmt.Errorf("postgres: set language: %w", err)
+	}
+	return nil
+}
+
+// SetPassword replaces an account's password hash.
+func (db *DB) SetPassword(ctx context.Context, a Audit, id int64, hash string) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE accounts SET password_hash = $2 WHERE id = $1`, id, hash)
+		if err != nil {
+			return fmt.Errorf("postgres: set password: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return domain.Errorf(domain.NotFound, "error.account_not_found")
+		}
+		return audit(ctx, tx, a, "account.password", "account", id, nil)
+	})
+}
+
+// MakeSecretariat gives an account the secretariat role.
+func (db *DB) MakeSecretariat(ctx context.Context, a Audit, id int64) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE accounts SET secretariat = true WHERE id = $1`, id); err != nil {
+			return fmt.Errorf("postgres: make secretariat: %w", err)
+		}
+		return audit(ctx, tx, a, "account.secretariat", "account", id, nil)
+	})
+}
+
+// SearchAccounts finds up to limit accounts whose name or email contains q.
+func (db *DB) SearchAccounts(ctx context.Context, q string, limit int) ([]domain.AccountRef, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT id, email, given_name, family_name FROM accounts
+		WHERE $1 = '' OR email ILIKE '%' || $1 || '%' OR (given_name || ' ' || family_name) ILIKE '%' || $1 || '%'
+		ORDER BY family_name, given_name, id LIMIT $2`, strings.TrimSpace(q), limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: search accounts: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[domain.AccountRef])
+}

@@ -1,0 +1,118 @@
+// Package postgres is Plenary's store: hand-written SQL over a pgx pool, one transaction per use
+// case, with the audit event (and any mail) written in the same transaction as the change.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"plenary/internal/domain"
+)
+
+// DB is the store.
+type DB struct {
+	Pool *pgxpool.Pool
+}
+
+// Open connects to the database at url.
+func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: parse DATABASE_URL: %w", err)
+	}
+	if maxConns > 0 {
+		cfg.MaxConns = maxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: ping: %w", err)
+	}
+	return &DB{Pool: pool}, nil
+}
+
+// Close closes the pool.
+func (db *DB) Close() { db.Pool.Close() }
+
+// Ping checks the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
+
+// inTx runs fn in a transaction, committing when it returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, db.Pool, fn)
+}
+
+// notFound turns pgx.ErrNoRows into a domain NotFound error.
+func notFound(err error, key string) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return domain.Errorf(domain.NotFound, key)
+	}
+	return err
+}
+
+// isUniqueViolation reports whether err is a unique constraint violation, optionally of the
+// named constraint.
+func isUniqueViolation(err error, constraint string) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return constraint == "" || pe.ConstraintName == constraint
+	}
+	return false
+}
+
+// Audit describes who is acting and from where, for the audit event of a change.
+type Audit struct {
+	ActorID    int64
+	RemoteAddr string
+	RequestID  string
+}
+
+// audit writes one audit event inside tx.
+func audit(ctx context.Context, tx pgx.Tx, a Audit, action, entity string, entityID int64, detail any) error {
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	var actor *int64
+	if a.ActorID != 0 {
+		actor = &a.ActorID
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO audit_events (actor_id, action, entity, entity_id, detail, remote_addr, request_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, actor, action, entity, entityID, detail, a.RemoteAddr, a.RequestID)
+	if err != nil {
+		return fmt.Errorf("postgres: audit %s: %w", action, err)
+	}
+	return nil
+}
+
+// AuditEvent is one line of the audit trail.
+type AuditEvent struct {
+	ID        int64          `db:"id"`
+	At        time.Time      `db:"at"`
+	ActorID   *int64         `db:"actor_id"`
+	ActorName *string        `db:"actor_name"`
+	Action    string         `db:"action"`
+	Entity    string         `db:"entity"`
+	EntityID  int64          `db:"entity_id"`
+	Detail    map[string]any `db:"detail"`
+}
+
+// AuditTrail returns the events of one record, oldest first.
+func (db *DB) AuditTrail(ctx context.Context, entity string, id int64) ([]AuditEvent, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT e.id, e.at, e.actor_id, a.given_name || ' ' || a.family_name AS actor_name,
+			e.action, e.entity, e.entity_id, e.detail
+		FROM audit_events e LEFT JOIN accounts a ON a.id = e.actor_id
+		WHERE e.entity = $1 AND e.entity_id = $2 ORDER BY e.at, e.id`, entity, id)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: audit trail: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[AuditEvent])
+}

@@ -1,0 +1,289 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"plenary/internal/domain"
+)
+
+const meetingColumns = `m.id, m.slug, m.study_group_id, m.title, m.city, m.venue, m.time_zone, m.first_day, m.last_day,
+	m.languages, m.interpretation, m.fellowships, m.paperless, m.remote_tool, m.remote_link, m.remote_rules,
+	m.purpose, m.approved_by, m.desk_place, m.room_allocation, m.practical_info, m.collective_letter,
+	m.version, m.created_at, m.updated_at`
+
+// Meetings lists every meeting, newest first.
+func (db *DB) Meetings(ctx context.Context) ([]domain.MeetingSummary, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT m.id, m.slug, m.title, m.city, m.time_zone, m.first_day, m.last_day, g.code AS sg_code
+		FROM meetings m JOIN study_groups g ON g.id = m.study_group_id
+		ORDER BY m.first_day DESC, m.id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: meetings: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[domain.MeetingSummary])
+}
+
+// MeetingVersion returns the slug's meeting id and version, cheaply, for cache checks.
+func (db *DB) MeetingVersion(ctx context.Context, slug string) (int64, error) {
+	var v int64
+	err := db.Pool.QueryRow(ctx, `SELECT version FROM meetings WHERE slug = $1`, slug).Scan(&v)
+	if err != nil {
+		return 0, notFound(err, "error.meeting_not_found")
+	}
+	return v, nil
+}
+
+// MeetingDetail returns a meeting with everything its pages show, in one round trip.
+func (db *DB) MeetingDetail(ctx context.Context, slug string) (*domain.MeetingDetail, error) {
+	var d domain.MeetingDetail
+	rows, err := db.Pool.Query(ctx, `SELECT `+meetingColumns+` FROM meetings m WHERE m.slug = $1`, slug)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: meeting: %w", err)
+	}
+	m, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Meeting])
+	if err != nil {
+		return nil, notFound(err, "error.meeting_not_found")
+	}
+	d.Meeting = m
+	if err := db.fillDetail(ctx, &d); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// MeetingDetailByID is MeetingDetail for a meeting id.
+func (db *DB) MeetingDetailByID(ctx context.Context, id int64) (*domain.MeetingDetail, error) {
+	var slug string
+	if err := db.Pool.QueryRow(ctx, `SELECT slug FROM meetings WHERE id = $1`, id).Scan(&slug); err != nil {
+		return nil, notFound(err, "error.meeting_not_found")
+	}
+	return db.MeetingDetail(ctx, slug)
+}
+
+func (db *DB) fillDetail(ctx context.Context, d *domain.MeetingDetail) error {
+	id, sg := d.ID, d.StudyGroupID
+	b := &pgx.Batch{}
+	b.Queue(`SELECT id, code, title, study_period, chair, phone, fax, email, web FROM study_groups WHERE id = $1`, sg).
+		Query(func(rows pgx.Rows) error {
+			g, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.StudyGroup])
+			d.StudyGroup = g
+			return err
+		})
+	b.Queue(`SELECT id, study_group_id, number, code, title FROM working_parties WHERE study_group_id = $1 ORDER BY number`, sg).
+		Query(func(rows pgx.Rows) (err error) {
+			d.WorkingParties, err = pgx.CollectRows(rows, pgx.RowToStructByName[domain.WorkingParty])
+			return err
+		})
+	b.Queue(`SELECT id, study_group_id, working_party_id, number, code, title FROM questions WHERE study_group_id = $1 ORDER BY number`, sg).
+		Query(func(rows pgx.Rows) (err error) {
+			d.Questions, err = pgx.CollectRows(rows, pgx.RowToStructByName[domain.Question])
+			return err
+		})
+	b.Queue(`SELECT id, opens_at FROM desk_openings WHERE meeting_id = $1 ORDER BY opens_at`, id).
+		Query(func(rows pgx.Rows) (err error) {
+			d.DeskOpenings, err = pgx.CollectRows(rows, pgx.RowToStructByName[domain.DeskOpening])
+			return err
+		})
+	b.Queue(`SELECT id, working_party_id, starts_at, ends_at, room FROM meeting_sessions WHERE meeting_id = $1 ORDER BY starts_at, id`, id).
+		Query(func(rows pgx.Rows) (err error) {
+			d.Sessions, err = pgx.CollectRows(rows, pgx.RowToStructByName[domain.Session])
+			return err
+		})
+	b.Queue(`SELECT id, title, first_day, last_day, url FROM colocated_events WHERE meeting_id = $1 ORDER BY first_day, last_day, id`, id).
+		Query(func(rows pgx.Rows) (err error) {
+			d.ColocatedEvents, err = pgx.CollectRows(rows, pgx.RowToStructByName[domain.ColocatedEvent])
+			return err
+		})
+	b.Queue(`SELECT kind, day FROM deadlines WHERE meeting_id = $1`, id).
+		Query(func(rows pgx.Rows) error {
+			d.Overrides = map[domain.DeadlineKind]time.Time{}
+			var k string
+			var day time.Time
+			_, err := pgx.ForEachRow(rows, []any{&k, &day}, func() error {
+				d.Overrides[domain.DeadlineKind(k)] = day
+				return nil
+			})
+			return err
+		})
+	b.Queue(`SELECT a.id, a.working_party_id, a.position, a.title, a.holds FROM agenda_items a
+			JOIN working_parties w ON w.id = a.working_party_id
+			WHERE a.meeting_id = $1 ORDER BY w.number, a.position`, id).
+		Query(func(rows pgx.Rows) (err error) {
+			d.AgendaItems, err = pgx.CollectRows(rows, pgx.RowToStructByName[domain.AgendaItem])
+			return err
+		})
+	b.Queue(`SELECT wi.id, wi.working_party_id, wi.question_id, q.code AS question_code, wi.acronym, wi.title, wi.kind, wi.action, wi.position
+			FROM work_items wi JOIN questions q ON q.id = wi.question_id
+			WHERE wi.meeting_id = $1 ORDER BY wi.working_party_id, wi.position, wi.id`, id).
+		Query(func(rows pgx.Rows) (err error) {
+			d.WorkItems, err = pgx.CollectRows(rows, pgx.RowToStructByName[domain.WorkItem])
+			return err
+		})
+	if err := db.Pool.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("postgres: meeting detail: %w", err)
+	}
+	return nil
+}
+
+// bumpMeeting marks a meeting changed: its version goes up and every server instance is told to
+// drop cached pages of it (NOTIFY is delivered on commit).
+func bumpMeeting(ctx context.Context, tx pgx.Tx, id int64) error {
+	var slug string
+	if err := tx.QueryRow(ctx, `UPDATE meetings SET version = version + 1, updated_at = now() WHERE id = $1 RETURNING slug`, id).Scan(&slug); err != nil {
+		return notFound(err, "error.meeting_not_found")
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_notify('meeting_changed', $1)`, slug); err != nil {
+		return fmt.Errorf("postgres: notify: %w", err)
+	}
+	return nil
+}
+
+// MeetingInput holds the fields of a meeting the secretariat edits in one form.
+type MeetingInput struct {
+	Slug             string
+	StudyGroupID     int64
+	Title            domain.Text
+	City             string
+	Venue            string
+	TimeZone         string
+	FirstDay         time.Time
+	LastDay          time.Time
+	Languages        []string
+	Interpretation   bool
+	Fellowships      bool
+	Paperless        bool
+	RemoteTool       string
+	RemoteLink       string
+	RemoteRules      domain.Text
+	Purpose          domain.Text
+	ApprovedBy       string
+	DeskPlace        string
+	RoomAllocation   domain.Text
+	PracticalInfo    domain.Text
+	CollectiveLetter string
+	// Deadlines holds the dates the secretariat set; a kind missing here follows the default rule.
+	Deadlines map[domain.DeadlineKind]time.Time
+}
+
+// CreateMeeting stores a new meeting and returns its id.
+func (db *DB) CreateMeeting(ctx context.Context, a Audit, in MeetingInput) (int64, error) {
+	var id int64
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO meetings (slug, study_group_id, title, city, venue, time_zone, first_day, last_day,
+				languages, interpretation, fellowships, paperless, remote_tool, remote_link, remote_rules, purpose, approved_by,
+				desk_place, room_allocation, practical_info, collective_letter)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21) RETURNING id`,
+			in.Slug, in.StudyGroupID, in.Title, in.City, in.Venue, in.TimeZone, in.FirstDay, in.LastDay, in.Languages,
+			in.Interpretation, in.Fellowships, in.Paperless, in.RemoteTool, in.RemoteLink, in.RemoteRules, in.Purpose,
+			in.ApprovedBy, in.DeskPlace, in.RoomAllocation, in.PracticalInfo, in.CollectiveLetter).Scan(&id)
+		if isUniqueViolation(err, "meetings_slug_key") {
+			return domain.FieldErrors(map[string]string{"slug": "error.slug_taken"})
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: create meeting: %w", err)
+		}
+		if err := setDeadlines(ctx, tx, id, in.Deadlines); err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "meeting.create", "meeting", id, map[string]any{"slug": in.Slug})
+	})
+	return id, err
+}
+
+// UpdateMeeting changes a meeting's own fields and deadlines.
+func (db *DB) UpdateMeeting(ctx context.Context, a Audit, id int64, in MeetingInput) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE meetings SET slug=$2, study_group_id=$3, title=$4, city=$5, venue=$6, time_zone=$7,
+				first_day=$8, last_day=$9, languages=$10, interpretation=$11, fellowships=$12, paperless=$13, remote_tool=$14,
+				remote_link=$15, remote_rules=$16, purpose=$17, approved_by=$18, desk_place=$19, room_allocation=$20,
+				practical_info=$21, collective_letter=$22
+			WHERE id = $1`,
+			id, in.Slug, in.StudyGroupID, in.Title, in.City, in.Venue, in.TimeZone, in.FirstDay, in.LastDay, in.Languages,
+			in.Interpretation, in.Fellowships, in.Paperless, in.RemoteTool, in.RemoteLink, in.RemoteRules, in.Purpose,
+			in.ApprovedBy, in.DeskPlace, in.RoomAllocation, in.PracticalInfo, in.CollectiveLetter)
+		if isUniqueViolation(err, "meetings_slug_key") {
+			return domain.FieldErrors(map[string]string{"slug": "error.slug_taken"})
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: update meeting: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return domain.Errorf(domain.NotFound, "error.meeting_not_found")
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM deadlines WHERE meeting_id = $1`, id); err != nil {
+			return fmt.Errorf("postgres: update meeting: %w", err)
+		}
+		if err := setDeadlines(ctx, tx, id, in.Deadlines); err != nil {
+			return err
+		}
+		if err := bumpMeeting(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "meeting.update", "meeting", id, map[string]any{"slug": in.Slug})
+	})
+}
+
+func setDeadlines(ctx context.Context, tx pgx.Tx, id int64, dl map[domain.DeadlineKind]time.Time) error {
+	for k, day := range dl {
+		if _, err := tx.Exec(ctx, `INSERT INTO deadlines (meeting_id, kind, day) VALUES ($1, $2, $3)`, id, string(k), day); err != nil {
+			return fmt.Errorf("postgres: set deadline: %w", err)
+		}
+	}
+	return nil
+}
+
+// CopyMeeting makes a new meeting from an existing one, every date moved so that the copy starts
+// on firstDay: sessions, desk openings, co-located events and set deadlines move with it; the
+// agenda and work items are copied as they are.
+func (db *DB) CopyMeeting(ctx context.Context, a Audit, fromID int64, slug string, firstDay time.Time) (int64, error) {
+	var id int64
+	err := db.inTx(ctx, func(tx pgx.Tx) (err error) {
+		id, err = CopyMeetingTx(ctx, tx, a, fromID, slug, firstDay)
+		return err
+	})
+	return id, err
+}
+
+// CopyMeetingTx is CopyMeeting inside the caller's transaction.
+func CopyMeetingTx(ctx context.Context, tx pgx.Tx, a Audit, fromID int64, slug string, firstDay time.Time) (int64, error) {
+	var id int64
+	err := func() error {
+		var oldFirst time.Time
+		if err := tx.QueryRow(ctx, `SELECT first_day FROM meetings WHERE id = $1`, fromID).Scan(&oldFirst); err != nil {
+			return notFound(err, "error.meeting_not_found")
+		}
+		days := int(firstDay.Sub(oldFirst).Hours() / 24)
+		err := tx.QueryRow(ctx, `INSERT INTO meetings (slug, study_group_id, title, city, venue, time_zone, first_day, last_day,
+				languages, interpretation, fellowships, paperless, remote_tool, remote_link, remote_rules, purpose, approved_by,
+				desk_place, room_allocation, practical_info, collective_letter)
+			SELECT $2, study_group_id, title, city, venue, time_zone, first_day + $3::int, last_day + $3::int,
+				languages, interpretation, fellowships, paperless, remote_tool, remote_link, remote_rules, purpose, approved_by,
+				desk_place, room_allocation, practical_info, ''
+			FROM meetings WHERE id = $1 RETURNING id`, fromID, slug, days).Scan(&id)
+		if isUniqueViolation(err, "meetings_slug_key") {
+			return domain.FieldErrors(map[string]string{"slug": "error.slug_taken"})
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: copy meeting: %w", err)
+		}
+		shift := make([]string, 0, 6)
+		shift = append(shift,
+			`INSERT INTO desk_openings (meeting_id, opens_at) SELECT $2, opens_at + make_interval(days => $3::int) FROM desk_openings WHERE meeting_id = $1`,
+			`INSERT INTO meeting_sessions (meeting_id, working_party_id, starts_at, ends_at, room) SELECT $2, working_party_id, starts_at + make_interval(days => $3::int), ends_at + make_interval(days => $3::int), room FROM meeting_sessions WHERE meeting_id = $1`,
+			`INSERT INTO colocated_events (meeting_id, title, first_day, last_day, url) SELECT $2, title, first_day + $3::int, last_day + $3::int, url FROM colocated_events WHERE meeting_id = $1`,
+			`INSERT INTO deadlines (meeting_id, kind, day) SELECT $2, kind, day + $3::int FROM deadlines WHERE meeting_id = $1`,
+			`INSERT INTO agenda_items (meeting_id, working_party_id, position, title, holds) SELECT $2, working_party_id, position, title, holds FROM agenda_items WHERE meeting_id = $1 AND $3::int = $3::int`,
+			`INSERT INTO work_items (meeting_id, working_party_id, question_id, acronym, title, kind, action, position) SELECT $2, working_party_id, question_id, acronym, title, kind, action, position FROM work_items WHERE meeting_id = $1 AND $3::int = $3::int`,
+		)
+		for _, q := range shift {
+			if _, err := tx.Exec(ctx, q, fromID, id, days); err != nil {
+				return fmt.Errorf("postgres: copy meeting: %w", err)
+			}
+		}
+		return audit(ctx, tx, a, "meeting.copy", "meeting", id, map[string]any{"from": fromID, "slug": slug})
+	}()
+	return id, err
+}

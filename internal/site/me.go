@@ -1,0 +1,26 @@
+package site
+
+import (
+	"net/http"
+
+	"plenary/internal/domain"
+	"plenary/web/view"
+)
+
+// meShow is the signed-in person's own page: their account and, below, their registrations.
+func (s *Server) meShow(w http.ResponseWriter, r *http.Request) {
+	acc := accountOf(r)
+	var org *domain.Organisation
+	if acc.OrganisationID != nil {
+		o, err := s.db.Organisation(r.Context(), *acc.OrganisationID)
+		if err != nil && domain.ErrorCode(err) != domain.NotFound {
+			s.fail(w, r, err)
+			return
+		}
+		if err == nil {
+			org = &o
+		}
+	}
+	p := s.page(r, s.translator(r).T("me.title"))
+	s.render(w, r, http.StatusOK, view.MePage(p, view.MeData{Account: *acc, Organisation: org, Actor: actorOf(r)}))
+}

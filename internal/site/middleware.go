@@ -1,0 +1,242 @@
+package site
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"plenary/internal/domain"
+	"plenary/internal/i18n"
+	"plenary/internal/postgres"
+)
+
+type ctxKey int
+
+const (
+	keyRequestID ctxKey = iota
+	keyActor
+	keyAccount
+	keyLang
+	keyLogInfo
+)
+
+// logInfo is filled in by later middleware so the request's log line can name the user.
+type logInfo struct{ userID int64 }
+
+// contentSecurityPolicy allows nothing inline and nothing from elsewhere.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if len(id) == 0 || len(id) > 64 || strings.ContainsAny(id, " \t\r\n") {
+			var b [8]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		w.Header().Set("X-Request-Id", id)
+		ctx := context.WithValue(r.Context(), keyRequestID, id)
+		ctx = context.WithValue(ctx, keyLogInfo, &logInfo{})
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		var user int64
+		if li, ok := r.Context().Value(keyLogInfo).(*logInfo); ok {
+			user = li.userID
+		}
+		level := slog.LevelInfo
+		if sw.status >= 500 {
+			level = slog.LevelError
+		}
+		s.log.LogAttrs(r.Context(), level, "request",
+			slog.String("id", requestIDOf(r)), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", sw.status), slog.Int64("user", user), slog.Duration("duration", time.Since(start)))
+	})
+}
+
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic", "id", requestIDOf(r), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				s.renderError(w, r, http.StatusInternalServerError, "error.internal_title", "error.internal")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// crossOrigin refuses state-changing requests that a browser sends from another site.
+func crossOrigin(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte("403 Forbidden: cross-origin request refused\n"))
+	}))
+	return cop.Handler(next)
+}
+
+// authenticate loads the signed-in account and its roles.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := s.sessions.GetInt64(r.Context(), "account_id")
+		if id == 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		actor, acc, err := s.db.Actor(r.Context(), id)
+		if domain.ErrorCode(err) == domain.NotFound {
+			_ = s.sessions.Destroy(r.Context())
+			next.ServeHTTP(w, r)
+			return
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if li, ok := r.Context().Value(keyLogInfo).(*logInfo); ok {
+			li.userID = id
+		}
+		ctx := context.WithValue(r.Context(), keyActor, actor)
+		ctx = context.WithValue(ctx, keyAccount, &acc)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// locale picks the language: the visitor's choice (cookie), then the account's, then
+// Accept-Language.
+func (s *Server) locale(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		chosen := ""
+		if c, err := r.Cookie("lang"); err == nil {
+			chosen = c.Value
+		}
+		if !s.cat.Has(chosen) {
+			if acc := accountOf(r); acc != nil {
+				chosen = acc.Language
+			}
+		}
+		lang := s.cat.Match(chosen, r.Header.Get("Accept-Language"))
+		w.Header().Add("Vary", "Accept-Language, Cookie")
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyLang, lang)))
+	})
+}
+
+func (s *Server) requireSignIn(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !actorOf(r).SignedIn() {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) requireSecretariat(next http.Handler) http.Handler {
+	return s.requireSignIn(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !actorOf(r).Secretariat {
+			s.fail(w, r, domain.Errorf(domain.Forbidden, "error.forbidden"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	}))
+}
+
+func requestIDOf(r *http.Request) string {
+	id, _ := r.Context().Value(keyRequestID).(string)
+	return id
+}
+
+func actorOf(r *http.Request) domain.Actor {
+	a, ok := r.Context().Value(keyActor).(domain.Actor)
+	if !ok {
+		return domain.Visitor
+	}
+	return a
+}
+
+func accountOf(r *http.Request) *domain.Account {
+	a, _ := r.Context().Value(keyAccount).(*domain.Account)
+	return a
+}
+
+func (s *Server) translator(r *http.Request) *i18n.Translator {
+	lang, _ := r.Context().Value(keyLang).(string)
+	return s.cat.For(lang)
+}
+
+// auditOf says who acts and from where, for the audit event.
+func auditOf(r *http.Request) postgres.Audit {
+	return postgres.Audit{ActorID: actorOf(r).ID, RemoteAddr: clientAddr(r), RequestID: requestIDOf(r)}
+}
+
+// clientAddr is the client's address without the port.
+func clientAddr(r *http.Request) string {
+	addr := r.RemoteAddr
+	if i := strings.LastIndexByte(addr, ':'); i > 0 {
+		addr = addr[:i]
+	}
+	return strings.Trim(addr, "[]")
+}

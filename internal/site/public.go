@@ -1,0 +1,113 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/a-h/templ"
+
+	"plenary/internal/domain"
+	"plenary/web/view"
+)
+
+// meetingDetail returns a meeting from the cache or the database.
+func (s *Server) meetingDetail(ctx context.Context, slug string) (*domain.MeetingDetail, error) {
+	if d, ok := s.pages.detail(slug); ok {
+		return d, nil
+	}
+	gen := s.pages.generation()
+	d, err := s.db.MeetingDetail(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	s.pages.storeDetail(gen, slug, d)
+	return d, nil
+}
+
+// publicPage serves a page anyone may see. For visitors the rendered bytes are cached until the
+// meeting changes; signed-in users get it rendered with their own header.
+func (s *Server) publicPage(w http.ResponseWriter, r *http.Request, slug string, build func(p view.Page) (templ.Component, error)) {
+	p := s.page(r, "")
+	cacheable := p.User == nil && p.Flash == ""
+	key := pageKey{slug: slug, path: r.URL.Path, lang: p.Lang()}
+	if cacheable && r.URL.RawQuery == "" {
+		if b, ok := s.pages.page(key, p.Now); ok {
+			w.Header().Set("Cache-Control", "no-cache")
+			writeHTML(w, http.StatusOK, b)
+			return
+		}
+	}
+	gen := s.pages.generation()
+	c, err := build(p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if cacheable && r.URL.RawQuery == "" {
+		s.pages.storePage(gen, key, p.Now, buf.Bytes())
+		w.Header().Set("Cache-Control", "no-cache")
+	}
+	writeHTML(w, http.StatusOK, buf.Bytes())
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	s.publicPage(w, r, "", func(p view.Page) (templ.Component, error) {
+		ms, err := s.db.Meetings(r.Context())
+		if err != nil {
+			return nil, err
+		}
+		var upcoming, past []domain.MeetingSummary
+		for _, m := range ms {
+			if (domain.Meeting{LastDay: m.LastDay, TimeZone: m.TimeZone}).Past(p.Now) {
+				past = append(past, m)
+			} else {
+				upcoming = append([]domain.MeetingSummary{m}, upcoming...)
+			}
+		}
+		p.Title = p.T.T("home.title")
+		return view.HomePage(p, upcoming, past), nil
+	})
+}
+
+func (s *Server) meetingShow(w http.ResponseWriter, r *http.Request) {
+	slug := urlParam(r, "slug")
+	s.publicPage(w, r, slug, func(p view.Page) (templ.Component, error) {
+		d, err := s.meetingDetail(r.Context(), slug)
+		if err != nil {
+			return nil, err
+		}
+		p.Title = d.Title.In(p.Lang())
+		return view.MeetingPage(p, view.MeetingView{MeetingDetail: d}), nil
+	})
+}
+
+func (s *Server) agendaShow(w http.ResponseWriter, r *http.Request) {
+	slug := urlParam(r, "slug")
+	wpSlug := strings.ToLower(urlParam(r, "wp"))
+	s.publicPage(w, r, slug, func(p view.Page) (templ.Component, error) {
+		d, err := s.meetingDetail(r.Context(), slug)
+		if err != nil {
+			return nil, err
+		}
+		wps := d.WorkingParties
+		all := wpSlug == ""
+		if !all {
+			wp, ok := d.WorkingPartyBySlug(wpSlug)
+			if !ok {
+				return nil, domain.Errorf(domain.NotFound, "error.wp_not_found")
+			}
+			wps = []domain.WorkingParty{wp}
+			p.Title = p.T.T("agenda.title_wp", "WP", wp.Code)
+		} else {
+			p.Title = p.T.T("agenda.title")
+		}
+		return view.AgendaPage(p, view.MeetingView{MeetingDetail: d}, wps, all), nil
+	})
+}

@@ -1,0 +1,92 @@
+package site
+
+import (
+	"io/fs"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"plenary/web"
+)
+
+// Handler returns the whole site. Every route is listed here.
+func (s *Server) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(s.recoverer, requestID, s.logRequests, securityHeaders)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) { s.notFound(w, r) })
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, http.StatusMethodNotAllowed, "error.method_title", "error.method")
+	})
+
+	// Operations: no session, no locale.
+	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	r.Handle("/metrics", promhttp.HandlerFor(s.opts.Registry, promhttp.HandlerOpts{}))
+	r.Handle("/static/*", http.StripPrefix("/static/", staticFiles(web.Static())))
+	r.Get("/favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+
+	r.Group(func(r chi.Router) {
+		r.Use(crossOrigin, s.sessions.LoadAndSave, s.authenticate, s.locale)
+
+		// Public pages.
+		r.Get("/", s.home)
+		r.Get("/meetings/{slug}", s.meetingShow)
+		r.Get("/meetings/{slug}/agenda", s.agendaShow)
+		r.Get("/meetings/{slug}/agenda/{wp}", s.agendaShow)
+		r.Get("/meetings/{slug}/agenda.ics", s.agendaICS)
+		r.Post("/language", s.languageSet)
+
+		// Accounts.
+		r.Get("/signup", s.signupForm)
+		r.Post("/signup", s.signupSubmit)
+		r.Get("/login", s.loginForm)
+		r.Post("/login", s.loginSubmit)
+		r.Post("/logout", s.logout)
+
+		// Signed-in pages.
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireSignIn)
+			r.Get("/me", s.meShow)
+		})
+
+		// Secretariat.
+		r.Route("/secretariat", func(r chi.Router) {
+			r.Use(s.requireSecretariat)
+			r.Get("/", s.secretariatHome)
+			r.Get("/meetings/new", s.meetingNewForm)
+			r.Post("/meetings/new", s.meetingCreate)
+			r.Get("/meetings/{id}", s.meetingEditForm)
+			r.Post("/meetings/{id}", s.meetingUpdate)
+			r.Post("/meetings/{id}/copy", s.meetingCopy)
+			r.Post("/meetings/{id}/sessions", s.sessionsSave)
+			r.Post("/meetings/{id}/desk", s.deskSave)
+			r.Post("/meetings/{id}/colocated", s.colocatedSave)
+			r.Post("/meetings/{id}/agenda", s.agendaSave)
+			r.Post("/meetings/{id}/work-items", s.workItemsSave)
+			r.Get("/organisations", s.organisationList)
+			r.Get("/organisations/new", s.organisationNewForm)
+			r.Post("/organisations/new", s.organisationCreate)
+			r.Get("/organisations/{id}", s.organisationEditForm)
+			r.Post("/organisations/{id}", s.organisationUpdate)
+			r.Post("/organisations/{id}/focal-points", s.focalPointAdd)
+			r.Post("/organisations/{id}/focal-points/{account}/remove", s.focalPointRemove)
+			r.Get("/study-groups/{id}", s.studyGroupForm)
+			r.Post("/study-groups/{id}", s.studyGroupSave)
+		})
+	})
+	return s.metrics.wrap(r)
+}
+
+// staticFiles serves the embedded assets; their URLs carry a version, so they are cached long.
+func staticFiles(fsys fs.FS) http.Handler {
+	h := http.FileServerFS(fsys)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("v") != "" {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "public, max-age=300")
+		}
+		h.ServeHTTP(w, r)
+	})
+}

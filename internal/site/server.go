@@ -1,0 +1,89 @@
+// Package site is Plenary's web layer: routes, middleware and one handler per page or action.
+// Handlers parse the form, validate, call the store (where the domain rules are checked) and
+// render a templ component or redirect with a flash message.
+package site
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/go-playground/validator/v10"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"plenary/internal/i18n"
+	"plenary/internal/postgres"
+	"plenary/web"
+)
+
+// Options configures the web layer.
+type Options struct {
+	// SecureCookies marks cookies Secure (the site is served over HTTPS).
+	SecureCookies bool
+	// BaseURL is the site's public address, used in mail and calendar files.
+	BaseURL string
+	// Now returns the current time; tests move it.
+	Now func() time.Time
+	// Hash and Verify hash and check passwords (argon2id).
+	Hash   func(string) (string, error)
+	Verify func(password, hash string) (bool, error)
+	// Registry receives the HTTP metrics; nil means a new registry.
+	Registry *prometheus.Registry
+}
+
+// Server holds the web layer's dependencies.
+type Server struct {
+	db       *postgres.DB
+	log      *slog.Logger
+	sessions *scs.SessionManager
+	cat      *i18n.Catalogue
+	validate *validator.Validate
+	opts     Options
+	pages    *pageCache
+	metrics  *metrics
+}
+
+// New builds the web layer.
+func New(db *postgres.DB, log *slog.Logger, cat *i18n.Catalogue, opts Options) *Server {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	sm := scs.New()
+	sm.Store = pgxstore.NewWithCleanupInterval(db.Pool, 30*time.Minute)
+	sm.Lifetime = 14 * 24 * time.Hour
+	sm.IdleTimeout = 3 * 24 * time.Hour
+	sm.Cookie.Name = "plenary_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = opts.SecureCookies
+	sm.Cookie.Path = "/"
+	// A session token is looked up by its hash, so a leaked sessions table does not leak sessions.
+	sm.HashTokenInStore = true
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{
+		db:       db,
+		log:      log,
+		sessions: sm,
+		cat:      cat,
+		validate: newValidator(),
+		opts:     opts,
+		pages:    newPageCache(),
+		metrics:  newMetrics(opts.Registry),
+	}
+	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { s.fail(w, r, err) }
+	return s
+}
+
+// MeetingChanged drops every cached page of a meeting; the app calls it when PostgreSQL notifies
+// a change, on this instance or another.
+func (s *Server) MeetingChanged(slug string) { s.pages.invalidate(slug) }
+
+// SetCaching turns the page cache on while change notifications are heard, off otherwise.
+func (s *Server) SetCaching(on bool) { s.pages.setEnabled(on) }
+
+// Assets returns the static file system, for tests.
+func Assets() http.FileSystem { return http.FS(web.Static()) }

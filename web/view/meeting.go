@@ -1,0 +1,108 @@
+package view
+
+import (
+	"sort"
+	"time"
+
+	"plenary/internal/domain"
+	"plenary/internal/i18n"
+)
+
+// MeetingView is a meeting as its public pages show it.
+type MeetingView struct {
+	*domain.MeetingDetail
+}
+
+// SessionLine is a session with its working party.
+type SessionLine struct {
+	domain.Session
+	WP domain.WorkingParty
+}
+
+// SessionLines returns the sessions in time order with their working parties.
+func (m MeetingView) SessionLines() []SessionLine {
+	out := make([]SessionLine, 0, len(m.Sessions))
+	for _, s := range m.Sessions {
+		wp, _ := m.WorkingParty(s.WorkingPartyID)
+		out = append(out, SessionLine{s, wp})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].StartsAt.Before(out[j].StartsAt) })
+	return out
+}
+
+// DeadlineStatus says how far a deadline is: "in 12 days", "today", "passed".
+func DeadlineStatus(t *i18n.Translator, d domain.Deadline, now time.Time, loc *time.Location) string {
+	if d.Passed(now, loc) {
+		return t.T("deadline.passed")
+	}
+	n := d.DaysLeft(now, loc)
+	if n == 0 {
+		return t.T("deadline.today")
+	}
+	return t.N("deadline.days_left", n)
+}
+
+// DeadlinePassed reports whether the deadline is over.
+func DeadlinePassed(d domain.Deadline, now time.Time, loc *time.Location) bool { return d.Passed(now, loc) }
+
+// LanguageNames names the meeting's working languages.
+func LanguageNames(t *i18n.Translator, langs []string) string {
+	s := ""
+	for i, l := range langs {
+		if i > 0 {
+			s += t.T("list.separator")
+		}
+		s += t.T("language." + l)
+	}
+	return s
+}
+
+// Paragraphs splits text on blank lines.
+func Paragraphs(s string) []string {
+	var out []string
+	cur := ""
+	for _, line := range splitLines(s) {
+		if line == "" {
+			if cur != "" {
+				out = append(out, cur)
+				cur = ""
+			}
+			continue
+		}
+		if cur != "" {
+			cur += " "
+		}
+		cur += line
+	}
+	if cur != "" {
+		out = append(out, cur)
+	}
+	return out
+}
+
+func splitLines(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			out = append(out, trimCR(s[start:i]))
+			start = i + 1
+		}
+	}
+	return append(out, trimCR(s[start:]))
+}
+
+func trimCR(s string) string {
+	for len(s) > 0 && (s[len(s)-1] == '\r' || s[len(s)-1] == ' ') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// SessionTime formats a session's start (and end) in the meeting's local time.
+func SessionTime(t *i18n.Translator, s domain.Session) string {
+	if s.EndsAt != nil {
+		return t.Clock(s.StartsAt) + "–" + t.Clock(*s.EndsAt)
+	}
+	return t.Clock(s.StartsAt)
+}
