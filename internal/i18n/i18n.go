@@ -6,6 +6,7 @@ package i18n
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -155,7 +156,7 @@ func (t *Translator) T(key string, kv ...any) string {
 		}
 	}
 	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: key, TemplateData: data(kv)})
-	if err != nil {
+	if err != nil && !fellBack(err, s) {
 		return key
 	}
 	if len(kv) == 0 {
@@ -171,10 +172,16 @@ func (t *Translator) N(key string, n int, kv ...any) string {
 	d := data(kv)
 	d["Count"] = n
 	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: key, PluralCount: n, TemplateData: d})
-	if err != nil {
+	if err != nil && !fellBack(err, s) {
 		return key
 	}
 	return s
+}
+
+// fellBack reports whether Localize, missing the message in the language, gave the English one.
+func fellBack(err error, s string) bool {
+	var nf *i18n.MessageNotFoundErr
+	return s != "" && errors.As(err, &nf)
 }
 
 func data(kv []any) map[string]any {

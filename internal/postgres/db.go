@@ -69,6 +69,12 @@ func isUniqueViolation(err error, constraint string) bool {
 	return false
 }
 
+// isForeignKeyViolation reports whether err is a foreign key violation (a row still in use).
+func isForeignKeyViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23503"
+}
+
 // Audit describes who is acting and from where, for the audit event of a change.
 type Audit struct {
 	ActorID    int64

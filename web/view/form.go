@@ -18,6 +18,8 @@ type Form struct {
 	Summary string
 	// Order lists field names in the order they appear, for the summary.
 	Order []string
+	// Rows is the number of rows of an editable table.
+	Rows int
 }
 
 // NewForm returns an empty form.

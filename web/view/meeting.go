@@ -43,7 +43,9 @@ func DeadlineStatus(t *i18n.Translator, d domain.Deadline, now time.Time, loc *t
 }
 
 // DeadlinePassed reports whether the deadline is over.
-func DeadlinePassed(d domain.Deadline, now time.Time, loc *time.Location) bool { return d.Passed(now, loc) }
+func DeadlinePassed(d domain.Deadline, now time.Time, loc *time.Location) bool {
+	return d.Passed(now, loc)
+}
 
 // LanguageNames names the meeting's working languages.
 func LanguageNames(t *i18n.Translator, langs []string) string {

@@ -38,5 +38,5 @@ func (p Page) Asset(name string) string { return "/static/" + name + "?v=" + p.A
 // Lang is the page's language tag.
 func (p Page) Lang() string { return p.T.Lang.Tag }
 
-func itoa(n int) string     { return strconv.Itoa(n) }
-func i64(n int64) string    { return strconv.FormatInt(n, 10) }
+func itoa(n int) string  { return strconv.Itoa(n) }
+func i64(n int64) string { return strconv.FormatInt(n, 10) }

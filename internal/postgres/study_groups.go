@@ -1,0 +1,133 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"plenary/internal/domain"
+)
+
+// StudyGroupDetail is a study group with its working parties and Questions.
+type StudyGroupDetail struct {
+	domain.StudyGroup
+	WorkingParties []domain.WorkingParty
+	Questions      []domain.Question
+}
+
+// StudyGroup returns a study group with its working parties and Questions.
+func (db *DB) StudyGroup(ctx context.Context, id int64) (*StudyGroupDetail, error) {
+	rows, _ := db.Pool.Query(ctx, `SELECT id, code, title, study_period, chair, phone, fax, email, web FROM study_groups WHERE id = $1`, id)
+	g, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.StudyGroup])
+	if err != nil {
+		return nil, notFound(err, "error.not_found")
+	}
+	d := &StudyGroupDetail{StudyGroup: g}
+	rows, _ = db.Pool.Query(ctx, `SELECT id, study_group_id, number, code, title FROM working_parties WHERE study_group_id = $1 ORDER BY number`, id)
+	if d.WorkingParties, err = pgx.CollectRows(rows, pgx.RowToStructByName[domain.WorkingParty]); err != nil {
+		return nil, fmt.Errorf("postgres: working parties: %w", err)
+	}
+	rows, _ = db.Pool.Query(ctx, `SELECT id, study_group_id, working_party_id, number, code, title FROM questions WHERE study_group_id = $1 ORDER BY number`, id)
+	if d.Questions, err = pgx.CollectRows(rows, pgx.RowToStructByName[domain.Question]); err != nil {
+		return nil, fmt.Errorf("postgres: questions: %w", err)
+	}
+	return d, nil
+}
+
+// bumpStudyGroup marks every meeting of a study group changed, since their pages show its
+// details.
+func bumpStudyGroup(ctx context.Context, tx pgx.Tx, id int64) error {
+	_, err := tx.Exec(ctx, `WITH m AS (UPDATE meetings SET version = version + 1, updated_at = now() WHERE study_group_id = $1 RETURNING slug)
+		SELECT pg_notify('meeting_changed', slug) FROM m`, id)
+	if err != nil {
+		return fmt.Errorf("postgres: notify study group change: %w", err)
+	}
+	return nil
+}
+
+// UpdateStudyGroup changes a study group's own fields.
+func (db *DB) UpdateStudyGroup(ctx context.Context, a Audit, g domain.StudyGroup) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE study_groups SET title = $2, study_period = $3, chair = $4, phone = $5, fax = $6, email = $7, web = $8 WHERE id = $1`,
+			g.ID, g.Title, g.StudyPeriod, g.Chair, g.Phone, g.Fax, g.Email, g.Web)
+		if err != nil {
+			return fmt.Errorf("postgres: update study group: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return domain.Errorf(domain.NotFound, "error.not_found")
+		}
+		if err := bumpStudyGroup(ctx, tx, g.ID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "study_group.update", "study_group", g.ID, nil)
+	})
+}
+
+// SaveWorkingParties adds, changes and removes a study group's working parties. A working party
+// that meetings still use cannot be removed.
+func (db *DB) SaveWorkingParties(ctx context.Context, a Audit, sg int64, rows []RowEdit[domain.WorkingParty]) error {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		for _, r := range rows {
+			var err error
+			switch {
+			case r.ID == 0:
+				_, err = tx.Exec(ctx, `INSERT INTO working_parties (study_group_id, number, code, title) VALUES ($1, $2, $3, $4)`, sg, r.Value.Number, r.Value.Code, r.Value.Title)
+			case r.Delete:
+				_, err = tx.Exec(ctx, `DELETE FROM working_parties WHERE study_group_id = $1 AND id = $2`, sg, r.ID)
+			default:
+				_, err = tx.Exec(ctx, `UPDATE working_parties SET number = $3, code = $4, title = $5 WHERE study_group_id = $1 AND id = $2`, sg, r.ID, r.Value.Number, r.Value.Code, r.Value.Title)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if err := bumpStudyGroup(ctx, tx, sg); err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "study_group.save_working_parties", "study_group", sg, map[string]any{"rows": len(rows)})
+	})
+	return studyGroupError(err, "postgres: save working parties")
+}
+
+// SaveQuestions adds, changes and removes a study group's Questions.
+func (db *DB) SaveQuestions(ctx context.Context, a Audit, sg int64, rows []RowEdit[domain.Question]) error {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		for _, r := range rows {
+			var err error
+			q := r.Value
+			switch {
+			case r.ID == 0:
+				_, err = tx.Exec(ctx, `INSERT INTO questions (study_group_id, number, code, working_party_id, title) VALUES ($1, $2, $3, $4, $5)`, sg, q.Number, q.Code, q.WorkingPartyID, q.Title)
+			case r.Delete:
+				_, err = tx.Exec(ctx, `DELETE FROM questions WHERE study_group_id = $1 AND id = $2`, sg, r.ID)
+			default:
+				_, err = tx.Exec(ctx, `UPDATE questions SET number = $3, code = $4, working_party_id = $5, title = $6 WHERE study_group_id = $1 AND id = $2`, sg, r.ID, q.Number, q.Code, q.WorkingPartyID, q.Title)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if err := bumpStudyGroup(ctx, tx, sg); err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "study_group.save_questions", "study_group", sg, map[string]any{"rows": len(rows)})
+	})
+	return studyGroupError(err, "postgres: save questions")
+}
+
+func studyGroupError(err error, prefix string) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := domain.AsError(err); ok {
+		return err
+	}
+	if isUniqueViolation(err, "") {
+		return domain.Errorf(domain.Invalid, "sec.number_or_code_taken")
+	}
+	if isForeignKeyViolation(err) {
+		return domain.Errorf(domain.Conflict, "sec.still_used")
+	}
+	return fmt.Errorf("%s: %w", prefix, err)
+}

@@ -1,0 +1,368 @@
+package site
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"plenary/internal/domain"
+	"plenary/internal/i18n"
+	"plenary/internal/postgres"
+	"plenary/web/view"
+)
+
+// maxRows bounds an editable table.
+const maxRows = 2000
+
+// rows reads an editable table ("s-0-day", "s-0-start", … "s-rows") from a submitted form and
+// collects the messages of its fields.
+type rows struct {
+	t      *i18n.Translator
+	prefix string
+	n      int
+	f      view.Form
+	get    func(string) string
+}
+
+func readRows(w http.ResponseWriter, r *http.Request, t *i18n.Translator, prefix string) (*rows, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, 4*maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		return nil, domain.Errorf(domain.Invalid, "error.bad_form")
+	}
+	n, err := strconv.Atoi(r.PostForm.Get(prefix + "-rows"))
+	if err != nil || n < 0 || n > maxRows {
+		return nil, domain.Errorf(domain.Invalid, "error.bad_form")
+	}
+	f := view.NewForm()
+	f.Rows = n
+	for k, v := range r.PostForm {
+		if strings.HasPrefix(k, prefix+"-") && len(v) > 0 {
+			f.Values[k] = v[0]
+		}
+	}
+	return &rows{t: t, prefix: prefix, n: n, f: f, get: r.PostForm.Get}, nil
+}
+
+func (rs *rows) name(i int, field string) string { return view.RowName(rs.prefix, i, field) }
+
+func (rs *rows) value(i int, field string) string {
+	return strings.TrimSpace(rs.get(rs.name(i, field)))
+}
+
+func (rs *rows) fail(i int, field, key string) { rs.failMsg(i, field, rs.t.T(key)) }
+
+func (rs *rows) failMsg(i int, field, msg string) {
+	name := rs.name(i, field)
+	if rs.f.Errors[name] == "" {
+		rs.f.Errors[name] = msg + " " + rs.t.T("sec.in_row", "Row", i+1)
+		rs.f.Order = append(rs.f.Order, name)
+	}
+}
+
+// id returns the row's id (0 for a new row) and whether the row is to be removed.
+func (rs *rows) id(i int) (int64, bool) {
+	id, _ := strconv.ParseInt(rs.value(i, "id"), 10, 64)
+	return id, rs.value(i, "delete") == "on"
+}
+
+// blank reports whether a new row was left empty in every listed field.
+func (rs *rows) blank(i int, fields ...string) bool {
+	if id, _ := rs.id(i); id != 0 {
+		return false
+	}
+	for _, f := range fields {
+		if rs.value(i, f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func (rs *rows) required(i int, field string) string {
+	v := rs.value(i, field)
+	if v == "" {
+		rs.fail(i, field, "validation.required")
+	}
+	return v
+}
+
+func (rs *rows) text(i int, field string, max int, required bool) string {
+	v := rs.value(i, field)
+	if required && v == "" {
+		rs.fail(i, field, "validation.required")
+	}
+	if runeLen(v) > max {
+		rs.failMsg(i, field, rs.t.N("validation.max", max))
+	}
+	return v
+}
+
+func (rs *rows) day(i int, field string) time.Time {
+	d, ok := parseDay(rs.value(i, field))
+	if !ok && rs.value(i, field) != "" {
+		rs.fail(i, field, "validation.date")
+	} else if !ok {
+		rs.fail(i, field, "validation.required")
+	}
+	return d
+}
+
+func (rs *rows) clock(i int, field string, required bool) (time.Duration, bool) {
+	v := rs.value(i, field)
+	if v == "" {
+		if required {
+			rs.fail(i, field, "validation.required")
+		}
+		return 0, false
+	}
+	c, err := time.Parse("15:04", v)
+	if err != nil {
+		rs.fail(i, field, "validation.clock")
+		return 0, false
+	}
+	return time.Duration(c.Hour())*time.Hour + time.Duration(c.Minute())*time.Minute, true
+}
+
+func (rs *rows) number(i int, field string) int {
+	v := rs.value(i, field)
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 999 {
+		rs.fail(i, field, "sec.number_invalid")
+	}
+	return n
+}
+
+// ref reads an id that must be one of allowed.
+func (rs *rows) ref(i int, field string, allowed map[int64]bool) int64 {
+	id, err := strconv.ParseInt(rs.value(i, field), 10, 64)
+	if err != nil || !allowed[id] {
+		rs.fail(i, field, "validation.oneof")
+	}
+	return id
+}
+
+// texts reads one text per interface language; the English one is required when requireEN.
+func (rs *rows) texts(i int, field string, langs []i18n.Lang, max int, requireEN bool) domain.Text {
+	out := domain.Text{}
+	for _, l := range langs {
+		if v := rs.text(i, field+"-"+l.Tag, max, requireEN && l.Tag == i18n.Default); v != "" {
+			out[l.Tag] = v
+		}
+	}
+	return out
+}
+
+func wpSet(d *domain.MeetingDetail) map[int64]bool {
+	m := map[int64]bool{}
+	for _, w := range d.WorkingParties {
+		m[w.ID] = true
+	}
+	return m
+}
+
+// saveRowsPage is the common end of every editable table: show the refused form again, or save and
+// return to the section.
+func saveRowsPage[T any](s *Server, w http.ResponseWriter, r *http.Request, d *domain.MeetingDetail, rs *rows,
+	edits []postgres.RowEdit[T], save func(*domain.MeetingDetail, []postgres.RowEdit[T]) error,
+	set func(*view.MeetingEdit, view.Form), anchor string) {
+	if len(rs.f.Errors) == 0 {
+		err := save(d, edits)
+		if err == nil {
+			s.flash(r, "sec.saved")
+			http.Redirect(w, r, fmt.Sprintf("/secretariat/meetings/%d#%s", d.ID, anchor), http.StatusSeeOther)
+			return
+		}
+		if !applyDomainError(rs.t, err, &rs.f) {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.showMeetingEdit(w, r, d, func(e *view.MeetingEdit) { set(e, rs.f) })
+}
+
+// rowsRequest loads the meeting and reads the submitted table.
+func (s *Server) rowsRequest(w http.ResponseWriter, r *http.Request, prefix string) (*domain.MeetingDetail, *rows, bool) {
+	d, err := s.meetingForEdit(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, nil, false
+	}
+	rs, err := readRows(w, r, s.translator(r), prefix)
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, nil, false
+	}
+	return d, rs, true
+}
+
+func (s *Server) sessionsSave(w http.ResponseWriter, r *http.Request) {
+	d, rs, ok := s.rowsRequest(w, r, "s")
+	if !ok {
+		return
+	}
+	wps := wpSet(d)
+	var edits []postgres.RowEdit[domain.Session]
+	for i := 0; i < rs.n; i++ {
+		if rs.blank(i, "wp", "day", "start", "end", "room") {
+			continue
+		}
+		id, del := rs.id(i)
+		if del {
+			edits = append(edits, postgres.RowEdit[domain.Session]{ID: id, Delete: true})
+			continue
+		}
+		x := domain.Session{WorkingPartyID: rs.ref(i, "wp", wps), Room: rs.text(i, "room", 100, false)}
+		day := rs.day(i, "day")
+		start, _ := rs.clock(i, "start", true)
+		x.StartsAt = day.Add(start)
+		if end, ok := rs.clock(i, "end", false); ok {
+			e := day.Add(end)
+			if end <= start {
+				rs.fail(i, "end", "sec.end_before_start")
+			}
+			x.EndsAt = &e
+		}
+		edits = append(edits, postgres.RowEdit[domain.Session]{ID: id, Value: x})
+	}
+	saveRowsPage(s, w, r, d, rs, edits, func(d *domain.MeetingDetail, e []postgres.RowEdit[domain.Session]) error {
+		return s.db.SaveSessions(r.Context(), auditOf(r), d.ID, e)
+	}, func(e *view.MeetingEdit, f view.Form) { e.Sessions = f }, "sessions-h")
+}
+
+func (s *Server) deskSave(w http.ResponseWriter, r *http.Request) {
+	d, rs, ok := s.rowsRequest(w, r, "d")
+	if !ok {
+		return
+	}
+	var edits []postgres.RowEdit[domain.DeskOpening]
+	for i := 0; i < rs.n; i++ {
+		if rs.blank(i, "day", "time") {
+			continue
+		}
+		id, del := rs.id(i)
+		if del {
+			edits = append(edits, postgres.RowEdit[domain.DeskOpening]{ID: id, Delete: true})
+			continue
+		}
+		day := rs.day(i, "day")
+		at, _ := rs.clock(i, "time", true)
+		edits = append(edits, postgres.RowEdit[domain.DeskOpening]{ID: id, Value: domain.DeskOpening{OpensAt: day.Add(at)}})
+	}
+	saveRowsPage(s, w, r, d, rs, edits, func(d *domain.MeetingDetail, e []postgres.RowEdit[domain.DeskOpening]) error {
+		return s.db.SaveDeskOpenings(r.Context(), auditOf(r), d.ID, e)
+	}, func(e *view.MeetingEdit, f view.Form) { e.Desk = f }, "desk-h")
+}
+
+func (s *Server) colocatedSave(w http.ResponseWriter, r *http.Request) {
+	d, rs, ok := s.rowsRequest(w, r, "c")
+	if !ok {
+		return
+	}
+	langs := s.cat.Langs()
+	fields := []string{"first", "last", "url"}
+	for _, l := range langs {
+		fields = append(fields, "title-"+l.Tag)
+	}
+	var edits []postgres.RowEdit[domain.ColocatedEvent]
+	for i := 0; i < rs.n; i++ {
+		if rs.blank(i, fields...) {
+			continue
+		}
+		id, del := rs.id(i)
+		if del {
+			edits = append(edits, postgres.RowEdit[domain.ColocatedEvent]{ID: id, Delete: true})
+			continue
+		}
+		x := domain.ColocatedEvent{Title: rs.texts(i, "title", langs, 300, true), FirstDay: rs.day(i, "first"), LastDay: rs.day(i, "last"),
+			URL: rs.text(i, "url", 500, false)}
+		if x.LastDay.Before(x.FirstDay) {
+			rs.fail(i, "last", "sec.last_before_first")
+		}
+		if x.URL != "" && !strings.HasPrefix(x.URL, "https://") && !strings.HasPrefix(x.URL, "http://") {
+			rs.fail(i, "url", "validation.url")
+		}
+		edits = append(edits, postgres.RowEdit[domain.ColocatedEvent]{ID: id, Value: x})
+	}
+	saveRowsPage(s, w, r, d, rs, edits, func(d *domain.MeetingDetail, e []postgres.RowEdit[domain.ColocatedEvent]) error {
+		return s.db.SaveColocatedEvents(r.Context(), auditOf(r), d.ID, e)
+	}, func(e *view.MeetingEdit, f view.Form) { e.Colocated = f }, "colocated-h")
+}
+
+func (s *Server) agendaSave(w http.ResponseWriter, r *http.Request) {
+	d, rs, ok := s.rowsRequest(w, r, "a")
+	if !ok {
+		return
+	}
+	langs := s.cat.Langs()
+	wps := wpSet(d)
+	fields := []string{"wp", "position", "holds"}
+	for _, l := range langs {
+		fields = append(fields, "title-"+l.Tag)
+	}
+	var edits []postgres.RowEdit[domain.AgendaItem]
+	for i := 0; i < rs.n; i++ {
+		if rs.blank(i, fields...) {
+			continue
+		}
+		id, del := rs.id(i)
+		if del {
+			edits = append(edits, postgres.RowEdit[domain.AgendaItem]{ID: id, Delete: true})
+			continue
+		}
+		x := domain.AgendaItem{WorkingPartyID: rs.ref(i, "wp", wps), Position: rs.number(i, "position"), Title: rs.texts(i, "title", langs, 300, true)}
+		if h := rs.value(i, "holds"); h != "" {
+			a := domain.ProposedAction(h)
+			if !a.Valid() {
+				rs.fail(i, "holds", "validation.oneof")
+			}
+			x.Holds = &a
+		}
+		edits = append(edits, postgres.RowEdit[domain.AgendaItem]{ID: id, Value: x})
+	}
+	saveRowsPage(s, w, r, d, rs, edits, func(d *domain.MeetingDetail, e []postgres.RowEdit[domain.AgendaItem]) error {
+		return s.db.SaveAgendaItems(r.Context(), auditOf(r), d.ID, e)
+	}, func(e *view.MeetingEdit, f view.Form) { e.Agenda = f }, "agenda-h")
+}
+
+func (s *Server) workItemsSave(w http.ResponseWriter, r *http.Request) {
+	d, rs, ok := s.rowsRequest(w, r, "w")
+	if !ok {
+		return
+	}
+	langs := s.cat.Langs()
+	wps := wpSet(d)
+	qs := map[int64]bool{}
+	for _, q := range d.Questions {
+		qs[q.ID] = true
+	}
+	fields := []string{"wp", "position", "acronym", "question"}
+	for _, l := range langs {
+		fields = append(fields, "title-"+l.Tag)
+	}
+	var edits []postgres.RowEdit[domain.WorkItem]
+	for i := 0; i < rs.n; i++ {
+		if rs.blank(i, fields...) {
+			continue
+		}
+		id, del := rs.id(i)
+		if del {
+			edits = append(edits, postgres.RowEdit[domain.WorkItem]{ID: id, Delete: true})
+			continue
+		}
+		x := domain.WorkItem{WorkingPartyID: rs.ref(i, "wp", wps), Position: rs.number(i, "position"),
+			Acronym: rs.text(i, "acronym", 60, true), Title: rs.texts(i, "title", langs, 500, true), QuestionID: rs.ref(i, "question", qs),
+			Kind: domain.WorkItemKind(rs.value(i, "kind")), Action: domain.ProposedAction(rs.value(i, "action"))}
+		if !x.Kind.Valid() {
+			rs.fail(i, "kind", "validation.oneof")
+		}
+		if !x.Action.Valid() {
+			rs.fail(i, "action", "validation.oneof")
+		}
+		edits = append(edits, postgres.RowEdit[domain.WorkItem]{ID: id, Value: x})
+	}
+	saveRowsPage(s, w, r, d, rs, edits, func(d *domain.MeetingDetail, e []postgres.RowEdit[domain.WorkItem]) error {
+		return s.db.SaveWorkItems(r.Context(), auditOf(r), d.ID, e)
+	}, func(e *view.MeetingEdit, f view.Form) { e.WorkItems = f }, "work-items-h")
+}
