@@ -204,6 +204,16 @@ func (s *Server) requireSecretariat(next http.Handler) http.Handler {
 	}))
 }
 
+func (s *Server) requireFocalPoint(next http.Handler) http.Handler {
+	return s.requireSignIn(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !actorOf(r).IsFocalPoint() {
+			s.fail(w, r, domain.Errorf(domain.Forbidden, "error.forbidden"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	}))
+}
+
 func requestIDOf(r *http.Request) string {
 	id, _ := r.Context().Value(keyRequestID).(string)
 	return id

@@ -48,6 +48,24 @@ func (s *Server) Handler() http.Handler {
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireSignIn)
 			r.Get("/me", s.meShow)
+			r.Get("/meetings/{slug}/register", s.registerForm)
+			r.Post("/meetings/{slug}/register", s.registerSubmit)
+			// Cancel and change of mode: the owner, a focal point of the organisation or the
+			// secretariat; the domain layer decides.
+			r.Post("/registrations/{id}/cancel", s.registrationCancel)
+			r.Post("/registrations/{id}/mode", s.registrationMode)
+		})
+
+		// Focal points.
+		r.Route("/focal", func(r chi.Router) {
+			r.Use(s.requireFocalPoint)
+			r.Get("/", s.focalList)
+			r.Post("/decide", s.focalDecide)
+			r.Get("/register", s.focalRegisterForm)
+			r.Post("/register", s.focalRegisterSubmit)
+			r.Post("/auto-approval", s.focalAutoApproval)
+			r.Get("/export.csv", s.focalExportCSV)
+			r.Get("/export.xlsx", s.focalExportXLSX)
 		})
 
 		// Secretariat.
@@ -64,6 +82,16 @@ func (s *Server) Handler() http.Handler {
 			r.Post("/meetings/{id}/colocated", s.colocatedSave)
 			r.Post("/meetings/{id}/agenda", s.agendaSave)
 			r.Post("/meetings/{id}/work-items", s.workItemsSave)
+			r.Get("/meetings/{id}/registrations", s.secRegistrations)
+			r.Post("/meetings/{id}/registrations/decide", s.secDecide)
+			r.Get("/meetings/{id}/registrations/new", s.secRegisterForm)
+			r.Post("/meetings/{id}/registrations/new", s.secRegisterSubmit)
+			r.Get("/meetings/{id}/registrations/export.csv", s.secExportCSV)
+			r.Get("/meetings/{id}/registrations/export.xlsx", s.secExportXLSX)
+			r.Get("/meetings/{id}/participants", s.participantsPage)
+			r.Get("/meetings/{id}/participants.csv", s.participantsCSV)
+			r.Get("/meetings/{id}/participants.xlsx", s.participantsXLSX)
+			r.Get("/mail", s.mailList)
 			r.Get("/organisations", s.organisationList)
 			r.Get("/organisations/new", s.organisationNewForm)
 			r.Post("/organisations/new", s.organisationCreate)

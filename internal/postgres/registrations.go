@@ -1,0 +1,539 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"plenary/internal/domain"
+)
+
+const registrationColumns = `r.id, r.meeting_id, r.account_id, r.organisation_id, r.mode, r.function_title, r.interpretation,
+	r.fellowship, r.accessibility, r.list_consent, r.state, r.late, r.registered_by, r.decided_by, r.decided_at, r.reason,
+	r.created_at, r.updated_at`
+
+// RegistrationLine is a registration with the names a list shows beside it.
+type RegistrationLine struct {
+	domain.Registration
+	GivenName    string        `db:"given_name"`
+	FamilyName   string        `db:"family_name"`
+	Email        string        `db:"email"`
+	Gender       domain.Gender `db:"gender"`
+	OrgName      string        `db:"org_name"`
+	OrgKind      string        `db:"org_kind"`
+	Country      string        `db:"country"`
+	MeetingSlug  string        `db:"meeting_slug"`
+	MeetingTitle domain.Text   `db:"meeting_title"`
+	DeciderName  *string       `db:"decider_name"`
+}
+
+// Name is the delegate's full name.
+func (l RegistrationLine) Name() string { return l.GivenName + " " + l.FamilyName }
+
+const registrationLineSelect = `SELECT ` + registrationColumns + `, a.given_name, a.family_name, a.email, a.gender,
+		o.name AS org_name, o.kind AS org_kind, o.country, m.slug AS meeting_slug, m.title AS meeting_title,
+		d.given_name || ' ' || d.family_name AS decider_name
+	FROM registrations r
+	JOIN accounts a ON a.id = r.account_id
+	JOIN organisations o ON o.id = r.organisation_id
+	JOIN meetings m ON m.id = r.meeting_id
+	LEFT JOIN accounts d ON d.id = r.decided_by`
+
+// lockRegistrations reads registrations for update, in id order so that concurrent bulk actions
+// never deadlock.
+func lockRegistrations(ctx context.Context, tx pgx.Tx, ids []int64) ([]domain.Registration, error) {
+	rows, err := tx.Query(ctx, `SELECT `+registrationColumns+` FROM registrations r WHERE r.id = ANY($1) ORDER BY r.id FOR UPDATE`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: lock registrations: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[domain.Registration])
+}
+
+// registrationContext loads what the rules need about a meeting, a registrant and the
+// registrant's organisation.
+func registrationContext(ctx context.Context, tx pgx.Tx, actor domain.Actor, meetingID, registrantID int64, now time.Time) (domain.RegistrationContext, error) {
+	c := domain.RegistrationContext{Actor: actor, Now: now}
+	rows, _ := tx.Query(ctx, `SELECT `+meetingColumns+` FROM meetings m WHERE m.id = $1`, meetingID)
+	m, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Meeting])
+	if err != nil {
+		return c, notFound(err, "error.meeting_not_found")
+	}
+	c.Meeting = m
+	overrides := map[domain.DeadlineKind]time.Time{}
+	var day time.Time
+	err = tx.QueryRow(ctx, `SELECT day FROM deadlines WHERE meeting_id = $1 AND kind = 'pre_registration'`, meetingID).Scan(&day)
+	if err == nil {
+		overrides[domain.PreRegistration] = day
+	} else if err != pgx.ErrNoRows {
+		return c, fmt.Errorf("postgres: deadline: %w", err)
+	}
+	for _, d := range domain.Deadlines(m.FirstDay, overrides) {
+		if d.Kind == domain.PreRegistration {
+			c.PreRegistration = d
+		}
+	}
+	rows, _ = tx.Query(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, registrantID)
+	if c.Registrant, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Account]); err != nil {
+		return c, notFound(err, "error.account_not_found")
+	}
+	if c.Registrant.OrganisationID == nil {
+		return c, domain.Errorf(domain.Invalid, "error.no_organisation")
+	}
+	rows, _ = tx.Query(ctx, `SELECT `+organisationColumns+` FROM organisations o WHERE o.id = $1`, *c.Registrant.OrganisationID)
+	if c.Organisation, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Organisation]); err != nil {
+		return c, notFound(err, "error.organisation_not_found")
+	}
+	err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM focal_points WHERE organisation_id = $1 AND account_id = $2)`,
+		c.Organisation.ID, registrantID).Scan(&c.RegistrantIsFocalPoint)
+	if err != nil {
+		return c, fmt.Errorf("postgres: focal point: %w", err)
+	}
+	return c, nil
+}
+
+// focalPointsOf returns the focal points of an organisation, but not except.
+func focalPointsOf(ctx context.Context, tx pgx.Tx, org, except int64) ([]int64, error) {
+	rows, err := tx.Query(ctx, `SELECT account_id FROM focal_points WHERE organisation_id = $1 AND account_id <> $2 ORDER BY account_id`, org, except)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: focal points: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// Register stores a registration for registrant at meeting after the domain's checks, with its
+// audit event and mail, in one transaction. A second live registration for the same meeting is a
+// Conflict (the database's unique index enforces it too, under concurrency).
+func (db *DB) Register(ctx context.Context, a Audit, actor domain.Actor, meetingID, registrantID int64, req domain.RegistrationRequest, now time.Time) (domain.Registration, error) {
+	var reg domain.Registration
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		c, err := registrationContext(ctx, tx, actor, meetingID, registrantID, now)
+		if err != nil {
+			return err
+		}
+		reg, err = domain.NewRegistration(c, req)
+		if err != nil {
+			return err
+		}
+		err = tx.QueryRow(ctx, `INSERT INTO registrations (meeting_id, account_id, organisation_id, mode, function_title, interpretation,
+				fellowship, accessibility, list_consent, state, late, registered_by, decided_by, decided_at, created_at, updated_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$15) RETURNING id`,
+			reg.MeetingID, reg.AccountID, reg.OrganisationID, string(reg.Mode), reg.FunctionTitle, reg.Interpretation, reg.Fellowship,
+			reg.Accessibility, reg.ListConsent, string(reg.State), reg.Late, reg.RegisteredBy, reg.DecidedBy, reg.DecidedAt, now).Scan(&reg.ID)
+		if isUniqueViolation(err, "registrations_live_key") {
+			return domain.Errorf(domain.Conflict, "error.already_registered")
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: register: %w", err)
+		}
+		detail := map[string]any{"state": reg.State, "mode": reg.Mode, "late": reg.Late, "meeting_id": meetingID}
+		if reg.RegisteredBy != nil {
+			detail["on_behalf_of"] = registrantID
+		}
+		if err := audit(ctx, tx, a, "registration.submit", "registration", reg.ID, detail); err != nil {
+			return err
+		}
+		return enqueueMail(ctx, tx, submitMail(ctx, tx, reg))
+	})
+	return reg, err
+}
+
+// submitMail is the mail of a new (or newly pending) registration: an acknowledgement or the
+// approval to the delegate, and a request to decide to each focal point when it is pending.
+func submitMail(ctx context.Context, tx pgx.Tx, reg domain.Registration) []mailEvent {
+	stamp := reg.UpdatedAt.UnixNano()
+	if reg.State == domain.Approved {
+		return []mailEvent{{Key: fmt.Sprintf("reg:%d:approved:%d", reg.ID, stamp), Kind: MailRegistrationApproved, AccountID: reg.AccountID, Registration: reg.ID}}
+	}
+	events := []mailEvent{{Key: fmt.Sprintf("reg:%d:ack:%d", reg.ID, stamp), Kind: MailRegistrationAck, AccountID: reg.AccountID, Registration: reg.ID}}
+	fps, err := focalPointsOf(ctx, tx, reg.OrganisationID, reg.AccountID)
+	if err != nil {
+		return events
+	}
+	for _, fp := range fps {
+		events = append(events, mailEvent{Key: fmt.Sprintf("reg:%d:pending:%d:%d", reg.ID, stamp, fp), Kind: MailRegistrationPending, AccountID: fp, Registration: reg.ID})
+	}
+	return events
+}
+
+// DecideResult says what a decision on many registrations did.
+type DecideResult struct {
+	Done []int64
+	// Refused maps each registration that was not changed to why.
+	Refused map[int64]error
+}
+
+// Decide approves (or rejects, with a reason) registrations in one transaction. Each is checked in
+// the domain layer; those the actor may not decide or that are no longer pending are refused and
+// left unchanged, the others change with one audit event and one mail each. Rows are locked, so of
+// two focal points deciding the same registration at once exactly one wins.
+func (db *DB) Decide(ctx context.Context, a Audit, actor domain.Actor, ids []int64, approve bool, reason string, now time.Time) (DecideResult, error) {
+	res := DecideResult{Refused: map[int64]error{}}
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		regs, err := lockRegistrations(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		found := map[int64]bool{}
+		var states, reasons []string
+		var details []map[string]any
+		var mail []mailEvent
+		for _, r := range regs {
+			found[r.ID] = true
+			if !domain.CanView(actor, r) {
+				// Someone else's registration is reported as missing, not described.
+				res.Refused[r.ID] = domain.Errorf(domain.NotFound, "error.registration_not_found")
+				continue
+			}
+			d, err := domain.Decide(actor, r, approve, reason, now)
+			if err != nil {
+				res.Refused[r.ID] = err
+				continue
+			}
+			res.Done = append(res.Done, d.ID)
+			states = append(states, string(d.State))
+			reasons = append(reasons, d.Reason)
+			details = append(details, map[string]any{"state": d.State, "reason": d.Reason})
+			kind := MailRegistrationApproved
+			if !approve {
+				kind = MailRegistrationRejected
+			}
+			mail = append(mail, mailEvent{Key: fmt.Sprintf("reg:%d:%s:%d", d.ID, d.State, now.UnixNano()), Kind: kind, AccountID: d.AccountID, Registration: d.ID})
+		}
+		for _, id := range ids {
+			if !found[id] {
+				res.Refused[id] = domain.Errorf(domain.NotFound, "error.registration_not_found")
+			}
+		}
+		if len(res.Done) == 0 {
+			return nil
+		}
+		_, err = tx.Exec(ctx, `UPDATE registrations r SET state = u.state, reason = u.reason, decided_by = $3, decided_at = $4, updated_at = $4
+			FROM unnest($1::bigint[], $2::text[], $5::text[]) AS u(id, state, reason) WHERE r.id = u.id`,
+			res.Done, states, actor.ID, now, reasons)
+		if err != nil {
+			return fmt.Errorf("postgres: decide: %w", err)
+		}
+		action := "registration.approve"
+		if !approve {
+			action = "registration.reject"
+		}
+		if err := auditMany(ctx, tx, a, action, "registration", res.Done, details); err != nil {
+			return err
+		}
+		return enqueueMail(ctx, tx, mail)
+	})
+	if err != nil {
+		return DecideResult{}, err
+	}
+	return res, nil
+}
+
+// CancelRegistration withdraws a live registration and tells the organisation's focal points.
+func (db *DB) CancelRegistration(ctx context.Context, a Audit, actor domain.Actor, id int64, now time.Time) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		regs, err := lockRegistrations(ctx, tx, []int64{id})
+		if err != nil {
+			return err
+		}
+		if len(regs) == 0 || !domain.CanView(actor, regs[0]) {
+			return domain.Errorf(domain.NotFound, "error.registration_not_found")
+		}
+		r, err := domain.Cancel(actor, regs[0], now)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE registrations SET state = 'cancelled', updated_at = $2 WHERE id = $1`, id, now); err != nil {
+			return fmt.Errorf("postgres: cancel: %w", err)
+		}
+		if err := audit(ctx, tx, a, "registration.cancel", "registration", id, map[string]any{"from": regs[0].State}); err != nil {
+			return err
+		}
+		fps, err := focalPointsOf(ctx, tx, r.OrganisationID, actor.ID)
+		if err != nil {
+			return err
+		}
+		var mail []mailEvent
+		for _, fp := range fps {
+			mail = append(mail, mailEvent{Key: fmt.Sprintf("reg:%d:cancelled:%d", id, fp), Kind: MailRegistrationCancelled, AccountID: fp, Registration: id})
+		}
+		return enqueueMail(ctx, tx, mail)
+	})
+}
+
+// ChangeMode switches a live registration between in person and remote.
+func (db *DB) ChangeMode(ctx context.Context, a Audit, actor domain.Actor, id int64, mode domain.Mode, now time.Time) (domain.Registration, error) {
+	var out domain.Registration
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		regs, err := lockRegistrations(ctx, tx, []int64{id})
+		if err != nil {
+			return err
+		}
+		if len(regs) == 0 || !domain.CanView(actor, regs[0]) {
+			return domain.Errorf(domain.NotFound, "error.registration_not_found")
+		}
+		c, err := registrationContext(ctx, tx, actor, regs[0].MeetingID, regs[0].AccountID, now)
+		if err != nil {
+			return err
+		}
+		auto := c.Organisation.AutoApproval || c.RegistrantIsFocalPoint
+		out, err = domain.ChangeMode(actor, regs[0], c.Meeting, c.PreRegistration, mode, auto, now)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE registrations SET mode = $2, state = $3, decided_by = $4, decided_at = $5, updated_at = $6 WHERE id = $1`,
+			id, string(out.Mode), string(out.State), out.DecidedBy, out.DecidedAt, now)
+		if err != nil {
+			return fmt.Errorf("postgres: change mode: %w", err)
+		}
+		if err := audit(ctx, tx, a, "registration.mode", "registration", id, map[string]any{"mode": out.Mode, "state": out.State}); err != nil {
+			return err
+		}
+		if out.State == domain.Pending && regs[0].State == domain.Approved {
+			return enqueueMail(ctx, tx, submitMail(ctx, tx, out))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Registration returns one registration with its names, if actor may see it.
+func (db *DB) Registration(ctx context.Context, actor domain.Actor, id int64) (RegistrationLine, error) {
+	rows, _ := db.Pool.Query(ctx, registrationLineSelect+` WHERE r.id = $1`, id)
+	l, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[RegistrationLine])
+	if err != nil {
+		return l, notFound(err, "error.registration_not_found")
+	}
+	if !domain.CanView(actor, l.Registration) {
+		return l, domain.Errorf(domain.NotFound, "error.registration_not_found")
+	}
+	return l, nil
+}
+
+// LiveRegistration returns an account's live registration for a meeting, if any.
+func (db *DB) LiveRegistration(ctx context.Context, meetingID, accountID int64) (*RegistrationLine, error) {
+	rows, _ := db.Pool.Query(ctx, registrationLineSelect+` WHERE r.meeting_id = $1 AND r.account_id = $2 AND r.state IN ('pending','approved')`, meetingID, accountID)
+	l, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[RegistrationLine])
+	if err == pgx.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: live registration: %w", err)
+	}
+	return &l, nil
+}
+
+// RegistrationsOf returns every registration of an account, newest meeting first.
+func (db *DB) RegistrationsOf(ctx context.Context, accountID int64) ([]RegistrationLine, error) {
+	rows, err := db.Pool.Query(ctx, registrationLineSelect+` WHERE r.account_id = $1 ORDER BY m.first_day DESC, r.created_at DESC`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: my registrations: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[RegistrationLine])
+}
+
+// RegistrationFilter selects registrations for the focal point's and the secretariat's lists.
+// OrganisationIDs, when set, restricts the list to those organisations (a focal point's).
+type RegistrationFilter struct {
+	OrganisationIDs []int64
+	MeetingID       int64
+	OrganisationID  int64
+	State           domain.State
+	Mode            domain.Mode
+	Query           string
+	Limit, Offset   int
+}
+
+func (f RegistrationFilter) where(withState bool) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+	}
+	if f.OrganisationIDs != nil {
+		add("r.organisation_id = ANY(?)", f.OrganisationIDs)
+	}
+	if f.MeetingID != 0 {
+		add("r.meeting_id = ?", f.MeetingID)
+	}
+	if f.OrganisationID != 0 {
+		add("r.organisation_id = ?", f.OrganisationID)
+	}
+	if withState && f.State != "" {
+		add("r.state = ?", string(f.State))
+	}
+	if f.Mode != "" {
+		add("r.mode = ?", string(f.Mode))
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		// one argument, used three times
+		add("(a.email ILIKE ? OR (a.given_name || ' ' || a.family_name) ILIKE ? OR (a.family_name || ' ' || a.given_name) ILIKE ?)", "%"+escapeLike(q)+"%")
+	}
+	if len(conds) == 0 {
+		return "", args
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
+}
+
+// RegistrationPage is one page of a list and the counts of the whole selection.
+type RegistrationPage struct {
+	Lines []RegistrationLine
+	// Counts per state of the selection (ignoring the state filter).
+	Counts map[domain.State]int
+	// Total is the number of lines matching every filter.
+	Total int
+}
+
+// ListRegistrations returns one page of registrations, pending first, and the counts per state,
+// in two queries whatever the number of registrations.
+func (db *DB) ListRegistrations(ctx context.Context, f RegistrationFilter) (RegistrationPage, error) {
+	page := RegistrationPage{Counts: map[domain.State]int{}}
+	where, args := f.where(true)
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	q := registrationLineSelect + where + fmt.Sprintf(` ORDER BY (r.state = 'pending') DESC, m.first_day DESC, a.family_name, a.given_name, r.id LIMIT %d OFFSET %d`, limit, max(f.Offset, 0))
+	rows, err := db.Pool.Query(ctx, q, args...)
+	if err != nil {
+		return page, fmt.Errorf("postgres: list registrations: %w", err)
+	}
+	if page.Lines, err = pgx.CollectRows(rows, pgx.RowToStructByName[RegistrationLine]); err != nil {
+		return page, fmt.Errorf("postgres: list registrations: %w", err)
+	}
+	cwhere, cargs := f.where(false)
+	rows, err = db.Pool.Query(ctx, `SELECT r.state, count(*) FROM registrations r JOIN accounts a ON a.id = r.account_id`+cwhere+` GROUP BY r.state`, cargs...)
+	if err != nil {
+		return page, fmt.Errorf("postgres: count registrations: %w", err)
+	}
+	var st string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&st, &n}, func() error {
+		page.Counts[domain.State(st)] = n
+		if f.State == "" || f.State == domain.State(st) {
+			page.Total += n
+		}
+		return nil
+	})
+	return page, err
+}
+
+// EachRegistration streams every registration matching f (ignoring Limit and Offset) to fn, in
+// list order, without holding them all in memory: for exports.
+func (db *DB) EachRegistration(ctx context.Context, f RegistrationFilter, fn func(RegistrationLine) error) error {
+	where, args := f.where(true)
+	rows, err := db.Pool.Query(ctx, registrationLineSelect+where+` ORDER BY m.first_day DESC, o.name, a.family_name, a.given_name, r.id`, args...)
+	if err != nil {
+		return fmt.Errorf("postgres: export registrations: %w", err)
+	}
+	defer rows.Close()
+	scan := pgx.RowToStructByName[RegistrationLine]
+	for rows.Next() {
+		l, err := scan(rows)
+		if err != nil {
+			return fmt.Errorf("postgres: export registrations: %w", err)
+		}
+		if err := fn(l); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Breakdown counts live registrations by one attribute.
+type Breakdown struct {
+	Key   string `db:"key"`
+	Count int    `db:"count"`
+}
+
+// Statistics are the counts of a selection's live registrations.
+type Statistics struct {
+	ByMode, ByGender, ByOrgKind, ByCountry []Breakdown
+	ByModeGender                           map[string]map[string]int
+}
+
+// RegistrationStatistics counts the live (pending or approved) registrations matching f by mode,
+// gender, organisation kind and country, in one query.
+func (db *DB) RegistrationStatistics(ctx context.Context, f RegistrationFilter) (Statistics, error) {
+	f.State = ""
+	where, args := f.where(false)
+	live := " r.state IN ('pending','approved')"
+	if where == "" {
+		where = " WHERE" + live
+	} else {
+		where += " AND" + live
+	}
+	rows, err := db.Pool.Query(ctx, `SELECT r.mode, a.gender, o.kind, o.country, count(*)
+		FROM registrations r JOIN accounts a ON a.id = r.account_id JOIN organisations o ON o.id = r.organisation_id`+where+`
+		GROUP BY r.mode, a.gender, o.kind, o.country`, args...)
+	if err != nil {
+		return Statistics{}, fmt.Errorf("postgres: statistics: %w", err)
+	}
+	mode, gender, kind, country := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
+	st := Statistics{ByModeGender: map[string]map[string]int{}}
+	var m, g, k, c string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&m, &g, &k, &c, &n}, func() error {
+		mode[m] += n
+		gender[g] += n
+		kind[k] += n
+		country[c] += n
+		if st.ByModeGender[m] == nil {
+			st.ByModeGender[m] = map[string]int{}
+		}
+		st.ByModeGender[m][g] += n
+		return nil
+	})
+	if err != nil {
+		return st, fmt.Errorf("postgres: statistics: %w", err)
+	}
+	st.ByMode, st.ByGender, st.ByOrgKind, st.ByCountry = sorted(mode), sorted(gender), sorted(kind), sorted(country)
+	return st, nil
+}
+
+func sorted(m map[string]int) []Breakdown {
+	out := make([]Breakdown, 0, len(m))
+	for k, v := range m {
+		out = append(out, Breakdown{k, v})
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && (out[j].Count > out[j-1].Count || (out[j].Count == out[j-1].Count && out[j].Key < out[j-1].Key)); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+// SetAutoApproval switches an organisation's automatic approval, by its focal point or the
+// secretariat.
+func (db *DB) SetAutoApproval(ctx context.Context, a Audit, actor domain.Actor, org int64, on bool) error {
+	if !actor.Secretariat && !actor.IsFocalPointOf(org) {
+		return domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE organisations SET auto_approval = $2, updated_at = now() WHERE id = $1`, org, on)
+		if err != nil {
+			return fmt.Errorf("postgres: auto approval: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return domain.Errorf(domain.NotFound, "error.organisation_not_found")
+		}
+		return audit(ctx, tx, a, "organisation.auto_approval", "organisation", org, map[string]any{"auto_approval": on})
+	})
+}
+
+// Colleagues lists the accounts affiliated to an organisation, for registering one of them.
+func (db *DB) Colleagues(ctx context.Context, org int64) ([]domain.AccountRef, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT id, email, given_name, family_name FROM accounts WHERE organisation_id = $1 ORDER BY family_name, given_name, id`, org)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: colleagues: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[domain.AccountRef])
+}

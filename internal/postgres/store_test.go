@@ -1,0 +1,323 @@
+package postgres_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"plenary/internal/domain"
+	"plenary/internal/pgtest"
+	"plenary/internal/postgres"
+)
+
+func secretariatID(t *testing.T, db *postgres.DB) int64 {
+	t.Helper()
+	acc, err := db.AccountByEmail(context.Background(), "secretariat@plenary.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acc.ID
+}
+
+func TestCopyMeetingShiftsEveryDate(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	from := detail(t, db, letterSlug)
+	a := postgres.Audit{ActorID: secretariatID(t, db), RemoteAddr: "192.0.2.1", RequestID: "req-copy"}
+	first := time.Date(2026, 3, 13, 0, 0, 0, 0, time.UTC)
+	id, err := db.CopyMeeting(ctx, a, from.ID, "sg13-wp-2026-03", first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := detail(t, db, "sg13-wp-2026-03")
+	if to.ID != id {
+		t.Fatalf("copy id %d, detail id %d", id, to.ID)
+	}
+	shift := first.Sub(from.FirstDay)
+	if ymd(to.FirstDay) != "2026-03-13" || ymd(to.LastDay) != "2026-03-13" {
+		t.Errorf("copy runs %s..%s, want 2026-03-13", ymd(to.FirstDay), ymd(to.LastDay))
+	}
+	if to.Title.In("zh") != from.Title.In("zh") || to.City != from.City || to.CollectiveLetter != "" {
+		t.Errorf("copy fields: title %v city %s letter %d chars", to.Title, to.City, len(to.CollectiveLetter))
+	}
+	if len(to.Sessions) != len(from.Sessions) {
+		t.Fatalf("%d sessions copied, want %d", len(to.Sessions), len(from.Sessions))
+	}
+	for i := range from.Sessions {
+		f, c := from.Sessions[i], to.Sessions[i]
+		if !c.StartsAt.Equal(f.StartsAt.Add(shift)) || c.WorkingPartyID != f.WorkingPartyID {
+			t.Errorf("session %d: %s (wp %d), want %s (wp %d)", i, c.StartsAt, c.WorkingPartyID, f.StartsAt.Add(shift), f.WorkingPartyID)
+		}
+		if c.StartsAt.Format("15:04") != f.StartsAt.Format("15:04") {
+			t.Errorf("session %d moved its time of day: %s → %s", i, f.StartsAt.Format("15:04"), c.StartsAt.Format("15:04"))
+		}
+	}
+	if len(to.DeskOpenings) != len(from.DeskOpenings) || !to.DeskOpenings[0].OpensAt.Equal(from.DeskOpenings[0].OpensAt.Add(shift)) {
+		t.Errorf("desk openings %v, want %v shifted", to.DeskOpenings, from.DeskOpenings)
+	}
+	for k, d := range from.Overrides {
+		if got := to.Overrides[k]; !got.Equal(d.Add(shift)) {
+			t.Errorf("deadline %s = %s, want %s", k, ymd(got), ymd(d.Add(shift)))
+		}
+	}
+	if len(to.ColocatedEvents) != 3 {
+		t.Fatalf("%d co-located events copied", len(to.ColocatedEvents))
+	}
+	for i := range from.ColocatedEvents {
+		f, c := from.ColocatedEvents[i], to.ColocatedEvents[i]
+		if !c.FirstDay.Equal(f.FirstDay.Add(shift)) || !c.LastDay.Equal(f.LastDay.Add(shift)) {
+			t.Errorf("co-located event %d: %s..%s, want %s..%s", i, ymd(c.FirstDay), ymd(c.LastDay), ymd(f.FirstDay.Add(shift)), ymd(f.LastDay.Add(shift)))
+		}
+	}
+	if len(to.AgendaItems) != 44 || len(to.WorkItems) != 35 {
+		t.Errorf("copied %d agenda items and %d work items, want 44 and 35", len(to.AgendaItems), len(to.WorkItems))
+	}
+	// The source is untouched.
+	again := detail(t, db, letterSlug)
+	if !again.Sessions[0].StartsAt.Equal(from.Sessions[0].StartsAt) || len(again.WorkItems) != 35 {
+		t.Error("copying changed the source meeting")
+	}
+	trail, err := db.AuditTrail(ctx, "meeting", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(trail) != 1 || trail[0].Action != "meeting.copy" || trail[0].ActorID == nil || *trail[0].ActorID != a.ActorID {
+		t.Errorf("audit trail of the copy = %+v", trail)
+	}
+
+	_, err = db.CopyMeeting(ctx, a, from.ID, "sg13-wp-2026-03", first)
+	if e, ok := domain.AsError(err); !ok || e.Code != domain.Invalid || e.Fields["slug"] != "error.slug_taken" {
+		t.Errorf("copy to a taken slug: %v, want a slug field error", err)
+	}
+	_, err = db.CopyMeeting(ctx, a, 999999, "sg13-wp-2030-01", first)
+	if domain.ErrorCode(err) != domain.NotFound {
+		t.Errorf("copy of a missing meeting: %v, want NotFound", err)
+	}
+}
+
+func TestSaveSessionsUpdatesAddsDeletesAndAudits(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	before := detail(t, db, letterSlug)
+	actor := secretariatID(t, db)
+	a := postgres.Audit{ActorID: actor, RemoteAddr: "192.0.2.7", RequestID: "req-sessions"}
+
+	byWP := map[string]domain.Session{}
+	for _, s := range before.Sessions {
+		wp, _ := before.WorkingParty(s.WorkingPartyID)
+		byWP[wp.Code] = s
+	}
+	wp4 := byWP["WP4/13"]
+	wp4.StartsAt = time.Date(2025, 7, 25, 9, 30, 0, 0, time.UTC)
+	end := time.Date(2025, 7, 25, 10, 15, 0, 0, time.UTC)
+	wp4.EndsAt = &end
+	wp4.Room = "Room K"
+	wp1 := byWP["WP1/13"]
+	extra := domain.Session{WorkingPartyID: wp1.WorkingPartyID, StartsAt: time.Date(2025, 7, 25, 17, 0, 0, 0, time.UTC), Room: "Room D"}
+
+	err := db.SaveSessions(ctx, a, before.ID, []postgres.RowEdit[domain.Session]{
+		{ID: wp4.ID, Value: wp4},
+		{ID: 0, Value: extra},
+		{ID: byWP["WP2/13"].ID, Delete: true},
+		{ID: 0, Delete: true, Value: extra}, // a new row removed before saving: nothing to do
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := detail(t, db, letterSlug)
+	if after.Version != before.Version+1 {
+		t.Errorf("version %d → %d, want +1", before.Version, after.Version)
+	}
+	var got []string
+	for _, s := range after.Sessions {
+		wp, _ := after.WorkingParty(s.WorkingPartyID)
+		line := wp.Code + " " + s.StartsAt.Format("15:04")
+		if s.EndsAt != nil {
+			line += "-" + s.EndsAt.Format("15:04")
+		}
+		if s.Room != "" {
+			line += " " + s.Room
+		}
+		got = append(got, line)
+	}
+	want := "WP4/13 09:30-10:15 Room K,WP3/13 10:30,WP1/13 14:00,WP1/13 17:00 Room D"
+	if strings.Join(got, ",") != want {
+		t.Errorf("sessions = %v, want %s", got, want)
+	}
+
+	trail, err := db.AuditTrail(ctx, "meeting", before.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(trail) == 0 {
+		t.Fatal("no audit event")
+	}
+	last := trail[len(trail)-1]
+	if last.Action != "meeting.save_sessions" || last.ActorID == nil || *last.ActorID != actor || last.Detail["rows"] != float64(3) {
+		t.Errorf("audit event = %+v, want meeting.save_sessions by %d with 3 rows", last, actor)
+	}
+	var addr, reqID string
+	if err := db.Pool.QueryRow(ctx, `SELECT remote_addr, request_id FROM audit_events WHERE id = $1`, last.ID).Scan(&addr, &reqID); err != nil {
+		t.Fatal(err)
+	}
+	if addr != "192.0.2.7" || reqID != "req-sessions" {
+		t.Errorf("audit event from %q request %q", addr, reqID)
+	}
+
+	// Nothing to save: no new version, no audit event.
+	if err := db.SaveSessions(ctx, a, before.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if v := detail(t, db, letterSlug).Version; v != after.Version {
+		t.Errorf("an empty save bumped the version to %d", v)
+	}
+	if tr, _ := db.AuditTrail(ctx, "meeting", before.ID); len(tr) != len(trail) {
+		t.Errorf("an empty save wrote an audit event")
+	}
+}
+
+func TestSaveSessionsIsAllOrNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	before := detail(t, db, letterSlug)
+	s := before.Sessions[0]
+	moved := s
+	moved.StartsAt = s.StartsAt.Add(time.Hour)
+	other := detail(t, db, func() string {
+		ms, _ := db.Meetings(ctx)
+		for _, m := range ms {
+			if m.Slug != letterSlug {
+				return m.Slug
+			}
+		}
+		t.Fatal("no demo meeting")
+		return ""
+	}())
+	err := db.SaveSessions(ctx, postgres.Audit{}, before.ID, []postgres.RowEdit[domain.Session]{
+		{ID: s.ID, Value: moved},
+		// A session of another meeting cannot be changed through this one.
+		{ID: other.Sessions[0].ID, Value: moved},
+	})
+	if e, ok := domain.AsError(err); !ok || e.Code != domain.Conflict || e.Key != "error.row_gone" {
+		t.Fatalf("err = %v, want Conflict error.row_gone", err)
+	}
+	after := detail(t, db, letterSlug)
+	if !after.Sessions[0].StartsAt.Equal(s.StartsAt) || after.Version != before.Version {
+		t.Error("a refused save changed the meeting")
+	}
+	if !detail(t, db, other.Slug).Sessions[0].StartsAt.Equal(other.Sessions[0].StartsAt) {
+		t.Error("a refused save changed another meeting")
+	}
+}
+
+func TestCreateAccountRefusesADuplicateEmailInAnyLetterCase(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	hash, err := pgtest.Hash("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc := domain.Account{Email: "Ana.Silva@Example.org", PasswordHash: hash, GivenName: "Ana", FamilyName: "Silva",
+		Gender: domain.Female, Language: "en"}
+	id, err := db.CreateAccount(ctx, postgres.Audit{RemoteAddr: "192.0.2.3"}, acc)
+	if err != nil || id == 0 {
+		t.Fatalf("create: id %d err %v", id, err)
+	}
+	for _, email := range []string{"ana.silva@example.org", "ANA.SILVA@EXAMPLE.ORG", "  Ana.Silva@Example.org "} {
+		dup := acc
+		dup.Email = email
+		_, err := db.CreateAccount(ctx, postgres.Audit{}, dup)
+		e, ok := domain.AsError(err)
+		if !ok || e.Code != domain.Invalid || e.Fields["email"] != "error.email_taken" {
+			t.Errorf("create %q: %v, want an email field error", email, err)
+		}
+	}
+	got, err := db.AccountByEmail(ctx, "ANA.silva@EXAMPLE.org")
+	if err != nil || got.ID != id || got.Email != "Ana.Silva@Example.org" {
+		t.Errorf("AccountByEmail in another case = %+v, %v", got, err)
+	}
+	var n int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM accounts WHERE lower(email) = 'ana.silva@example.org'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d accounts with the email, want 1 (%v)", n, err)
+	}
+	// The account's own creation is audited as done by itself.
+	trail, err := db.AuditTrail(ctx, "account", id)
+	if err != nil || len(trail) != 1 || trail[0].Action != "account.create" || trail[0].ActorID == nil || *trail[0].ActorID != id {
+		t.Errorf("audit trail = %+v, %v", trail, err)
+	}
+	if _, err := db.AccountByEmail(ctx, "nobody@example.org"); domain.ErrorCode(err) != domain.NotFound {
+		t.Errorf("unknown email: %v, want NotFound", err)
+	}
+	if _, err := db.Account(ctx, 999999); domain.ErrorCode(err) != domain.NotFound {
+		t.Errorf("unknown id: %v, want NotFound", err)
+	}
+}
+
+func TestLoginThrottle(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	now := time.Date(2025, 7, 1, 12, 0, 0, 0, time.UTC)
+	limit := postgres.LoginLimit{Key: "account:ana@example.org", Max: 5, Window: 15 * time.Minute}
+	other := postgres.LoginLimit{Key: "addr:192.0.2.9", Max: 20, Window: 15 * time.Minute}
+
+	blocked := func(at time.Time, limits ...postgres.LoginLimit) (bool, time.Time) {
+		t.Helper()
+		b, until, err := db.LoginBlocked(ctx, at, limits...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b, until
+	}
+	if b, _ := blocked(now, limit, other); b {
+		t.Fatal("blocked with no failures")
+	}
+	for i := 0; i < 4; i++ {
+		if err := db.RecordLoginFailure(ctx, now.Add(time.Duration(i)*time.Minute), limit.Key, other.Key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b, _ := blocked(now.Add(4*time.Minute), limit, other); b {
+		t.Fatal("blocked after 4 failures with a limit of 5")
+	}
+	if err := db.RecordLoginFailure(ctx, now.Add(4*time.Minute), limit.Key, other.Key); err != nil {
+		t.Fatal(err)
+	}
+	b, until := blocked(now.Add(4*time.Minute), limit, other)
+	if !b {
+		t.Fatal("not blocked after 5 failures")
+	}
+	if want := now.Add(15 * time.Minute); !until.Equal(want) {
+		t.Errorf("blocked until %s, want %s (the oldest failure leaves the window)", until, want)
+	}
+	// The address has its own, higher limit.
+	if b, _ := blocked(now.Add(4*time.Minute), other); b {
+		t.Error("the address is blocked after 5 failures with a limit of 20")
+	}
+	// Once the oldest failure leaves the window, four remain: not blocked.
+	if b, _ := blocked(now.Add(15*time.Minute+time.Second), limit); b {
+		t.Error("still blocked after the oldest failure left the window")
+	}
+	if err := db.ClearLoginFailures(ctx, limit.Key); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := blocked(now.Add(5*time.Minute), limit); b {
+		t.Error("blocked after the failures were cleared")
+	}
+	var n int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM login_failures WHERE key = $1`, other.Key).Scan(&n); err != nil || n != 5 {
+		t.Errorf("clearing the account's failures left %d of the address's, want 5 (%v)", n, err)
+	}
+	// Failures older than a day are forgotten at the next failure.
+	if err := db.RecordLoginFailure(ctx, now.Add(25*time.Hour), "addr:198.51.100.1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM login_failures`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d failures kept, want only the new one (%v)", n, err)
+	}
+}
