@@ -111,6 +111,26 @@ type AuditEvent struct {
 	Detail    map[string]any `db:"detail"`
 }
 
+// AuditTrails returns the events of several records of one kind, oldest first, by record.
+func (db *DB) AuditTrails(ctx context.Context, entity string, ids []int64) (map[int64][]AuditEvent, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT e.id, e.at, e.actor_id, a.given_name || ' ' || a.family_name AS actor_name,
+			e.action, e.entity, e.entity_id, e.detail
+		FROM audit_events e LEFT JOIN accounts a ON a.id = e.actor_id
+		WHERE e.entity = $1 AND e.entity_id = ANY($2) ORDER BY e.at, e.id`, entity, ids)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: audit trails: %w", err)
+	}
+	evs, err := pgx.CollectRows(rows, pgx.RowToStructByName[AuditEvent])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: audit trails: %w", err)
+	}
+	out := map[int64][]AuditEvent{}
+	for _, e := range evs {
+		out[e.EntityID] = append(out[e.EntityID], e)
+	}
+	return out, nil
+}
+
 // AuditTrail returns the events of one record, oldest first.
 func (db *DB) AuditTrail(ctx context.Context, entity string, id int64) ([]AuditEvent, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT e.id, e.at, e.actor_id, a.given_name || ' ' || a.family_name AS actor_name,

@@ -142,7 +142,7 @@ func applyDomainError(t *i18n.Translator, err error, f *view.Form) bool {
 		f.Errors[k] = t.T(key)
 	}
 	if len(e.Fields) == 0 {
-		f.Summary = t.T(e.Key, flatten(e.Args)...)
+		f.Summary = message(t, e)
 	}
 	return true
 }

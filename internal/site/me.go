@@ -21,6 +21,11 @@ func (s *Server) meShow(w http.ResponseWriter, r *http.Request) {
 			org = &o
 		}
 	}
+	regs, err := s.myRegistrations(r, acc.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	p := s.page(r, s.translator(r).T("me.title"))
-	s.render(w, r, http.StatusOK, view.MePage(p, view.MeData{Account: *acc, Organisation: org, Actor: actorOf(r)}))
+	s.render(w, r, http.StatusOK, view.MePage(p, view.MeData{Account: *acc, Organisation: org, Actor: actorOf(r), Registrations: regs}))
 }

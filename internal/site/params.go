@@ -19,3 +19,5 @@ func idParam(r *http.Request, name string) (int64, error) {
 	}
 	return id, nil
 }
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,8 +1,245 @@
 package site
 
-import "net/http"
+import (
+	"net/http"
 
-func (s *Server) registerForm(w http.ResponseWriter, r *http.Request)       { s.notFound(w, r) }
-func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request)     { s.notFound(w, r) }
-func (s *Server) registrationCancel(w http.ResponseWriter, r *http.Request) { s.notFound(w, r) }
-func (s *Server) registrationMode(w http.ResponseWriter, r *http.Request)   { s.notFound(w, r) }
+	"plenary/internal/domain"
+	"plenary/internal/i18n"
+	"plenary/web/view"
+)
+
+type registerInput struct {
+	Mode           string `form:"mode"`
+	FunctionTitle  string `form:"function_title" validate:"max=200"`
+	Interpretation bool   `form:"interpretation"`
+	Fellowship     bool   `form:"fellowship"`
+	Accessibility  string `form:"accessibility" validate:"max=2000"`
+	ListConsent    bool   `form:"list_consent"`
+}
+
+func (in registerInput) request() domain.RegistrationRequest {
+	return domain.RegistrationRequest{Mode: domain.Mode(in.Mode), FunctionTitle: in.FunctionTitle, Interpretation: in.Interpretation,
+		Fellowship: in.Fellowship, Accessibility: in.Accessibility, ListConsent: in.ListConsent}
+}
+
+// registerData gathers what the registration page shows and why the form may not be offered.
+func (s *Server) registerData(r *http.Request) (view.RegisterData, error) {
+	d, err := s.meetingDetail(r.Context(), urlParam(r, "slug"))
+	if err != nil {
+		return view.RegisterData{}, err
+	}
+	acc := accountOf(r)
+	actor := actorOf(r)
+	t := s.translator(r)
+	data := view.RegisterData{Meeting: d, Account: *acc, Form: view.NewForm()}
+	existing, err := s.db.LiveRegistration(r.Context(), d.ID, acc.ID)
+	if err != nil {
+		return data, err
+	}
+	data.Existing = existing
+	now := s.opts.Now()
+	switch {
+	case d.Past(now):
+		data.Closed = t.T("reg.meeting_over")
+	case acc.OrganisationID == nil:
+		data.Closed = t.T("reg.no_organisation", "Email", d.StudyGroup.Email)
+	}
+	if acc.OrganisationID != nil {
+		org, err := s.db.Organisation(r.Context(), *acc.OrganisationID)
+		if err != nil {
+			return data, err
+		}
+		data.Organisation = &org
+		data.Fields = domain.RegistrationFields(org.Kind, d.Meeting)
+		if data.Closed == "" && !actor.Secretariat && !domain.MayTakePart(org, d.StudyGroupID) {
+			data.Closed = t.T("reg.not_eligible", "Email", d.StudyGroup.Email)
+		}
+	}
+	pre := d.Deadline(domain.PreRegistration)
+	if data.Closed == "" && !actor.Secretariat && pre.Passed(now, d.Location()) {
+		data.Closed = t.T("reg.closed", "Date", t.Date(pre.Day), "Email", d.StudyGroup.Email)
+	}
+	return data, nil
+}
+
+func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) {
+	data, err := s.registerData(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t := s.translator(r)
+	s.render(w, r, http.StatusOK, view.RegisterPage(s.page(r, t.T("reg.title", "Meeting", data.Meeting.Title.In(t.Lang.Tag))), data))
+}
+
+func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
+	data, err := s.registerData(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t := s.translator(r)
+	var in registerInput
+	f, err := decodeForm(w, r, &in)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page := func(status int) {
+		data.Form = f
+		s.render(w, r, status, view.RegisterPage(s.page(r, t.T("reg.title", "Meeting", data.Meeting.Title.In(t.Lang.Tag))), data))
+	}
+	if data.Existing != nil {
+		page(http.StatusConflict)
+		return
+	}
+	if !s.check(t, &in, &f) {
+		page(http.StatusUnprocessableEntity)
+		return
+	}
+	reg, err := s.db.Register(r.Context(), auditOf(r), actorOf(r), data.Meeting.ID, actorOf(r).ID, in.request(), s.opts.Now())
+	if err != nil {
+		e, ok := domain.AsError(err)
+		switch {
+		case ok && e.Code == domain.Conflict:
+			// Registered meanwhile (another tab, a double click): show it.
+			data.Existing, err = s.db.LiveRegistration(r.Context(), data.Meeting.ID, actorOf(r).ID)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			page(http.StatusConflict)
+		case ok && e.Code == domain.Invalid && len(e.Fields) == 0:
+			data.Closed = message(t, e)
+			page(http.StatusUnprocessableEntity)
+		case applyDomainError(t, err, &f):
+			page(http.StatusUnprocessableEntity)
+		default:
+			s.fail(w, r, err)
+		}
+		return
+	}
+	if reg.State == domain.Approved {
+		s.flash(r, "reg.submitted_approved")
+	} else {
+		s.flash(r, "reg.submitted_pending")
+	}
+	http.Redirect(w, r, "/me#reg-"+itoa64(reg.ID), http.StatusSeeOther)
+}
+
+// message translates a domain error, naming states and modes in the user's language.
+func message(t *i18n.Translator, e *domain.Error) string {
+	args := make([]any, 0, len(e.Args)*2)
+	for k, v := range e.Args {
+		switch k {
+		case "State":
+			v = t.T("state." + toString(v))
+		case "Mode":
+			v = t.T("mode." + toString(v))
+		}
+		args = append(args, k, v)
+	}
+	return t.T(e.Key, args...)
+}
+
+func toString(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	if s, ok := v.(interface{ String() string }); ok {
+		return s.String()
+	}
+	return ""
+}
+
+// registrationCancel cancels a registration for its owner, a focal point of its organisation or
+// the secretariat, then returns to the page named by "next".
+func (s *Server) registrationCancel(w http.ResponseWriter, r *http.Request) {
+	id, err := idParam(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	next := localPath(r.PostFormValue("next"))
+	if err := s.db.CancelRegistration(r.Context(), auditOf(r), actorOf(r), id, s.opts.Now()); err != nil {
+		s.actionFailed(w, r, err, next)
+		return
+	}
+	s.flash(r, "reg.cancelled")
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (s *Server) registrationMode(w http.ResponseWriter, r *http.Request) {
+	id, err := idParam(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	next := r.PostFormValue("next")
+	if next == "" {
+		next = "/me#reg-" + itoa64(id)
+	}
+	next = localPath(next)
+	before, err := s.db.Registration(r.Context(), actorOf(r), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	reg, err := s.db.ChangeMode(r.Context(), auditOf(r), actorOf(r), id, domain.Mode(r.PostFormValue("mode")), s.opts.Now())
+	if err != nil {
+		s.actionFailed(w, r, err, next)
+		return
+	}
+	if reg.State == domain.Pending && before.State == domain.Approved {
+		s.flash(r, "reg.mode_changed_pending")
+	} else {
+		s.flash(r, "reg.mode_changed")
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// actionFailed reports a refused action: a refusal the user can understand goes back to the page
+// as a message (the change was not made); anything else is an error page.
+func (s *Server) actionFailed(w http.ResponseWriter, r *http.Request, err error, next string) {
+	e, ok := domain.AsError(err)
+	if !ok || e.Code == domain.Internal || e.Code == domain.NotFound || e.Code == domain.Forbidden {
+		s.fail(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), "flash", message(s.translator(r), e))
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// myRegistrations builds the cards of the personal page.
+func (s *Server) myRegistrations(r *http.Request, accountID int64) ([]view.MyRegistration, error) {
+	lines, err := s.db.RegistrationsOf(r.Context(), accountID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(lines))
+	for i, l := range lines {
+		ids[i] = l.ID
+	}
+	trails, err := s.db.AuditTrails(r.Context(), "registration", ids)
+	if err != nil {
+		return nil, err
+	}
+	lang := s.translator(r).Lang.Tag
+	now := s.opts.Now()
+	out := make([]view.MyRegistration, 0, len(lines))
+	for _, l := range lines {
+		m := view.MyRegistration{RegistrationLine: l, History: trails[l.ID]}
+		d, err := s.meetingDetail(r.Context(), l.MeetingSlug)
+		if err != nil {
+			return nil, err
+		}
+		m.Open = !d.Past(now)
+		if l.State == domain.Approved && l.Mode == domain.Remote {
+			m.RemoteLink, m.RemoteTool, m.RemoteRules = d.RemoteLink, d.RemoteTool, d.RemoteRules.In(lang)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}

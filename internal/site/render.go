@@ -93,7 +93,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	status := statusOf(e.Code)
 	t := s.translator(r)
-	msg := t.T(e.Key, flatten(e.Args)...)
+	msg := message(t, e)
 	p := s.page(r, t.T(titleOf[status]))
 	s.render(w, r, status, view.ErrorPage(p, status, msg))
 }
