@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	_ "time/tzdata" // meeting time zones work on hosts without a zoneinfo database
 
 	"golang.org/x/term"
 

@@ -223,6 +223,13 @@ func (db *DB) Decide(ctx context.Context, a Audit, actor domain.Actor, ids []int
 		if err := auditMany(ctx, tx, a, action, "registration", res.Done, details); err != nil {
 			return err
 		}
+		if approve {
+			if err := visaOnApproved(ctx, tx, a, res.Done, now); err != nil {
+				return err
+			}
+		} else if err := visaOnWithdrawn(ctx, tx, a, res.Done, now); err != nil {
+			return err
+		}
 		return enqueueMail(ctx, tx, mail)
 	})
 	if err != nil {
@@ -249,6 +256,9 @@ func (db *DB) CancelRegistration(ctx context.Context, a Audit, actor domain.Acto
 			return fmt.Errorf("postgres: cancel: %w", err)
 		}
 		if err := audit(ctx, tx, a, "registration.cancel", "registration", id, map[string]any{"from": regs[0].State}); err != nil {
+			return err
+		}
+		if err := visaOnWithdrawn(ctx, tx, a, []int64{id}, now); err != nil {
 			return err
 		}
 		fps, err := focalPointsOf(ctx, tx, r.OrganisationID, actor.ID)
@@ -290,6 +300,11 @@ func (db *DB) ChangeMode(ctx context.Context, a Audit, actor domain.Actor, id in
 		}
 		if err := audit(ctx, tx, a, "registration.mode", "registration", id, map[string]any{"mode": out.Mode, "state": out.State}); err != nil {
 			return err
+		}
+		if out.Mode == domain.Remote {
+			if err := visaOnWithdrawn(ctx, tx, a, []int64{id}, now); err != nil {
+				return err
+			}
 		}
 		if out.State == domain.Pending && regs[0].State == domain.Approved {
 			return enqueueMail(ctx, tx, submitMail(ctx, tx, out))
