@@ -205,6 +205,13 @@ func testid(d *goquery.Document, id string) *goquery.Selection {
 
 func text(s *goquery.Selection) string { return strings.Join(strings.Fields(s.Text()), " ") }
 
+// texts joins the text of each element with "|".
+func texts(s *goquery.Selection) string {
+	var out []string
+	s.Each(func(_ int, e *goquery.Selection) { out = append(out, text(e)) })
+	return strings.Join(out, "|")
+}
+
 func cookieNamed(resp *http.Response, name string) *http.Cookie {
 	for _, c := range resp.Cookies() {
 		if c.Name == name {

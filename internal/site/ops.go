@@ -53,10 +53,16 @@ func (m *metrics) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
+		// The router fills in the routing context it finds in the request (it makes and recycles
+		// its own otherwise, out of our sight), so the pattern can be read once it has run.
+		rctx := chi.NewRouteContext()
+		if routes, ok := next.(chi.Routes); ok {
+			rctx.Routes = routes
+		}
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, rctx)))
 		route := "unmatched"
-		if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
-			route = rc.RoutePattern()
+		if p := rctx.RoutePattern(); p != "" {
+			route = p
 		}
 		if sw.status == 0 {
 			sw.status = http.StatusOK

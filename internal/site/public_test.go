@@ -196,7 +196,7 @@ func TestAgendaListsEveryWorkItemUnderItsWorkingParty(t *testing.T) {
 		t.Errorf("%d work items on the agenda, want 35", total)
 	}
 	// Supplements are listed under "agreement", Recommendations under "consent".
-	if got := text(testid(d, "agenda-wp3").Find(`[data-testid="work-items-agreement"] [data-testid="acronym"]`)); got != "Y.Suppl.CPN-SR Y.Suppl.NGNe-UC-SCE" {
+	if got := texts(testid(d, "agenda-wp3").Find(`[data-testid="work-items-agreement"] [data-testid="acronym"]`)); got != "Y.Suppl.CPN-SR|Y.Suppl.NGNe-UC-SCE" {
 		t.Errorf("WP3 supplements = %q", got)
 	}
 	if got := text(testid(d, "agenda-wp4").Find(`[data-testid="agenda-session"]`)); !strings.Contains(got, "09:00") {
