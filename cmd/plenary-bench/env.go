@@ -1,0 +1,505 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"plenary/internal/pgcluster"
+)
+
+// Env is everything a scenario may use: the running binary, its database, and helpers to build
+// baselines and signed-in clients. It owns every resource and releases them in Close.
+type Env struct {
+	// AppURL is the base URL of the running `plenary serve`, e.g. http://127.0.0.1:41234.
+	AppURL string
+	// AppAddr is its host:port.
+	AppAddr string
+	// DatabaseURL is the database the binary uses.
+	DatabaseURL string
+	// DBMaxConns is the binary's pool size (DB_MAX_CONNS); Pool uses the same.
+	DBMaxConns int
+	// AppConfig is the configuration the binary printed at start (KEY=value lines).
+	AppConfig map[string]string
+	// Conns, Warmup and Duration are the load settings of the run (flags -c, -warmup, -d).
+	Conns            int
+	Warmup, Duration time.Duration
+
+	log     func(format string, args ...any)
+	tmp     string
+	cluster *pgcluster.Cluster
+	app     *exec.Cmd
+	appLog  string
+	appDone chan error
+
+	mu       sync.Mutex
+	pool     *pgxpool.Pool
+	servers  []*http.Server
+	cleanups []func()
+}
+
+// Options configure Setup.
+type Options struct {
+	FastDB     bool // PostgreSQL without fsync (pgcluster Fast)
+	DBMaxConns int
+	Keep       bool // keep the temporary folder (logs) after the run
+	Log        func(format string, args ...any)
+}
+
+const appDatabase = "plenary_bench"
+
+// Setup builds the binary, starts a private PostgreSQL cluster and the binary on it. On error
+// everything started so far is released.
+func Setup(ctx context.Context, o Options) (e *Env, err error) {
+	e = &Env{log: o.Log, DBMaxConns: o.DBMaxConns, appDone: make(chan error, 1)}
+	defer func() {
+		if err != nil {
+			e.Close()
+			e = nil
+		}
+	}()
+	// Under /tmp, world-traversable: as root PostgreSQL runs as the postgres user.
+	e.tmp, err = os.MkdirTemp("/tmp", "plenary-bench-")
+	if err != nil {
+		return e, err
+	}
+	if !o.Keep {
+		e.cleanups = append(e.cleanups, func() { _ = os.RemoveAll(e.tmp) })
+	}
+	if err = os.Chmod(e.tmp, 0o755); err != nil {
+		return e, err
+	}
+
+	root, err := moduleRoot(ctx)
+	if err != nil {
+		return e, err
+	}
+	bin := filepath.Join(e.tmp, "plenary")
+	e.log("building ./cmd/plenary")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/plenary")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		return e, fmt.Errorf("go build ./cmd/plenary: %w\n%s", err, out)
+	}
+
+	e.log("starting a private PostgreSQL cluster (fast=%t)", o.FastDB)
+	// Not cancelled half-way by Ctrl-C: a cluster started but not recorded would outlive us.
+	e.cluster, err = pgcluster.Start(context.WithoutCancel(ctx), pgcluster.Options{Dir: filepath.Join(e.tmp, "pg"), Fast: o.FastDB})
+	if err != nil {
+		return e, err
+	}
+	if err = ctx.Err(); err != nil {
+		return e, err
+	}
+	if err = createDatabase(ctx, e.cluster.URL("postgres"), appDatabase); err != nil {
+		return e, err
+	}
+	e.DatabaseURL = e.cluster.URL(appDatabase)
+
+	e.log("starting plenary serve --migrate --demo")
+	if err = e.startApp(ctx, bin); err != nil {
+		return e, err
+	}
+	// The migrations and the seed just wrote every table: analyse and checkpoint now rather than
+	// let autovacuum and the checkpointer do it during the first measurement.
+	if err = e.Settle(ctx); err != nil {
+		return e, err
+	}
+	return e, nil
+}
+
+// Settle runs VACUUM ANALYZE and CHECKPOINT on the database, so that work left by a setup that
+// wrote many rows does not land in the next measurement. Scenarios that load data call it too.
+func (e *Env) Settle(ctx context.Context) error {
+	pool, err := e.Pool(ctx)
+	if err != nil {
+		return err
+	}
+	for _, q := range []string{"VACUUM ANALYZE", "CHECKPOINT"} {
+		if _, err := pool.Exec(ctx, q); err != nil {
+			return fmt.Errorf("settle: %s: %w", q, err)
+		}
+	}
+	return nil
+}
+
+// moduleRoot is the folder of the main module's go.mod.
+func moduleRoot(ctx context.Context) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	mod := strings.TrimSpace(string(out))
+	if mod == "" || mod == os.DevNull {
+		return "", errors.New("run plenary-bench from inside the plenary module")
+	}
+	return filepath.Dir(mod), nil
+}
+
+func createDatabase(ctx context.Context, adminURL, name string) error {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return fmt.Errorf("connect to the private cluster: %w", err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, `CREATE DATABASE `+pgx.Identifier{name}.Sanitize()); err != nil {
+		return fmt.Errorf("create database: %w", err)
+	}
+	return nil
+}
+
+// appEnv is the configuration of the binary; the variables it reads are taken from here only,
+// never from the caller's environment.
+var appEnvKeys = []string{"ADDR", "DATABASE_URL", "DATABASE_URL_FILE", "DATA_DIR", "BASE_URL", "COOKIE_SECURE",
+	"SMTP_URL", "SMTP_URL_FILE", "MAIL_FROM", "LOG_LEVEL", "DB_MAX_CONNS"}
+
+func (e *Env) startApp(ctx context.Context, bin string) error {
+	env := []string{}
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if !containsString(appEnvKeys, k) {
+			env = append(env, kv)
+		}
+	}
+	env = append(env,
+		"ADDR=127.0.0.1:0",
+		"DATABASE_URL="+e.DatabaseURL,
+		"DATA_DIR="+filepath.Join(e.tmp, "data"),
+		"LOG_LEVEL=warn",
+		"DB_MAX_CONNS="+strconv.Itoa(e.DBMaxConns),
+	)
+	e.appLog = filepath.Join(e.tmp, "plenary.log")
+	logf, err := os.Create(e.appLog)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(bin, "serve", "--migrate", "--demo")
+	cmd.Env = env
+	cmd.Dir = e.tmp
+	// Its own process group: Ctrl-C reaches only us, and we stop it before the database.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Stderr = logf
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		logf.Close()
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return fmt.Errorf("start plenary: %w", err)
+	}
+	e.app = cmd
+
+	urlc := make(chan string, 1)
+	config := map[string]string{}
+	var configMu sync.Mutex
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sent := false
+		for sc.Scan() {
+			line := sc.Text()
+			fmt.Fprintln(logf, line)
+			if sent {
+				continue
+			}
+			if u, ok := strings.CutPrefix(line, "Plenary is running at "); ok {
+				urlc <- strings.TrimSpace(u)
+				sent = true
+			} else if k, v, ok := strings.Cut(line, "="); ok && !strings.Contains(k, " ") {
+				configMu.Lock()
+				config[k] = v
+				configMu.Unlock()
+			}
+		}
+		_, _ = io.Copy(io.Discard, stdout)
+		e.appDone <- cmd.Wait()
+		logf.Close()
+	}()
+
+	select {
+	case u := <-urlc:
+		e.AppURL = u
+	case err := <-e.appDone:
+		e.app = nil
+		return fmt.Errorf("plenary serve exited before listening: %v\n%s", err, e.tail())
+	case <-time.After(90 * time.Second):
+		return fmt.Errorf("plenary serve did not start within 90 s\n%s", e.tail())
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	pu, err := url.Parse(e.AppURL)
+	if err != nil || pu.Host == "" {
+		return fmt.Errorf("cannot parse the address %q printed by plenary serve", e.AppURL)
+	}
+	e.AppAddr = pu.Host
+	configMu.Lock()
+	e.AppConfig = config
+	configMu.Unlock()
+	return nil
+}
+
+// tail is the end of the binary's output, for error messages.
+func (e *Env) tail() string {
+	b, _ := os.ReadFile(e.appLog)
+	if len(b) > 3000 {
+		b = b[len(b)-3000:]
+	}
+	return string(b)
+}
+
+// Close stops the binary (SIGTERM, then SIGKILL after 15 s), the baseline servers, the pool and
+// the cluster, and deletes the temporary folder.
+func (e *Env) Close() {
+	if e.app != nil && e.app.Process != nil {
+		_ = e.app.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-e.appDone:
+		case <-time.After(15 * time.Second):
+			_ = syscall.Kill(-e.app.Process.Pid, syscall.SIGKILL)
+			<-e.appDone
+		}
+		e.app = nil
+	}
+	e.mu.Lock()
+	for _, s := range e.servers {
+		_ = s.Close()
+	}
+	e.servers = nil
+	if e.pool != nil {
+		e.pool.Close()
+		e.pool = nil
+	}
+	e.mu.Unlock()
+	if e.cluster != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		if err := e.cluster.Stop(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, "plenary-bench:", err)
+		}
+		cancel()
+		e.cluster = nil
+	}
+	for i := len(e.cleanups) - 1; i >= 0; i-- {
+		e.cleanups[i]()
+	}
+	e.cleanups = nil
+}
+
+// Get fetches path from the binary as a visitor and returns the body and headers; any status
+// other than 200 is an error.
+func (e *Env) Get(ctx context.Context, path string) ([]byte, http.Header, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.AppURL+path, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, nil, fmt.Errorf("GET %s: status %d", path, resp.StatusCode)
+	}
+	return body, resp.Header, nil
+}
+
+// Serve runs h on a plain net/http server on 127.0.0.1:0 in this process until Close, and
+// returns its host:port. Baselines are built on it.
+func (e *Env) Serve(h http.Handler) (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	s := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	e.mu.Lock()
+	e.servers = append(e.servers, s)
+	e.mu.Unlock()
+	go func() { _ = s.Serve(ln) }()
+	return ln.Addr().String(), nil
+}
+
+// StaticPage serves body, the same bytes for every request, as text/html with a Content-Length.
+func (e *Env) StaticPage(body []byte) (string, error) {
+	n := strconv.Itoa(len(body))
+	return e.Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Content-Length", n)
+		_, _ = w.Write(body)
+	}))
+}
+
+// Pool is a pgx pool on the binary's database, of the binary's size, opened on first use.
+func (e *Env) Pool(ctx context.Context) (*pgxpool.Pool, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.pool != nil {
+		return e.pool, nil
+	}
+	cfg, err := pgxpool.ParseConfig(e.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg.MaxConns = int32(e.DBMaxConns)
+	p, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Ping(ctx); err != nil {
+		p.Close()
+		return nil, err
+	}
+	e.pool = p
+	return p, nil
+}
+
+// PoolBaseline serves fn with the shared pool on a plain net/http server: 200 "ok" when fn
+// returns nil, 500 otherwise. It is the baseline for pages whose work is a few SQL statements,
+// for example one plain INSERT per request:
+//
+//	addr, err := e.PoolBaseline(ctx, func(ctx context.Context, p *pgxpool.Pool, r *http.Request) error {
+//		_, err := p.Exec(ctx, `INSERT INTO bench_rows (at) VALUES (now())`)
+//		return err
+//	})
+func (e *Env) PoolBaseline(ctx context.Context, fn func(ctx context.Context, pool *pgxpool.Pool, r *http.Request) error) (string, error) {
+	pool, err := e.Pool(ctx)
+	if err != nil {
+		return "", err
+	}
+	return e.Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(r.Context(), pool, r); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	}))
+}
+
+// Session is a signed-in client of the binary.
+type Session struct {
+	// Client keeps the cookies and does not follow redirects, for setup requests.
+	Client *http.Client
+	base   string
+}
+
+// Cookie is the Cookie header value of the session, for load requests.
+func (s *Session) Cookie() string {
+	u, _ := url.Parse(s.base)
+	var parts []string
+	for _, c := range s.Client.Jar.Cookies(u) {
+		parts = append(parts, c.Name+"="+c.Value)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Header returns request headers carrying the session cookie, plus extra "Key", "value" pairs.
+func (s *Session) Header(kv ...string) http.Header {
+	h := http.Header{"Cookie": {s.Cookie()}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		h.Add(kv[i], kv[i+1])
+	}
+	return h
+}
+
+// PostForm posts a form with the session and returns the status and body.
+func (s *Session) PostForm(ctx context.Context, path string, form url.Values) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.base+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := s.Client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, body, err
+}
+
+// Get fetches path with the session and returns the status and body.
+func (s *Session) Get(ctx context.Context, path string) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.base+path, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	resp, err := s.Client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, body, err
+}
+
+// Login signs in to the binary through its /login form and checks that /me answers. Each sign-in
+// costs an argon2id verification (about 64 MiB, tens of milliseconds), and the site limits
+// sign-ins per account and per client address: sign in once per connection before the run, never
+// inside it.
+func (e *Env) Login(ctx context.Context, email, password string) (*Session, error) {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{
+		Client: &http.Client{
+			Jar:           jar,
+			Timeout:       30 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		base: e.AppURL,
+	}
+	status, body, err := s.PostForm(ctx, "/login", url.Values{"email": {email}, "password": {password}})
+	if err != nil {
+		return nil, fmt.Errorf("sign in as %s: %w", email, err)
+	}
+	if status != http.StatusSeeOther && status != http.StatusFound {
+		return nil, fmt.Errorf("sign in as %s: status %d: %s", email, status, firstLine(body))
+	}
+	if status, _, err := s.Get(ctx, "/me"); err != nil || status != http.StatusOK {
+		return nil, fmt.Errorf("sign in as %s: /me answered %d (%v): the session did not stick", email, status, err)
+	}
+	return s, nil
+}
+
+func firstLine(b []byte) string {
+	b = bytes.TrimSpace(b)
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		b = b[:i]
+	}
+	if len(b) > 200 {
+		b = b[:200]
+	}
+	return string(b)
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
