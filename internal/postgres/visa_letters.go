@@ -1,0 +1,207 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"plenary/internal/domain"
+	"plenary/internal/visaletter"
+)
+
+// LetterOptions is what writing a letter needs besides the data: the fonts to embed and the
+// site's public address, for the verification URL.
+type LetterOptions struct {
+	Fonts   *visaletter.Fonts
+	BaseURL string
+}
+
+// VerifyPath is the path of a letter's public verification page.
+func VerifyPath(token string) string { return "/v/" + token }
+
+// letterToken returns a new unguessable token: 160 random bits in lower-case base32 (32
+// characters, easy to type from paper).
+func letterToken() (string, error) {
+	var b [20]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("postgres: letter token: %w", err)
+	}
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])), nil
+}
+
+// letterFacts is what a letter prints about its meeting and holder, read in one query.
+type letterFacts struct {
+	ID       int64       `db:"id"`
+	OrgName  string      `db:"org_name"`
+	Slug     string      `db:"slug"`
+	Title    domain.Text `db:"title"`
+	City     string      `db:"city"`
+	Venue    string      `db:"venue"`
+	TimeZone string      `db:"time_zone"`
+	FirstDay time.Time   `db:"first_day"`
+	LastDay  time.Time   `db:"last_day"`
+	Purpose  domain.Text `db:"purpose"`
+	SGCode   string      `db:"sg_code"`
+	SGTitle  domain.Text `db:"sg_title"`
+	SGEmail  string      `db:"sg_email"`
+	SGPhone  string      `db:"sg_phone"`
+}
+
+// studyGroupName names a study group as a letter does: "ITU-T Study Group 13" for SG13.
+func studyGroupName(code string) string {
+	if n, ok := strings.CutPrefix(code, "SG"); ok && n != "" {
+		return "ITU-T Study Group " + n
+	}
+	return code
+}
+
+// issueLetters writes, stores and numbers the letters of requests just issued (their Revision
+// already raised), rendering the PDFs on every core.
+func issueLetters(ctx context.Context, tx pgx.Tx, opts LetterOptions, actor domain.Actor, vs []domain.VisaRequest, now time.Time) error {
+	if opts.Fonts == nil {
+		return fmt.Errorf("postgres: issue letters: no fonts")
+	}
+	ids := make([]int64, len(vs))
+	for i, v := range vs {
+		ids[i] = v.ID
+	}
+	rows, err := tx.Query(ctx, `SELECT v.id, o.name AS org_name, m.slug, m.title, m.city, m.venue, m.time_zone, m.first_day,
+			m.last_day, m.purpose, g.code AS sg_code, g.title AS sg_title, g.email AS sg_email, g.phone AS sg_phone
+		FROM visa_requests v
+		JOIN organisations o ON o.id = v.organisation_id
+		JOIN meetings m ON m.id = v.meeting_id
+		JOIN study_groups g ON g.id = m.study_group_id
+		WHERE v.id = ANY($1)`, ids)
+	if err != nil {
+		return fmt.Errorf("postgres: letter facts: %w", err)
+	}
+	facts, err := pgx.CollectRows(rows, pgx.RowToStructByName[letterFacts])
+	if err != nil {
+		return fmt.Errorf("postgres: letter facts: %w", err)
+	}
+	byID := make(map[int64]letterFacts, len(facts))
+	for _, f := range facts {
+		byID[f.ID] = f
+	}
+	letters := make([]visaletter.Letter, len(vs))
+	tokens := make([]string, len(vs))
+	refs := make([]string, len(vs))
+	issuedOn := make([]time.Time, len(vs))
+	for i, v := range vs {
+		f, ok := byID[v.ID]
+		if !ok {
+			return fmt.Errorf("postgres: letter facts of request %d: missing", v.ID)
+		}
+		if tokens[i], err = letterToken(); err != nil {
+			return err
+		}
+		m := domain.Meeting{TimeZone: f.TimeZone}
+		issuedOn[i] = domain.Today(now, m.Location())
+		refs[i] = domain.VisaReference(f.Slug, v.ID, v.Revision)
+		letters[i] = visaletter.Letter{
+			Reference: refs[i], IssuedOn: issuedOn[i], Representation: v.Representation,
+			Holder: visaletter.Holder{Name: v.Name, BirthDate: v.BirthDate, BirthPlace: v.BirthPlace, Nationality: v.Nationality,
+				PassportNumber: v.Number, PassportIssued: v.Issued, PassportExpires: v.Expires, IssuingCountry: v.IssuingCountry,
+				Organisation: f.OrgName},
+			MeetingTitle: f.Title.In("en"), StudyGroup: studyGroupName(f.SGCode), GroupTitle: f.SGTitle.In("en"),
+			City: f.City, Venue: f.Venue, FirstDay: f.FirstDay, LastDay: f.LastDay, Purpose: f.Purpose.In("en"),
+			Email: f.SGEmail, Phone: f.SGPhone, VerifyURL: strings.TrimRight(opts.BaseURL, "/") + VerifyPath(tokens[i]),
+		}
+	}
+	pdfs, err := visaletter.RenderAll(ctx, opts.Fonts, letters)
+	if err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	src := make([][]any, len(vs))
+	for i, v := range vs {
+		src[i] = []any{v.ID, v.MeetingID, int32(v.Revision), refs[i], tokens[i], v.Name, issuedOn[i], now, actor.ID, pdfs[i]}
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"visa_letters"},
+		[]string{"visa_request_id", "meeting_id", "revision", "reference", "token", "holder_name", "issued_on", "issued_at", "issued_by", "pdf"},
+		pgx.CopyFromRows(src))
+	if err != nil {
+		return fmt.Errorf("postgres: store letters: %w", err)
+	}
+	return nil
+}
+
+// LetterFile is a letter's PDF with its reference.
+type LetterFile struct {
+	Reference string
+	PDF       []byte
+}
+
+// LetterPDF returns the current letter of an issued request, for its owner or the secretariat
+// only; anyone else is told there is no such letter.
+func (db *DB) LetterPDF(ctx context.Context, actor domain.Actor, visaID int64) (LetterFile, error) {
+	var f LetterFile
+	var owner, org int64
+	var state domain.VisaState
+	err := db.Pool.QueryRow(ctx, `SELECT v.account_id, v.organisation_id, v.state, l.reference, l.pdf
+		FROM visa_requests v JOIN visa_letters l ON l.visa_request_id = v.id AND l.revision = v.revision
+		WHERE v.id = $1 AND l.pdf IS NOT NULL`, visaID).Scan(&owner, &org, &state, &f.Reference, &f.PDF)
+	if err != nil {
+		return LetterFile{}, notFound(err, "error.letter_not_found")
+	}
+	v := domain.VisaRequest{AccountID: owner, OrganisationID: org, State: state}
+	if !domain.CanSeePassport(actor, v) || state != domain.VisaIssued {
+		return LetterFile{}, domain.Errorf(domain.NotFound, "error.letter_not_found")
+	}
+	return f, nil
+}
+
+// LetterCheck is what the public verification page shows about a letter: nothing more than the
+// holder's name, the meeting, its dates and the issue date, and whether it still holds.
+type LetterCheck struct {
+	Status       domain.LetterStatus
+	Reference    string
+	HolderName   string
+	MeetingTitle domain.Text
+	City         string
+	FirstDay     time.Time
+	LastDay      time.Time
+	IssuedOn     time.Time
+	// Current is the reference of the revision that replaced a superseded letter.
+	Current string
+}
+
+// VerifyLetter looks a letter up by its token. An unknown token is NotFound. After erasure only
+// the status (expired) and the meeting are told.
+func (db *DB) VerifyLetter(ctx context.Context, token string) (LetterCheck, error) {
+	var c LetterCheck
+	var superseded, erased *time.Time
+	var state domain.VisaState
+	var current *string
+	if len(token) > 64 {
+		return c, domain.Errorf(domain.NotFound, "error.letter_not_found")
+	}
+	err := db.Pool.QueryRow(ctx, `SELECT l.reference, l.holder_name, m.title, m.city, m.first_day, m.last_day, l.issued_on,
+			l.superseded_at, l.erased_at, v.state,
+			(SELECT c.reference FROM visa_letters c WHERE c.visa_request_id = l.visa_request_id AND c.revision = v.revision)
+		FROM visa_letters l JOIN visa_requests v ON v.id = l.visa_request_id JOIN meetings m ON m.id = l.meeting_id
+		WHERE l.token = $1`, strings.ToLower(token)).Scan(&c.Reference, &c.HolderName, &c.MeetingTitle, &c.City,
+		&c.FirstDay, &c.LastDay, &c.IssuedOn, &superseded, &erased, &state, &current)
+	if err != nil {
+		return LetterCheck{}, notFound(err, "error.letter_not_found")
+	}
+	switch {
+	case erased != nil:
+		c.Status = domain.LetterExpired
+		c.HolderName = ""
+	case superseded != nil:
+		c.Status = domain.LetterSuperseded
+		if current != nil && *current != c.Reference {
+			c.Current = *current
+		}
+	case state == domain.VisaWithdrawn:
+		c.Status = domain.LetterWithdrawn
+	default:
+		c.Status = domain.LetterValid
+	}
+	return c, nil
+}

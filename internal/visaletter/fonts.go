@@ -1,0 +1,176 @@
+package visaletter
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/go-pdf/fpdf"
+)
+
+// The TrueType files the letter embeds, from Debian's packages (fonts-dejavu-core,
+// fonts-droid-fallback): they are read at run time and never committed.
+const (
+	DefaultLatin     = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+	DefaultLatinBold = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+	DefaultCJK       = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
+)
+
+// Fonts holds the bytes of the fonts a letter embeds (only the glyphs it uses end up in the
+// PDF): DejaVu Sans for Latin, Greek and Cyrillic, Droid Sans Fallback for Chinese, Japanese and
+// Korean.
+type Fonts struct {
+	Latin, LatinBold, CJK []byte
+}
+
+// LoadFonts reads the three font files.
+func LoadFonts(latin, latinBold, cjk string) (*Fonts, error) {
+	f := &Fonts{}
+	for _, x := range []struct {
+		path string
+		dst  *[]byte
+	}{{latin, &f.Latin}, {latinBold, &f.LatinBold}, {cjk, &f.CJK}} {
+		b, err := os.ReadFile(x.path)
+		if err != nil {
+			return nil, fmt.Errorf("visaletter: font: %w (install fonts-dejavu-core and fonts-droid-fallback)", err)
+		}
+		*x.dst = b
+	}
+	return f, nil
+}
+
+var (
+	defaultOnce  sync.Once
+	defaultFonts *Fonts
+	defaultErr   error
+)
+
+// DefaultFonts loads the fonts from their Debian paths once per process.
+func DefaultFonts() (*Fonts, error) {
+	defaultOnce.Do(func() { defaultFonts, defaultErr = LoadFonts(DefaultLatin, DefaultLatinBold, DefaultCJK) })
+	return defaultFonts, defaultErr
+}
+
+// script is the font a run of text needs.
+type script int
+
+const (
+	latin script = iota // DejaVu Sans: Latin, Greek, Cyrillic, punctuation, digits
+	cjk                 // Droid Sans Fallback: Han, kana, Hangul, CJK punctuation, full-width forms
+)
+
+// run is a stretch of text printed in one font.
+type run struct {
+	script script
+	text   string
+}
+
+func scriptOf(r rune) script {
+	switch {
+	case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Bopomofo):
+		return cjk
+	case r >= 0x3000 && r <= 0x303F, // CJK symbols and punctuation
+		r >= 0xFF00 && r <= 0xFFEF, // half- and full-width forms
+		r >= 0x3200 && r <= 0x33FF: // enclosed CJK letters, compatibility
+		return cjk
+	}
+	return latin
+}
+
+// runs splits s where the script changes, so that each run is printed in a font that has its
+// glyphs. A space between two CJK runs stays in the CJK run, so that a name such as "李 娜" is not
+// cut into three.
+func runs(s string) []run {
+	var out []run
+	rs := []rune(s)
+	start := 0
+	cur := latin
+	for i, r := range rs {
+		sc := scriptOf(r)
+		if r == ' ' && i > 0 && cur == cjk && i+1 < len(rs) && scriptOf(rs[i+1]) == cjk {
+			sc = cjk
+		}
+		if i == 0 {
+			cur = sc
+			continue
+		}
+		if sc != cur {
+			out = append(out, run{cur, string(rs[start:i])})
+			start, cur = i, sc
+		}
+	}
+	if start < len(rs) {
+		out = append(out, run{cur, string(rs[start:])})
+	}
+	return out
+}
+
+// hasCJK reports whether any of the strings needs the CJK font, which is only embedded then.
+func hasCJK(ss ...string) bool {
+	for _, s := range ss {
+		for _, r := range s {
+			if scriptOf(r) == cjk {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// templateRunes are the characters the letter's fixed text uses besides the data: printable ASCII
+// and a few typographic marks.
+var templateRunes = func() string {
+	var b strings.Builder
+	for r := rune(0x20); r < 0x7f; r++ {
+		b.WriteRune(r)
+	}
+	b.WriteString("—–·’“”")
+	return b.String()
+}()
+
+// fields returns every piece of data a letter prints.
+func (l Letter) fields() []string {
+	h := l.Holder
+	return []string{l.Reference, l.Representation, h.Name, h.BirthPlace, h.Nationality, h.PassportNumber, h.IssuingCountry,
+		h.Organisation, l.MeetingTitle, l.StudyGroup, l.GroupTitle, l.City, l.Venue, l.Purpose, l.Email, l.Phone, l.VerifyURL}
+}
+
+// Subset returns fonts cut down to the characters the letters print. Parsing a whole font takes
+// most of the time of a letter (tens of milliseconds for the CJK font's 50,000 glyphs); cut once
+// for a batch, each letter parses a font of a few hundred glyphs instead.
+func (f *Fonts) Subset(letters []Letter) *Fonts {
+	latinSet := map[rune]bool{}
+	cjkSet := map[rune]bool{' ': true}
+	for _, r := range templateRunes {
+		latinSet[r] = true
+	}
+	for _, l := range letters {
+		for _, s := range l.fields() {
+			for _, r := range s {
+				if scriptOf(r) == cjk {
+					cjkSet[r] = true
+				} else {
+					latinSet[r] = true
+				}
+			}
+		}
+	}
+	latin := setString(latinSet)
+	out := &Fonts{Latin: fpdf.UTF8CutFont(f.Latin, latin), LatinBold: fpdf.UTF8CutFont(f.LatinBold, latin)}
+	if len(cjkSet) > 1 {
+		out.CJK = fpdf.UTF8CutFont(f.CJK, setString(cjkSet))
+	}
+	return out
+}
+
+func setString(set map[rune]bool) string {
+	rs := make([]rune, 0, len(set))
+	for r := range set {
+		rs = append(rs, r)
+	}
+	sort.Slice(rs, func(i, j int) bool { return rs[i] < rs[j] })
+	return string(rs)
+}

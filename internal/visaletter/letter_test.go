@@ -1,0 +1,187 @@
+package visaletter
+
+import (
+	"bytes"
+	"context"
+	"os/exec"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func day(s string) time.Time {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func sample(name string) Letter {
+	return Letter{
+		Reference:      "SG13-WP-2025-07/V00042",
+		IssuedOn:       day("2025-06-20"),
+		Representation: "Embassy of Switzerland in Beijing",
+		Holder: Holder{Name: name, BirthDate: day("1985-01-02"), BirthPlace: "Zaragoza", Nationality: "Spanish",
+			PassportNumber: "PAE123456", PassportIssued: day("2020-03-04"), PassportExpires: day("2030-03-03"),
+			IssuingCountry: "Spain", Organisation: "Example Networks Ltd."},
+		MeetingTitle: "Meetings of Working Parties 1/13, 2/13, 3/13 and 4/13",
+		StudyGroup:   "ITU-T Study Group 13", GroupTitle: "Future networks and emerging network technologies",
+		City: "Geneva", Venue: "ITU headquarters", FirstDay: day("2025-07-25"), LastDay: day("2025-07-25"),
+		Purpose: "Consider starting the approval process of draft Recommendations.",
+		Email:   "tsbsg13@itu.int", Phone: "+41 22 730 5126",
+		VerifyURL: "http://plenary.test/v/abcdefghijklmnopqrstuvwxyz234567",
+	}
+}
+
+// pdfText extracts a PDF's text with pdftotext (poppler-utils), keeping the layout so that a
+// label and its value share a line.
+func pdfText(t testing.TB, pdf []byte) string {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext not installed (apt-get install poppler-utils)")
+	}
+	cmd := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+func fonts(t testing.TB) *Fonts {
+	t.Helper()
+	f, err := DefaultFonts()
+	if err != nil {
+		t.Skip(err)
+	}
+	return f
+}
+
+// lineWith returns the line of text holding label, with its spaces squeezed.
+func lineWith(text, label string) string {
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, label) {
+			return strings.Join(strings.Fields(l), " ")
+		}
+	}
+	return ""
+}
+
+// Every field of the letter is in its text, each value on its label's line, in any script.
+func TestLetterPrintsEveryField(t *testing.T) {
+	f := fonts(t)
+	cases := []struct {
+		name       string
+		holder     Holder
+		rep, title string
+	}{
+		{"latin", Holder{Name: "José Müller-Ñúñez", BirthDate: day("1984-02-29"), BirthPlace: "Zaragoza", Nationality: "Spanish",
+			PassportNumber: "PAE4471", PassportIssued: day("2021-05-06"), PassportExpires: day("2031-05-05"),
+			IssuingCountry: "Spain", Organisation: "Example Networks Ltd."}, "Embassy of Switzerland in Madrid",
+			"Meetings of Working Parties 1/13, 2/13, 3/13 and 4/13"},
+		{"chinese", Holder{Name: "李娜", BirthDate: day("1990-12-31"), BirthPlace: "北京", Nationality: "中国",
+			PassportNumber: "E12345678", PassportIssued: day("2019-01-15"), PassportExpires: day("2029-01-14"),
+			IssuingCountry: "China", Organisation: "China (People's Republic of)"}, "瑞士驻北京大使馆 Embassy of Switzerland in Beijing",
+			"Meetings of Working Parties 1/13, 2/13, 3/13 and 4/13"},
+		{"greek and cyrillic", Holder{Name: "Ελένη Παπαδοπούλου / Мария Иванова", BirthDate: day("1975-06-01"), BirthPlace: "Θεσσαλονίκη",
+			Nationality: "Greek", PassportNumber: "AB1234567", PassportIssued: day("2022-02-02"), PassportExpires: day("2032-02-01"),
+			IssuingCountry: "Greece", Organisation: "Université de Genève"}, "Consulate General of Switzerland in Москва",
+			"Réunion des groupes de travail"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			l := sample(c.holder.Name)
+			l.Holder, l.Representation, l.MeetingTitle = c.holder, c.rep, c.title
+			l.FirstDay, l.LastDay = day("2025-07-14"), day("2025-07-25")
+			pdf, err := Render(f, l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := pdfText(t, pdf)
+			h := c.holder
+			want := map[string]string{
+				"Name as in passport": h.Name,
+				"Date of birth":       Date(h.BirthDate),
+				"Place of birth":      h.BirthPlace,
+				"Nationality":         h.Nationality,
+				"Passport number":     h.PassportNumber,
+				"Date of issue":       Date(h.PassportIssued),
+				"Date of expiry":      Date(h.PassportExpires),
+				"Issuing country":     h.IssuingCountry,
+				"Organisation":        h.Organisation,
+				"Reference:":          l.Reference,
+				"Date:":               "20 June 2025",
+				"To:":                 c.rep,
+			}
+			for label, value := range want {
+				if line := lineWith(text, label); !strings.Contains(line, value) {
+					t.Errorf("%s: line %q, want %q", label, line, value)
+				}
+			}
+			flat := strings.Join(strings.Fields(text), " ")
+			for _, s := range []string{c.title, "ITU headquarters, Geneva", "14 to 25 July 2025", l.Purpose, l.VerifyURL,
+				"ITU-T Study Group 13", "tsbsg13@itu.int", "issued 20 June 2025"} {
+				if !strings.Contains(flat, s) {
+					t.Errorf("the letter lacks %q:\n%s", s, text)
+				}
+			}
+		})
+	}
+}
+
+func TestRunsSplitByScript(t *testing.T) {
+	got := runs("José 李 娜 (Li Na) 北京")
+	want := []run{{latin, "José "}, {cjk, "李 娜"}, {latin, " (Li Na) "}, {cjk, "北京"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("runs = %+v, want %+v", got, want)
+	}
+	if runs("") != nil {
+		t.Error("runs of nothing")
+	}
+	if !hasCJK("Müller", "東京") || hasCJK("Müller-Ñúñez", "Москва") {
+		t.Error("hasCJK")
+	}
+}
+
+// A batch prints exactly what single letters print: the cut fonts miss no character.
+func TestRenderAllMatchesRender(t *testing.T) {
+	f := fonts(t)
+	names := []string{"José Müller-Ñúñez", "李娜", "Ελένη Παπαδοπούλου", "Zoë O’Brien — “Bo”"}
+	letters := make([]Letter, len(names))
+	for i, n := range names {
+		letters[i] = sample(n)
+	}
+	pdfs, err := RenderAll(context.Background(), f, letters)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range letters {
+		one, err := Render(f, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, b := pdfText(t, pdfs[i]), pdfText(t, one); a != b {
+			t.Errorf("%s: batch text differs:\n%s\n---\n%s", names[i], a, b)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := RenderAll(ctx, f, letters); err == nil {
+		t.Error("RenderAll ignores a cancelled context")
+	}
+}
+
+func TestFilenameAndDates(t *testing.T) {
+	if got := Filename("SG13-WP-2025-07/V00042-R2"); got != "visa-letter-SG13-WP-2025-07-V00042-R2.pdf" {
+		t.Errorf("Filename = %s", got)
+	}
+	if got := DateRange(day("2025-07-25"), day("2025-07-25")); got != "25 July 2025" {
+		t.Errorf("one day: %s", got)
+	}
+	if got := DateRange(day("2025-06-30"), day("2025-07-02")); got != "30 June 2025 to 2 July 2025" {
+		t.Errorf("two months: %s", got)
+	}
+}
