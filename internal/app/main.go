@@ -40,6 +40,7 @@ type Main struct {
 	ln      net.Listener
 	cancel  context.CancelFunc
 	done    chan struct{}
+	mail    chan struct{} // closed when the mail worker has stopped
 	demo    *seed.Result
 }
 
@@ -137,6 +138,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	mailer, err := m.newMailWorker(cat)
+	if err != nil {
+		return err
+	}
 	m.Server = site.New(m.DB, m.Log, cat, site.Options{
 		SecureCookies: m.Config.SecureCookies,
 		BaseURL:       m.Config.BaseURL,
@@ -155,6 +160,8 @@ func (m *Main) Run(ctx context.Context) error {
 		defer close(m.done)
 		m.listenMeetingChanges(bg)
 	}()
+	m.mail = make(chan struct{})
+	go runMail(bg, mailer, m.mail)
 	m.http = &http.Server{
 		Handler:           m.Server.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -209,6 +216,7 @@ func (m *Main) Close() error {
 	if m.cancel != nil {
 		m.cancel()
 		<-m.done
+		<-m.mail
 	}
 	if m.DB != nil {
 		m.DB.Close()

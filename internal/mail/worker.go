@@ -1,0 +1,281 @@
+// Package mail sends the mail the registration use cases queue in the outbox (mail_outbox): a
+// Worker, running in every server instance, claims due rows under a lease so that no two
+// instances send the same mail, renders each in its recipient's language, sends it over SMTP and
+// retries failures with exponential backoff. Without an SMTP server it renders the mail and keeps
+// it in the portal, where the secretariat reads it.
+package mail
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	netmail "net/mail"
+	"strings"
+	"sync"
+	"time"
+
+	"plenary/internal/i18n"
+	"plenary/internal/postgres"
+)
+
+// Message is one mail ready to send.
+type Message struct {
+	From      string
+	To        string
+	ToName    string
+	Subject   string
+	Body      string
+	MessageID string // without the angle brackets
+	Language  string // the body's language tag
+}
+
+// Sender delivers a message; an error means the message was not accepted and will be tried
+// again later.
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// Channel is the PostgreSQL notification channel that wakes the workers when mail is queued.
+const Channel = "mail_queued"
+
+// Worker sends queued mail. Its exported fields may be changed before Run.
+type Worker struct {
+	db      *postgres.DB
+	cat     *i18n.Catalogue
+	log     *slog.Logger
+	baseURL string
+	from    string
+	sender  Sender
+
+	// PollInterval is how often the outbox is read without a notification: for retries that
+	// fall due and notifications missed while the listener was reconnecting (default 5s).
+	PollInterval time.Duration
+	// RetryBase is the wait after the first failed attempt; each further failure doubles it, up
+	// to RetryMax (defaults 30s and 1h).
+	RetryBase, RetryMax time.Duration
+	// MaxAttempts is how many attempts a mail gets before it is marked failed (default 8).
+	MaxAttempts int
+	// BatchSize is how many mails one claim takes (default 10).
+	BatchSize int
+	// Lease is how long a claimed mail is reserved for this worker; it must exceed the time a
+	// whole batch may take (BatchSize × SendTimeout), or another worker may send a mail again
+	// (default 10m).
+	Lease time.Duration
+	// SendTimeout bounds one message's delivery (default 30s).
+	SendTimeout time.Duration
+
+	wake chan struct{}
+}
+
+// NewWorker returns a worker sending from the address from (such as "Plenary
+// <noreply@example.org>") with links to baseURL. A nil sender keeps every mail in the portal
+// (state kept) instead of sending it.
+func NewWorker(db *postgres.DB, cat *i18n.Catalogue, log *slog.Logger, baseURL, from string, sender Sender) *Worker {
+	return &Worker{
+		db: db, cat: cat, log: log, baseURL: strings.TrimRight(baseURL, "/"), from: from, sender: sender,
+		PollInterval: 5 * time.Second,
+		RetryBase:    30 * time.Second,
+		RetryMax:     time.Hour,
+		MaxAttempts:  8,
+		BatchSize:    10,
+		Lease:        10 * time.Minute,
+		SendTimeout:  30 * time.Second,
+		wake:         make(chan struct{}, 1),
+	}
+}
+
+// Run sends mail until ctx ends: whenever a notification says mail was queued, and every
+// PollInterval. A mail being sent when ctx ends is finished (within SendTimeout); mail claimed
+// but not yet attempted is handed back.
+func (w *Worker) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		w.listen(ctx)
+	}()
+	defer wg.Wait()
+	tick := time.NewTicker(w.PollInterval)
+	defer tick.Stop()
+	for {
+		w.drain(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case <-w.wake:
+		}
+	}
+}
+
+// Wake makes the worker read the outbox now.
+func (w *Worker) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// drain sends due mail batch after batch until none is left.
+func (w *Worker) drain(ctx context.Context) {
+	for ctx.Err() == nil {
+		jobs, err := w.db.ClaimMail(ctx, w.BatchSize, w.Lease)
+		if err != nil {
+			if ctx.Err() == nil {
+				w.log.Error("mail: claim", "err", err)
+			}
+			return
+		}
+		for i, j := range jobs {
+			if ctx.Err() != nil {
+				w.release(jobs[i:])
+				return
+			}
+			w.attempt(ctx, j)
+		}
+		if len(jobs) < w.BatchSize {
+			return
+		}
+	}
+}
+
+func (w *Worker) release(jobs []postgres.MailJob) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := w.db.ReleaseMail(ctx, jobs); err != nil {
+		w.log.Warn("mail: release", "err", err)
+	}
+}
+
+// attempt renders (once: a retry sends what the first attempt rendered) and sends one mail, and
+// records the outcome.
+func (w *Worker) attempt(ctx context.Context, j postgres.MailJob) {
+	// A shutdown lets this one mail finish, so that a message the server accepted is recorded.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.SendTimeout)
+	defer cancel()
+	content := postgres.MailContent{Recipient: j.Recipient, Subject: j.Subject, Body: j.Body}
+	var err error
+	if content.Subject == "" {
+		content, err = render(w.cat, w.baseURL, j)
+	}
+	out := postgres.MailOutcome{Content: content}
+	switch {
+	case err != nil:
+		// Rendering fails only when the mail cannot be written at all: no use retrying.
+		out.State, out.Error = postgres.MailFailed, err.Error()
+	case w.sender == nil:
+		out.State = postgres.MailKept
+	default:
+		err = w.sender.Send(ctx, Message{
+			From:      w.from,
+			To:        content.Recipient,
+			ToName:    j.ToName,
+			Subject:   content.Subject,
+			Body:      content.Body,
+			MessageID: w.messageID(j.EventKey),
+			Language:  w.cat.For(j.ToLanguage).Lang.Tag,
+		})
+		if err == nil {
+			out.State = postgres.MailSent
+		} else {
+			out.Error = err.Error()
+			if j.Attempts >= w.MaxAttempts {
+				out.State = postgres.MailFailed
+			} else {
+				out.State, out.RetryIn = postgres.MailQueued, w.backoff(j.Attempts)
+			}
+		}
+	}
+	ok, ferr := w.db.FinishMail(ctx, j.ID, j.Attempts, out)
+	switch {
+	case ferr != nil:
+		w.log.Error("mail: record outcome", "id", j.ID, "state", out.State, "err", ferr)
+	case !ok:
+		w.log.Warn("mail: lease lost before the outcome was recorded", "id", j.ID, "state", out.State)
+	case out.State == postgres.MailQueued:
+		w.log.Warn("mail: attempt failed; will retry", "id", j.ID, "kind", j.Kind, "attempt", j.Attempts, "in", out.RetryIn, "err", out.Error)
+	case out.State == postgres.MailFailed:
+		w.log.Error("mail: gave up", "id", j.ID, "kind", j.Kind, "attempts", j.Attempts, "err", out.Error)
+	default:
+		w.log.Info("mail: "+out.State, "id", j.ID, "kind", j.Kind, "to", content.Recipient)
+	}
+}
+
+// backoff is the wait after the attempt-th failed attempt: RetryBase doubled each time, at most
+// RetryMax.
+func (w *Worker) backoff(attempt int) time.Duration {
+	d := w.RetryBase
+	for i := 1; i < attempt && d < w.RetryMax; i++ {
+		d *= 2
+	}
+	return min(d, w.RetryMax)
+}
+
+// messageID derives the Message-ID from the outbox's event key, so that a mail sent again (after
+// a crash between the server's acceptance and the outcome's commit) carries the same id and a
+// receiving system can drop the duplicate.
+func (w *Worker) messageID(eventKey string) string {
+	sum := sha256.Sum256([]byte(eventKey))
+	local := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return '.'
+	}, eventKey)
+	for strings.Contains(local, "..") {
+		local = strings.ReplaceAll(local, "..", ".")
+	}
+	local = strings.Trim(local, ".")
+	domain := "plenary.invalid"
+	if a, err := netmail.ParseAddress(w.from); err == nil {
+		if _, d, ok := strings.Cut(a.Address, "@"); ok && d != "" {
+			domain = d
+		}
+	}
+	return "plenary." + local + "." + hex.EncodeToString(sum[:6]) + "@" + domain
+}
+
+// listen wakes the worker on each notification on Channel, holding one pool connection, and
+// reconnects with backoff when the connection fails.
+func (w *Worker) listen(ctx context.Context) {
+	backoff := time.Second
+	for ctx.Err() == nil {
+		err := w.listenOnce(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		w.log.Warn("mail: listener stopped; retrying", "err", err, "in", backoff)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 30*time.Second)
+	}
+}
+
+func (w *Worker) listenOnce(ctx context.Context) error {
+	conn, err := w.db.Pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := conn.Exec(ctx, "LISTEN "+Channel); err != nil {
+		conn.Release()
+		return err
+	}
+	// Mail queued before LISTEN took effect is found by reading the outbox once more.
+	w.Wake()
+	for {
+		if _, err := conn.Conn().WaitForNotification(ctx); err != nil {
+			// The connection may be mid-wait, and it is still listening: never hand it back.
+			_ = conn.Hijack().Close(context.Background())
+			if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		w.Wake()
+	}
+}

@@ -1,0 +1,210 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"plenary/internal/domain"
+)
+
+// The states of a queued mail.
+const (
+	MailQueued = "queued" // waiting for its (next) attempt
+	MailSent   = "sent"   // accepted by the SMTP server
+	MailKept   = "kept"   // rendered and kept in the portal: no SMTP server is configured
+	MailFailed = "failed" // given up after the last attempt
+)
+
+// MailStates lists the states in the order the mail page shows them.
+var MailStates = []string{MailQueued, MailSent, MailKept, MailFailed}
+
+// MailJob is a queued mail claimed for one attempt, with what it tells about.
+type MailJob struct {
+	ID       int64  `db:"id"`
+	EventKey string `db:"event_key"`
+	Kind     string `db:"kind"`
+	// Attempts counts this attempt; it is also the claim's token: only the holder of the
+	// latest claim can record its outcome.
+	Attempts  int       `db:"attempts"`
+	CreatedAt time.Time `db:"created_at"`
+	// Recipient, Subject and Body hold what an earlier attempt rendered, so that a retry sends
+	// the same mail; empty on the first attempt.
+	Recipient string `db:"recipient"`
+	Subject   string `db:"subject"`
+	Body      string `db:"body"`
+
+	// The recipient account.
+	ToEmail    string `db:"to_email"`
+	ToName     string `db:"to_name"`
+	ToLanguage string `db:"to_language"`
+
+	// The registration the mail is about (HasRegistration false when the row names none).
+	HasRegistration bool        `db:"has_registration"`
+	Mode            domain.Mode `db:"mode"`
+	Reason          string      `db:"reason"`
+	DelegateName    string      `db:"delegate_name"`
+	OrgName         string      `db:"org_name"`
+	MeetingSlug     string      `db:"meeting_slug"`
+	MeetingTitle    domain.Text `db:"meeting_title"`
+	City            string      `db:"city"`
+	FirstDay        *time.Time  `db:"first_day"`
+	LastDay         *time.Time  `db:"last_day"`
+}
+
+// MailContent is a rendered mail as the outbox keeps it.
+type MailContent struct {
+	Recipient, Subject, Body string
+}
+
+// ClaimMail leases up to limit due mails for one attempt each: their attempts go up by one and
+// they are locked for lease, in one statement that skips rows another worker holds, so that no
+// two workers (in this process or another server) attempt the same mail at once.
+func (db *DB) ClaimMail(ctx context.Context, limit int, lease time.Duration) ([]MailJob, error) {
+	rows, err := db.Pool.Query(ctx, `WITH c AS (
+			UPDATE mail_outbox o SET locked_until = now() + $2::bigint * interval '1 microsecond', attempts = o.attempts + 1
+			WHERE o.id IN (SELECT id FROM mail_outbox
+				WHERE state = 'queued' AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
+				ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+			RETURNING o.id, o.event_key, o.kind, o.attempts, o.created_at, o.recipient, o.subject, o.body,
+				o.account_id, o.registration_id)
+		SELECT c.id, c.event_key, c.kind, c.attempts, c.created_at, c.recipient, c.subject, c.body,
+			a.email AS to_email, a.given_name || ' ' || a.family_name AS to_name, a.language AS to_language,
+			r.id IS NOT NULL AS has_registration, COALESCE(r.mode, '') AS mode, COALESCE(r.reason, '') AS reason,
+			COALESCE(d.given_name || ' ' || d.family_name, '') AS delegate_name, COALESCE(g.name, '') AS org_name,
+			COALESCE(m.slug, '') AS meeting_slug, COALESCE(m.title, '{}'::jsonb) AS meeting_title,
+			COALESCE(m.city, '') AS city, m.first_day, m.last_day
+		FROM c
+		JOIN accounts a ON a.id = c.account_id
+		LEFT JOIN registrations r ON r.id = c.registration_id
+		LEFT JOIN accounts d ON d.id = r.account_id
+		LEFT JOIN organisations g ON g.id = r.organisation_id
+		LEFT JOIN meetings m ON m.id = r.meeting_id
+		ORDER BY c.id`, limit, lease.Microseconds())
+	if err != nil {
+		return nil, fmt.Errorf("postgres: claim mail: %w", err)
+	}
+	jobs, err := pgx.CollectRows(rows, pgx.RowToStructByName[MailJob])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: claim mail: %w", err)
+	}
+	return jobs, nil
+}
+
+// MailOutcome is what one attempt did.
+type MailOutcome struct {
+	// State is MailSent, MailKept, MailFailed, or MailQueued for another attempt after RetryIn.
+	State   string
+	Content MailContent
+	// Error is why the attempt failed, if it did.
+	Error   string
+	RetryIn time.Duration
+}
+
+// FinishMail records the outcome of attempt number attempt of a mail and releases its lease. It
+// reports false, changing nothing, when the claim was lost (the lease ran out and another worker
+// took the mail): the other worker's outcome counts.
+func (db *DB) FinishMail(ctx context.Context, id int64, attempt int, o MailOutcome) (bool, error) {
+	tag, err := db.Pool.Exec(ctx, `UPDATE mail_outbox SET state = $3, recipient = $4, subject = $5, body = $6,
+			last_error = CASE WHEN $7 = '' THEN last_error ELSE $7 END,
+			sent_at = CASE WHEN $3 = 'sent' THEN now() ELSE sent_at END,
+			next_attempt_at = CASE WHEN $3 = 'queued' THEN now() + $8::bigint * interval '1 microsecond' ELSE next_attempt_at END,
+			locked_until = NULL
+		WHERE id = $1 AND attempts = $2 AND state = 'queued'`,
+		id, attempt, o.State, o.Content.Recipient, o.Content.Subject, o.Content.Body, o.Error, o.RetryIn.Microseconds())
+	if err != nil {
+		return false, fmt.Errorf("postgres: finish mail: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// ReleaseMail hands back claimed mails that were not attempted (the worker is stopping): they
+// are due again at once and their attempt is not counted.
+func (db *DB) ReleaseMail(ctx context.Context, jobs []MailJob) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(jobs))
+	attempts := make([]int32, len(jobs))
+	for i, j := range jobs {
+		ids[i], attempts[i] = j.ID, int32(j.Attempts)
+	}
+	_, err := db.Pool.Exec(ctx, `UPDATE mail_outbox o SET locked_until = NULL, attempts = o.attempts - 1
+		FROM unnest($1::bigint[], $2::int[]) AS u(id, attempts)
+		WHERE o.id = u.id AND o.attempts = u.attempts AND o.state = 'queued'`, ids, attempts)
+	if err != nil {
+		return fmt.Errorf("postgres: release mail: %w", err)
+	}
+	return nil
+}
+
+// MailLine is one mail as the secretariat's list shows it.
+type MailLine struct {
+	ID            int64      `db:"id"`
+	Kind          string     `db:"kind"`
+	State         string     `db:"state"`
+	Attempts      int        `db:"attempts"`
+	CreatedAt     time.Time  `db:"created_at"`
+	NextAttemptAt time.Time  `db:"next_attempt_at"`
+	SentAt        *time.Time `db:"sent_at"`
+	// Recipient is the address the mail went to, or, before its first attempt, the account's.
+	Recipient string `db:"recipient"`
+	Subject   string `db:"subject"`
+	Body      string `db:"body"`
+	LastError string `db:"last_error"`
+}
+
+// MailFilter selects the mail the list shows.
+type MailFilter struct {
+	State         string
+	Limit, Offset int
+}
+
+// MailPage is one page of mail and the counts of the whole outbox.
+type MailPage struct {
+	Lines []MailLine
+	// Counts per state, ignoring the filter.
+	Counts map[string]int
+	// Total is the number of mails matching the filter.
+	Total int
+}
+
+// ListMail returns one page of the outbox, newest first, and the counts per state.
+func (db *DB) ListMail(ctx context.Context, f MailFilter) (MailPage, error) {
+	page := MailPage{Counts: map[string]int{}}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	// Ids grow with time, so the primary key gives the newest first without a sort.
+	rows, err := db.Pool.Query(ctx, `SELECT o.id, o.kind, o.state, o.attempts, o.created_at, o.next_attempt_at, o.sent_at,
+			COALESCE(NULLIF(o.recipient, ''), a.email) AS recipient, o.subject, o.body, o.last_error
+		FROM mail_outbox o JOIN accounts a ON a.id = o.account_id
+		WHERE $1 = '' OR o.state = $1
+		ORDER BY o.id DESC LIMIT $2 OFFSET $3`, f.State, limit, max(f.Offset, 0))
+	if err != nil {
+		return page, fmt.Errorf("postgres: list mail: %w", err)
+	}
+	if page.Lines, err = pgx.CollectRows(rows, pgx.RowToStructByName[MailLine]); err != nil {
+		return page, fmt.Errorf("postgres: list mail: %w", err)
+	}
+	rows, err = db.Pool.Query(ctx, `SELECT state, count(*) FROM mail_outbox GROUP BY state`)
+	if err != nil {
+		return page, fmt.Errorf("postgres: count mail: %w", err)
+	}
+	var st string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&st, &n}, func() error {
+		page.Counts[st] = n
+		if f.State == "" || f.State == st {
+			page.Total += n
+		}
+		return nil
+	})
+	if err != nil {
+		return page, fmt.Errorf("postgres: count mail: %w", err)
+	}
+	return page, nil
+}
