@@ -62,7 +62,7 @@ type env struct {
 	baseURL  *url.URL           // a URL of the server; its path is replaced by each database's name
 	admin    *pgxpool.Pool      // connected to the server's maintenance database
 	template string             // the migrated, seeded template's name
-	// Seeded is when the template was seeded (demo data depends on the date).
+	// seeded is when the template was seeded (the demo meeting's dates follow it).
 	seeded time.Time
 }
 
