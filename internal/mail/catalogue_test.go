@@ -21,11 +21,16 @@ func TestMailKeysExistInEveryLanguage(t *testing.T) {
 	for _, s := range postgres.MailStates {
 		want = append(want, "mail.state."+s)
 	}
-	for _, k := range []string{postgres.MailRegistrationAck, postgres.MailRegistrationPending, postgres.MailRegistrationApproved,
-		postgres.MailRegistrationRejected, postgres.MailRegistrationCancelled} {
-		want = append(want, "mail.kind."+k)
-		kind := strings.TrimPrefix(k, "registration.")
-		want = append(want, "mail."+kind+".subject", "mail."+kind+".body")
+	for k, msg := range map[string]string{
+		postgres.MailRegistrationAck:       "ack",
+		postgres.MailRegistrationPending:   "pending",
+		postgres.MailRegistrationApproved:  "approved",
+		postgres.MailRegistrationRejected:  "rejected",
+		postgres.MailRegistrationCancelled: "cancelled",
+		postgres.MailVisaIssued:            "visa_issued",
+		postgres.MailVisaDeclined:          "visa_declined",
+	} {
+		want = append(want, "mail.kind."+k, "mail."+msg+".subject", "mail."+msg+".body")
 	}
 	for _, l := range cat.Langs() {
 		have := map[string]bool{}

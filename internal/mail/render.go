@@ -62,6 +62,18 @@ func render(cat *i18n.Catalogue, baseURL string, j postgres.MailJob) (postgres.M
 	case postgres.MailRegistrationCancelled:
 		c.Subject = t.T("mail.cancelled.subject", data...)
 		paras = append(paras, t.T("mail.cancelled.body", with("URL", focal)...))
+	case postgres.MailVisaIssued:
+		c.Subject = t.T("mail.visa_issued.subject", data...)
+		paras = append(paras, t.T("mail.visa_issued.body", with("URL", me)...))
+	case postgres.MailVisaDeclined:
+		c.Subject = t.T("mail.visa_declined.subject", data...)
+		paras = append(paras, t.T("mail.visa_declined.body", data...))
+		if r := strings.TrimSpace(j.VisaReason); r != "" {
+			paras = append(paras, t.T("mail.rejected.reason", "Reason", r))
+		} else {
+			paras = append(paras, t.T("mail.rejected.no_reason"))
+		}
+		paras = append(paras, t.T("mail.visa_declined.contact", "URL", me))
 	default:
 		return c, fmt.Errorf("mail %s: unknown kind %q", j.EventKey, j.Kind)
 	}

@@ -378,6 +378,71 @@ func TestWithoutSMTPMailIsKeptInThePortal(t *testing.T) {
 		"The registration of José Müller-Ñúñez of Example Networks Ltd. for "+title, "was cancelled", baseURL+"/focal")
 }
 
+func TestVisaMailIsRendered(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	d := newDemo(t, db)
+	ctx := context.Background()
+	// Li Na (Chinese) asked for a letter, which was declined; José's was issued.
+	for _, c := range []struct{ email, state, reason, kind string }{
+		{delegateMS, "declined", "护照信息不完整", postgres.MailVisaDeclined},
+		{delegateSM, "issued", "", postgres.MailVisaIssued},
+	} {
+		reg := d.register(t, c.email, domain.InPerson)
+		_, err := db.Pool.Exec(ctx, `WITH v AS (
+				INSERT INTO visa_requests (registration_id, meeting_id, account_id, organisation_id, state, reason)
+				VALUES ($1, $2, $3, $4, $5, $6) RETURNING id)
+			INSERT INTO mail_outbox (event_key, kind, account_id, registration_id)
+			SELECT 'visa:' || v.id || ':' || $5, $7, $3, $1 FROM v`,
+			reg.ID, reg.MeetingID, reg.AccountID, reg.OrganisationID, c.state, c.reason, c.kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	run(t, newWorker(t, db, nil))
+	waitFor(t, "every mail to be kept", 10*time.Second, func() bool { return len(outbox(t, db)) == 6 && settled(t, db) })
+	got := map[string]outboxRow{}
+	for _, r := range outbox(t, db) {
+		if r.State != postgres.MailKept {
+			t.Errorf("row %s: %+v", r.EventKey, r)
+		}
+		got[r.Kind+" "+r.Recipient] = r
+	}
+	declined := got[postgres.MailVisaDeclined+" "+delegateMS]
+	contains(t, "declined subject", declined.Subject, "签证支持函申请被拒绝", d.meeting.Title.In("zh"))
+	contains(t, "declined body", declined.Body, "Li Na，您好", "护照信息不完整", baseURL+"/me")
+	issued := got[postgres.MailVisaIssued+" "+delegateSM]
+	contains(t, "issued subject", issued.Subject, "Visa support letter ready", d.meeting.Title.In("en"))
+	contains(t, "issued body", issued.Body, "is ready", "download it from your page at "+baseURL+"/me")
+}
+
+func TestMailOfAnUnknownKindFailsAtOnce(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	d := newDemo(t, db)
+	reg := d.register(t, delegateSM, domain.InPerson)
+	if _, err := db.Pool.Exec(context.Background(), `INSERT INTO mail_outbox (event_key, kind, account_id, registration_id)
+		VALUES ('odd', 'something.new', $1, $2)`, reg.AccountID, reg.ID); err != nil {
+		t.Fatal(err)
+	}
+	srv := startSMTP(t, nil, nil)
+	run(t, newWorker(t, db, smtpSender(t, srv)))
+	waitFor(t, "the outbox to settle", 10*time.Second, func() bool { return settled(t, db) })
+	for _, r := range outbox(t, db) {
+		if r.EventKey == "odd" {
+			if r.State != postgres.MailFailed || r.Attempts != 1 {
+				t.Errorf("unknown kind: %+v, want failed after one attempt", r)
+			}
+			contains(t, "last error", r.LastError, "unknown kind")
+		} else if r.State != postgres.MailSent {
+			t.Errorf("row %s: state %s", r.EventKey, r.State)
+		}
+	}
+	if n := len(srv.messages()); n != 2 {
+		t.Errorf("%d messages sent, want 2", n)
+	}
+}
+
 func TestSMTPSendsUTF8WithTheGivenMessageID(t *testing.T) {
 	t.Parallel()
 	srv := startSMTP(t, nil, nil)

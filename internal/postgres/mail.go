@@ -52,6 +52,8 @@ type MailJob struct {
 	City            string      `db:"city"`
 	FirstDay        *time.Time  `db:"first_day"`
 	LastDay         *time.Time  `db:"last_day"`
+	// VisaReason is why the registration's visa request was declined, for visa mail.
+	VisaReason string `db:"visa_reason"`
 }
 
 // MailContent is a rendered mail as the outbox keeps it.
@@ -75,13 +77,15 @@ func (db *DB) ClaimMail(ctx context.Context, limit int, lease time.Duration) ([]
 			r.id IS NOT NULL AS has_registration, COALESCE(r.mode, '') AS mode, COALESCE(r.reason, '') AS reason,
 			COALESCE(d.given_name || ' ' || d.family_name, '') AS delegate_name, COALESCE(g.name, '') AS org_name,
 			COALESCE(m.slug, '') AS meeting_slug, COALESCE(m.title, '{}'::jsonb) AS meeting_title,
-			COALESCE(m.city, '') AS city, m.first_day, m.last_day
+			COALESCE(m.city, '') AS city, m.first_day, m.last_day, COALESCE(v.reason, '') AS visa_reason
 		FROM c
 		JOIN accounts a ON a.id = c.account_id
 		LEFT JOIN registrations r ON r.id = c.registration_id
 		LEFT JOIN accounts d ON d.id = r.account_id
 		LEFT JOIN organisations g ON g.id = r.organisation_id
 		LEFT JOIN meetings m ON m.id = r.meeting_id
+		LEFT JOIN LATERAL (SELECT reason FROM visa_requests WHERE registration_id = r.id
+			ORDER BY state <> 'withdrawn' DESC, id DESC LIMIT 1) v ON c.kind LIKE 'visa\_request.%'
 		ORDER BY c.id`, limit, lease.Microseconds())
 	if err != nil {
 		return nil, fmt.Errorf("postgres: claim mail: %w", err)
