@@ -134,8 +134,9 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if blocked {
-		mins := int(until.Sub(now).Minutes()) + 1
-		w.Header().Set("Retry-After", fmt.Sprint(int(until.Sub(now).Seconds())+1))
+		wait := until.Sub(now)
+		mins := int((wait + time.Minute - 1) / time.Minute)
+		w.Header().Set("Retry-After", fmt.Sprint(int((wait+time.Second-1)/time.Second)))
 		f.Summary = t.N("login.too_many", mins)
 		show(http.StatusTooManyRequests)
 		return
