@@ -25,6 +25,7 @@ const (
 	keyAccount
 	keyLang
 	keyLogInfo
+	keyNoSession
 )
 
 // logInfo is filled in by later middleware so the request's log line can name the user.
@@ -138,9 +139,32 @@ func crossOrigin(next http.Handler) http.Handler {
 	return cop.Handler(next)
 }
 
+// loadSession loads the session from PostgreSQL and saves it after the handler. A GET or HEAD
+// without a session cookie cannot have or change a session (visitors' pages never write one), so
+// it skips the session store and the response buffering: the public pages stay cheap.
+func (s *Server) loadSession(next http.Handler) http.Handler {
+	withSession := s.sessions.LoadAndSave(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			if _, err := r.Cookie(s.sessions.Cookie.Name); err != nil {
+				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyNoSession, true)))
+				return
+			}
+		}
+		withSession.ServeHTTP(w, r)
+	})
+}
+
+// hasSession reports whether the request carries a loaded session.
+func hasSession(r *http.Request) bool { return r.Context().Value(keyNoSession) == nil }
+
 // authenticate loads the signed-in account and its roles.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !hasSession(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
 		id := s.sessions.GetInt64(r.Context(), "account_id")
 		if id == 0 {
 			next.ServeHTTP(w, r)

@@ -27,7 +27,7 @@ func (s *Server) Handler() http.Handler {
 	r.Get("/favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 
 	r.Group(func(r chi.Router) {
-		r.Use(crossOrigin, s.sessions.LoadAndSave, s.authenticate, s.locale)
+		r.Use(crossOrigin, s.loadSession, s.authenticate, s.locale)
 
 		// Public pages.
 		r.Get("/", s.home)
@@ -55,6 +55,34 @@ func (s *Server) Handler() http.Handler {
 			r.Post("/registrations/{id}/cancel", s.registrationCancel)
 			r.Post("/registrations/{id}/mode", s.registrationMode)
 		})
+
+		// Visa support letters: the public page a letter's QR code points to; the request of a
+		// registration and its letter (the owner and the secretariat: the domain decides). The
+		// secretariat's queue is under /secretariat.
+		r.Get("/v/{token}", s.letterVerify)
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireSignIn)
+			r.Get("/registrations/{id}/visa", s.visaForm)
+			r.Post("/registrations/{id}/visa", s.visaSubmit)
+			r.Get("/visas/{id}/letter.pdf", s.letterDownload)
+		})
+
+		// Documents. Titles are public, files for members; the domain layer decides who may post,
+		// revise and download, the secretariat alone edits and withdraws.
+		r.Get("/meetings/{slug}/documents", s.documentList)
+		r.Get("/meetings/{slug}/documents.zip", s.documentArchive)
+		r.Get("/meetings/{slug}/documents/{doc}", s.documentShow)
+		r.Get("/meetings/{slug}/documents/{doc}/file", s.documentFile)
+		r.Get("/meetings/{slug}/documents/{doc}/rev/{rev}", s.documentFile)
+		r.With(s.requireSignIn).Get("/meetings/{slug}/documents/new", s.documentNewForm)
+		r.With(s.requireSignIn).Post("/meetings/{slug}/documents/new", s.documentSubmit)
+		r.With(s.requireSignIn).Post("/meetings/{slug}/documents/{doc}/revisions", s.documentRevise)
+		r.With(s.requireSecretariat).Get("/meetings/{slug}/documents/{doc}/edit", s.documentEditForm)
+		r.With(s.requireSecretariat).Post("/meetings/{slug}/documents/{doc}/edit", s.documentUpdate)
+		r.With(s.requireSecretariat).Post("/meetings/{slug}/documents/{doc}/withdraw", s.documentWithdraw)
+		r.With(s.requireFocalPoint).Get("/focal/members", s.membersList)
+		r.With(s.requireFocalPoint).Post("/focal/members/{account}/confirm", s.memberConfirm)
+		r.With(s.requireFocalPoint).Post("/focal/members/{account}/revoke", s.memberRevoke)
 
 		// Focal points.
 		r.Route("/focal", func(r chi.Router) {
@@ -91,6 +119,11 @@ func (s *Server) Handler() http.Handler {
 			r.Get("/meetings/{id}/participants", s.participantsPage)
 			r.Get("/meetings/{id}/participants.csv", s.participantsCSV)
 			r.Get("/meetings/{id}/participants.xlsx", s.participantsXLSX)
+			// Visa support letters.
+			r.Get("/meetings/{id}/visas", s.visaQueue)
+			r.Get("/meetings/{id}/visas.csv", s.visaExportCSV)
+			r.Post("/meetings/{id}/visas/issue", s.visaIssue)
+			r.Post("/meetings/{id}/visas/{visa}/decline", s.visaDecline)
 			r.Get("/mail", s.mailList)
 			r.Get("/organisations", s.organisationList)
 			r.Get("/organisations/new", s.organisationNewForm)
