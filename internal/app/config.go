@@ -32,6 +32,9 @@ type Config struct {
 	LogLevel string
 	// DBMaxConns caps the connection pool (DB_MAX_CONNS, default 20).
 	DBMaxConns int
+	// DocumentMaxBytes caps the size of an uploaded document file (DOCUMENT_MAX_BYTES, default
+	// 52428800, 50 MB).
+	DocumentMaxBytes int64
 }
 
 // secret reads NAME, or the file named by NAME_FILE.
@@ -78,6 +81,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 		c.DBMaxConns = n
 	}
+	c.DocumentMaxBytes = 50 << 20
+	if v := getenv("DOCUMENT_MAX_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1024 {
+			return c, fmt.Errorf("config: DOCUMENT_MAX_BYTES=%q must be a number of bytes, at least 1024", v)
+		}
+		c.DocumentMaxBytes = n
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -99,8 +110,8 @@ func (c Config) Print(w io.Writer) {
 	if c.SMTPURL != "" {
 		smtp = redact(c.SMTPURL)
 	}
-	fmt.Fprintf(w, "ADDR=%s\nDATABASE_URL=%s\nDATA_DIR=%s\nBASE_URL=%s\nCOOKIE_SECURE=%t\nSMTP_URL=%s\nMAIL_FROM=%s\nLOG_LEVEL=%s\nDB_MAX_CONNS=%d\n",
-		c.Addr, db, c.DataDir, c.BaseURL, c.SecureCookies, smtp, c.MailFrom, c.LogLevel, c.DBMaxConns)
+	fmt.Fprintf(w, "ADDR=%s\nDATABASE_URL=%s\nDATA_DIR=%s\nBASE_URL=%s\nCOOKIE_SECURE=%t\nSMTP_URL=%s\nMAIL_FROM=%s\nLOG_LEVEL=%s\nDB_MAX_CONNS=%d\nDOCUMENT_MAX_BYTES=%d\n",
+		c.Addr, db, c.DataDir, c.BaseURL, c.SecureCookies, smtp, c.MailFrom, c.LogLevel, c.DBMaxConns, c.DocumentMaxBytes)
 }
 
 // redact hides the password of a URL.

@@ -143,10 +143,11 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Server = site.New(m.DB, m.Log, cat, site.Options{
-		SecureCookies: m.Config.SecureCookies,
-		BaseURL:       m.Config.BaseURL,
-		Hash:          HashPassword,
-		Verify:        VerifyPassword,
+		SecureCookies:    m.Config.SecureCookies,
+		BaseURL:          m.Config.BaseURL,
+		Hash:             HashPassword,
+		Verify:           VerifyPassword,
+		DocumentMaxBytes: m.Config.DocumentMaxBytes,
 	})
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {

@@ -182,6 +182,8 @@ type MeetingDetail struct {
 	Overrides   map[DeadlineKind]time.Time
 	AgendaItems []AgendaItem
 	WorkItems   []WorkItem
+	// AgendaDocuments are the documents linked to agenda items and work items.
+	AgendaDocuments []AgendaDocument
 }
 
 // Deadlines returns the meeting's four deadlines.

@@ -122,6 +122,7 @@ func (db *DB) fillDetail(ctx context.Context, d *domain.MeetingDetail) error {
 			d.WorkItems, err = pgx.CollectRows(rows, pgx.RowToStructByName[domain.WorkItem])
 			return err
 		})
+	queueAgendaDocuments(b, d)
 	if err := db.Pool.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("postgres: meeting detail: %w", err)
 	}

@@ -227,6 +227,9 @@ func (db *DB) Decide(ctx context.Context, a Audit, actor domain.Actor, ids []int
 			if err := visaOnApproved(ctx, tx, a, res.Done, now); err != nil {
 				return err
 			}
+			if err := membershipOnApproved(ctx, tx, res.Done); err != nil {
+				return err
+			}
 		} else if err := visaOnWithdrawn(ctx, tx, a, res.Done, now); err != nil {
 			return err
 		}

@@ -31,6 +31,8 @@ type Options struct {
 	Verify func(password, hash string) (bool, error)
 	// Registry receives the HTTP metrics; nil means a new registry.
 	Registry *prometheus.Registry
+	// DocumentMaxBytes caps the size of an uploaded document file; 0 means 50 MB.
+	DocumentMaxBytes int64
 }
 
 // Server holds the web layer's dependencies.

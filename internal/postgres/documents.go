@@ -1,0 +1,561 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"plenary/internal/domain"
+)
+
+const documentColumns = `d.id, d.meeting_id, d.study_group_id, d.study_period, d.doc_type, d.number,
+	COALESCE(d.td_suffix, '') AS td_suffix, COALESCE(d.ls_direction, '') AS ls_direction, COALESCE(d.ls_purpose, '') AS ls_purpose,
+	d.title, d.source_text, d.working_party_id, d.agenda_item_id, d.work_item_id, d.state, d.late, d.no_translation,
+	d.revision, d.submitted_by, d.submitted_at, d.updated_at`
+
+const fileColumns = `COALESCE(f.id, 0) AS file_id, COALESCE(f.revision, 0) AS file_revision, COALESCE(f.file_name, '') AS file_name,
+	COALESCE(f.content_type, '') AS content_type, COALESCE(c.size, 0) AS file_size, COALESCE(c.sha256, '') AS sha256,
+	COALESCE(c.crc32, 0) AS crc32, COALESCE(f.late, false) AS file_late, COALESCE(f.uploaded_at, d.submitted_at) AS uploaded_at,
+	COALESCE(c.id, 0) AS content_id, COALESCE(c.chunk_size, 1) AS chunk_size`
+
+// documentLineSelect reads documents with their latest file and the names a list shows.
+const documentLineSelect = `SELECT ` + documentColumns + `, ` + fileColumns + `, g.code AS sg_code, COALESCE(w.code, '') AS wp_code,
+		COALESCE((SELECT string_agg(o.name, '; ' ORDER BY s.position) FROM document_sources s
+			JOIN organisations o ON o.id = s.organisation_id WHERE s.document_id = d.id), '') AS source_names,
+		COALESCE((SELECT array_agg(q.code ORDER BY q.number) FROM document_questions dq
+			JOIN questions q ON q.id = dq.question_id WHERE dq.document_id = d.id), '{}') AS question_codes
+	FROM documents d
+	JOIN study_groups g ON g.id = d.study_group_id
+	LEFT JOIN working_parties w ON w.id = d.working_party_id
+	LEFT JOIN document_files f ON f.document_id = d.id AND f.revision = d.revision
+	LEFT JOIN document_contents c ON c.id = f.content_id`
+
+// DocumentLine is a document with its latest file and what a list shows beside it.
+type DocumentLine struct {
+	domain.Document
+	domain.DocumentFile
+	SGCode        string   `db:"sg_code"`
+	WPCode        string   `db:"wp_code"`
+	SourceNames   string   `db:"source_names"`
+	QuestionCodes []string `db:"question_codes"`
+}
+
+// Label is the document's full number.
+func (l DocumentLine) Label() string { return l.Document.Label(l.SGCode) }
+
+// Source is what the list shows as the document's source: its organisations and any other source.
+func (l DocumentLine) Source() string {
+	switch {
+	case l.SourceNames == "":
+		return l.SourceText
+	case l.SourceText == "":
+		return l.SourceNames
+	}
+	return l.SourceNames + "; " + l.SourceText
+}
+
+// queueAgendaDocuments adds to a meeting's batch the documents linked to its agenda.
+func queueAgendaDocuments(b *pgx.Batch, d *domain.MeetingDetail) {
+	b.Queue(`SELECT id, doc_type, number, COALESCE(td_suffix, '') AS td_suffix, revision, title, state, agenda_item_id, work_item_id
+			FROM documents WHERE meeting_id = $1 AND state <> 'withdrawn' AND (agenda_item_id IS NOT NULL OR work_item_id IS NOT NULL)
+			ORDER BY array_position(ARRAY['C','TD','LS','R'], doc_type), number`, d.ID).
+		Query(func(rows pgx.Rows) (err error) {
+			d.AgendaDocuments, err = pgx.CollectRows(rows, pgx.RowToStructByName[domain.AgendaDocument])
+			return err
+		})
+}
+
+// PostDocument gives a new document its number and stores it with its file (if any) in one
+// transaction: the file streams into the database first, then it is checked, and only then is
+// the number taken, so that numbers come in sequence with no gap and a refused file leaves
+// nothing behind. The file is read in every case but an outright refusal (Forbidden), so that
+// the refused form can name every problem; field errors come back as one *domain.Error.
+func (db *DB) PostDocument(ctx context.Context, a Audit, actor domain.Actor, meetingID int64, req domain.DocumentRequest, file *FileUpload, now time.Time) (domain.Document, error) {
+	m, err := db.MeetingDetailByID(ctx, meetingID)
+	if err != nil {
+		return domain.Document{}, err
+	}
+	mem, err := db.Membership(ctx, actor)
+	if err != nil {
+		return domain.Document{}, err
+	}
+	c := domain.DocumentContext{Actor: actor, Membership: mem, Meeting: m, Now: now}
+	req.Sources = uniqueIDs(req.Sources)
+	req.QuestionIDs = uniqueIDs(req.QuestionIDs)
+	d, docErr := domain.NewDocument(c, req, file != nil)
+	if domain.ErrorCode(docErr) == domain.Forbidden {
+		return d, docErr
+	}
+	name := ""
+	if file != nil {
+		name = domain.CleanFileName(file.Name)
+	}
+	if docErr != nil || file != nil && nameError(name) != nil {
+		return d, refuseWithFile(docErr, name, file)
+	}
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		var content storedContent
+		if file != nil {
+			content, err = storeContent(ctx, tx, file.Body, file.Max)
+			if err != nil {
+				return err
+			}
+			if err := domain.CheckFile(name, content.Size, file.Max, content.Head); err != nil {
+				return err
+			}
+		}
+		err := tx.QueryRow(ctx, `INSERT INTO document_counters (study_group_id, study_period, doc_type, last_number)
+			VALUES ($1, $2, $3, 1)
+			ON CONFLICT (study_group_id, study_period, doc_type) DO UPDATE SET last_number = document_counters.last_number + 1
+			RETURNING last_number`, d.StudyGroupID, d.StudyPeriod, string(d.Type)).Scan(&d.Number)
+		if err != nil {
+			return fmt.Errorf("postgres: number document: %w", err)
+		}
+		err = tx.QueryRow(ctx, `INSERT INTO documents (meeting_id, study_group_id, study_period, doc_type, number, td_suffix,
+				ls_direction, ls_purpose, title, source_text, working_party_id, agenda_item_id, work_item_id, state, late,
+				no_translation, revision, submitted_by, submitted_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), NULLIF($7, ''), NULLIF($8, ''), $9, $10, $11, $12, $13, $14, $15, $16, 0, $17, $18, $18)
+			RETURNING id`,
+			d.MeetingID, d.StudyGroupID, d.StudyPeriod, string(d.Type), d.Number, d.Suffix, d.LSDirection, d.LSPurpose,
+			d.Title, d.SourceText, d.WorkingPartyID, d.AgendaItemID, d.WorkItemID, string(d.State), d.Late, d.NoTranslation,
+			d.SubmittedBy, now).Scan(&d.ID)
+		if err != nil {
+			return documentError(err)
+		}
+		if err := setDocumentLinks(ctx, tx, d.ID, req); err != nil {
+			return err
+		}
+		if file != nil {
+			if err := insertFile(ctx, tx, d.ID, 0, content, name, d.Late, actor.ID, now); err != nil {
+				return err
+			}
+		}
+		if err := bumpMeeting(ctx, tx, d.MeetingID); err != nil {
+			return err
+		}
+		detail := map[string]any{"number": d.Label(m.StudyGroup.Code), "state": d.State, "late": d.Late, "meeting_id": d.MeetingID}
+		if file != nil {
+			detail["file"] = name
+			detail["size"] = content.Size
+			detail["sha256"] = content.SHA256
+		}
+		return audit(ctx, tx, a, "document.post", "document", d.ID, detail)
+	})
+	if err != nil {
+		return domain.Document{}, err
+	}
+	return d, nil
+}
+
+// nameError checks a file's name alone.
+func nameError(name string) error {
+	_, err := domain.CheckFileName(name)
+	return err
+}
+
+// refuseWithFile reads a file that will not be stored and returns the form's errors with the
+// file's own, if it has any.
+func refuseWithFile(docErr error, name string, file *FileUpload) error {
+	fields := map[string]string{}
+	if e, ok := domain.AsError(docErr); ok {
+		if len(e.Fields) == 0 {
+			return docErr
+		}
+		for k, v := range e.Fields {
+			fields[k] = v
+		}
+	} else if docErr != nil {
+		return docErr
+	}
+	if file != nil {
+		size, head, err := drainFile(file.Body, file.Max)
+		if err != nil {
+			return err
+		}
+		if e, ok := domain.AsError(domain.CheckFile(name, size, file.Max, head)); ok {
+			for k, v := range e.Fields {
+				fields[k] = v
+			}
+		}
+	}
+	return domain.FieldErrors(fields)
+}
+
+func insertFile(ctx context.Context, tx pgx.Tx, docID int64, rev int, c storedContent, name string, late bool, by int64, now time.Time) error {
+	kind, _ := domain.KindOf(name)
+	_, err := tx.Exec(ctx, `INSERT INTO document_files (document_id, revision, content_id, file_name, content_type, late, uploaded_by, uploaded_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, docID, rev, c.ID, name, kind.ContentType, late, by, now)
+	if isUniqueViolation(err, "") {
+		return domain.Errorf(domain.Conflict, "error.doc_revision_taken")
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: store file: %w", err)
+	}
+	return nil
+}
+
+// setDocumentLinks replaces a document's source organisations and Questions.
+func setDocumentLinks(ctx context.Context, tx pgx.Tx, id int64, req domain.DocumentRequest) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM document_sources WHERE document_id = $1`, id); err != nil {
+		return fmt.Errorf("postgres: document sources: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM document_questions WHERE document_id = $1`, id); err != nil {
+		return fmt.Errorf("postgres: document questions: %w", err)
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO document_sources (document_id, organisation_id, position)
+		SELECT $1, u.o, u.i FROM unnest($2::bigint[]) WITH ORDINALITY AS u(o, i)`, id, uniqueIDs(req.Sources))
+	if err != nil {
+		if isForeignKeyViolation(err) {
+			return domain.FieldErrors(map[string]string{"sources": "error.doc_source_unknown"})
+		}
+		return fmt.Errorf("postgres: document sources: %w", err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO document_questions (document_id, question_id) SELECT $1, q FROM unnest($2::bigint[]) AS q`,
+		id, uniqueIDs(req.QuestionIDs))
+	if err != nil {
+		if isForeignKeyViolation(err) {
+			return domain.FieldErrors(map[string]string{"questions": "error.doc_question_unknown"})
+		}
+		return fmt.Errorf("postgres: document questions: %w", err)
+	}
+	return nil
+}
+
+// documentError maps a constraint of the documents table to a message beside the field.
+func documentError(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23503" {
+		switch {
+		case strings.Contains(pe.ConstraintName, "agenda_item"):
+			return domain.FieldErrors(map[string]string{"agenda_item": "error.doc_agenda_item_unknown"})
+		case strings.Contains(pe.ConstraintName, "work_item"):
+			return domain.FieldErrors(map[string]string{"work_item": "error.doc_work_item_unknown"})
+		case strings.Contains(pe.ConstraintName, "working_party"):
+			return domain.FieldErrors(map[string]string{"working_party": "error.doc_wp_unknown"})
+		}
+	}
+	return fmt.Errorf("postgres: store document: %w", err)
+}
+
+func uniqueIDs(ids []int64) []int64 {
+	out := make([]int64, 0, len(ids))
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		if id != 0 && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// DocumentDetail is a document with everything its page shows.
+type DocumentDetail struct {
+	DocumentLine
+	// Sources are the ids of the source organisations, in order.
+	Sources []int64
+	// Files are every revision's file, the original first.
+	Files         []domain.DocumentFile
+	SubmitterName string
+}
+
+// Document returns the document of a meeting with the given type and number.
+func (db *DB) Document(ctx context.Context, meetingID int64, t domain.DocType, n int) (*DocumentDetail, error) {
+	rows, _ := db.Pool.Query(ctx, documentLineSelect+` WHERE d.meeting_id = $1 AND d.doc_type = $2 AND d.number = $3`, meetingID, string(t), n)
+	line, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[DocumentLine])
+	if err != nil {
+		return nil, notFound(err, "error.doc_not_found")
+	}
+	dd := &DocumentDetail{DocumentLine: line}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT organisation_id FROM document_sources WHERE document_id = $1 ORDER BY position`, line.ID).
+		Query(func(rows pgx.Rows) (err error) {
+			dd.Sources, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+			return err
+		})
+	b.Queue(`SELECT `+fileColumns+` FROM document_files f JOIN document_contents c ON c.id = f.content_id
+			JOIN documents d ON d.id = f.document_id WHERE f.document_id = $1 ORDER BY f.revision`, line.ID).
+		Query(func(rows pgx.Rows) (err error) {
+			dd.Files, err = pgx.CollectRows(rows, pgx.RowToStructByName[domain.DocumentFile])
+			return err
+		})
+	b.Queue(`SELECT COALESCE((SELECT given_name || ' ' || family_name FROM accounts WHERE id = $1), '')`, line.SubmittedBy).
+		QueryRow(func(row pgx.Row) error { return row.Scan(&dd.SubmitterName) })
+	if err := db.Pool.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("postgres: document: %w", err)
+	}
+	return dd, nil
+}
+
+// lockDocument reads a document for update.
+func lockDocument(ctx context.Context, tx pgx.Tx, id int64) (domain.Document, []int64, error) {
+	rows, _ := tx.Query(ctx, `SELECT `+documentColumns+` FROM documents d WHERE d.id = $1 FOR UPDATE`, id)
+	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Document])
+	if err != nil {
+		return d, nil, notFound(err, "error.doc_not_found")
+	}
+	rows, _ = tx.Query(ctx, `SELECT organisation_id FROM document_sources WHERE document_id = $1 ORDER BY position`, id)
+	sources, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return d, nil, fmt.Errorf("postgres: document sources: %w", err)
+	}
+	return d, sources, nil
+}
+
+// ReviseDocument stores a new revision of a document (or the first file of a registered one),
+// keeping its number and every earlier file. The file streams in before the document is locked,
+// so a slow upload holds up nobody.
+func (db *DB) ReviseDocument(ctx context.Context, a Audit, actor domain.Actor, docID int64, file FileUpload, now time.Time) (domain.Document, error) {
+	var d domain.Document
+	var m *domain.MeetingDetail
+	var acc domain.DocumentAccess
+	err := func() error {
+		var err error
+		var sources []int64
+		err = db.inTx(ctx, func(tx pgx.Tx) error {
+			d, sources, err = lockDocument(ctx, tx, docID)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if m, err = db.MeetingDetailByID(ctx, d.MeetingID); err != nil {
+			return err
+		}
+		mem, err := db.Membership(ctx, actor)
+		if err != nil {
+			return err
+		}
+		acc = domain.AccessToDocuments(actor, mem, m.StudyGroupID)
+		_, _, err = domain.Revise(actor, acc, m, d, sources, now)
+		return err
+	}()
+	if err != nil {
+		return d, err
+	}
+	name := domain.CleanFileName(file.Name)
+	if nameError(name) != nil {
+		return d, refuseWithFile(nil, name, &file)
+	}
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		content, err := storeContent(ctx, tx, file.Body, file.Max)
+		if err != nil {
+			return err
+		}
+		if err := domain.CheckFile(name, content.Size, file.Max, content.Head); err != nil {
+			return err
+		}
+		cur, sources, err := lockDocument(ctx, tx, docID)
+		if err != nil {
+			return err
+		}
+		next, late, err := domain.Revise(actor, acc, m, cur, sources, now)
+		if err != nil {
+			return err
+		}
+		if err := insertFile(ctx, tx, docID, next.Revision, content, name, late, actor.ID, now); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE documents SET state = $2, revision = $3, updated_at = $4 WHERE id = $1`,
+			docID, string(next.State), next.Revision, now); err != nil {
+			return fmt.Errorf("postgres: revise document: %w", err)
+		}
+		if err := bumpMeeting(ctx, tx, next.MeetingID); err != nil {
+			return err
+		}
+		d = next
+		return audit(ctx, tx, a, "document.revise", "document", docID, map[string]any{
+			"revision": next.Revision, "file": name, "size": content.Size, "sha256": content.SHA256, "late": late})
+	})
+	return d, err
+}
+
+// UpdateDocument changes a document's details (the secretariat's edit); its type and number stay.
+func (db *DB) UpdateDocument(ctx context.Context, a Audit, actor domain.Actor, docID int64, req domain.DocumentRequest, now time.Time) error {
+	if !actor.Secretariat {
+		return domain.Errorf(domain.Forbidden, "error.doc_edit_forbidden")
+	}
+	var meetingID int64
+	if err := db.Pool.QueryRow(ctx, `SELECT meeting_id FROM documents WHERE id = $1`, docID).Scan(&meetingID); err != nil {
+		return notFound(err, "error.doc_not_found")
+	}
+	m, err := db.MeetingDetailByID(ctx, meetingID)
+	if err != nil {
+		return err
+	}
+	req.Sources = uniqueIDs(req.Sources)
+	req.QuestionIDs = uniqueIDs(req.QuestionIDs)
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		d, _, err := lockDocument(ctx, tx, docID)
+		if err != nil {
+			return err
+		}
+		d, err = domain.EditDocument(actor, m, d, req, now)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE documents SET td_suffix = NULLIF($2, ''), ls_direction = NULLIF($3, ''), ls_purpose = NULLIF($4, ''),
+				title = $5, source_text = $6, working_party_id = $7, agenda_item_id = $8, work_item_id = $9, updated_at = $10
+			WHERE id = $1`, docID, d.Suffix, d.LSDirection, d.LSPurpose, d.Title, d.SourceText, d.WorkingPartyID,
+			d.AgendaItemID, d.WorkItemID, now)
+		if err != nil {
+			return documentError(err)
+		}
+		if err := setDocumentLinks(ctx, tx, docID, req); err != nil {
+			return err
+		}
+		if err := bumpMeeting(ctx, tx, d.MeetingID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "document.edit", "document", docID, map[string]any{"title": d.Title,
+			"agenda_item_id": d.AgendaItemID, "work_item_id": d.WorkItemID})
+	})
+}
+
+// WithdrawDocument withdraws a document: its number stays taken and its files stay.
+func (db *DB) WithdrawDocument(ctx context.Context, a Audit, actor domain.Actor, docID int64, now time.Time) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		d, _, err := lockDocument(ctx, tx, docID)
+		if err != nil {
+			return err
+		}
+		d, err = domain.Withdraw(actor, d, now)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE documents SET state = 'withdrawn', updated_at = $2 WHERE id = $1`, docID, now); err != nil {
+			return fmt.Errorf("postgres: withdraw document: %w", err)
+		}
+		if err := bumpMeeting(ctx, tx, d.MeetingID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "document.withdraw", "document", docID, nil)
+	})
+}
+
+// DocumentSort orders a list of documents.
+type DocumentSort string
+
+// The orders of the list.
+const (
+	SortByNumber DocumentSort = "number"
+	SortByDate   DocumentSort = "date"
+	SortByTitle  DocumentSort = "title"
+)
+
+// DocumentFilter selects a meeting's documents.
+type DocumentFilter struct {
+	MeetingID      int64
+	Type           domain.DocType
+	WorkingPartyID int64
+	QuestionID     int64
+	// Search is looked for in titles, whatever the case.
+	Search string
+	Sort   DocumentSort
+	// Page counts from 1; PerPage 0 means every document on one page.
+	Page    int
+	PerPage int
+	// WithFileOnly keeps the documents with a file that are not withdrawn (for the archive).
+	WithFileOnly bool
+}
+
+func (f DocumentFilter) where() (string, []any) {
+	conds := []string{"d.meeting_id = $1"}
+	args := []any{f.MeetingID}
+	add := func(cond string, arg any) {
+		args = append(args, arg)
+		conds = append(conds, strings.ReplaceAll(cond, "$?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.Type != "" {
+		add("d.doc_type = $?", string(f.Type))
+	}
+	if f.WorkingPartyID != 0 {
+		add("d.working_party_id = $?", f.WorkingPartyID)
+	}
+	if f.QuestionID != 0 {
+		add("EXISTS (SELECT 1 FROM document_questions dq WHERE dq.document_id = d.id AND dq.question_id = $?)", f.QuestionID)
+	}
+	if s := strings.TrimSpace(f.Search); s != "" {
+		r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+		add(`d.title ILIKE '%' || $? || '%'`, r.Replace(s))
+	}
+	if f.WithFileOnly {
+		conds = append(conds, "d.state = 'posted'")
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+func (f DocumentFilter) orderBy() string {
+	switch f.Sort {
+	case SortByDate:
+		return " ORDER BY d.submitted_at DESC, d.id DESC"
+	case SortByTitle:
+		return " ORDER BY lower(d.title), d.id"
+	}
+	return " ORDER BY array_position(ARRAY['C','TD','LS','R'], d.doc_type), d.number"
+}
+
+// DocumentPage is one page of a list of documents.
+type DocumentPage struct {
+	Lines   []DocumentLine
+	Total   int
+	Page    int
+	PerPage int
+}
+
+// Pages is the number of pages.
+func (p DocumentPage) Pages() int {
+	if p.PerPage == 0 || p.Total == 0 {
+		return 1
+	}
+	return (p.Total + p.PerPage - 1) / p.PerPage
+}
+
+// Documents lists a meeting's documents, one page of them, with how many match in all.
+func (db *DB) Documents(ctx context.Context, f DocumentFilter) (DocumentPage, error) {
+	where, args := f.where()
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	page := DocumentPage{Page: f.Page, PerPage: f.PerPage}
+	q := documentLineSelect + where + f.orderBy()
+	if f.PerPage > 0 {
+		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.PerPage, (f.Page-1)*f.PerPage)
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT count(*) FROM documents d`+where, args...).QueryRow(func(row pgx.Row) error { return row.Scan(&page.Total) })
+	b.Queue(q, args...).Query(func(rows pgx.Rows) (err error) {
+		page.Lines, err = pgx.CollectRows(rows, pgx.RowToStructByName[DocumentLine])
+		return err
+	})
+	if err := db.Pool.SendBatch(ctx, b).Close(); err != nil {
+		return page, fmt.Errorf("postgres: documents: %w", err)
+	}
+	return page, nil
+}
+
+// DocumentFile returns the file of a document's revision; rev < 0 means the latest.
+func (db *DB) DocumentFile(ctx context.Context, meetingID int64, t domain.DocType, n, rev int) (DocumentLine, error) {
+	q := documentLineSelect + ` WHERE d.meeting_id = $1 AND d.doc_type = $2 AND d.number = $3`
+	args := []any{meetingID, string(t), n}
+	if rev >= 0 {
+		// The same columns, but the file of the revision asked for.
+		q = strings.Replace(q, "f.revision = d.revision", "f.revision = $4", 1)
+		args = append(args, rev)
+	}
+	rows, _ := db.Pool.Query(ctx, q, args...)
+	line, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[DocumentLine])
+	if err != nil {
+		return line, notFound(err, "error.doc_not_found")
+	}
+	if !line.HasFile() {
+		return line, domain.Errorf(domain.NotFound, "error.doc_file_not_found")
+	}
+	return line, nil
+}

@@ -1,0 +1,153 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"plenary/internal/domain"
+)
+
+// confirmedSQL is true when account acc's affiliation to its organisation o counts as confirmed:
+// the organisation approves automatically, the account is one of its focal points, or a focal
+// point (or the secretariat) confirmed it while it belonged to this organisation.
+const confirmedSQL = `(o.auto_approval
+	OR EXISTS (SELECT 1 FROM focal_points f WHERE f.organisation_id = o.id AND f.account_id = acc.id)
+	OR EXISTS (SELECT 1 FROM affiliations af WHERE af.account_id = acc.id AND af.organisation_id = o.id))`
+
+// Membership returns an account's organisation and whether its affiliation is confirmed; an
+// account without organisation (or a visitor) has none.
+func (db *DB) Membership(ctx context.Context, actor domain.Actor) (domain.Membership, error) {
+	if !actor.SignedIn() || actor.OrganisationID == 0 {
+		return domain.Membership{}, nil
+	}
+	var m domain.Membership
+	var org domain.Organisation
+	err := db.Pool.QueryRow(ctx, `SELECT o.id, o.name, o.kind, o.country, o.auto_approval,
+			COALESCE((SELECT array_agg(s.study_group_id ORDER BY s.study_group_id) FROM organisation_study_groups s WHERE s.organisation_id = o.id), '{}'),
+			`+confirmedSQL+`
+		FROM accounts acc JOIN organisations o ON o.id = acc.organisation_id WHERE acc.id = $1`, actor.ID).
+		Scan(&org.ID, &org.Name, &org.Kind, &org.Country, &org.AutoApproval, &org.StudyGroupIDs, &m.Confirmed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return domain.Membership{}, nil
+	}
+	if err != nil {
+		return m, fmt.Errorf("postgres: membership: %w", err)
+	}
+	m.Organisation = &org
+	return m, nil
+}
+
+// MemberLine is an account of an organisation as the members page lists it.
+type MemberLine struct {
+	ID             int64      `db:"id"`
+	Email          string     `db:"email"`
+	GivenName      string     `db:"given_name"`
+	FamilyName     string     `db:"family_name"`
+	OrganisationID int64      `db:"organisation_id"`
+	OrgName        string     `db:"org_name"`
+	AutoApproval   bool       `db:"auto_approval"`
+	FocalPoint     bool       `db:"focal_point"`
+	ConfirmedAt    *time.Time `db:"confirmed_at"`
+	ConfirmedBy    *string    `db:"confirmed_by"`
+	CreatedAt      time.Time  `db:"created_at"`
+}
+
+// Name is the person's full name.
+func (l MemberLine) Name() string { return l.GivenName + " " + l.FamilyName }
+
+// Confirmed reports whether the affiliation counts as confirmed.
+func (l MemberLine) Confirmed() bool { return l.AutoApproval || l.FocalPoint || l.ConfirmedAt != nil }
+
+// Members lists the accounts of the given organisations, those awaiting confirmation first.
+func (db *DB) Members(ctx context.Context, orgs []int64) ([]MemberLine, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT acc.id, acc.email, acc.given_name, acc.family_name, o.id AS organisation_id,
+			o.name AS org_name, o.auto_approval,
+			EXISTS (SELECT 1 FROM focal_points f WHERE f.organisation_id = o.id AND f.account_id = acc.id) AS focal_point,
+			af.confirmed_at, c.given_name || ' ' || c.family_name AS confirmed_by, acc.created_at
+		FROM accounts acc
+		JOIN organisations o ON o.id = acc.organisation_id
+		LEFT JOIN affiliations af ON af.account_id = acc.id AND af.organisation_id = o.id
+		LEFT JOIN accounts c ON c.id = af.confirmed_by
+		WHERE acc.organisation_id = ANY($1)
+		ORDER BY (NOT `+confirmedSQL+`) DESC, lower(o.name), acc.family_name, acc.given_name, acc.id`, orgs)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: members: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[MemberLine])
+}
+
+// ConfirmMember confirms an account's affiliation to its organisation: by a focal point of that
+// organisation or the secretariat. An account of another organisation is reported missing.
+func (db *DB) ConfirmMember(ctx context.Context, a Audit, actor domain.Actor, accountID int64, now time.Time) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		org, err := memberOrganisation(ctx, tx, actor, accountID)
+		if err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO affiliations (account_id, organisation_id, confirmed_by, confirmed_at)
+			VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, accountID, org, actor.ID, now)
+		if err != nil {
+			return fmt.Errorf("postgres: confirm member: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return domain.Errorf(domain.Conflict, "error.member_already_confirmed")
+		}
+		return audit(ctx, tx, a, "membership.confirm", "account", accountID, map[string]any{"organisation_id": org})
+	})
+}
+
+// RevokeMember withdraws the confirmation of an account's affiliation (someone who has left the
+// organisation): by a focal point of that organisation or the secretariat.
+func (db *DB) RevokeMember(ctx context.Context, a Audit, actor domain.Actor, accountID int64) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		org, err := memberOrganisation(ctx, tx, actor, accountID)
+		if err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM affiliations WHERE account_id = $1 AND organisation_id = $2`, accountID, org)
+		if err != nil {
+			return fmt.Errorf("postgres: revoke member: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return domain.Errorf(domain.Conflict, "error.member_not_confirmed")
+		}
+		return audit(ctx, tx, a, "membership.revoke", "account", accountID, map[string]any{"organisation_id": org})
+	})
+}
+
+// memberOrganisation returns the organisation of an account the actor may confirm; any other
+// account is NotFound, so that a focal point learns nothing of other organisations.
+func memberOrganisation(ctx context.Context, tx pgx.Tx, actor domain.Actor, accountID int64) (int64, error) {
+	var org *int64
+	err := tx.QueryRow(ctx, `SELECT organisation_id FROM accounts WHERE id = $1 FOR SHARE`, accountID).Scan(&org)
+	if err != nil {
+		return 0, notFound(err, "error.member_not_found")
+	}
+	if org == nil || !domain.CanConfirmMember(actor, *org) {
+		return 0, domain.Errorf(domain.NotFound, "error.member_not_found")
+	}
+	return *org, nil
+}
+
+// membershipOnApproved confirms the affiliation of the delegates of newly approved registrations,
+// inside the approval's transaction: the focal point (or the secretariat) who approves a
+// registration vouches for the delegate. A registration made under an organisation the account
+// has since left confirms nothing.
+func membershipOnApproved(ctx context.Context, tx pgx.Tx, registrationIDs []int64) error {
+	if len(registrationIDs) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO affiliations (account_id, organisation_id, confirmed_by, confirmed_at)
+		SELECT r.account_id, r.organisation_id, r.decided_by, COALESCE(r.decided_at, now())
+		FROM registrations r JOIN accounts acc ON acc.id = r.account_id AND acc.organisation_id = r.organisation_id
+		WHERE r.id = ANY($1) AND r.state = 'approved'
+		ON CONFLICT DO NOTHING`, registrationIDs)
+	if err != nil {
+		return fmt.Errorf("postgres: confirm members of approved registrations: %w", err)
+	}
+	return nil
+}
