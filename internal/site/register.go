@@ -59,6 +59,7 @@ func (s *Server) registerData(r *http.Request) (view.RegisterData, error) {
 	if data.Closed == "" && !actor.Secretariat && pre.Passed(now, d.Location()) {
 		data.Closed = t.T("reg.closed", "Date", t.Date(pre.Day), "Email", d.StudyGroup.Email)
 	}
+	data.Visa = s.visaOffer(t, actor, d)
 	return data, nil
 }
 
@@ -93,7 +94,10 @@ func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
 		page(http.StatusConflict)
 		return
 	}
-	if !s.check(t, &in, &f) {
+	valid := s.check(t, &in, &f)
+	// The visa part is checked with the rest, so that a refused request refuses the whole form.
+	visa, visaValid := s.visaPart(w, r, t, &f, data.Meeting.ID, domain.Mode(in.Mode))
+	if !valid || !visaValid {
 		page(http.StatusUnprocessableEntity)
 		return
 	}
@@ -119,9 +123,16 @@ func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if reg.State == domain.Approved {
+	if next, ok := s.requestVisaAfterRegister(r, reg, visa); !ok {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
+	switch {
+	case visa != nil:
+		s.flash(r, "visa.submitted_with_request")
+	case reg.State == domain.Approved:
 		s.flash(r, "reg.submitted_approved")
-	} else {
+	default:
 		s.flash(r, "reg.submitted_pending")
 	}
 	http.Redirect(w, r, "/me#reg-"+itoa64(reg.ID), http.StatusSeeOther)
@@ -136,6 +147,8 @@ func message(t *i18n.Translator, e *domain.Error) string {
 			v = t.T("state." + toString(v))
 		case "Mode":
 			v = t.T("mode." + toString(v))
+		case "VisaState":
+			v = t.T("visa.state." + toString(v))
 		}
 		args = append(args, k, v)
 	}
@@ -226,6 +239,10 @@ func (s *Server) myRegistrations(r *http.Request, accountID int64) ([]view.MyReg
 	if err != nil {
 		return nil, err
 	}
+	visas, err := s.db.VisasOf(r.Context(), actorOf(r), accountID)
+	if err != nil {
+		return nil, err
+	}
 	lang := s.translator(r).Lang.Tag
 	now := s.opts.Now()
 	out := make([]view.MyRegistration, 0, len(lines))
@@ -236,6 +253,7 @@ func (s *Server) myRegistrations(r *http.Request, accountID int64) ([]view.MyReg
 			return nil, err
 		}
 		m.Open = !d.Past(now)
+		m.Visa = s.myVisa(l, d, visas, now)
 		if l.State == domain.Approved && l.Mode == domain.Remote {
 			m.RemoteLink, m.RemoteTool, m.RemoteRules = d.RemoteLink, d.RemoteTool, d.RemoteRules.In(lang)
 		}

@@ -1,0 +1,328 @@
+package site
+
+import (
+	"mime"
+	"net/http"
+	"strconv"
+	"time"
+
+	"plenary/internal/domain"
+	"plenary/internal/i18n"
+	"plenary/internal/postgres"
+	"plenary/internal/visaletter"
+	"plenary/web/view"
+)
+
+// passportInput is the visa part of a form: the box (on the registration form) and the passport
+// data. Formats are checked here; what the data must be (every field, dates that make sense, a
+// passport valid long enough) is the domain's.
+type passportInput struct {
+	Request        bool   `form:"visa_request"`
+	Name           string `form:"passport_name" validate:"max=200"`
+	BirthDate      string `form:"birth_date" validate:"date"`
+	BirthPlace     string `form:"birth_place" validate:"max=200"`
+	Nationality    string `form:"nationality" validate:"max=200"`
+	Number         string `form:"passport_number" validate:"max=200"`
+	Issued         string `form:"passport_issued" validate:"date"`
+	Expires        string `form:"passport_expires" validate:"date"`
+	IssuingCountry string `form:"issuing_country" validate:"max=200"`
+	Representation string `form:"representation" validate:"max=200"`
+}
+
+func (in passportInput) passport() domain.Passport {
+	d := func(s string) time.Time {
+		t, _ := parseDay(s)
+		return t
+	}
+	return domain.Passport{Name: in.Name, BirthDate: d(in.BirthDate), BirthPlace: in.BirthPlace, Nationality: in.Nationality,
+		Number: in.Number, Issued: d(in.Issued), Expires: d(in.Expires), IssuingCountry: in.IssuingCountry, Representation: in.Representation}
+}
+
+// passportForm fills a form with a request's passport data, for correcting them.
+func passportForm(v postgres.VisaLine) view.Form {
+	f := view.NewForm()
+	ymd := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.Format(time.DateOnly)
+	}
+	for k, val := range map[string]string{
+		domain.FieldPassportName: v.Name, domain.FieldBirthDate: ymd(v.BirthDate), domain.FieldBirthPlace: v.BirthPlace,
+		domain.FieldNationality: v.Nationality, domain.FieldPassportNumber: v.Number, domain.FieldIssued: ymd(v.Issued),
+		domain.FieldExpires: ymd(v.Expires), domain.FieldIssuingCountry: v.IssuingCountry, domain.FieldRepresentation: v.Representation,
+	} {
+		f.Values[k] = val
+	}
+	return f
+}
+
+// letterOptions are the fonts (read once from the Debian paths) and the site's address.
+func (s *Server) letterOptions() (postgres.LetterOptions, error) {
+	fonts, err := visaletter.DefaultFonts()
+	if err != nil {
+		return postgres.LetterOptions{}, err
+	}
+	return postgres.LetterOptions{Fonts: fonts, BaseURL: s.opts.BaseURL}, nil
+}
+
+// visaOffer says whether a visa letter can still be asked for at meeting d.
+func (s *Server) visaOffer(t *i18n.Translator, actor domain.Actor, d *domain.MeetingDetail) view.VisaOffer {
+	dl := d.Deadline(domain.VisaSupportRequest)
+	o := view.VisaOffer{Deadline: dl.Day, ValidUntil: domain.PassportValidUntil(d.Meeting)}
+	now := s.opts.Now()
+	switch {
+	case d.Past(now):
+		o.Closed = t.T("visa.closed_meeting_over")
+	case dl.Passed(now, d.Location()) && !actor.Secretariat:
+		o.Closed = t.T("visa.closed", "Date", t.DateShort(dl.Day), "Email", d.StudyGroup.Email)
+	default:
+		o.Open = true
+	}
+	return o
+}
+
+// visaPart reads and checks the visa part of the registration form, adding its values and
+// messages to f. It returns the passport to request a letter with (nil when the box is not
+// ticked) and whether the part is valid; the checks are the domain's, as for a request made
+// later, so that a refused visa part refuses the whole registration.
+func (s *Server) visaPart(w http.ResponseWriter, r *http.Request, t *i18n.Translator, f *view.Form, meetingID int64, mode domain.Mode) (*domain.Passport, bool) {
+	var in passportInput
+	vf, err := decodeForm(w, r, &in)
+	if err != nil {
+		return nil, false
+	}
+	for k, v := range vf.Values {
+		f.Values[k] = v
+	}
+	f.Order = append(f.Order, vf.Order...)
+	if !in.Request {
+		return nil, true
+	}
+	if !s.check(t, &in, &vf) {
+		for k, v := range vf.Errors {
+			f.Errors[k] = v
+		}
+		return nil, false
+	}
+	p := in.passport()
+	err = s.db.CheckVisaRequest(r.Context(), actorOf(r), meetingID, mode, p, s.opts.Now())
+	if err == nil {
+		return &p, true
+	}
+	if e, ok := domain.AsError(err); ok && len(e.Fields) > 0 {
+		for k, key := range e.Fields {
+			f.Errors[k] = t.T(key)
+		}
+		return nil, false
+	}
+	s.log.Error("visa check", "id", requestIDOf(r), "err", err)
+	f.Errors[domain.FieldVisa] = t.T("error.internal")
+	return nil, false
+}
+
+// requestVisaAfterRegister asks for the letter of a registration just made. The checks passed a
+// moment ago, so a refusal now is rare (the deadline passed meanwhile): the registration stands
+// and the delegate is sent to the visa page with the reason.
+func (s *Server) requestVisaAfterRegister(r *http.Request, reg domain.Registration, p *domain.Passport) (next string, ok bool) {
+	if p == nil {
+		return "", true
+	}
+	_, err := s.db.RequestVisa(r.Context(), auditOf(r), actorOf(r), reg.ID, *p, s.opts.Now())
+	if err == nil {
+		return "", true
+	}
+	t := s.translator(r)
+	if e, isDomain := domain.AsError(err); isDomain && e.Code != domain.Internal {
+		msg := message(t, e)
+		for _, key := range e.Fields {
+			msg = t.T(key)
+		}
+		s.sessions.Put(r.Context(), "flash", t.T("visa.register_failed", "Reason", msg))
+	} else {
+		s.log.Error("visa request after registration", "id", requestIDOf(r), "err", err)
+		s.sessions.Put(r.Context(), "flash", t.T("visa.register_failed", "Reason", t.T("error.internal")))
+	}
+	return "/registrations/" + itoa64(reg.ID) + "/visa", false
+}
+
+// myVisa builds the visa part of a registration's card on the personal page.
+func (s *Server) myVisa(l postgres.RegistrationLine, d *domain.MeetingDetail, visas map[int64]postgres.VisaLine, now time.Time) view.MyVisa {
+	m := view.MyVisa{RegistrationID: l.ID, Now: now}
+	if v, ok := visas[l.ID]; ok {
+		m.Visa = &v
+	}
+	dl := d.Deadline(domain.VisaSupportRequest)
+	if l.State.Live() && l.Mode == domain.InPerson && !d.Past(now) && !dl.Passed(now, d.Location()) {
+		m.CanRequest = true
+		m.Deadline = &dl.Day
+	}
+	return m
+}
+
+// visaPageData gathers one registration's visa page.
+func (s *Server) visaPageData(r *http.Request) (view.VisaPageData, error) {
+	var data view.VisaPageData
+	id, err := idParam(r, "id")
+	if err != nil {
+		return data, err
+	}
+	actor := actorOf(r)
+	reg, err := s.db.Registration(r.Context(), actor, id)
+	if err != nil {
+		return data, err
+	}
+	d, err := s.meetingDetail(r.Context(), reg.MeetingSlug)
+	if err != nil {
+		return data, err
+	}
+	t := s.translator(r)
+	data = view.VisaPageData{Registration: reg, Offer: s.visaOffer(t, actor, d), Now: s.opts.Now(), Form: view.NewForm(),
+		Secretariat: actor.Secretariat && actor.ID != reg.AccountID}
+	if data.Visa, err = s.db.VisaOfRegistration(r.Context(), actor, id); err != nil {
+		return data, err
+	}
+	owner := actor.ID == reg.AccountID || actor.Secretariat
+	v := data.Visa
+	switch {
+	case v != nil && v.State.Live():
+		data.ShowPassport = owner
+		data.CanEdit = v.ErasedAt == nil && owner && (v.State.Open() || (v.State == domain.VisaIssued && actor.Secretariat))
+		data.Reissue = data.CanEdit && v.State == domain.VisaIssued
+		if data.CanEdit {
+			data.Form = passportForm(*v)
+		}
+	case owner:
+		data.ShowPassport = v != nil
+		switch {
+		case !reg.State.Live():
+			data.Offer.Closed = t.T("visa.closed_not_live")
+		case reg.Mode != domain.InPerson:
+			data.Offer.Closed = t.T("error.visa_remote")
+		default:
+			data.CanRequest = data.Offer.Open
+		}
+	default:
+		data.Offer.Closed = t.T("visa.closed_not_yours")
+	}
+	if v != nil {
+		if data.History, err = s.db.AuditTrail(r.Context(), "visa_request", v.ID); err != nil {
+			return data, err
+		}
+	}
+	return data, nil
+}
+
+func (s *Server) visaTitle(r *http.Request) string { return s.translator(r).T("visa.title") }
+
+// visaForm shows a registration's visa request, with the form to make it or correct it.
+func (s *Server) visaForm(w http.ResponseWriter, r *http.Request) {
+	data, err := s.visaPageData(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, view.VisaPage(s.page(r, s.visaTitle(r)), data))
+}
+
+// visaSubmit makes a registration's visa request, or changes its passport data.
+func (s *Server) visaSubmit(w http.ResponseWriter, r *http.Request) {
+	data, err := s.visaPageData(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t := s.translator(r)
+	var in passportInput
+	f, err := decodeForm(w, r, &in)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page := func(status int) {
+		data.Form = f
+		s.render(w, r, status, view.VisaPage(s.page(r, s.visaTitle(r)), data))
+	}
+	if !data.Editing() {
+		page(http.StatusConflict)
+		return
+	}
+	if !s.check(t, &in, &f) {
+		page(http.StatusUnprocessableEntity)
+		return
+	}
+	now := s.opts.Now()
+	if data.CanEdit {
+		opts, err := s.letterOptions()
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		_, err = s.db.UpdatePassport(r.Context(), auditOf(r), actorOf(r), opts, data.Visa.ID, in.passport(), now)
+		if err != nil {
+			if applyDomainError(t, err, &f) {
+				page(statusOf(domain.ErrorCode(err)))
+				return
+			}
+			s.fail(w, r, err)
+			return
+		}
+		if data.Reissue {
+			s.flash(r, "visa.reissued")
+		} else {
+			s.flash(r, "visa.saved")
+		}
+	} else {
+		_, err := s.db.RequestVisa(r.Context(), auditOf(r), actorOf(r), data.Registration.ID, in.passport(), now)
+		if err != nil {
+			if applyDomainError(t, err, &f) {
+				page(statusOf(domain.ErrorCode(err)))
+				return
+			}
+			s.fail(w, r, err)
+			return
+		}
+		s.flash(r, "visa.requested")
+	}
+	next := "/me#reg-" + itoa64(data.Registration.ID)
+	if data.Secretariat {
+		next = "/registrations/" + itoa64(data.Registration.ID) + "/visa"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// letterDownload sends the current letter of a request to its owner or the secretariat, as an
+// attachment named by its reference.
+func (s *Server) letterDownload(w http.ResponseWriter, r *http.Request) {
+	id, err := idParam(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f, err := s.db.LetterPDF(r.Context(), actorOf(r), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/pdf")
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": visaletter.Filename(f.Reference)}))
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(f.PDF)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(f.PDF)
+}
+
+// letterVerify is the public page a QR code on a letter points to: it confirms the letter is
+// genuine (or says it was superseded, withdrawn or has expired) and shows nothing more than the
+// holder's name, the meeting, its dates and the issue date.
+func (s *Server) letterVerify(w http.ResponseWriter, r *http.Request) {
+	c, err := s.db.VerifyLetter(r.Context(), urlParam(r, "token"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("X-Robots-Tag", "noindex, nofollow")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	s.render(w, r, http.StatusOK, view.VerifyPage(s.page(r, s.translator(r).T("verify.title")), view.VerifyData{Check: c}))
+}
