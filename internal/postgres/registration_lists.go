@@ -1,0 +1,66 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"plenary/internal/domain"
+)
+
+// PendingRegistrationIDs returns the ids of the pending registrations matching f (its State is
+// ignored) that were already pending at asOf, for "approve all those the list showed": one
+// registered or sent back to pending after the list was shown is left for the next look.
+func (db *DB) PendingRegistrationIDs(ctx context.Context, f RegistrationFilter, asOf time.Time) ([]int64, error) {
+	f.State = domain.Pending
+	where, args := f.where(true)
+	args = append(args, asOf)
+	q := `SELECT r.id FROM registrations r JOIN accounts a ON a.id = r.account_id` + where +
+		fmt.Sprintf(` AND r.updated_at <= $%d ORDER BY r.id`, len(args))
+	rows, err := db.Pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: pending registrations: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: pending registrations: %w", err)
+	}
+	return ids, nil
+}
+
+// EachParticipant streams the list of participants of a meeting to fn: the approved
+// registrations of delegates who consented to appear in it, by organisation and name.
+func (db *DB) EachParticipant(ctx context.Context, meetingID int64, fn func(RegistrationLine) error) error {
+	rows, err := db.Pool.Query(ctx, registrationLineSelect+` WHERE r.meeting_id = $1 AND r.state = 'approved' AND r.list_consent
+		ORDER BY lower(o.name), o.id, lower(a.family_name), lower(a.given_name), r.id`, meetingID)
+	if err != nil {
+		return fmt.Errorf("postgres: participants: %w", err)
+	}
+	defer rows.Close()
+	scan := pgx.RowToStructByName[RegistrationLine]
+	for rows.Next() {
+		l, err := scan(rows)
+		if err != nil {
+			return fmt.Errorf("postgres: participants: %w", err)
+		}
+		if err := fn(l); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("postgres: participants: %w", err)
+	}
+	return nil
+}
+
+// Participants returns the list of participants of a meeting, as EachParticipant streams it.
+func (db *DB) Participants(ctx context.Context, meetingID int64) ([]RegistrationLine, error) {
+	var out []RegistrationLine
+	err := db.EachParticipant(ctx, meetingID, func(l RegistrationLine) error {
+		out = append(out, l)
+		return nil
+	})
+	return out, err
+}
