@@ -35,6 +35,9 @@ type Config struct {
 	// DocumentMaxBytes caps the size of an uploaded document file (DOCUMENT_MAX_BYTES, default
 	// 52428800, 50 MB).
 	DocumentMaxBytes int64
+	// VisaRetentionDays is how many days after a meeting's last day its visa requests' passport
+	// data and letters are erased (VISA_RETENTION_DAYS, default 90).
+	VisaRetentionDays int
 }
 
 // secret reads NAME, or the file named by NAME_FILE.
@@ -89,6 +92,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 		c.DocumentMaxBytes = n
 	}
+	c.VisaRetentionDays = 90
+	if v := getenv("VISA_RETENTION_DAYS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 3650 {
+			return c, fmt.Errorf("config: VISA_RETENTION_DAYS=%q must be a number of days from 0 to 3650", v)
+		}
+		c.VisaRetentionDays = n
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -110,8 +121,9 @@ func (c Config) Print(w io.Writer) {
 	if c.SMTPURL != "" {
 		smtp = redact(c.SMTPURL)
 	}
-	fmt.Fprintf(w, "ADDR=%s\nDATABASE_URL=%s\nDATA_DIR=%s\nBASE_URL=%s\nCOOKIE_SECURE=%t\nSMTP_URL=%s\nMAIL_FROM=%s\nLOG_LEVEL=%s\nDB_MAX_CONNS=%d\nDOCUMENT_MAX_BYTES=%d\n",
-		c.Addr, db, c.DataDir, c.BaseURL, c.SecureCookies, smtp, c.MailFrom, c.LogLevel, c.DBMaxConns, c.DocumentMaxBytes)
+	fmt.Fprintf(w, "ADDR=%s\nDATABASE_URL=%s\nDATA_DIR=%s\nBASE_URL=%s\nCOOKIE_SECURE=%t\nSMTP_URL=%s\nMAIL_FROM=%s\nLOG_LEVEL=%s\nDB_MAX_CONNS=%d\nDOCUMENT_MAX_BYTES=%d\nVISA_RETENTION_DAYS=%d\n",
+		c.Addr, db, c.DataDir, c.BaseURL, c.SecureCookies, smtp, c.MailFrom, c.LogLevel, c.DBMaxConns, c.DocumentMaxBytes,
+		c.VisaRetentionDays)
 }
 
 // redact hides the password of a URL.

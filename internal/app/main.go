@@ -41,6 +41,7 @@ type Main struct {
 	cancel  context.CancelFunc
 	done    chan struct{}
 	mail    chan struct{} // closed when the mail worker has stopped
+	visa    chan struct{} // closed when the visa data erasure has stopped
 	demo    *seed.Result
 }
 
@@ -163,6 +164,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}()
 	m.mail = make(chan struct{})
 	go runMail(bg, mailer, m.mail)
+	m.checkVisaFonts()
+	m.visa = make(chan struct{})
+	go runVisaErasure(bg, m.DB, m.Log, m.Config.VisaRetentionDays, VisaErasureInterval, m.visa)
 	m.http = &http.Server{
 		Handler:           m.Server.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -218,6 +222,7 @@ func (m *Main) Close() error {
 		m.cancel()
 		<-m.done
 		<-m.mail
+		<-m.visa
 	}
 	if m.DB != nil {
 		m.DB.Close()

@@ -1,0 +1,46 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"plenary/internal/postgres"
+	"plenary/internal/visaletter"
+)
+
+// VisaErasureInterval is how often the binary erases the visa data of past meetings. Every
+// instance runs the job; an advisory lock in PostgreSQL lets one of them work at a time.
+var VisaErasureInterval = time.Hour
+
+// checkVisaFonts says at start whether letters can be written: without the fonts (Debian's
+// fonts-dejavu-core and fonts-droid-fallback) issuing a letter fails.
+func (m *Main) checkVisaFonts() {
+	if _, err := visaletter.DefaultFonts(); err != nil {
+		m.Log.Warn("visa letters cannot be issued", "err", err)
+		fmt.Fprintf(m.Out, "warning: %v\n", err)
+	}
+}
+
+// runVisaErasure erases the passport data and letters of meetings that ended retentionDays ago,
+// at once and then every interval, until ctx ends; then it closes done.
+func runVisaErasure(ctx context.Context, db *postgres.DB, log *slog.Logger, retentionDays int, interval time.Duration, done chan<- struct{}) {
+	defer close(done)
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		res, err := db.EraseVisaData(ctx, retentionDays, time.Now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("visa data erasure", "err", err)
+		case res.Requests > 0 || res.Letters > 0:
+			log.Info("visa data erased", "requests", res.Requests, "letters", res.Letters, "retention_days", retentionDays)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
