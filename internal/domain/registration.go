@@ -114,8 +114,9 @@ func MayTakePart(org Organisation, sg int64) bool {
 }
 
 // NewRegistration checks a registration request against every rule and returns the registration
-// to store: its state (pending, or approved at once under automatic approval or when the
-// registrant is a focal point of the organisation) and whether it is late.
+// to store: its state (pending, or approved at once under automatic approval, when the registrant
+// is a focal point of the organisation, or when a focal point or the secretariat registers them)
+// and whether it is late.
 func NewRegistration(c RegistrationContext, req RegistrationRequest) (Registration, error) {
 	a := c.Actor
 	self := a.ID == c.Registrant.ID
@@ -148,7 +149,13 @@ func NewRegistration(c RegistrationContext, req RegistrationRequest) (Registrati
 	if !self {
 		r.RegisteredBy = &a.ID
 	}
-	if c.Organisation.AutoApproval || c.RegistrantIsFocalPoint {
+	switch {
+	case !self:
+		// A focal point or the secretariat registering someone decides at the same time.
+		r.State = Approved
+		r.DecidedBy = &a.ID
+		r.DecidedAt = &c.Now
+	case c.Organisation.AutoApproval || c.RegistrantIsFocalPoint:
 		r.State = Approved
 		r.DecidedAt = &c.Now
 	}

@@ -495,14 +495,15 @@ func TestFocalRegistersAColleague(t *testing.T) {
 
 	p = b.post("/focal/register", form("meeting_id", idStr(fx.demo), "organisation_id", idStr(fx.sm), "account_id", idStr(mia.ID), "mode", "in_person", "list_consent", "on"))
 	wantRedirect(t, p, "/focal?meeting="+idStr(fx.demo))
-	if got := followFlash(t, b, p); got != "Mia Laine is registered; the registration is pending approval." {
+	// The focal point decides as they register: the registration is approved at once.
+	if got := followFlash(t, b, p); got != "Mia Laine is registered and approved." {
 		t.Errorf("flash = %q", got)
 	}
 	var st string
-	var by *int64
-	err := fx.ts.db.Pool.QueryRow(context.Background(), `SELECT state, registered_by FROM registrations WHERE account_id = $1 AND meeting_id = $2`, mia.ID, fx.demo).Scan(&st, &by)
-	if err != nil || st != "pending" || by == nil || *by != fx.account(focalSM).ID {
-		t.Fatalf("registration: %s by %v (%v)", st, by, err)
+	var by, decider *int64
+	err := fx.ts.db.Pool.QueryRow(context.Background(), `SELECT state, registered_by, decided_by FROM registrations WHERE account_id = $1 AND meeting_id = $2`, mia.ID, fx.demo).Scan(&st, &by, &decider)
+	if err != nil || st != "approved" || by == nil || *by != fx.account(focalSM).ID || decider == nil || *decider != fx.account(focalSM).ID {
+		t.Fatalf("registration: %s by %v decided by %v (%v)", st, by, decider, err)
 	}
 	// Twice is refused with the reason.
 	p = b.post("/focal/register", form("meeting_id", idStr(fx.demo), "organisation_id", idStr(fx.sm), "account_id", idStr(mia.ID), "mode", "remote"))

@@ -119,7 +119,7 @@ func TestSecretariatRegistersSomeoneLate(t *testing.T) {
 	}
 	p = b.post(page, form("account_id", idStr(lina.ID), "mode", "in_person", "function_title", "Engineer", "list_consent", "on"))
 	wantRedirect(t, p, "/secretariat/meetings/"+idStr(letter)+"/registrations")
-	if got := followFlash(t, b, p); got != "Li Na is registered; the registration is pending approval. It is marked late." {
+	if got := followFlash(t, b, p); got != "Li Na is registered and approved. It is marked late." {
 		t.Errorf("flash = %q", got)
 	}
 	d = b.get("/secretariat/meetings/" + idStr(letter) + "/registrations").doc(t)
