@@ -37,6 +37,23 @@ func lockVisas(ctx context.Context, tx pgx.Tx, where string, args ...any) ([]dom
 	return vs, nil
 }
 
+// lockVisasAndRegistrations locks the registrations of the requests (shared) before the requests
+// (for update): the registration use cases lock a registration, then its requests, and the
+// same order here means no deadlock between, say, an issue and a cancellation. The shared lock
+// also lets the mail queued here refer to the registration.
+func lockVisasAndRegistrations(ctx context.Context, tx pgx.Tx, where string, args ...any) ([]domain.VisaRequest, error) {
+	rows, err := tx.Query(ctx, `SELECT r.id FROM registrations r WHERE r.id IN (SELECT v.registration_id FROM visa_requests v WHERE `+
+		where+`) ORDER BY r.id FOR SHARE OF r`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: lock registrations of visa requests: %w", err)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: lock registrations of visa requests: %w", err)
+	}
+	return lockVisas(ctx, tx, where, args...)
+}
+
 // meetingTx reads a meeting inside tx.
 func meetingTx(ctx context.Context, tx pgx.Tx, id int64) (domain.Meeting, error) {
 	rows, _ := tx.Query(ctx, `SELECT `+meetingColumns+` FROM meetings m WHERE m.id = $1`, id)
@@ -162,7 +179,7 @@ type VisaResult struct {
 func (db *DB) DeclineVisa(ctx context.Context, a Audit, actor domain.Actor, id int64, reason string, now time.Time) (domain.VisaRequest, error) {
 	var out domain.VisaRequest
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		vs, err := lockVisas(ctx, tx, `v.id = $1`, id)
+		vs, err := lockVisasAndRegistrations(ctx, tx, `v.id = $1`, id)
 		if err != nil {
 			return err
 		}
@@ -195,7 +212,7 @@ func (db *DB) DeclineVisa(ctx context.Context, a Audit, actor domain.Actor, id i
 func (db *DB) UpdatePassport(ctx context.Context, a Audit, actor domain.Actor, opts LetterOptions, id int64, p domain.Passport, now time.Time) (domain.VisaRequest, error) {
 	var out domain.VisaRequest
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		vs, err := lockVisas(ctx, tx, `v.id = $1`, id)
+		vs, err := lockVisasAndRegistrations(ctx, tx, `v.id = $1`, id)
 		if err != nil {
 			return err
 		}
@@ -245,7 +262,7 @@ func (db *DB) UpdatePassport(ctx context.Context, a Audit, actor domain.Actor, o
 func (db *DB) IssueVisas(ctx context.Context, a Audit, actor domain.Actor, opts LetterOptions, ids []int64, now time.Time) (VisaResult, error) {
 	res := VisaResult{Refused: map[int64]error{}}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		vs, err := lockVisas(ctx, tx, `v.id = ANY($1)`, ids)
+		vs, err := lockVisasAndRegistrations(ctx, tx, `v.id = ANY($1)`, ids)
 		if err != nil {
 			return err
 		}
