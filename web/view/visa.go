@@ -137,3 +137,12 @@ type MyVisa struct {
 }
 
 func day(d time.Time) string { return d.Format(time.DateOnly) }
+
+// letterCaption names the current letter: "(SG13-WP-2025-07/V00042, issued 20 June 2025)".
+func letterCaption(t *i18n.Translator, v postgres.VisaLine) string {
+	s := "(" + *v.Reference
+	if v.IssuedOn != nil {
+		s += t.T("list.separator") + t.T("visa.issued_on", "Date", t.DateShort(*v.IssuedOn))
+	}
+	return s + ")"
+}
