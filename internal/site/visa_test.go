@@ -487,3 +487,27 @@ func TestVisaVerificationPageStates(t *testing.T) {
 		t.Errorf("state after erasure %s %v", st, err)
 	}
 }
+
+// The keys built at run time from visa states, letter statuses and audit actions exist in every
+// language.
+func TestVisaComputedKeysExist(t *testing.T) {
+	cat := catalogue(t)
+	var keys []string
+	for _, s := range domain.VisaStates {
+		keys = append(keys, "visa.state."+string(s))
+	}
+	for _, s := range []domain.LetterStatus{domain.LetterValid, domain.LetterSuperseded, domain.LetterWithdrawn, domain.LetterExpired} {
+		keys = append(keys, "verify.status."+string(s))
+	}
+	for _, a := range []string{"request", "process", "issue", "reissue", "decline", "withdraw", "update", "erase"} {
+		keys = append(keys, "event.visa_request."+a)
+	}
+	for _, l := range cat.Langs() {
+		tr := cat.For(l.Tag)
+		for _, k := range keys {
+			if tr.T(k) == k {
+				t.Errorf("%s lacks %s", l.Tag, k)
+			}
+		}
+	}
+}
