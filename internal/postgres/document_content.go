@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"plenary/internal/domain"
 )
@@ -112,7 +114,9 @@ func drainFile(r io.Reader, max int64) (size int64, head []byte, err error) {
 // ContentReader reads a stored file from PostgreSQL: an io.ReadSeeker for http.ServeContent and
 // an io.WriterTo for archives. It queries nothing until read, then streams the chunks from the
 // one holding the position, so seeking to the end to learn the size costs nothing and a range
-// request reads only the chunks it needs. Close it.
+// request reads only the chunks it needs. A long read takes the chunks alternately from two
+// connections when the pool has one to spare, so that two database processes detoast them at
+// once. Close it.
 type ContentReader struct {
 	db        *DB
 	ctx       context.Context
@@ -120,11 +124,27 @@ type ContentReader struct {
 	size      int64
 	chunkSize int64
 	pos       int64
-	rows      pgx.Rows
+	// streams deliver the chunks in turn: stream i has chunks first+i, first+i+len(streams) …
+	streams []contentStream
+	turn    int
+	open    bool
 	// cur is the unread rest of the current chunk, which starts at file offset curPos.
 	cur    []byte
 	curPos int64
 }
+
+type contentStream struct {
+	rows pgx.Rows
+	// conn is the connection taken for a second stream, released with it.
+	conn *pgxpool.Conn
+}
+
+// parallelFrom is how many chunks a read must still need before a second stream is worth it.
+const parallelFrom = 4
+
+// spareConnWait bounds the wait for a second connection: without a spare one at once, one stream
+// does (a download must never wait for another download's connection).
+const spareConnWait = 5 * time.Millisecond
 
 // OpenContent returns a reader of a stored file.
 func (db *DB) OpenContent(ctx context.Context, f domain.DocumentFile) *ContentReader {
@@ -154,18 +174,41 @@ func (r *ContentReader) Seek(offset int64, whence int) (int64, error) {
 	return abs, nil
 }
 
+const chunkQuery = `SELECT data FROM document_chunks WHERE content_id = $1 AND n >= $2 AND (n - $2) % $3 = $4 ORDER BY n`
+
 func (r *ContentReader) query() error {
-	if r.rows != nil {
-		r.rows.Close()
-	}
+	r.closeStreams()
 	first := r.pos / r.chunkSize
-	rows, err := r.db.Pool.Query(r.ctx, `SELECT data FROM document_chunks WHERE content_id = $1 AND n >= $2 ORDER BY n`,
-		pgx.QueryResultFormats{pgx.BinaryFormatCode}, r.contentID, first)
+	k := int64(1)
+	var spare *pgxpool.Conn
+	if (r.size-first*r.chunkSize+r.chunkSize-1)/r.chunkSize >= parallelFrom {
+		ctx, cancel := context.WithTimeout(r.ctx, spareConnWait)
+		conn, err := r.db.Pool.Acquire(ctx)
+		cancel()
+		if err == nil {
+			spare, k = conn, 2
+		}
+	}
+	binary := pgx.QueryResultFormats{pgx.BinaryFormatCode}
+	rows, err := r.db.Pool.Query(r.ctx, chunkQuery, binary, r.contentID, first, k, 0)
 	if err != nil {
-		r.rows = nil
+		if spare != nil {
+			spare.Release()
+		}
 		return fmt.Errorf("postgres: read file: %w", err)
 	}
-	r.rows = rows
+	r.streams = append(r.streams, contentStream{rows: rows})
+	if spare != nil {
+		rows, err := spare.Query(r.ctx, chunkQuery, binary, r.contentID, first, k, 1)
+		if err != nil {
+			spare.Release()
+			r.closeStreams()
+			return fmt.Errorf("postgres: read file: %w", err)
+		}
+		r.streams = append(r.streams, contentStream{rows: rows, conn: spare})
+	}
+	r.open = true
+	r.turn = 0
 	r.cur = nil
 	r.curPos = first * r.chunkSize
 	return nil
@@ -173,7 +216,7 @@ func (r *ContentReader) query() error {
 
 // fill makes cur hold the bytes at pos, reading the next chunk when the current one is used up.
 func (r *ContentReader) fill() error {
-	if r.rows == nil || r.pos < r.curPos || r.pos > r.curPos+int64(len(r.cur)) {
+	if !r.open || r.pos < r.curPos || r.pos > r.curPos+int64(len(r.cur)) {
 		if err := r.query(); err != nil {
 			return err
 		}
@@ -181,14 +224,17 @@ func (r *ContentReader) fill() error {
 	for r.pos >= r.curPos+int64(len(r.cur)) {
 		r.curPos += int64(len(r.cur))
 		r.cur = nil
-		if !r.rows.Next() {
-			if err := r.rows.Err(); err != nil {
+		s := r.streams[r.turn]
+		r.turn = (r.turn + 1) % len(r.streams)
+		if !s.rows.Next() {
+			if err := s.rows.Err(); err != nil {
 				return fmt.Errorf("postgres: read file: %w", err)
 			}
 			return io.ErrUnexpectedEOF
 		}
-		// The row's bytes stay valid until the next call of Next.
-		r.cur = r.rows.RawValues()[0]
+		// The row's bytes stay valid until the next call of Next on its stream, which comes
+		// after the other stream's chunk has been used.
+		r.cur = s.rows.RawValues()[0]
 	}
 	r.cur = r.cur[r.pos-r.curPos:]
 	r.curPos = r.pos
@@ -217,20 +263,25 @@ func (r *ContentReader) Read(p []byte) (int, error) {
 }
 
 // WriteTo writes the file from the position to its end, a whole chunk per write.
-func (r *ContentReader) WriteTo(w io.Writer) (int64, error) {
+func (r *ContentReader) WriteTo(w io.Writer) (int64, error) { return r.CopyTo(w, r.size-r.pos) }
+
+// CopyTo writes n bytes from the position (fewer at the end of the file), a whole chunk per
+// write, straight from the row just read: no copy, no small writes.
+func (r *ContentReader) CopyTo(w io.Writer, n int64) (int64, error) {
 	var total int64
-	for r.pos < r.size {
+	end := min(r.size, r.pos+n)
+	for r.pos < end {
 		if err := r.fill(); err != nil {
 			return total, err
 		}
 		b := r.cur
-		if rest := r.size - r.pos; int64(len(b)) > rest {
+		if rest := end - r.pos; int64(len(b)) > rest {
 			b = b[:rest]
 		}
-		n, err := w.Write(b)
-		total += int64(n)
-		r.pos += int64(n)
-		r.cur = r.cur[n:]
+		k, err := w.Write(b)
+		total += int64(k)
+		r.pos += int64(k)
+		r.cur = r.cur[k:]
 		r.curPos = r.pos
 		if err != nil {
 			return total, err
@@ -239,15 +290,27 @@ func (r *ContentReader) WriteTo(w io.Writer) (int64, error) {
 	return total, nil
 }
 
-// Close releases the connection.
-func (r *ContentReader) Close() error {
-	if r.rows != nil {
-		r.rows.Close()
-		err := r.rows.Err()
-		r.rows = nil
-		if err != nil && !errors.Is(err, context.Canceled) {
-			return fmt.Errorf("postgres: read file: %w", err)
+func (r *ContentReader) closeStreams() error {
+	var errs []error
+	for _, s := range r.streams {
+		s.rows.Close()
+		if err := s.rows.Err(); err != nil && !errors.Is(err, context.Canceled) {
+			errs = append(errs, err)
 		}
+		if s.conn != nil {
+			s.conn.Release()
+		}
+	}
+	r.streams = r.streams[:0]
+	r.open = false
+	r.cur = nil
+	return errors.Join(errs...)
+}
+
+// Close releases the connections.
+func (r *ContentReader) Close() error {
+	if err := r.closeStreams(); err != nil {
+		return fmt.Errorf("postgres: read file: %w", err)
 	}
 	return nil
 }

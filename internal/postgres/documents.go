@@ -524,10 +524,14 @@ func (db *DB) Documents(ctx context.Context, f DocumentFilter) (DocumentPage, er
 		f.Page = 1
 	}
 	page := DocumentPage{Page: f.Page, PerPage: f.PerPage}
-	q := documentLineSelect + where + f.orderBy()
+	// The page's rows are chosen first, on the documents alone, so that the names and files are
+	// looked up for those rows only, however far the page is.
+	limit := ""
 	if f.PerPage > 0 {
-		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.PerPage, (f.Page-1)*f.PerPage)
+		limit = fmt.Sprintf(" LIMIT %d OFFSET %d", f.PerPage, (f.Page-1)*f.PerPage)
 	}
+	q := `WITH page AS (SELECT d.id FROM documents d` + where + f.orderBy() + limit + `) ` +
+		strings.Replace(documentLineSelect, "FROM documents d", "FROM page JOIN documents d ON d.id = page.id", 1) + f.orderBy()
 	b := &pgx.Batch{}
 	b.Queue(`SELECT count(*) FROM documents d`+where, args...).QueryRow(func(row pgx.Row) error { return row.Scan(&page.Total) })
 	b.Queue(q, args...).Query(func(rows pgx.Rows) (err error) {

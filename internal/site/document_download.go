@@ -2,6 +2,7 @@ package site
 
 import (
 	"archive/zip"
+	"io"
 	"net/http"
 	"path"
 	"strconv"
@@ -60,8 +61,27 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 			s.log.Warn("document download", "id", requestIDOf(r), "err", err)
 		}
 	}()
-	http.ServeContent(w, r, "", line.FileAt, rd)
+	http.ServeContent(chunkWriter{w}, r, "", line.FileAt, rd)
 }
+
+// chunkWriter lets http.ServeContent, which copies the body through a 32 KB buffer, hand the
+// copy to the stored file's reader instead: it writes whole chunks as they come from PostgreSQL.
+type chunkWriter struct{ http.ResponseWriter }
+
+// ReadFrom is called by io.Copy with the io.LimitedReader that http.ServeContent makes of the
+// file (the whole file, or one range of it).
+func (w chunkWriter) ReadFrom(src io.Reader) (int64, error) {
+	if lr, ok := src.(*io.LimitedReader); ok {
+		if cr, ok := lr.R.(*postgres.ContentReader); ok {
+			n, err := cr.CopyTo(w.ResponseWriter, lr.N)
+			lr.N -= n
+			return n, err
+		}
+	}
+	return io.Copy(w.ResponseWriter, src)
+}
+
+func (w chunkWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // documentArchive sends every posted document of the list (as filtered by the query), latest
 // revision of each, as one ZIP archive written straight to the response: the files are stored

@@ -19,9 +19,11 @@ import (
 	"time"
 
 	"plenary/internal/domain"
+	"plenary/internal/i18n"
 	"plenary/internal/pgtest"
 	"plenary/internal/postgres"
 	"plenary/internal/site"
+	"plenary/web"
 )
 
 // beforeTheDeadlines is before every deadline of the letter's meeting: contributions are on time
@@ -33,14 +35,26 @@ const docsPath = letterPath + "/documents"
 // newDocSite is newSiteOver with a document size limit.
 func newDocSite(t *testing.T, db *postgres.DB, now time.Time, maxBytes int64) *testSite {
 	t.Helper()
-	ts := &testSite{t: t, db: db, cat: catalogue(t), log: &syncBuffer{}}
+	ts := newDocSiteTB(t, db, now, maxBytes)
+	ts.t = t
+	return ts
+}
+
+// newDocSiteTB is newDocSite for tests and benchmarks alike (its browser helpers need a test).
+func newDocSiteTB(tb testing.TB, db *postgres.DB, now time.Time, maxBytes int64) *testSite {
+	tb.Helper()
+	cat, err := i18n.Load(web.Locales())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ts := &testSite{db: db, cat: cat, log: &syncBuffer{}}
 	logger := slog.New(slog.NewTextHandler(ts.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s := site.New(db, logger, ts.cat, site.Options{
 		BaseURL: "http://plenary.test", Now: func() time.Time { return now },
 		Hash: pgtest.Hash, Verify: pgtest.Verify, DocumentMaxBytes: maxBytes,
 	})
 	ts.srv = httptest.NewServer(s.Handler())
-	t.Cleanup(ts.srv.Close)
+	tb.Cleanup(ts.srv.Close)
 	return ts
 }
 

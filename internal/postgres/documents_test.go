@@ -1,0 +1,243 @@
+package postgres_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"plenary/internal/domain"
+	"plenary/internal/pgtest"
+	"plenary/internal/postgres"
+)
+
+var docNow = time.Date(2025, 5, 1, 10, 0, 0, 0, time.UTC)
+
+var docPDF = []byte("%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n")
+
+func docActor(t *testing.T, db *postgres.DB, email string) domain.Actor {
+	t.Helper()
+	acc, err := db.AccountByEmail(context.Background(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _, err := db.Actor(context.Background(), acc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func docQuestion(t *testing.T, m *domain.MeetingDetail, n int) int64 {
+	t.Helper()
+	for _, q := range m.Questions {
+		if q.Number == n {
+			return q.ID
+		}
+	}
+	t.Fatalf("no Q%d", n)
+	return 0
+}
+
+// Numbers under concurrency: 100 contributions posted at once get 100 distinct, consecutive
+// numbers, and the submissions refused on the way (a file that is not what it says) take none.
+func TestNumbersUnderConcurrentSubmissions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	m := detail(t, db, letterSlug)
+	focal := docActor(t, db, "focal.ms@plenary.test")
+	req := domain.DocumentRequest{Type: domain.Contribution, Sources: []int64{focal.OrganisationID},
+		QuestionIDs: []int64{docQuestion(t, m, 20)}}
+
+	const n, refused = 100, 20
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	numbers := make(chan int, n)
+	errs := make(chan error, n+refused)
+	for i := 0; i < n+refused; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			<-start
+			r := req
+			r.Title = fmt.Sprintf("Contribution %d", i)
+			body := docPDF
+			if i%6 == 5 {
+				body = []byte("not a PDF at all")
+			}
+			d, err := db.PostDocument(ctx, postgres.Audit{ActorID: focal.ID}, focal, m.ID, r,
+				&postgres.FileUpload{Name: "c.pdf", Body: bytes.NewReader(body), Max: 1 << 20}, docNow)
+			if i%6 == 5 {
+				if domain.ErrorCode(err) != domain.Invalid {
+					errs <- fmt.Errorf("submission %d with a bad file: %v", i, err)
+				}
+				return
+			}
+			if err != nil {
+				errs <- fmt.Errorf("submission %d: %w", i, err)
+				return
+			}
+			numbers <- d.Number
+		}(i)
+	}
+	close(start)
+	wg.Wait()
+	close(numbers)
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	var got []int
+	for x := range numbers {
+		got = append(got, x)
+	}
+	sort.Ints(got)
+	if len(got) != n {
+		t.Fatalf("%d numbers, want %d", len(got), n)
+	}
+	for i, x := range got {
+		if x != i+1 {
+			t.Fatalf("numbers %v…: want 1..%d, each once", got[:min(len(got), i+3)], n)
+		}
+	}
+	var rows, last int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*), max(number) FROM documents WHERE doc_type = 'C'`).Scan(&rows, &last); err != nil {
+		t.Fatal(err)
+	}
+	var orphans int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM document_contents c WHERE NOT EXISTS (SELECT 1 FROM document_files f WHERE f.content_id = c.id)`).Scan(&orphans); err != nil {
+		t.Fatal(err)
+	}
+	if rows != n || last != n || orphans != 0 {
+		t.Errorf("%d documents up to C%d with %d stored files belonging to none; want %d, C%d, 0", rows, last, orphans, n, n)
+	}
+	// Each type has its own sequence, and TDs share one across their series.
+	sec := docActor(t, db, "secretariat@plenary.test")
+	for i, suffix := range []string{"WP1", "GEN", "PLEN"} {
+		d, err := db.PostDocument(ctx, postgres.Audit{}, sec, m.ID, domain.DocumentRequest{Type: domain.TemporaryDocument,
+			Suffix: suffix, Title: "TD " + suffix, SourceText: "TSB"}, nil, docNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Number != i+1 || d.Label("SG13") != fmt.Sprintf("SG13-TD%d/%s", i+1, suffix) {
+			t.Errorf("TD %s = %s", suffix, d.Label("SG13"))
+		}
+	}
+}
+
+// Numbers belong to the study group and its study period: a second meeting of the same period
+// continues the sequence; a new period starts again at 1.
+func TestNumbersFollowTheStudyPeriod(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	sec := docActor(t, db, "secretariat@plenary.test")
+	letter := detail(t, db, letterSlug)
+	id2, err := db.CopyMeeting(ctx, postgres.Audit{}, letter.ID, "sg13-wp-2026-01", time.Date(2026, 1, 16, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(meeting int64) string {
+		t.Helper()
+		d, err := db.PostDocument(ctx, postgres.Audit{}, sec, meeting, domain.DocumentRequest{Type: domain.Report, Title: "R", SourceText: "TSB"}, nil, docNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.StudyPeriod + " " + d.Ref()
+	}
+	got := []string{post(letter.ID), post(id2), post(letter.ID)}
+	if _, err := db.Pool.Exec(ctx, `UPDATE study_groups SET study_period = '2029-2032' WHERE id = $1`, letter.StudyGroupID); err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, post(id2))
+	if strings.Join(got, "|") != "2025-2028 R1|2025-2028 R2|2025-2028 R3|2029-2032 R1" {
+		t.Errorf("numbers = %v", got)
+	}
+}
+
+// A revision keeps the number and every earlier file; the content reader serves any range.
+func TestRevisionsKeepEveryFile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	m := detail(t, db, letterSlug)
+	focal := docActor(t, db, "focal.ms@plenary.test")
+	req := domain.DocumentRequest{Type: domain.Contribution, Title: "Y.CNAO", Sources: []int64{focal.OrganisationID},
+		QuestionIDs: []int64{docQuestion(t, m, 20)}}
+	big := append(append([]byte{}, docPDF...), bytes.Repeat([]byte("0123456789"), 250_000)...) // 2.5 MB: three chunks
+	d, err := db.PostDocument(ctx, postgres.Audit{}, focal, m.ID, req, &postgres.FileUpload{Name: "c.pdf", Body: bytes.NewReader(big), Max: 10 << 20}, docNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 2; i++ {
+		body := append(append([]byte{}, docPDF...), fmt.Sprintf("revision %d", i)...)
+		r, err := db.ReviseDocument(ctx, postgres.Audit{}, focal, d.ID, postgres.FileUpload{Name: fmt.Sprintf("c-rev%d.pdf", i), Body: bytes.NewReader(body), Max: 10 << 20}, docNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Number != d.Number || r.Revision != i {
+			t.Errorf("revision %d: number %d revision %d", i, r.Number, r.Revision)
+		}
+	}
+	dd, err := db.Document(ctx, m.ID, domain.Contribution, d.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dd.Files) != 3 || dd.Files[0].FileName != "c.pdf" || dd.Files[2].FileName != "c-rev2.pdf" || dd.Revision != 2 {
+		t.Fatalf("files %+v, revision %d", dd.Files, dd.Revision)
+	}
+	f, err := db.DocumentFile(ctx, m.ID, domain.Contribution, d.Number, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd := db.OpenContent(ctx, f.DocumentFile)
+	defer rd.Close()
+	for _, c := range []struct{ off, n int }{{0, 10}, {postgres.ChunkSize - 3, 7}, {2*postgres.ChunkSize + 5, 100}, {len(big) - 4, 4}, {17, 2 * postgres.ChunkSize}} {
+		if _, err := rd.Seek(int64(c.off), io.SeekStart); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, c.n)
+		if _, err := io.ReadFull(rd, buf); err != nil {
+			t.Fatalf("read %d bytes at %d: %v", c.n, c.off, err)
+		}
+		if !bytes.Equal(buf, big[c.off:c.off+c.n]) {
+			t.Errorf("bytes at %d differ", c.off)
+		}
+	}
+	if _, err := rd.Seek(0, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	var all bytes.Buffer
+	if _, err := rd.WriteTo(&all); err != nil || !bytes.Equal(all.Bytes(), big) {
+		t.Errorf("WriteTo: %v, %d bytes", err, all.Len())
+	}
+	// Another member may not revise it; nor anyone once it is withdrawn.
+	other := docActor(t, db, "focal.sm@plenary.test")
+	if _, err := db.ReviseDocument(ctx, postgres.Audit{}, other, d.ID, postgres.FileUpload{Name: "x.pdf", Body: bytes.NewReader(docPDF), Max: 1 << 20}, docNow); domain.ErrorCode(err) != domain.Forbidden {
+		t.Errorf("another organisation's focal point revises: %v", err)
+	}
+	sec := docActor(t, db, "secretariat@plenary.test")
+	if err := db.WithdrawDocument(ctx, postgres.Audit{}, sec, d.ID, docNow); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ReviseDocument(ctx, postgres.Audit{}, focal, d.ID, postgres.FileUpload{Name: "x.pdf", Body: bytes.NewReader(docPDF), Max: 1 << 20}, docNow); domain.ErrorCode(err) != domain.Conflict {
+		t.Errorf("revising a withdrawn document: %v", err)
+	}
+	trail, err := db.AuditTrail(ctx, "document", d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range trail {
+		actions = append(actions, e.Action)
+	}
+	if strings.Join(actions, ",") != "document.post,document.revise,document.revise,document.withdraw" {
+		t.Errorf("audit trail = %v", actions)
+	}
+}
