@@ -3,10 +3,7 @@ package visaletter
 import "testing"
 
 func BenchmarkRenderLatin(b *testing.B) {
-	f, err := DefaultFonts()
-	if err != nil {
-		b.Skip(err)
-	}
+	f := fonts(b)
 	l := sample("José Müller-Ñúñez")
 	for range b.N {
 		if _, err := Render(f, l); err != nil {
@@ -16,10 +13,7 @@ func BenchmarkRenderLatin(b *testing.B) {
 }
 
 func BenchmarkRenderCJK(b *testing.B) {
-	f, err := DefaultFonts()
-	if err != nil {
-		b.Skip(err)
-	}
+	f := fonts(b)
 	l := sample("李娜")
 	for range b.N {
 		if _, err := Render(f, l); err != nil {

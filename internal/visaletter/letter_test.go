@@ -3,6 +3,7 @@ package visaletter
 import (
 	"bytes"
 	"context"
+	"os"
 	"os/exec"
 	"reflect"
 	"strings"
@@ -40,7 +41,7 @@ func sample(name string) Letter {
 func pdfText(t testing.TB, pdf []byte) string {
 	t.Helper()
 	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext not installed (apt-get install poppler-utils)")
+		missing(t, "pdftotext not installed (apt-get install poppler-utils)")
 	}
 	cmd := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", "-", "-")
 	cmd.Stdin = bytes.NewReader(pdf)
@@ -55,9 +56,18 @@ func fonts(t testing.TB) *Fonts {
 	t.Helper()
 	f, err := DefaultFonts()
 	if err != nil {
-		t.Skip(err)
+		missing(t, err.Error())
 	}
 	return f
+}
+
+// missing skips a test whose tools are not installed, except in CI, which must have them.
+func missing(t testing.TB, why string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatal(why)
+	}
+	t.Skip(why)
 }
 
 // lineWith returns the line of text holding label, with its spaces squeezed.
@@ -183,5 +193,33 @@ func TestFilenameAndDates(t *testing.T) {
 	}
 	if got := DateRange(day("2025-06-30"), day("2025-07-02")); got != "30 June 2025 to 2 July 2025" {
 		t.Errorf("two months: %s", got)
+	}
+}
+
+// The QR code holds the verification URL (checked with zbarimg, from zbar-tools, when the
+// machine has it).
+func TestQRCodeHoldsTheVerificationURL(t *testing.T) {
+	for _, tool := range []string{"pdftoppm", "zbarimg"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	l := sample("李娜")
+	pdf, err := Render(fonts(t), l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cmd := exec.Command("pdftoppm", "-r", "200", "-png", "-singlefile", "-", dir+"/page")
+	cmd.Stdin = bytes.NewReader(pdf)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, out)
+	}
+	out, err := exec.Command("zbarimg", "-q", "--raw", dir+"/page.png").Output()
+	if err != nil {
+		t.Fatalf("zbarimg: %v", err)
+	}
+	if got := strings.TrimSpace(string(out)); got != l.VerifyURL {
+		t.Errorf("QR code holds %q, want %q", got, l.VerifyURL)
 	}
 }
