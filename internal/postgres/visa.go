@@ -195,9 +195,8 @@ func (db *DB) DeclineVisa(ctx context.Context, a Audit, actor domain.Actor, id i
 		if err != nil {
 			return fmt.Errorf("postgres: decline visa: %w", err)
 		}
-		detail := visaDetail(out)
-		detail["reason"] = out.Reason
-		if err := audit(ctx, tx, a, "visa_request.decline", "visa_request", id, detail); err != nil {
+		// The reason stays with the request (and is erased with it), not in the audit trail.
+		if err := audit(ctx, tx, a, "visa_request.decline", "visa_request", id, visaDetail(out)); err != nil {
 			return err
 		}
 		return enqueueMail(ctx, tx, []mailEvent{{Key: fmt.Sprintf("visa:%d:declined", id), Kind: MailVisaDeclined,
