@@ -293,14 +293,24 @@ func (db *DB) Document(ctx context.Context, meetingID int64, t domain.DocType, n
 	return dd, nil
 }
 
+// queryer is a pool or a transaction.
+type queryer interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
 // lockDocument reads a document for update.
 func lockDocument(ctx context.Context, tx pgx.Tx, id int64) (domain.Document, []int64, error) {
-	rows, _ := tx.Query(ctx, `SELECT `+documentColumns+` FROM documents d WHERE d.id = $1 FOR UPDATE`, id)
+	return readDocument(ctx, tx, id, " FOR UPDATE")
+}
+
+// readDocument reads a document and its source organisations.
+func readDocument(ctx context.Context, q queryer, id int64, lock string) (domain.Document, []int64, error) {
+	rows, _ := q.Query(ctx, `SELECT `+documentColumns+` FROM documents d WHERE d.id = $1`+lock, id)
 	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Document])
 	if err != nil {
 		return d, nil, notFound(err, "error.doc_not_found")
 	}
-	rows, _ = tx.Query(ctx, `SELECT organisation_id FROM document_sources WHERE document_id = $1 ORDER BY position`, id)
+	rows, _ = q.Query(ctx, `SELECT organisation_id FROM document_sources WHERE document_id = $1 ORDER BY position`, id)
 	sources, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
 		return d, nil, fmt.Errorf("postgres: document sources: %w", err)
@@ -318,11 +328,9 @@ func (db *DB) ReviseDocument(ctx context.Context, a Audit, actor domain.Actor, d
 	err := func() error {
 		var err error
 		var sources []int64
-		err = db.inTx(ctx, func(tx pgx.Tx) error {
-			d, sources, err = lockDocument(ctx, tx, docID)
-			return err
-		})
-		if err != nil {
+		// A first look, to refuse at once what will be refused: the document is locked and
+		// checked again once the file is in.
+		if d, sources, err = readDocument(ctx, db.Pool, docID, ""); err != nil {
 			return err
 		}
 		if m, err = db.MeetingDetailByID(ctx, d.MeetingID); err != nil {

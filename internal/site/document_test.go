@@ -816,3 +816,27 @@ func TestPagesLinkToTheDocuments(t *testing.T) {
 		t.Errorf("zh title = %q", got)
 	}
 }
+
+// The keys the document pages build from a value exist in every language.
+func TestDocumentComputedKeysExist(t *testing.T) {
+	t.Parallel()
+	cat := catalogue(t)
+	var keys []string
+	for _, x := range domain.DocTypes {
+		keys = append(keys, "doc.type_"+strings.ToLower(string(x)))
+	}
+	for _, x := range []string{domain.Incoming, domain.Outgoing, domain.ForAction, domain.ForInformation} {
+		keys = append(keys, "doc.ls_"+x)
+	}
+	for _, l := range cat.Langs() {
+		tr := cat.For(l.Tag)
+		for _, k := range keys {
+			if got := tr.T(k); got == k || got == "" {
+				t.Errorf("%s lacks %s", l.Tag, k)
+			}
+		}
+	}
+	if cat.For("zh").T("doc.type_td") == cat.For("en").T("doc.type_td") {
+		t.Error("doc.type_td is not translated into Chinese")
+	}
+}
