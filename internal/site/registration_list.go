@@ -92,9 +92,18 @@ func (s *Server) loadList(r *http.Request, sc listScope, q view.ListQuery) (view
 	if err != nil {
 		return view.RegistrationList{}, err
 	}
+	ids := make([]int64, len(page.Lines))
+	for i, l := range page.Lines {
+		ids[i] = l.ID
+	}
+	// The state of each delegate's visa request, never its passport data.
+	visas, err := s.db.VisaStates(r.Context(), actorOf(r), ids)
+	if err != nil {
+		return view.RegistrationList{}, err
+	}
 	return view.RegistrationList{
 		Base: sc.base, Exports: sc.exports, Query: q, Lines: page.Lines, Counts: page.Counts, Total: page.Total,
-		PerPage: perPage, Decide: view.NewForm(), AsOf: s.opts.Now().UTC().Format(time.RFC3339Nano),
+		PerPage: perPage, Decide: view.NewForm(), AsOf: s.opts.Now().UTC().Format(time.RFC3339Nano), Visas: visas,
 	}, nil
 }
 

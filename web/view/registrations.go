@@ -88,6 +88,8 @@ type RegistrationList struct {
 	AsOf string
 	// Exports is the address of the exports, without the extension.
 	Exports string
+	// Visas holds the state of the visa request of each listed registration that has one.
+	Visas map[int64]domain.VisaState
 }
 
 // Pages is the number of pages.
