@@ -26,6 +26,11 @@ func (s *Server) meShow(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	docs, err := s.db.DocumentsBy(r.Context(), acc.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	p := s.page(r, s.translator(r).T("me.title"))
-	s.render(w, r, http.StatusOK, view.MePage(p, view.MeData{Account: *acc, Organisation: org, Actor: actorOf(r), Registrations: regs}))
+	s.render(w, r, http.StatusOK, view.MePage(p, view.MeData{Account: *acc, Organisation: org, Actor: actorOf(r), Registrations: regs, Documents: docs}))
 }

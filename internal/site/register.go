@@ -94,6 +94,12 @@ func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
 		page(http.StatusConflict)
 		return
 	}
+	if data.Closed != "" {
+		// The same explanation as the page gave, with the secretariat's address; the domain
+		// refuses it too.
+		page(http.StatusUnprocessableEntity)
+		return
+	}
 	valid := s.check(t, &in, &f)
 	// The visa part is checked with the rest, so that a refused request refuses the whole form.
 	visa, visaValid := s.visaPart(w, r, t, &f, data.Meeting.ID, domain.Mode(in.Mode))
@@ -117,6 +123,8 @@ func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
 			data.Closed = message(t, e)
 			page(http.StatusUnprocessableEntity)
 		case applyDomainError(t, err, &f):
+			// A question the form does not ask cannot show its message beside it.
+			unshownFieldErrors(&f, data.Fields)
 			page(http.StatusUnprocessableEntity)
 		default:
 			s.fail(w, r, err)

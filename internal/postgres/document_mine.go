@@ -1,0 +1,25 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// MyDocument is a document a person submitted, with its meeting.
+type MyDocument struct {
+	DocumentLine
+	MeetingSlug string `db:"meeting_slug"`
+}
+
+// DocumentsBy lists the documents an account submitted, newest first.
+func (db *DB) DocumentsBy(ctx context.Context, accountID int64) ([]MyDocument, error) {
+	q := `SELECT l.*, m.slug AS meeting_slug FROM (` + documentLineSelect + ` WHERE d.submitted_by = $1) l
+		JOIN meetings m ON m.id = l.meeting_id ORDER BY l.submitted_at DESC, l.id DESC LIMIT 200`
+	rows, err := db.Pool.Query(ctx, q, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: my documents: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[MyDocument])
+}
