@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The benchmark shares the machine with whatever else runs on it (builds, other test suites),
@@ -18,6 +20,7 @@ type cpuSample struct {
 	ok          bool
 	busy, total uint64         // machine-wide, from /proc/stat, in clock ticks
 	ours        map[int]uint64 // CPU time of our processes, by pid
+	roles       map[int]string // "bench", "app", "postgres" or "kernel", by pid
 }
 
 // ownPIDs is this process, the binary and the PostgreSQL server with all its children, plus the
@@ -97,15 +100,64 @@ func (e *Env) sampleCPU() cpuSample {
 	// user nice system idle iowait irq softirq steal. Interrupts serve mostly our loopback
 	// traffic and count as neither ours nor others'; steal (the hypervisor's other guests)
 	// counts as others'.
-	s := cpuSample{ok: true, ours: map[int]uint64{}}
+	s := cpuSample{ok: true, ours: map[int]uint64{}, roles: map[int]string{}}
 	s.busy = v[0] + v[1] + v[2] + v[7]
 	s.total = s.busy + v[3] + v[4] + v[5] + v[6]
+	app := -1
+	if e.app != nil && e.app.Process != nil {
+		app = e.app.Process.Pid
+	}
 	for _, pid := range e.ownPIDs() {
-		if p, ok := procStat(pid); ok {
-			s.ours[pid] = p.cpu
+		p, ok := procStat(pid)
+		if !ok {
+			continue
+		}
+		s.ours[pid] = p.cpu
+		switch {
+		case pid == os.Getpid():
+			s.roles[pid] = "bench"
+		case pid == app:
+			s.roles[pid] = "app"
+		case pid == kthreadd || p.ppid == kthreadd:
+			s.roles[pid] = "kernel"
+		default:
+			s.roles[pid] = "postgres"
 		}
 	}
 	return s
+}
+
+// clockTicks is USER_HZ, the unit of /proc's CPU times (100 on every Linux platform Go runs on).
+const clockTicks = 100
+
+// cpuSplit is the CPU time the binary, PostgreSQL (server and backends) and this process (load
+// client, baselines) used between a and b; ok is false when unknown.
+func cpuSplit(a, b cpuSample) (app, pg, bench time.Duration, ok bool) {
+	if !a.ok || !b.ok {
+		return 0, 0, 0, false
+	}
+	for pid, t := range b.ours {
+		d := time.Duration(t-min(t, a.ours[pid])) * time.Second / clockTicks
+		switch b.roles[pid] {
+		case "app":
+			app += d
+		case "postgres":
+			pg += d
+		case "bench":
+			bench += d
+		}
+	}
+	return app, pg, bench, true
+}
+
+// cpuPerRequest describes cpuSplit per request, for a note.
+func cpuPerRequest(a, b cpuSample, requests float64) string {
+	app, pg, bench, ok := cpuSplit(a, b)
+	if !ok || requests <= 0 {
+		return "unknown"
+	}
+	per := func(d time.Duration) string { return fmtDur(time.Duration(float64(d) / requests)) }
+	return fmt.Sprintf("binary %s, PostgreSQL %s, bench process (load client, baseline server) %s", per(app), per(pg), per(bench))
 }
 
 // otherCPU is the share of the machine's CPU capacity used outside the benchmark between a and

@@ -14,6 +14,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,6 +44,8 @@ type Env struct {
 	// Conns, Warmup and Duration are the load settings of the run (flags -c, -warmup, -d).
 	Conns            int
 	Warmup, Duration time.Duration
+	// Verbose prints every statement CaptureStatements captures (flag -v).
+	Verbose bool
 
 	log     func(format string, args ...any)
 	tmp     string
@@ -181,7 +185,8 @@ func (e *Env) startApp(ctx context.Context, bin string) error {
 	}
 	env = append(env,
 		"ADDR=127.0.0.1:0",
-		"DATABASE_URL="+e.DatabaseURL,
+		// Its connections are named, so that CaptureStatements can tell its statements from ours.
+		"DATABASE_URL="+withAppName(e.DatabaseURL, appName),
 		"DATA_DIR="+filepath.Join(e.tmp, "data"),
 		"LOG_LEVEL=warn",
 		"DB_MAX_CONNS="+strconv.Itoa(e.DBMaxConns),
@@ -362,6 +367,7 @@ func (e *Env) Pool(ctx context.Context) (*pgxpool.Pool, error) {
 		return nil, err
 	}
 	cfg.MaxConns = int32(e.DBMaxConns)
+	cfg.ConnConfig.RuntimeParams["application_name"] = "plenary-bench"
 	p, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -395,6 +401,182 @@ func (e *Env) PoolBaseline(ctx context.Context, fn func(ctx context.Context, poo
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	}))
+}
+
+// appName is the application_name of the binary's database connections.
+const appName = "plenary"
+
+// withAppName adds application_name to a PostgreSQL URL.
+func withAppName(dbURL, name string) string {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return dbURL
+	}
+	q := u.Query()
+	q.Set("application_name", name)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Statement is one SQL statement the binary executed, as PostgreSQL logged it.
+type Statement struct {
+	Duration time.Duration
+	SQL      string // whitespace collapsed
+}
+
+// logLine matches a statement logged by log_min_duration_statement with the log_line_prefix
+// CaptureStatements sets: simple-protocol statements and executions of the extended protocol
+// (the parse and bind steps of the latter are left out).
+var logLine = regexp.MustCompile(`^\S+ \S+ \S+ \[\d+\] app=([^:]*): LOG:  duration: ([0-9.]+) ms  (?:statement|execute [^:]*): (.*)$`)
+
+// CaptureStatements runs fn while PostgreSQL logs every statement with its duration
+// (log_min_duration_statement = 0, set with ALTER SYSTEM and reset afterwards), and returns the
+// statements the binary's connections executed meanwhile, read from the server log. The mail
+// worker's (those naming mail_outbox) are left out: it runs on its own schedule; so are pgxpool's
+// "-- ping" checks of connections idle for over a second. BEGIN and COMMIT count as statements.
+// Only fn's requests should reach the binary meanwhile.
+func (e *Env) CaptureStatements(ctx context.Context, fn func() error) ([]Statement, error) {
+	pool, err := e.Pool(ctx)
+	if err != nil {
+		return nil, err
+	}
+	set := func(qs ...string) error {
+		for _, q := range qs {
+			if _, err := pool.Exec(ctx, q); err != nil {
+				return fmt.Errorf("capture statements: %s: %w", q, err)
+			}
+		}
+		return nil
+	}
+	if err := set(`ALTER SYSTEM SET log_line_prefix = '%m [%p] app=%a: '`, `ALTER SYSTEM SET log_min_duration_statement = 0`,
+		`SELECT pg_reload_conf()`); err != nil {
+		return nil, err
+	}
+	reset := func() error {
+		return set(`ALTER SYSTEM RESET log_min_duration_statement`, `ALTER SYSTEM RESET log_line_prefix`, `SELECT pg_reload_conf()`)
+	}
+	// The postmaster passes the reload on to every backend; an idle backend applies it before
+	// its next command.
+	time.Sleep(300 * time.Millisecond)
+	logPath := filepath.Join(e.cluster.Dir, "server.log")
+	st, err := os.Stat(logPath)
+	if err != nil {
+		_ = reset()
+		return nil, err
+	}
+	from := st.Size()
+	ferr := fn()
+	time.Sleep(50 * time.Millisecond)
+	if err := reset(); err != nil {
+		return nil, err
+	}
+	if ferr != nil {
+		return nil, ferr
+	}
+	f, err := os.Open(logPath)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if _, err := f.Seek(from, io.SeekStart); err != nil {
+		return nil, err
+	}
+	var out []Statement
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	kept := false // whether the last log entry was a statement kept in out
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "\t") {
+			// A further line of the last log entry.
+			if kept && len(out[len(out)-1].SQL) < 300 {
+				out[len(out)-1].SQL += " " + strings.Join(strings.Fields(line), " ")
+			}
+			continue
+		}
+		m := logLine.FindStringSubmatch(line)
+		kept = m != nil && m[1] == appName
+		if !kept {
+			continue
+		}
+		ms, _ := strconv.ParseFloat(m[2], 64)
+		out = append(out, Statement{Duration: time.Duration(ms * float64(time.Millisecond)), SQL: strings.Join(strings.Fields(m[3]), " ")})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	app := out[:0]
+	for _, s := range out {
+		if !strings.Contains(s.SQL, "mail_outbox") && s.SQL != "-- ping" {
+			app = append(app, s)
+			if e.Verbose {
+				e.log("  statement %s  %s", fmtDur(s.Duration), s.SQL)
+			}
+		}
+	}
+	return app, nil
+}
+
+// SampleWaits samples, every 50 ms until stop is called, what the binary's busy database
+// connections are doing (pg_stat_activity: running, or waiting and on what), and stop returns the
+// most frequent states with their share of the samples, e.g. "Lock/object 61%": where the time
+// of the requests goes inside PostgreSQL.
+func (e *Env) SampleWaits(ctx context.Context) (stop func() []string) {
+	pool, err := e.Pool(ctx)
+	if err != nil {
+		return func() []string { return nil }
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	counts := map[string]int{}
+	samples, busy := 0, 0
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			rows, err := pool.Query(ctx, `SELECT CASE WHEN state = 'active' THEN COALESCE(wait_event_type || '/' || wait_event, 'running')
+					ELSE state || COALESCE(' (' || wait_event || ')', '') END
+				FROM pg_stat_activity WHERE application_name = $1 AND state <> 'idle' AND query NOT LIKE '%mail_outbox%'`, appName)
+			if err != nil {
+				continue
+			}
+			var st string
+			_, err = pgx.ForEachRow(rows, []any{&st}, func() error { counts[st]++; busy++; return nil })
+			if err == nil {
+				samples++
+			}
+		}
+	}()
+	return func() []string {
+		cancel()
+		<-done
+		if busy == 0 {
+			return nil
+		}
+		type kv struct {
+			k string
+			n int
+		}
+		var list []kv
+		for k, n := range counts {
+			list = append(list, kv{k, n})
+		}
+		sort.Slice(list, func(i, j int) bool { return list[i].n > list[j].n || (list[i].n == list[j].n && list[i].k < list[j].k) })
+		out := []string{fmt.Sprintf("%.1f busy connections on average", float64(busy)/float64(max(samples, 1)))}
+		for i, x := range list {
+			if i == 5 {
+				break
+			}
+			out = append(out, fmt.Sprintf("%s %.0f%%", x.k, float64(x.n)*100/float64(busy)))
+		}
+		return out
+	}
 }
 
 // Session is a signed-in client of the binary.
@@ -437,6 +619,23 @@ func (s *Session) PostForm(ctx context.Context, path string, form url.Values) (i
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, body, err
+}
+
+// Send sends req (a path relative to the binary) with the session's cookies and returns the
+// response, its body read.
+func (s *Session) Send(req *http.Request) (*http.Response, []byte, error) {
+	u, err := url.Parse(s.base + req.URL.String())
+	if err != nil {
+		return nil, nil, err
+	}
+	req.URL, req.Host = u, u.Host
+	resp, err := s.Client.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp, body, err
 }
 
 // Get fetches path with the session and returns the status and body.

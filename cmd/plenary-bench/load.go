@@ -29,6 +29,10 @@ type Request struct {
 	// Body returns the body of the connection's n-th request (n counts from 0, warm-up
 	// included); nil sends none. Set Content-Type in Header.
 	Body func(n int) []byte
+	// Each, when set, returns the path and the Cookie header of the connection's n-th request,
+	// in place of Path (and of any Cookie in Header): for requests that each act for another
+	// account or on another record. Like Body, it is called once per request.
+	Each func(n int) (path, cookie string)
 }
 
 // Load is one load run: where to send and what.
@@ -37,6 +41,9 @@ type Load struct {
 	Addr string
 	// Expect is the status counted as a success (default 200); any other is an error.
 	Expect int
+	// Location, when set, is the prefix the Location header of a successful response must have
+	// (a redirect to the sign-in page is a 303 too).
+	Location string
 	// Request returns the request of connection conn (0 ≤ conn < connections). It is called
 	// once per connection before the clock starts, so a scenario can, for example, sign in a
 	// different account for each connection.
@@ -51,6 +58,18 @@ type Result struct {
 	BodyBytes int           // body size of the last response
 	Latencies []time.Duration
 	FirstErr  string // first error seen, for the report
+	// Notes are further figures for the report, one line each; Failures are checks other than
+	// the targets that failed (a scenario with a failure fails).
+	Notes    []string
+	Failures []string
+}
+
+func (r *Result) note(format string, args ...any) {
+	r.Notes = append(r.Notes, fmt.Sprintf(format, args...))
+}
+
+func (r *Result) failf(format string, args ...any) {
+	r.Failures = append(r.Failures, fmt.Sprintf(format, args...))
 }
 
 // RPS is completed responses per second.
@@ -93,16 +112,11 @@ func RunLoad(ctx context.Context, l *Load, conns int, warmup, d time.Duration) (
 		if err != nil {
 			return nil, fmt.Errorf("request of connection %d: %w", i, err)
 		}
-		workers[i] = newWorker(l.Addr, req, expect)
+		workers[i] = newWorker(l.Addr, req, expect, l.Location)
 	}
 	// Open every connection before the clock starts.
-	for _, w := range workers {
-		if err := w.dial(); err != nil {
-			for _, w := range workers {
-				w.close()
-			}
-			return nil, err
-		}
+	if err := dialAll(workers); err != nil {
+		return nil, err
 	}
 	start := time.Now()
 	from, to := start.Add(warmup), start.Add(warmup+d)
@@ -117,6 +131,90 @@ func RunLoad(ctx context.Context, l *Load, conns int, warmup, d time.Duration) (
 	if end.Before(to) { // interrupted
 		res.Elapsed = max(0, end.Sub(from))
 	}
+	collect(res, workers)
+	return res, ctx.Err()
+}
+
+// RunPaced is the open-loop counterpart of RunLoad: each of the conns connections sends at fixed
+// intervals, so that together they offer rate requests per second whatever the server's speed,
+// for warmup+d. The latency of a request is measured from the time it was scheduled, not from
+// when it could be written: a request that waits behind a slow response on its connection counts
+// that wait (no coordinated omission). Every request scheduled within the measured window is
+// counted, even when its response comes after the window; one still unsent 5 s after the window
+// is an error. Elapsed is d, so RPS is the rate achieved.
+func RunPaced(ctx context.Context, l *Load, conns int, rate float64, warmup, d time.Duration) (*Result, error) {
+	if rate <= 0 {
+		return nil, errors.New("paced load: rate must be positive")
+	}
+	expect := l.Expect
+	if expect == 0 {
+		expect = http.StatusOK
+	}
+	workers := make([]*worker, conns)
+	for i := range workers {
+		req, err := l.Request(ctx, i)
+		if err != nil {
+			return nil, fmt.Errorf("request of connection %d: %w", i, err)
+		}
+		workers[i] = newWorker(l.Addr, req, expect, l.Location)
+	}
+	if err := dialAll(workers); err != nil {
+		return nil, err
+	}
+	interval := time.Duration(float64(conns) / rate * float64(time.Second))
+	start := time.Now()
+	from, to := start.Add(warmup), start.Add(warmup+d)
+	stop := to.Add(5 * time.Second)
+	var wg sync.WaitGroup
+	for i, w := range workers {
+		// Connections are spread evenly over one interval.
+		first := start.Add(interval * time.Duration(i) / time.Duration(conns))
+		wg.Go(func() { w.paced(ctx, first, interval, from, to, stop) })
+	}
+	wg.Wait()
+	res := &Result{Elapsed: d}
+	collect(res, workers)
+	res.note("offered %.0f rps (%d connections, one request every %s each), achieved %.0f rps", rate, conns, fmtDur(interval), res.RPS())
+	return res, ctx.Err()
+}
+
+// RunSequential sends l's request of connection 0 warm times unmeasured, then n times measured,
+// one after the other on one connection. Elapsed is the measured time, so RPS is the sequential
+// rate.
+func RunSequential(ctx context.Context, l *Load, warm, n int) (*Result, error) {
+	expect := l.Expect
+	if expect == 0 {
+		expect = http.StatusOK
+	}
+	req, err := l.Request(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	w := newWorker(l.Addr, req, expect, l.Location)
+	if err := dialAll([]*worker{w}); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	w.sequential(ctx, warm, n)
+	res := &Result{Elapsed: time.Since(start)}
+	collect(res, []*worker{w})
+	return res, ctx.Err()
+}
+
+func dialAll(workers []*worker) error {
+	for _, w := range workers {
+		if err := w.dial(); err != nil {
+			for _, w := range workers {
+				w.close()
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// collect adds the workers' figures to res (whose Elapsed is set) and closes their connections.
+func collect(res *Result, workers []*worker) {
 	total := 0
 	for _, w := range workers {
 		total += len(w.lat)
@@ -135,16 +233,23 @@ func RunLoad(ctx context.Context, l *Load, conns int, warmup, d time.Duration) (
 		w.close()
 	}
 	slices.Sort(res.Latencies)
-	return res, ctx.Err()
 }
 
 type worker struct {
-	addr   string
-	expect int
-	head   []byte             // the whole request when body is nil, else everything before Content-Length
-	body   func(n int) []byte // nil: no body
-	isHead bool
-	buf    []byte // request buffer when there is a body
+	addr     string
+	expect   int
+	location []byte // required prefix of a success's Location header; nil: not checked
+	// head is the whole request when neither body nor each is set; otherwise the request is built
+	// per request from method, the path, headers and the body.
+	head    []byte
+	method  string
+	path    string
+	headers []byte // "Host: …\r\n…": every header line but Cookie (with each) and Content-Length
+	body    func(n int) []byte
+	each    func(n int) (path, cookie string)
+	needLen bool // a POST, PUT or PATCH without a body still sends Content-Length: 0
+	isHead  bool
+	buf     []byte // request buffer when built per request
 
 	conn net.Conn
 	br   *bufio.Reader
@@ -156,27 +261,54 @@ type worker struct {
 	firstErr  string
 }
 
-func newWorker(addr string, r Request, expect int) *worker {
+func newWorker(addr string, r Request, expect int, location string) *worker {
 	method := r.Method
 	if method == "" {
 		method = http.MethodGet
 	}
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: plenary-bench\r\nAccept: text/html\r\n", method, r.Path, addr)
+	var h bytes.Buffer
+	fmt.Fprintf(&h, "Host: %s\r\nUser-Agent: plenary-bench\r\nAccept: text/html\r\n", addr)
 	for k, vs := range r.Header {
+		if r.Each != nil && http.CanonicalHeaderKey(k) == "Cookie" {
+			continue
+		}
 		for _, v := range vs {
-			fmt.Fprintf(&b, "%s: %s\r\n", k, v)
+			fmt.Fprintf(&h, "%s: %s\r\n", k, v)
 		}
 	}
-	w := &worker{addr: addr, expect: expect, body: r.Body, isHead: method == http.MethodHead, lat: make([]int64, 0, 1<<16)}
-	if r.Body == nil {
-		if method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch {
-			b.WriteString("Content-Length: 0\r\n")
-		}
-		b.WriteString("\r\n")
+	w := &worker{addr: addr, expect: expect, method: method, path: r.Path, headers: h.Bytes(), body: r.Body, each: r.Each,
+		needLen: method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch,
+		isHead:  method == http.MethodHead, lat: make([]int64, 0, 1<<16)}
+	if location != "" {
+		w.location = []byte(location)
 	}
-	w.head = b.Bytes()
+	if r.Body == nil && r.Each == nil {
+		w.head = w.build(r.Path, "", nil)
+	}
 	return w
+}
+
+// build serialises one request into w.buf.
+func (w *worker) build(path, cookie string, body []byte) []byte {
+	b := append(w.buf[:0], w.method...)
+	b = append(b, ' ')
+	b = append(b, path...)
+	b = append(b, " HTTP/1.1\r\n"...)
+	b = append(b, w.headers...)
+	if cookie != "" {
+		b = append(b, "Cookie: "...)
+		b = append(b, cookie...)
+		b = append(b, "\r\n"...)
+	}
+	if body != nil || w.needLen {
+		b = append(b, "Content-Length: "...)
+		b = strconv.AppendInt(b, int64(len(body)), 10)
+		b = append(b, "\r\n"...)
+	}
+	b = append(b, "\r\n"...)
+	b = append(b, body...)
+	w.buf = b
+	return b
 }
 
 func (w *worker) dial() error {
@@ -232,7 +364,7 @@ func (w *worker) run(ctx context.Context, from, to time.Time) {
 		}
 		// A stuck server cannot hold the run much past its end.
 		_ = w.conn.SetDeadline(to.Add(5 * time.Second))
-		status, size, closeConn, err := w.roundTrip(n)
+		status, size, loc, closeConn, err := w.roundTrip(n)
 		t1 := time.Now()
 		if err != nil || closeConn {
 			w.close()
@@ -244,36 +376,137 @@ func (w *worker) run(ctx context.Context, from, to time.Time) {
 			w.fail(err)
 			continue
 		}
-		w.responses++
-		w.lat = append(w.lat, int64(t1.Sub(t0)))
-		w.bodyBytes = size
-		if status != w.expect {
-			w.fail(fmt.Errorf("status %d, want %d", status, w.expect))
-		}
+		w.record(t1.Sub(t0), status, size, loc)
 	}
 }
 
-func (w *worker) roundTrip(n int) (status, size int, closeConn bool, err error) {
+// record counts one measured response.
+func (w *worker) record(lat time.Duration, status, size int, loc []byte) {
+	w.responses++
+	w.lat = append(w.lat, int64(lat))
+	w.bodyBytes = size
+	switch {
+	case status != w.expect:
+		w.fail(fmt.Errorf("status %d, want %d", status, w.expect))
+	case w.location != nil && !bytes.HasPrefix(loc, w.location):
+		w.fail(fmt.Errorf("redirected to %q, want %s…", loc, w.location))
+	}
+}
+
+// exchange sends request n and reads its response, on a new connection if needed.
+func (w *worker) exchange(n int, deadline time.Time) (status, size int, loc []byte, err error) {
+	if w.conn == nil {
+		if err := w.dial(); err != nil {
+			return 0, 0, nil, err
+		}
+	}
+	_ = w.conn.SetDeadline(deadline)
+	status, size, loc, closeConn, err := w.roundTrip(n)
+	if err != nil || closeConn {
+		w.close()
+	}
+	return status, size, loc, err
+}
+
+// paced sends request n at first+n·interval (or at once when late) until the schedule reaches
+// to; latencies run from the scheduled time. Requests scheduled before to but not sent by stop are
+// errors.
+func (w *worker) paced(ctx context.Context, first time.Time, interval time.Duration, from, to, stop time.Time) {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for n := 0; ; n++ {
+		sched := first.Add(time.Duration(n) * interval)
+		if !sched.Before(to) {
+			return
+		}
+		measured := !sched.Before(from)
+		if wait := time.Until(sched); wait > 0 {
+			timer.Reset(wait)
+			select {
+			case <-ctx.Done():
+				return
+			case <-timer.C:
+			}
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if !time.Now().Before(stop) {
+			if measured {
+				// Everything still scheduled in the window is missed.
+				missed := int((to.Sub(sched) + interval - 1) / interval)
+				w.errors += missed
+				if w.firstErr == "" {
+					w.firstErr = fmt.Sprintf("%d requests not sent 5 s after the end: the server fell behind", missed)
+				}
+			}
+			return
+		}
+		status, size, loc, err := w.exchange(n, stop)
+		t1 := time.Now()
+		if !measured {
+			continue
+		}
+		if err != nil {
+			w.fail(err)
+			if w.conn == nil {
+				time.Sleep(10 * time.Millisecond)
+			}
+			continue
+		}
+		w.record(t1.Sub(sched), status, size, loc)
+	}
+}
+
+// sequential sends warm unmeasured requests, then n measured ones.
+func (w *worker) sequential(ctx context.Context, warm, n int) {
+	for i := range warm + n {
+		if ctx.Err() != nil {
+			return
+		}
+		t0 := time.Now()
+		status, size, loc, err := w.exchange(i, t0.Add(60*time.Second))
+		t1 := time.Now()
+		if i < warm {
+			continue
+		}
+		if err != nil {
+			w.fail(err)
+			continue
+		}
+		w.record(t1.Sub(t0), status, size, loc)
+	}
+}
+
+func (w *worker) roundTrip(n int) (status, size int, loc []byte, closeConn bool, err error) {
 	out := w.head
-	if w.body != nil {
-		body := w.body(n)
-		w.buf = append(w.buf[:0], w.head...)
-		w.buf = append(w.buf, "Content-Length: "...)
-		w.buf = strconv.AppendInt(w.buf, int64(len(body)), 10)
-		w.buf = append(w.buf, "\r\n\r\n"...)
-		w.buf = append(w.buf, body...)
-		out = w.buf
+	if out == nil {
+		var body []byte
+		if w.body != nil {
+			body = w.body(n)
+		}
+		path, cookie := w.path, ""
+		if w.each != nil {
+			path, cookie = w.each(n)
+		}
+		out = w.build(path, cookie, body)
 	}
 	if _, err := w.conn.Write(out); err != nil {
-		return 0, 0, true, err
+		return 0, 0, nil, true, err
 	}
-	return readResponse(w.br, w.isHead)
+	return readResponse(w.br, w.isHead, w.location != nil)
 }
 
 var errMalformed = errors.New("malformed HTTP response")
 
-// readResponse reads one HTTP/1.x response and discards its body.
-func readResponse(br *bufio.Reader, head bool) (status, size int, closeConn bool, err error) {
+// readResponse reads one HTTP/1.x response and discards its body; with wantLoc it returns a copy
+// of the Location header.
+func readResponse(br *bufio.Reader, head, wantLoc bool) (status, size int, loc []byte, closeConn bool, err error) {
+	status, size, closeConn, err = readResponseInto(br, head, wantLoc, &loc)
+	return status, size, loc, closeConn, err
+}
+
+func readResponseInto(br *bufio.Reader, head, wantLoc bool, loc *[]byte) (status, size int, closeConn bool, err error) {
 	line, err := br.ReadSlice('\n')
 	if err != nil {
 		return 0, 0, true, err
@@ -309,6 +542,8 @@ func readResponse(br *bufio.Reader, head bool) (status, size int, closeConn bool
 			chunked = bytes.Contains(bytes.ToLower(value), []byte("chunked"))
 		case equalFold(name, "connection"):
 			closeConn = closeConn || bytes.EqualFold(value, []byte("close"))
+		case wantLoc && equalFold(name, "location"):
+			*loc = append((*loc)[:0], value...)
 		}
 	}
 	switch {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -30,7 +31,7 @@ func TestReadResponse(t *testing.T) {
 			next = ""
 		}
 		br := bufio.NewReader(strings.NewReader(c.raw + next))
-		status, size, closeConn, err := readResponse(br, false)
+		status, size, _, closeConn, err := readResponse(br, false, false)
 		if err != nil || status != c.status || size != c.size || closeConn != c.closeConn {
 			t.Errorf("%s: got %d %d %t %v, want %d %d %t", c.name, status, size, closeConn, err, c.status, c.size, c.closeConn)
 		}
@@ -79,5 +80,54 @@ func TestRunLoad(t *testing.T) {
 	res, err = RunLoad(context.Background(), &Load{Addr: addr, Request: same(Request{Path: "/missing"})}, 1, 0, 50*time.Millisecond)
 	if err != nil || res.Errors != res.Responses || res.Errors == 0 {
 		t.Fatalf("404s: %+v %v", res, err)
+	}
+}
+
+func TestEachAndLocation(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if r.Header.Get("Cookie") != "c="+strings.TrimPrefix(r.URL.Path, "/p/") || string(b) != "x" || r.Header.Get("X-Fixed") != "1" {
+			http.Error(w, "bad", http.StatusBadRequest)
+			return
+		}
+		if r.URL.Path == "/p/3" {
+			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			return
+		}
+		http.Redirect(w, r, "/me#"+r.URL.Path, http.StatusSeeOther)
+	}))
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	req := Request{Method: http.MethodPost, Header: http.Header{"X-Fixed": {"1"}, "Cookie": {"ignored"}},
+		Body: func(int) []byte { return []byte("x") },
+		Each: func(n int) (string, string) { return "/p/" + strconv.Itoa(n), "c=" + strconv.Itoa(n) }}
+	res, err := RunSequential(context.Background(), &Load{Addr: addr, Expect: http.StatusSeeOther, Location: "/me#", Request: same(req)}, 1, 5)
+	if err != nil || res.Responses != 5 || res.Errors != 1 || !strings.Contains(res.FirstErr, "/login") {
+		t.Fatalf("%+v %v", res, err)
+	}
+}
+
+func TestRunPaced(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Every tenth request is slow: the requests scheduled behind it on its connection wait.
+		if n.Add(1)%10 == 0 {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}))
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	res, err := RunPaced(context.Background(), &Load{Addr: addr, Request: same(Request{Path: "/"})}, 2, 100, 100*time.Millisecond, 500*time.Millisecond)
+	if err != nil || res.Errors != 0 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	// 100 per second for 0.5 s.
+	if res.Responses < 45 || res.Responses > 55 {
+		t.Fatalf("%d responses, want about 50", res.Responses)
+	}
+	// At 50 per second per connection (20 ms apart), a 100 ms response delays the next four or
+	// five requests, whose latency counts from their scheduled time.
+	if res.Percentile(0.90) < 20*time.Millisecond {
+		t.Fatalf("p90 %s: the wait behind a slow response is not counted", res.Percentile(0.90))
 	}
 }

@@ -3,10 +3,11 @@
 // In one run it builds ./cmd/plenary, starts a private PostgreSQL cluster in a temporary folder,
 // runs `plenary serve --migrate --demo` on it (LOG_LEVEL=warn, so per-request logging does not
 // dominate), and drives each scenario with a load generator of its own: C keep-alive connections
-// sending requests back to back for a warm-up, then a measured window. Each page is compared with
+// sending requests back to back for a warm-up, then a measured window (or, for some scenarios,
+// paced at a fixed rate, a few sequential requests, or one timed action). Pages are compared with
 // a baseline served by a plain net/http server in this process (a static page of the same bytes,
-// or later one plain pgx statement per request). It prints a table with PASS or FAIL against
-// each scenario's targets.
+// or one plain pgx statement per request). It prints a table with PASS or FAIL against each
+// scenario's targets, and the figures behind them.
 //
 // It exits non-zero only when the setup fails (or on Ctrl-C); a missed target prints FAIL.
 // Everything it starts is stopped and its temporary folder deleted, Ctrl-C included.
@@ -53,6 +54,7 @@ func run() int {
 	dbConns := flag.Int("db-conns", 20, "DB_MAX_CONNS of the binary, and size of the baselines' pgx pool")
 	filter := flag.String("run", "", "run only the scenarios whose name matches this regular expression (with their baselines)")
 	keep := flag.Bool("keep", false, "keep the temporary folder (binary, database, logs)")
+	verbose := flag.Bool("v", false, "print the SQL statements the scenarios count (read from the PostgreSQL log)")
 	flag.Parse()
 	if *conns < 1 || *dur <= 0 || *warm < 0 || *dbConns < 2 {
 		fmt.Fprintln(os.Stderr, "plenary-bench: -c ≥ 1, -d > 0, -warmup ≥ 0 and -db-conns ≥ 2")
@@ -91,7 +93,7 @@ func run() int {
 	if *keep {
 		defer fmt.Fprintf(out, "kept %s\n", e.tmp)
 	}
-	e.Conns, e.Warmup, e.Duration = *conns, *warm, *dur
+	e.Conns, e.Warmup, e.Duration, e.Verbose = *conns, *warm, *dur, *verbose
 	fmt.Fprintf(out, "server: plenary serve --migrate --demo at %s, LOG_LEVEL=warn (per-request logs off), DB_MAX_CONNS=%s, PostgreSQL %s (fast=%t), setup %.1f s\n",
 		e.AppURL, e.AppConfig["DB_MAX_CONNS"], pgVersion(ctx, e), *fastDB, time.Since(start).Seconds())
 
@@ -112,7 +114,11 @@ func run() int {
 		if r.err != nil {
 			logf("error: %v", r.err)
 		} else {
-			logf("%.0f rps, p50 %s, p99 %s, %d errors, other processes %s of the CPU", r.res.RPS(), fmtDur(r.res.Percentile(0.50)),
+			rate := "one action"
+			if r.res.Elapsed > 0 {
+				rate = fmt.Sprintf("%.0f rps", r.res.RPS())
+			}
+			logf("%s, p50 %s, p99 %s, %d errors, other processes %s of the CPU", rate, fmtDur(r.res.Percentile(0.50)),
 				fmtDur(r.res.Percentile(0.99)), r.res.Errors, fmtShare(r.other))
 		}
 		judge(r, byName[s.Baseline])
@@ -149,7 +155,7 @@ func judge(r, base *row) {
 		r.ratio = r.res.RPS() / base.res.RPS()
 	}
 	t := r.s.Targets
-	if !t.any() {
+	if !t.any() && len(r.res.Failures) == 0 {
 		r.result = "-"
 		if r.res.Errors > 0 {
 			r.result = "errors: " + r.res.FirstErr
@@ -168,9 +174,16 @@ func judge(r, base *row) {
 	if t.MaxP99 > 0 && r.res.Percentile(0.99) > t.MaxP99 {
 		miss = append(miss, fmt.Sprintf("p99 %s > %s", fmtDur(r.res.Percentile(0.99)), fmtDur(t.MaxP99)))
 	}
+	if t.MaxLatency > 0 && r.res.Max() > t.MaxLatency {
+		miss = append(miss, fmt.Sprintf("slowest %s > %s", fmtDur(r.res.Max()), fmtDur(t.MaxLatency)))
+	}
+	if len(r.res.Latencies) == 0 && (t.MaxP99 > 0 || t.MaxLatency > 0) {
+		miss = append(miss, "no response measured")
+	}
 	if r.res.Errors > 0 {
 		miss = append(miss, fmt.Sprintf("%d errors (%s)", r.res.Errors, r.res.FirstErr))
 	}
+	miss = append(miss, r.res.Failures...)
 	if len(miss) == 0 {
 		r.result = "PASS"
 	} else {
@@ -210,7 +223,11 @@ func printTable(w io.Writer, rows []*row) {
 		if r.ratio > 0 {
 			ratio = fmt.Sprintf("%.0f%%", r.ratio*100)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t\n", pad(r.s.Name), fmtBytes(r.res.BodyBytes), r.res.RPS(),
+		rps := "-" // one action, not a rate
+		if r.res.Elapsed > 0 {
+			rps = fmt.Sprintf("%.0f", r.res.RPS())
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t\n", pad(r.s.Name), fmtBytes(r.res.BodyBytes), rps,
 			fmtDur(r.res.Percentile(0.50)), fmtDur(r.res.Percentile(0.90)), fmtDur(r.res.Percentile(0.99)),
 			fmtDur(r.res.Max()), r.res.Errors, ratio, fmtShare(r.other), verdict(r))
 	}
@@ -218,7 +235,11 @@ func printTable(w io.Writer, rows []*row) {
 	fmt.Fprintf(w, "\nother CPU: share of the machine's CPU used outside the benchmark (other builds and tests, hypervisor steal) during the scenario;\n"+
 		"above %.0f%% the figures are disturbed.\n\n", noisy*100)
 	for _, r := range rows {
-		if r.s.Targets.any() || r.err != nil {
+		var notes []string
+		if r.res != nil {
+			notes = r.res.Notes
+		}
+		if r.s.Targets.any() || r.err != nil || len(notes) > 0 {
 			target := ""
 			if r.s.Targets.any() {
 				target = " (targets: " + r.s.Targets.String() + ")"
@@ -226,6 +247,9 @@ func printTable(w io.Writer, rows []*row) {
 			fmt.Fprintf(w, "%-5s %s%s\n", verdict(r), r.s.Name, target)
 			if _, detail, ok := strings.Cut(r.result, ": "); ok {
 				fmt.Fprintf(w, "      %s\n", detail)
+			}
+			for _, n := range notes {
+				fmt.Fprintf(w, "      · %s\n", n)
 			}
 		}
 	}
@@ -240,11 +264,15 @@ func selectScenarios(all []Scenario, pattern string) ([]Scenario, error) {
 		return nil, fmt.Errorf("-run: %w", err)
 	}
 	want := map[string]bool{}
+	baseline := map[string]string{}
+	for _, s := range all {
+		baseline[s.Name] = s.Baseline
+	}
 	for _, s := range all {
 		if re.MatchString(s.Name) {
-			want[s.Name] = true
-			if s.Baseline != "" {
-				want[s.Baseline] = true
+			// The baseline, its baseline, and so on.
+			for n := s.Name; n != "" && !want[n]; n = baseline[n] {
+				want[n] = true
 			}
 		}
 	}

@@ -11,21 +11,17 @@ import (
 //
 // Most scenarios are a steady stream of requests: Setup prepares what they need (data, sign-ins,
 // a baseline server) and returns a Load, which RunLoad drives with Env.Conns connections. A
-// scenario that is not a stream (for example a focal point approving 1,000 pending
-// registrations at once) sets Run instead and returns its own Result.
+// scenario that is not such a stream sets Run instead and returns its own Result: a paced run
+// (RunPaced), a few sequential requests (RunSequential), one timed action, or a stream whose
+// result a later scenario needs. A Result may carry Notes (further figures for the report) and
+// Failures (checks other than the targets, such as rows that should exist).
 //
-// To add one, append it to scenarios(). Examples of what the registration work will add:
-//
-//   - registration submit by signed-in delegates: Setup creates Env.Conns delegate accounts
-//     (Env.Pool), signs each in once (Env.Login), and returns a Load with Expect 303 whose
-//     Request(ctx, conn) is a POST with conn's session cookie (Session.Header) and a Body func;
-//     its Baseline is a scenario whose Setup returns the address of Env.PoolBaseline doing one
-//     plain INSERT per request.
-//   - list pages with 10,000 registrations: Setup inserts them through Env.Pool, signs in a
-//     focal point or the secretariat, and returns a GET Load with the cookie; its Baseline is
-//     staticBaseline of the same page, as for the visitor pages below.
-//   - a focal point approving 1,000 pending registrations: Run signs in, inserts the
-//     registrations, times the bulk approval and returns a Result with one latency.
+// To add one, append it to scenarios(). The registration scenarios (registration.go) show each
+// kind: the registration submit by signed-in delegates at the peak rate against a baseline of one
+// plain INSERT per request (Env.PoolBaseline), then paced at half the peak; a focal point
+// approving 1,000 pending registrations in one action; the lists and exports with 10,000
+// registrations, with their number of SQL statements counted at two sizes
+// (Env.CaptureStatements).
 type Scenario struct {
 	Name string
 	// Baseline is the Name of the scenario this one's rps is compared with; it must come
@@ -46,9 +42,12 @@ type Targets struct {
 	MinRatio float64
 	// MaxP99 is the largest 99th-percentile latency.
 	MaxP99 time.Duration
+	// MaxLatency is the largest latency of any request: for scenarios of one or a few
+	// requests, such as an action or a download.
+	MaxLatency time.Duration
 }
 
-func (t Targets) any() bool { return t.MinRatio > 0 || t.MaxP99 > 0 }
+func (t Targets) any() bool { return t.MinRatio > 0 || t.MaxP99 > 0 || t.MaxLatency > 0 }
 
 func (t Targets) String() string {
 	s := ""
@@ -59,9 +58,23 @@ func (t Targets) String() string {
 		if s != "" {
 			s += ", "
 		}
-		s += "p99 ≤ " + strings.TrimSuffix(strings.TrimSuffix(fmtDur(t.MaxP99), ".0 ms"), " ms") + " ms"
+		s += "p99 ≤ " + fmtTarget(t.MaxP99)
+	}
+	if t.MaxLatency > 0 {
+		if s != "" {
+			s += ", "
+		}
+		s += "every request ≤ " + fmtTarget(t.MaxLatency)
 	}
 	return s
+}
+
+// fmtTarget writes a duration target: "100 ms", "2 s".
+func fmtTarget(d time.Duration) string {
+	if d >= time.Second && d%time.Second == 0 {
+		return fmt.Sprintf("%d s", d/time.Second)
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(fmtDur(d), ".0 ms"), " ms") + " ms"
 }
 
 // The meeting of the seed letter.
@@ -75,6 +88,7 @@ func scenarios() []Scenario {
 	var list []Scenario
 	list = append(list, visitorPage("meeting page", "/meetings/"+seedMeeting, publicPageTargets)...)
 	list = append(list, visitorPage("agenda page", "/meetings/"+seedMeeting+"/agenda", publicPageTargets)...)
+	list = append(list, registrationScenarios()...)
 	return list
 }
 
