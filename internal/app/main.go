@@ -43,6 +43,8 @@ type Main struct {
 	mail    chan struct{} // closed when the mail worker has stopped
 	visa    chan struct{} // closed when the visa data erasure has stopped
 	demo    *seed.Result
+	// notifier is closed when the mail notifier has stopped.
+	notifier chan struct{}
 }
 
 // PasswordParams are the argon2id parameters (RFC 9106's second recommended option, with
@@ -162,6 +164,11 @@ func (m *Main) Run(ctx context.Context) error {
 		defer close(m.done)
 		m.listenMeetingChanges(bg)
 	}()
+	m.notifier = make(chan struct{})
+	go func() {
+		defer close(m.notifier)
+		m.DB.RunMailNotifier(bg, 50*time.Millisecond)
+	}()
 	m.mail = make(chan struct{})
 	go runMail(bg, mailer, m.mail)
 	m.checkVisaFonts()
@@ -221,6 +228,7 @@ func (m *Main) Close() error {
 	if m.cancel != nil {
 		m.cancel()
 		<-m.done
+		<-m.notifier
 		<-m.mail
 		<-m.visa
 	}

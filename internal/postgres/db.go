@@ -18,6 +18,8 @@ import (
 // DB is the store.
 type DB struct {
 	Pool *pgxpool.Pool
+	// mailWake is signalled after a transaction that queued mail commits.
+	mailWake chan struct{}
 }
 
 // Open connects to the database at url.
@@ -37,7 +39,7 @@ func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: ping: %w", err)
 	}
-	return &DB{Pool: pool}, nil
+	return &DB{Pool: pool, mailWake: make(chan struct{}, 1)}, nil
 }
 
 // Close closes the pool.
@@ -46,9 +48,51 @@ func (db *DB) Close() { db.Pool.Close() }
 // Ping checks the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
 
+// trackedTx is the transaction a use case runs in; it remembers whether mail was queued, so that
+// the mail workers are woken once it has committed.
+type trackedTx struct {
+	pgx.Tx
+	mailQueued bool
+}
+
 // inTx runs fn in a transaction, committing when it returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, db.Pool, fn)
+	queued := false
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		t := &trackedTx{Tx: tx}
+		err := fn(t)
+		queued = t.mailQueued
+		return err
+	})
+	if err == nil && queued {
+		select {
+		case db.mailWake <- struct{}{}:
+		default: // a wake-up is already pending
+		}
+	}
+	return err
+}
+
+// RunMailNotifier tells the mail workers of every instance (LISTEN mail_queued) that mail was
+// queued, at most once per interval however many transactions queued some. NOTIFY takes a
+// database-wide lock until its transaction's commit is flushed: sent from every registration's
+// own transaction it would serialise them all.
+func (db *DB) RunMailNotifier(ctx context.Context, interval time.Duration) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-db.mailWake:
+		}
+		if _, err := db.Pool.Exec(ctx, `SELECT pg_notify('mail_queued', '')`); err != nil && ctx.Err() != nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(interval):
+		}
+	}
 }
 
 // notFound turns pgx.ErrNoRows into a domain NotFound error.

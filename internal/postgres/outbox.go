@@ -25,7 +25,7 @@ type mailEvent struct {
 }
 
 // enqueueMail queues mail inside tx; a key already queued is skipped, so an event is never mailed
-// twice. Workers are woken by a notification sent on commit.
+// twice. Workers are woken once the transaction has committed (see inTx and RunMailNotifier).
 func enqueueMail(ctx context.Context, tx pgx.Tx, events []mailEvent) error {
 	if len(events) == 0 {
 		return nil
@@ -43,8 +43,8 @@ func enqueueMail(ctx context.Context, tx pgx.Tx, events []mailEvent) error {
 	if err != nil {
 		return fmt.Errorf("postgres: queue mail: %w", err)
 	}
-	if _, err := tx.Exec(ctx, `SELECT pg_notify('mail_queued', '')`); err != nil {
-		return fmt.Errorf("postgres: notify mail: %w", err)
+	if t, ok := tx.(*trackedTx); ok {
+		t.mailQueued = true
 	}
 	return nil
 }

@@ -53,44 +53,46 @@ func lockRegistrations(ctx context.Context, tx pgx.Tx, ids []int64) ([]domain.Re
 }
 
 // registrationContext loads what the rules need about a meeting, a registrant and the
-// registrant's organisation.
+// registrant's organisation, in two queries.
 func registrationContext(ctx context.Context, tx pgx.Tx, actor domain.Actor, meetingID, registrantID int64, now time.Time) (domain.RegistrationContext, error) {
 	c := domain.RegistrationContext{Actor: actor, Now: now}
-	rows, _ := tx.Query(ctx, `SELECT `+meetingColumns+` FROM meetings m WHERE m.id = $1`, meetingID)
-	m, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Meeting])
+	var pre *time.Time
+	err := tx.QueryRow(ctx, `SELECT m.id, m.study_group_id, m.time_zone, m.first_day, m.last_day, m.interpretation, m.fellowships,
+			(SELECT day FROM deadlines WHERE meeting_id = m.id AND kind = 'pre_registration')
+		FROM meetings m WHERE m.id = $1`, meetingID).Scan(&c.Meeting.ID, &c.Meeting.StudyGroupID, &c.Meeting.TimeZone,
+		&c.Meeting.FirstDay, &c.Meeting.LastDay, &c.Meeting.Interpretation, &c.Meeting.Fellowships, &pre)
 	if err != nil {
 		return c, notFound(err, "error.meeting_not_found")
 	}
-	c.Meeting = m
 	overrides := map[domain.DeadlineKind]time.Time{}
-	var day time.Time
-	err = tx.QueryRow(ctx, `SELECT day FROM deadlines WHERE meeting_id = $1 AND kind = 'pre_registration'`, meetingID).Scan(&day)
-	if err == nil {
-		overrides[domain.PreRegistration] = day
-	} else if err != pgx.ErrNoRows {
-		return c, fmt.Errorf("postgres: deadline: %w", err)
+	if pre != nil {
+		overrides[domain.PreRegistration] = *pre
 	}
-	for _, d := range domain.Deadlines(m.FirstDay, overrides) {
+	for _, d := range domain.Deadlines(c.Meeting.FirstDay, overrides) {
 		if d.Kind == domain.PreRegistration {
 			c.PreRegistration = d
 		}
 	}
-	rows, _ = tx.Query(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, registrantID)
-	if c.Registrant, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Account]); err != nil {
+	var orgID *int64
+	var orgKind, orgName, country *string
+	var auto *bool
+	var sgs []int64
+	r := &c.Registrant
+	err = tx.QueryRow(ctx, `SELECT a.id, a.email, a.given_name, a.family_name, a.gender, a.organisation_id, a.language, a.secretariat,
+			o.id, o.name, o.kind, o.country, o.auto_approval,
+			COALESCE((SELECT array_agg(s.study_group_id) FROM organisation_study_groups s WHERE s.organisation_id = o.id), '{}'),
+			EXISTS (SELECT 1 FROM focal_points f WHERE f.organisation_id = o.id AND f.account_id = a.id)
+		FROM accounts a LEFT JOIN organisations o ON o.id = a.organisation_id WHERE a.id = $1`, registrantID).Scan(
+		&r.ID, &r.Email, &r.GivenName, &r.FamilyName, &r.Gender, &r.OrganisationID, &r.Language, &r.Secretariat,
+		&orgID, &orgName, &orgKind, &country, &auto, &sgs, &c.RegistrantIsFocalPoint)
+	if err != nil {
 		return c, notFound(err, "error.account_not_found")
 	}
-	if c.Registrant.OrganisationID == nil {
+	if orgID == nil {
 		return c, domain.Errorf(domain.Invalid, "error.no_organisation")
 	}
-	rows, _ = tx.Query(ctx, `SELECT `+organisationColumns+` FROM organisations o WHERE o.id = $1`, *c.Registrant.OrganisationID)
-	if c.Organisation, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Organisation]); err != nil {
-		return c, notFound(err, "error.organisation_not_found")
-	}
-	err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM focal_points WHERE organisation_id = $1 AND account_id = $2)`,
-		c.Organisation.ID, registrantID).Scan(&c.RegistrantIsFocalPoint)
-	if err != nil {
-		return c, fmt.Errorf("postgres: focal point: %w", err)
-	}
+	c.Organisation = domain.Organisation{ID: *orgID, Name: *orgName, Kind: domain.OrgKind(*orgKind), Country: *country,
+		AutoApproval: *auto, StudyGroupIDs: sgs}
 	return c, nil
 }
 
@@ -418,29 +420,39 @@ func (db *DB) ListRegistrations(ctx context.Context, f RegistrationFilter) (Regi
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	q := registrationLineSelect + where + fmt.Sprintf(` ORDER BY (r.state = 'pending') DESC, m.first_day DESC, a.family_name, a.given_name, r.id LIMIT %d OFFSET %d`, limit, max(f.Offset, 0))
-	rows, err := db.Pool.Query(ctx, q, args...)
-	if err != nil {
-		return page, fmt.Errorf("postgres: list registrations: %w", err)
-	}
-	if page.Lines, err = pgx.CollectRows(rows, pgx.RowToStructByName[RegistrationLine]); err != nil {
-		return page, fmt.Errorf("postgres: list registrations: %w", err)
-	}
+	// The page's rows are chosen on the narrow sort columns first; only those rows are then read
+	// whole with their names.
+	const order = ` ORDER BY (r.state = 'pending') DESC, m.first_day DESC, a.family_name, a.given_name, r.id`
+	q := `WITH page AS (SELECT r.id FROM registrations r JOIN accounts a ON a.id = r.account_id JOIN meetings m ON m.id = r.meeting_id` +
+		where + order + fmt.Sprintf(` LIMIT %d OFFSET %d)`, limit, max(f.Offset, 0)) + ` ` +
+		strings.Replace(registrationLineSelect, "FROM registrations r", "FROM page JOIN registrations r ON r.id = page.id", 1) + order
+	// The counts need the accounts only to search their names.
 	cwhere, cargs := f.where(false)
-	rows, err = db.Pool.Query(ctx, `SELECT r.state, count(*) FROM registrations r JOIN accounts a ON a.id = r.account_id`+cwhere+` GROUP BY r.state`, cargs...)
-	if err != nil {
-		return page, fmt.Errorf("postgres: count registrations: %w", err)
+	from := ` FROM registrations r`
+	if strings.TrimSpace(f.Query) != "" {
+		from += ` JOIN accounts a ON a.id = r.account_id`
 	}
-	var st string
-	var n int
-	_, err = pgx.ForEachRow(rows, []any{&st, &n}, func() error {
-		page.Counts[domain.State(st)] = n
-		if f.State == "" || f.State == domain.State(st) {
-			page.Total += n
-		}
-		return nil
+	b := &pgx.Batch{}
+	b.Queue(q, args...).Query(func(rows pgx.Rows) (err error) {
+		page.Lines, err = pgx.CollectRows(rows, pgx.RowToStructByName[RegistrationLine])
+		return err
 	})
-	return page, err
+	b.Queue(`SELECT r.state, count(*)`+from+cwhere+` GROUP BY r.state`, cargs...).Query(func(rows pgx.Rows) error {
+		var st string
+		var n int
+		_, err := pgx.ForEachRow(rows, []any{&st, &n}, func() error {
+			page.Counts[domain.State(st)] = n
+			if f.State == "" || f.State == domain.State(st) {
+				page.Total += n
+			}
+			return nil
+		})
+		return err
+	})
+	if err := db.Pool.SendBatch(ctx, b).Close(); err != nil {
+		return page, fmt.Errorf("postgres: list registrations: %w", err)
+	}
+	return page, nil
 }
 
 // EachRegistration streams every registration matching f (ignoring Limit and Offset) to fn, in

@@ -73,8 +73,11 @@ func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, view.RegisterPage(s.page(r, t.T("reg.title", "Meeting", data.Meeting.Title.In(t.Lang.Tag))), data))
 }
 
+// registerSubmit registers the signed-in person. The happy path asks the database only what the
+// domain needs inside the registration's transaction; the page's own look-ups are made only when
+// the form has to be shown again.
 func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
-	data, err := s.registerData(r)
+	d, err := s.meetingDetail(r.Context(), urlParam(r, "slug"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -86,46 +89,47 @@ func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	page := func(status int) {
+	// page shows the form again with what was typed and why it was refused.
+	page := func(status int, adjust func(*view.RegisterData) error) {
+		data, err := s.registerData(r)
+		if err == nil && adjust != nil {
+			err = adjust(&data)
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if data.Existing != nil && status != http.StatusConflict {
+			status = http.StatusConflict
+		}
+		unshownFieldErrors(&f, data.Fields)
 		data.Form = f
 		s.render(w, r, status, view.RegisterPage(s.page(r, t.T("reg.title", "Meeting", data.Meeting.Title.In(t.Lang.Tag))), data))
 	}
-	if data.Existing != nil {
-		page(http.StatusConflict)
-		return
-	}
-	if data.Closed != "" {
-		// The same explanation as the page gave, with the secretariat's address; the domain
-		// refuses it too.
-		page(http.StatusUnprocessableEntity)
-		return
-	}
 	valid := s.check(t, &in, &f)
 	// The visa part is checked with the rest, so that a refused request refuses the whole form.
-	visa, visaValid := s.visaPart(w, r, t, &f, data.Meeting.ID, domain.Mode(in.Mode))
+	visa, visaValid := s.visaPart(w, r, t, &f, d.ID, domain.Mode(in.Mode))
 	if !valid || !visaValid {
-		page(http.StatusUnprocessableEntity)
+		page(http.StatusUnprocessableEntity, nil)
 		return
 	}
-	reg, err := s.db.Register(r.Context(), auditOf(r), actorOf(r), data.Meeting.ID, actorOf(r).ID, in.request(), s.opts.Now())
+	reg, err := s.db.Register(r.Context(), auditOf(r), actorOf(r), d.ID, actorOf(r).ID, in.request(), s.opts.Now())
 	if err != nil {
 		e, ok := domain.AsError(err)
 		switch {
 		case ok && e.Code == domain.Conflict:
-			// Registered meanwhile (another tab, a double click): show it.
-			data.Existing, err = s.db.LiveRegistration(r.Context(), data.Meeting.ID, actorOf(r).ID)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			page(http.StatusConflict)
+			// Registered already (another tab, a double click): the page shows it.
+			page(http.StatusConflict, nil)
 		case ok && e.Code == domain.Invalid && len(e.Fields) == 0:
-			data.Closed = message(t, e)
-			page(http.StatusUnprocessableEntity)
+			// Closed: the page explains why, with the secretariat's address.
+			page(http.StatusUnprocessableEntity, func(data *view.RegisterData) error {
+				if data.Closed == "" {
+					data.Closed = message(t, e)
+				}
+				return nil
+			})
 		case applyDomainError(t, err, &f):
-			// A question the form does not ask cannot show its message beside it.
-			unshownFieldErrors(&f, data.Fields)
-			page(http.StatusUnprocessableEntity)
+			page(http.StatusUnprocessableEntity, nil)
 		default:
 			s.fail(w, r, err)
 		}

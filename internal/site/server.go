@@ -54,8 +54,8 @@ func New(db *postgres.DB, log *slog.Logger, cat *i18n.Catalogue, opts Options) *
 	}
 	sm := scs.New()
 	sm.Store = pgxstore.NewWithCleanupInterval(db.Pool, 30*time.Minute)
-	sm.Lifetime = 14 * 24 * time.Hour
-	sm.IdleTimeout = 3 * 24 * time.Hour
+	// An absolute lifetime only: an idle timeout would rewrite the session row on every request.
+	sm.Lifetime = 7 * 24 * time.Hour
 	sm.Cookie.Name = "plenary_session"
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
