@@ -113,6 +113,30 @@ func isUniqueViolation(err error, constraint string) bool {
 	return false
 }
 
+// eachRow runs q and hands each row, scanned by name into a T, to fn as it arrives, without
+// holding the rows in memory: for exports. what names the query in errors.
+func eachRow[T any](ctx context.Context, db *DB, what, q string, args []any, fn func(T) error) error {
+	rows, err := db.Pool.Query(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("postgres: %s: %w", what, err)
+	}
+	defer rows.Close()
+	scan := pgx.RowToStructByName[T]
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return fmt.Errorf("postgres: %s: %w", what, err)
+		}
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("postgres: %s: %w", what, err)
+	}
+	return nil
+}
+
 // isForeignKeyViolation reports whether err is a foreign key violation (a row still in use).
 func isForeignKeyViolation(err error) bool {
 	var pe *pgconn.PgError

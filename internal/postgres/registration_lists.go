@@ -33,26 +33,8 @@ func (db *DB) PendingRegistrationIDs(ctx context.Context, f RegistrationFilter, 
 // EachParticipant streams the list of participants of a meeting to fn: the approved
 // registrations of delegates who consented to appear in it, by organisation and name.
 func (db *DB) EachParticipant(ctx context.Context, meetingID int64, fn func(RegistrationLine) error) error {
-	rows, err := db.Pool.Query(ctx, registrationLineSelect+` WHERE r.meeting_id = $1 AND r.state = 'approved' AND r.list_consent
-		ORDER BY lower(o.name), o.id, lower(a.family_name), lower(a.given_name), r.id`, meetingID)
-	if err != nil {
-		return fmt.Errorf("postgres: participants: %w", err)
-	}
-	defer rows.Close()
-	scan := pgx.RowToStructByName[RegistrationLine]
-	for rows.Next() {
-		l, err := scan(rows)
-		if err != nil {
-			return fmt.Errorf("postgres: participants: %w", err)
-		}
-		if err := fn(l); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("postgres: participants: %w", err)
-	}
-	return nil
+	return eachRow(ctx, db, "participants", registrationLineSelect+` WHERE r.meeting_id = $1 AND r.state = 'approved' AND r.list_consent
+		ORDER BY lower(o.name), o.id, lower(a.family_name), lower(a.given_name), r.id`, []any{meetingID}, fn)
 }
 
 // Participants returns the list of participants of a meeting, as EachParticipant streams it.

@@ -459,22 +459,8 @@ func (db *DB) ListRegistrations(ctx context.Context, f RegistrationFilter) (Regi
 // list order, without holding them all in memory: for exports.
 func (db *DB) EachRegistration(ctx context.Context, f RegistrationFilter, fn func(RegistrationLine) error) error {
 	where, args := f.where(true)
-	rows, err := db.Pool.Query(ctx, registrationLineSelect+where+` ORDER BY m.first_day DESC, o.name, a.family_name, a.given_name, r.id`, args...)
-	if err != nil {
-		return fmt.Errorf("postgres: export registrations: %w", err)
-	}
-	defer rows.Close()
-	scan := pgx.RowToStructByName[RegistrationLine]
-	for rows.Next() {
-		l, err := scan(rows)
-		if err != nil {
-			return fmt.Errorf("postgres: export registrations: %w", err)
-		}
-		if err := fn(l); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachRow(ctx, db, "export registrations",
+		registrationLineSelect+where+` ORDER BY m.first_day DESC, o.name, a.family_name, a.given_name, r.id`, args, fn)
 }
 
 // Breakdown counts live registrations by one attribute.

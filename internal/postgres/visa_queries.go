@@ -205,20 +205,5 @@ func (db *DB) EachVisa(ctx context.Context, actor domain.Actor, f VisaFilter, fn
 		return domain.Errorf(domain.Forbidden, "error.forbidden")
 	}
 	where, args := f.where(true)
-	rows, err := db.Pool.Query(ctx, visaLineSelect+where+visaOrder, args...)
-	if err != nil {
-		return fmt.Errorf("postgres: export visas: %w", err)
-	}
-	defer rows.Close()
-	scan := pgx.RowToStructByName[VisaLine]
-	for rows.Next() {
-		l, err := scan(rows)
-		if err != nil {
-			return fmt.Errorf("postgres: export visas: %w", err)
-		}
-		if err := fn(l); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachRow(ctx, db, "export visas", visaLineSelect+where+visaOrder, args, fn)
 }
