@@ -139,13 +139,10 @@ func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	switch {
-	case visa != nil:
+	// The personal page says what a pending registration means (received, not yet a
+	// confirmation) for as long as it is pending, so no flash message (a session write) is needed.
+	if visa != nil {
 		s.flash(r, "visa.submitted_with_request")
-	case reg.State == domain.Approved:
-		s.flash(r, "reg.submitted_approved")
-	default:
-		s.flash(r, "reg.submitted_pending")
 	}
 	http.Redirect(w, r, "/me#reg-"+itoa64(reg.ID), http.StatusSeeOther)
 }
