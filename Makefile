@@ -27,9 +27,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 test: node_modules/.package-lock.json
 	$(GO) run ./internal/pgtest/testdb -- $(GO) test -race -timeout 15m $(TESTFLAGS) ./...
 
-## bench: load benchmark of the real binary (cmd/plenary-bench)
+## bench: load benchmark of the real binary (cmd/plenary-bench: pages, registration, lists), then the
+## Go benchmarks of issuing 1,000 visa letters and of the documents (list of 1,000, 50 MB download)
 bench:
 	$(GO) run ./cmd/plenary-bench
+	$(GO) run ./internal/pgtest/testdb -- $(GO) test -run '^$$' -bench 'Issue1000Letters' -benchtime 1x ./internal/postgres
+	$(GO) run ./internal/pgtest/testdb -- $(GO) test -run '^$$' -bench 'Document' -benchtime 20x ./internal/site
 
 ## generate: regenerate the templ components (web/view/*_templ.go)
 generate:
