@@ -238,9 +238,10 @@ func (m *Main) Close() error {
 	return errors.Join(errs...)
 }
 
-// StopCluster stops the private cluster, if this process started one.
+// StopCluster stops the private cluster, if this process started it (one that was already
+// running may serve another instance).
 func (m *Main) StopCluster(ctx context.Context) error {
-	if m.cluster == nil {
+	if m.cluster == nil || !m.cluster.Started {
 		return nil
 	}
 	return m.cluster.Stop(ctx)

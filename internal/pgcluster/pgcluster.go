@@ -38,6 +38,8 @@ type Options struct {
 type Cluster struct {
 	Dir  string
 	Port int
+	// Started is true when this call started the server, false when it was already running.
+	Started bool
 	bin  string
 	cred *syscall.Credential
 	log  func(string, ...any)
@@ -133,6 +135,7 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 		return nil, fmt.Errorf("pgcluster: pg_ctl start: %w: %s\n%s", err, out, tail(logTail, 2000))
 	}
 	logf("PostgreSQL started on 127.0.0.1:%d", port)
+	c.Started = true
 	return c, nil
 }
 
