@@ -38,6 +38,10 @@ type Config struct {
 	// VisaRetentionDays is how many days after a meeting's last day its visa requests' passport
 	// data and letters are erased (VISA_RETENTION_DAYS, default 90).
 	VisaRetentionDays int
+	// TrustProxy takes the client's address from the last X-Forwarded-For entry, for login
+	// throttling and the audit trail, when the server runs behind one reverse proxy (TRUST_PROXY,
+	// default false).
+	TrustProxy bool
 }
 
 // secret reads NAME, or the file named by NAME_FILE.
@@ -100,6 +104,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 		c.VisaRetentionDays = n
 	}
+	if v := getenv("TRUST_PROXY"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, fmt.Errorf("config: TRUST_PROXY=%q is not true or false", v)
+		}
+		c.TrustProxy = b
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -121,9 +132,9 @@ func (c Config) Print(w io.Writer) {
 	if c.SMTPURL != "" {
 		smtp = redact(c.SMTPURL)
 	}
-	fmt.Fprintf(w, "ADDR=%s\nDATABASE_URL=%s\nDATA_DIR=%s\nBASE_URL=%s\nCOOKIE_SECURE=%t\nSMTP_URL=%s\nMAIL_FROM=%s\nLOG_LEVEL=%s\nDB_MAX_CONNS=%d\nDOCUMENT_MAX_BYTES=%d\nVISA_RETENTION_DAYS=%d\n",
+	fmt.Fprintf(w, "ADDR=%s\nDATABASE_URL=%s\nDATA_DIR=%s\nBASE_URL=%s\nCOOKIE_SECURE=%t\nSMTP_URL=%s\nMAIL_FROM=%s\nLOG_LEVEL=%s\nDB_MAX_CONNS=%d\nDOCUMENT_MAX_BYTES=%d\nVISA_RETENTION_DAYS=%d\nTRUST_PROXY=%t\n",
 		c.Addr, db, c.DataDir, c.BaseURL, c.SecureCookies, smtp, c.MailFrom, c.LogLevel, c.DBMaxConns, c.DocumentMaxBytes,
-		c.VisaRetentionDays)
+		c.VisaRetentionDays, c.TrustProxy)
 }
 
 // redact hides the password of a URL.

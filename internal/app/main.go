@@ -151,6 +151,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Hash:             HashPassword,
 		Verify:           VerifyPassword,
 		DocumentMaxBytes: m.Config.DocumentMaxBytes,
+		TrustProxy:       m.Config.TrustProxy,
 	})
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {

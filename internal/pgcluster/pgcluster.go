@@ -40,9 +40,9 @@ type Cluster struct {
 	Port int
 	// Started is true when this call started the server, false when it was already running.
 	Started bool
-	bin  string
-	cred *syscall.Credential
-	log  func(string, ...any)
+	bin     string
+	cred    *syscall.Credential
+	log     func(string, ...any)
 }
 
 // URL returns a connection string for database name on this cluster.

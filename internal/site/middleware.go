@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -264,6 +265,23 @@ func (s *Server) translator(r *http.Request) *i18n.Translator {
 // auditOf says who acts and from where, for the audit event.
 func auditOf(r *http.Request) postgres.Audit {
 	return postgres.Audit{ActorID: actorOf(r).ID, RemoteAddr: clientAddr(r), RequestID: requestIDOf(r)}
+}
+
+// forwardedFor takes the client's address from the entry the reverse proxy appended to
+// X-Forwarded-For (the last one: the ones before it are whatever the client sent).
+func forwardedFor(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			last := xff[len(xff)-1]
+			if i := strings.LastIndexByte(last, ','); i >= 0 {
+				last = last[i+1:]
+			}
+			if ip := net.ParseIP(strings.TrimSpace(last)); ip != nil {
+				r.RemoteAddr = net.JoinHostPort(ip.String(), "0")
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // clientAddr is the client's address without the port.

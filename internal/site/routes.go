@@ -13,6 +13,9 @@ import (
 // Handler returns the whole site. Every route is listed here.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
+	if s.opts.TrustProxy {
+		r.Use(forwardedFor)
+	}
 	r.Use(s.recoverer, requestID, s.logRequests, securityHeaders)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { s.notFound(w, r) })
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {

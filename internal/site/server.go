@@ -33,6 +33,9 @@ type Options struct {
 	Registry *prometheus.Registry
 	// DocumentMaxBytes caps the size of an uploaded document file; 0 means 50 MB.
 	DocumentMaxBytes int64
+	// TrustProxy takes the client's address from the last X-Forwarded-For entry (one reverse
+	// proxy in front).
+	TrustProxy bool
 }
 
 // Server holds the web layer's dependencies.
