@@ -74,7 +74,10 @@ var sessionSQL = rowSQL[domain.Session]{
 }
 
 // SaveSessions adds, changes and removes a meeting's working-party sessions in one transaction.
-func (db *DB) SaveSessions(ctx context.Context, a Audit, meetingID int64, rows []RowEdit[domain.Session]) error {
+func (db *DB) SaveSessions(ctx context.Context, a Audit, actor domain.Actor, meetingID int64, rows []RowEdit[domain.Session]) error {
+	if !domain.CanManageMeetings(actor) {
+		return domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
 	return saveRows(ctx, db, a, meetingID, sessionSQL, rows)
 }
 
@@ -87,7 +90,10 @@ var deskSQL = rowSQL[domain.DeskOpening]{
 }
 
 // SaveDeskOpenings adds, changes and removes the registration desk's opening hours.
-func (db *DB) SaveDeskOpenings(ctx context.Context, a Audit, meetingID int64, rows []RowEdit[domain.DeskOpening]) error {
+func (db *DB) SaveDeskOpenings(ctx context.Context, a Audit, actor domain.Actor, meetingID int64, rows []RowEdit[domain.DeskOpening]) error {
+	if !domain.CanManageMeetings(actor) {
+		return domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
 	return saveRows(ctx, db, a, meetingID, deskSQL, rows)
 }
 
@@ -100,7 +106,10 @@ var colocatedSQL = rowSQL[domain.ColocatedEvent]{
 }
 
 // SaveColocatedEvents adds, changes and removes the co-located events.
-func (db *DB) SaveColocatedEvents(ctx context.Context, a Audit, meetingID int64, rows []RowEdit[domain.ColocatedEvent]) error {
+func (db *DB) SaveColocatedEvents(ctx context.Context, a Audit, actor domain.Actor, meetingID int64, rows []RowEdit[domain.ColocatedEvent]) error {
+	if !domain.CanManageMeetings(actor) {
+		return domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
 	return saveRows(ctx, db, a, meetingID, colocatedSQL, rows)
 }
 
@@ -116,7 +125,10 @@ var agendaSQL = rowSQL[domain.AgendaItem]{
 
 // SaveAgendaItems adds, changes and removes agenda items; positions are checked for uniqueness
 // per working party when the transaction commits, so items can swap places in one save.
-func (db *DB) SaveAgendaItems(ctx context.Context, a Audit, meetingID int64, rows []RowEdit[domain.AgendaItem]) error {
+func (db *DB) SaveAgendaItems(ctx context.Context, a Audit, actor domain.Actor, meetingID int64, rows []RowEdit[domain.AgendaItem]) error {
+	if !domain.CanManageMeetings(actor) {
+		return domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
 	err := saveRows(ctx, db, a, meetingID, agendaSQL, rows)
 	if isUniqueViolation(err, "agenda_items_meeting_id_working_party_id_position_key") {
 		return domain.Errorf(domain.Invalid, "error.agenda_position_taken")
@@ -135,7 +147,10 @@ var workItemSQL = rowSQL[domain.WorkItem]{
 }
 
 // SaveWorkItems adds, changes and removes work items.
-func (db *DB) SaveWorkItems(ctx context.Context, a Audit, meetingID int64, rows []RowEdit[domain.WorkItem]) error {
+func (db *DB) SaveWorkItems(ctx context.Context, a Audit, actor domain.Actor, meetingID int64, rows []RowEdit[domain.WorkItem]) error {
+	if !domain.CanManageMeetings(actor) {
+		return domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
 	err := saveRows(ctx, db, a, meetingID, workItemSQL, rows)
 	if isUniqueViolation(err, "work_items_meeting_id_acronym_key") {
 		return domain.Errorf(domain.Invalid, "error.acronym_taken")

@@ -170,7 +170,10 @@ type MeetingInput struct {
 }
 
 // CreateMeeting stores a new meeting and returns its id.
-func (db *DB) CreateMeeting(ctx context.Context, a Audit, in MeetingInput) (int64, error) {
+func (db *DB) CreateMeeting(ctx context.Context, a Audit, actor domain.Actor, in MeetingInput) (int64, error) {
+	if !domain.CanManageMeetings(actor) {
+		return 0, domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
 	var id int64
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO meetings (slug, study_group_id, title, city, venue, time_zone, first_day, last_day,
@@ -195,7 +198,10 @@ func (db *DB) CreateMeeting(ctx context.Context, a Audit, in MeetingInput) (int6
 }
 
 // UpdateMeeting changes a meeting's own fields and deadlines.
-func (db *DB) UpdateMeeting(ctx context.Context, a Audit, id int64, in MeetingInput) error {
+func (db *DB) UpdateMeeting(ctx context.Context, a Audit, actor domain.Actor, id int64, in MeetingInput) error {
+	if !domain.CanManageMeetings(actor) {
+		return domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
 	return db.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE meetings SET slug=$2, study_group_id=$3, title=$4, city=$5, venue=$6, time_zone=$7,
 				first_day=$8, last_day=$9, languages=$10, interpretation=$11, fellowships=$12, paperless=$13, remote_tool=$14,
@@ -239,7 +245,10 @@ func setDeadlines(ctx context.Context, tx pgx.Tx, id int64, dl map[domain.Deadli
 // CopyMeeting makes a new meeting from an existing one, every date moved so that the copy starts
 // on firstDay: sessions, desk openings, co-located events and set deadlines move with it; the
 // agenda and work items are copied as they are.
-func (db *DB) CopyMeeting(ctx context.Context, a Audit, fromID int64, slug string, firstDay time.Time) (int64, error) {
+func (db *DB) CopyMeeting(ctx context.Context, a Audit, actor domain.Actor, fromID int64, slug string, firstDay time.Time) (int64, error) {
+	if !domain.CanManageMeetings(actor) {
+		return 0, domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
 	var id int64
 	err := db.inTx(ctx, func(tx pgx.Tx) (err error) {
 		id, err = CopyMeetingTx(ctx, tx, a, fromID, slug, firstDay)

@@ -72,7 +72,10 @@ type OrganisationInput struct {
 }
 
 // CreateOrganisation stores a new organisation.
-func (db *DB) CreateOrganisation(ctx context.Context, a Audit, in OrganisationInput) (int64, error) {
+func (db *DB) CreateOrganisation(ctx context.Context, a Audit, actor domain.Actor, in OrganisationInput) (int64, error) {
+	if !domain.CanManageOrganisations(actor) {
+		return 0, domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
 	var id int64
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO organisations (name, kind, country, auto_approval) VALUES ($1, $2, $3, $4) RETURNING id`,
@@ -92,7 +95,10 @@ func (db *DB) CreateOrganisation(ctx context.Context, a Audit, in OrganisationIn
 }
 
 // UpdateOrganisation changes an organisation's fields.
-func (db *DB) UpdateOrganisation(ctx context.Context, a Audit, id int64, in OrganisationInput) error {
+func (db *DB) UpdateOrganisation(ctx context.Context, a Audit, actor domain.Actor, id int64, in OrganisationInput) error {
+	if !domain.CanManageOrganisations(actor) {
+		return domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
 	return db.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE organisations SET name = $2, kind = $3, country = $4, auto_approval = $5, updated_at = now() WHERE id = $1`,
 			id, in.Name, string(in.Kind), in.Country, in.AutoApproval)
@@ -128,7 +134,10 @@ func setStudyGroups(ctx context.Context, tx pgx.Tx, org int64, ids []int64) erro
 
 // AddFocalPoint names the account with email a focal point of the organisation. The account is
 // affiliated to the organisation if it was not yet affiliated to any.
-func (db *DB) AddFocalPoint(ctx context.Context, a Audit, org int64, email string) error {
+func (db *DB) AddFocalPoint(ctx context.Context, a Audit, actor domain.Actor, org int64, email string) error {
+	if !domain.CanManageOrganisations(actor) {
+		return domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
 	return db.inTx(ctx, func(tx pgx.Tx) error {
 		var acc int64
 		var accOrg *int64
@@ -157,7 +166,10 @@ func (db *DB) AddFocalPoint(ctx context.Context, a Audit, org int64, email strin
 }
 
 // RemoveFocalPoint withdraws an account's focal-point role for the organisation.
-func (db *DB) RemoveFocalPoint(ctx context.Context, a Audit, org, account int64) error {
+func (db *DB) RemoveFocalPoint(ctx context.Context, a Audit, actor domain.Actor, org, account int64) error {
+	if !domain.CanManageOrganisations(actor) {
+		return domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
 	return db.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM focal_points WHERE organisation_id = $1 AND account_id = $2`, org, account)
 		if err != nil {

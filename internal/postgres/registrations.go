@@ -530,7 +530,7 @@ func sorted(m map[string]int) []Breakdown {
 // SetAutoApproval switches an organisation's automatic approval, by its focal point or the
 // secretariat.
 func (db *DB) SetAutoApproval(ctx context.Context, a Audit, actor domain.Actor, org int64, on bool) error {
-	if !actor.Secretariat && !actor.IsFocalPointOf(org) {
+	if !domain.CanSetAutoApproval(actor, org) {
 		return domain.Errorf(domain.Forbidden, "error.forbidden")
 	}
 	return db.inTx(ctx, func(tx pgx.Tx) error {

@@ -11,6 +11,16 @@ import (
 	"plenary/internal/postgres"
 )
 
+// secretariat is the demo secretariat account as an actor.
+func secretariat(t *testing.T, db *postgres.DB) domain.Actor {
+	t.Helper()
+	a, _, err := db.Actor(context.Background(), secretariatID(t, db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 func secretariatID(t *testing.T, db *postgres.DB) int64 {
 	t.Helper()
 	acc, err := db.AccountByEmail(context.Background(), "secretariat@plenary.test")
@@ -27,7 +37,7 @@ func TestCopyMeetingShiftsEveryDate(t *testing.T) {
 	from := detail(t, db, letterSlug)
 	a := postgres.Audit{ActorID: secretariatID(t, db), RemoteAddr: "192.0.2.1", RequestID: "req-copy"}
 	first := time.Date(2026, 3, 13, 0, 0, 0, 0, time.UTC)
-	id, err := db.CopyMeeting(ctx, a, from.ID, "sg13-wp-2026-03", first)
+	id, err := db.CopyMeeting(ctx, a, secretariat(t, db), from.ID, "sg13-wp-2026-03", first)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,11 +97,11 @@ func TestCopyMeetingShiftsEveryDate(t *testing.T) {
 		t.Errorf("audit trail of the copy = %+v", trail)
 	}
 
-	_, err = db.CopyMeeting(ctx, a, from.ID, "sg13-wp-2026-03", first)
+	_, err = db.CopyMeeting(ctx, a, secretariat(t, db), from.ID, "sg13-wp-2026-03", first)
 	if e, ok := domain.AsError(err); !ok || e.Code != domain.Invalid || e.Fields["slug"] != "error.slug_taken" {
 		t.Errorf("copy to a taken slug: %v, want a slug field error", err)
 	}
-	_, err = db.CopyMeeting(ctx, a, 999999, "sg13-wp-2030-01", first)
+	_, err = db.CopyMeeting(ctx, a, secretariat(t, db), 999999, "sg13-wp-2030-01", first)
 	if domain.ErrorCode(err) != domain.NotFound {
 		t.Errorf("copy of a missing meeting: %v, want NotFound", err)
 	}
@@ -118,7 +128,7 @@ func TestSaveSessionsUpdatesAddsDeletesAndAudits(t *testing.T) {
 	wp1 := byWP["WP1/13"]
 	extra := domain.Session{WorkingPartyID: wp1.WorkingPartyID, StartsAt: time.Date(2025, 7, 25, 17, 0, 0, 0, time.UTC), Room: "Room D"}
 
-	err := db.SaveSessions(ctx, a, before.ID, []postgres.RowEdit[domain.Session]{
+	err := db.SaveSessions(ctx, a, secretariat(t, db), before.ID, []postgres.RowEdit[domain.Session]{
 		{ID: wp4.ID, Value: wp4},
 		{ID: 0, Value: extra},
 		{ID: byWP["WP2/13"].ID, Delete: true},
@@ -168,7 +178,7 @@ func TestSaveSessionsUpdatesAddsDeletesAndAudits(t *testing.T) {
 	}
 
 	// Nothing to save: no new version, no audit event.
-	if err := db.SaveSessions(ctx, a, before.ID, nil); err != nil {
+	if err := db.SaveSessions(ctx, a, secretariat(t, db), before.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	if v := detail(t, db, letterSlug).Version; v != after.Version {
@@ -197,7 +207,7 @@ func TestSaveSessionsIsAllOrNothing(t *testing.T) {
 		t.Fatal("no demo meeting")
 		return ""
 	}())
-	err := db.SaveSessions(ctx, postgres.Audit{}, before.ID, []postgres.RowEdit[domain.Session]{
+	err := db.SaveSessions(ctx, postgres.Audit{}, secretariat(t, db), before.ID, []postgres.RowEdit[domain.Session]{
 		{ID: s.ID, Value: moved},
 		// A session of another meeting cannot be changed through this one.
 		{ID: other.Sessions[0].ID, Value: moved},
@@ -319,5 +329,49 @@ func TestLoginThrottle(t *testing.T) {
 	}
 	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM login_failures`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("%d failures kept, want only the new one (%v)", n, err)
+	}
+}
+
+// The secretariat's store methods check the actor themselves: anyone else is refused and nothing
+// changes, whatever the web layer in front.
+func TestSecretariatOnlyMethodsRefuseOthers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	before := detail(t, db, letterSlug)
+	focal, _, err := db.Actor(ctx, func() int64 {
+		acc, err := db.AccountByEmail(ctx, "focal.sm@plenary.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return acc.ID
+	}())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := postgres.Audit{ActorID: focal.ID}
+	s := before.Sessions[0]
+	s.Room = "Hijacked"
+	checks := map[string]error{
+		"save sessions":      db.SaveSessions(ctx, a, focal, before.ID, []postgres.RowEdit[domain.Session]{{ID: s.ID, Value: s}}),
+		"update meeting":     db.UpdateMeeting(ctx, a, focal, before.ID, postgres.MeetingInput{Slug: "x"}),
+		"add focal point":    db.AddFocalPoint(ctx, a, focal, focal.FocalOf[0], "delegate.sm@plenary.test"),
+		"update study group": db.UpdateStudyGroup(ctx, a, focal, domain.StudyGroup{ID: before.StudyGroupID}),
+	}
+	_, checks["copy meeting"] = db.CopyMeeting(ctx, a, focal, before.ID, "sg13-stolen", before.FirstDay)
+	_, checks["create organisation"] = db.CreateOrganisation(ctx, a, focal, postgres.OrganisationInput{Name: "Mine", Kind: domain.SectorMember})
+	_, checks["create meeting"] = db.CreateMeeting(ctx, a, domain.Visitor, postgres.MeetingInput{Slug: "y"})
+	for what, err := range checks {
+		if domain.ErrorCode(err) != domain.Forbidden {
+			t.Errorf("%s by a focal point: %v, want Forbidden", what, err)
+		}
+	}
+	after := detail(t, db, letterSlug)
+	if after.Version != before.Version || after.Sessions[0].Room != before.Sessions[0].Room {
+		t.Error("a refused change changed the meeting")
+	}
+	var n int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE actor_id = $1`, focal.ID).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d audit events for refused changes (%v)", n, err)
 	}
 }

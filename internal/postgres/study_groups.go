@@ -47,7 +47,10 @@ func bumpStudyGroup(ctx context.Context, tx pgx.Tx, id int64) error {
 }
 
 // UpdateStudyGroup changes a study group's own fields.
-func (db *DB) UpdateStudyGroup(ctx context.Context, a Audit, g domain.StudyGroup) error {
+func (db *DB) UpdateStudyGroup(ctx context.Context, a Audit, actor domain.Actor, g domain.StudyGroup) error {
+	if !domain.CanManageStudyGroups(actor) {
+		return domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
 	return db.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE study_groups SET title = $2, study_period = $3, chair = $4, phone = $5, fax = $6, email = $7, web = $8 WHERE id = $1`,
 			g.ID, g.Title, g.StudyPeriod, g.Chair, g.Phone, g.Fax, g.Email, g.Web)
@@ -66,7 +69,10 @@ func (db *DB) UpdateStudyGroup(ctx context.Context, a Audit, g domain.StudyGroup
 
 // SaveWorkingParties adds, changes and removes a study group's working parties. A working party
 // that meetings still use cannot be removed.
-func (db *DB) SaveWorkingParties(ctx context.Context, a Audit, sg int64, rows []RowEdit[domain.WorkingParty]) error {
+func (db *DB) SaveWorkingParties(ctx context.Context, a Audit, actor domain.Actor, sg int64, rows []RowEdit[domain.WorkingParty]) error {
+	if !domain.CanManageStudyGroups(actor) {
+		return domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		for _, r := range rows {
 			var err error
@@ -91,7 +97,10 @@ func (db *DB) SaveWorkingParties(ctx context.Context, a Audit, sg int64, rows []
 }
 
 // SaveQuestions adds, changes and removes a study group's Questions.
-func (db *DB) SaveQuestions(ctx context.Context, a Audit, sg int64, rows []RowEdit[domain.Question]) error {
+func (db *DB) SaveQuestions(ctx context.Context, a Audit, actor domain.Actor, sg int64, rows []RowEdit[domain.Question]) error {
+	if !domain.CanManageStudyGroups(actor) {
+		return domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		for _, r := range rows {
 			var err error

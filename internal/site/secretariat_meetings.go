@@ -75,7 +75,7 @@ func (s *Server) meetingCreate(w http.ResponseWriter, r *http.Request) {
 	t := s.translator(r)
 	in, f, ok := s.parseMeetingForm(w, r, t)
 	if ok {
-		id, err := s.db.CreateMeeting(r.Context(), auditOf(r), in)
+		id, err := s.db.CreateMeeting(r.Context(), auditOf(r), actorOf(r), in)
 		if err == nil {
 			s.flash(r, "sec.meeting_created")
 			http.Redirect(w, r, fmt.Sprintf("/secretariat/meetings/%d", id), http.StatusSeeOther)
@@ -138,7 +138,7 @@ func (s *Server) meetingUpdate(w http.ResponseWriter, r *http.Request) {
 	t := s.translator(r)
 	in, f, ok := s.parseMeetingForm(w, r, t)
 	if ok {
-		err := s.db.UpdateMeeting(r.Context(), auditOf(r), d.ID, in)
+		err := s.db.UpdateMeeting(r.Context(), auditOf(r), actorOf(r), d.ID, in)
 		if err == nil {
 			s.flash(r, "sec.saved")
 			http.Redirect(w, r, fmt.Sprintf("/secretariat/meetings/%d", d.ID), http.StatusSeeOther)
@@ -268,7 +268,7 @@ func (s *Server) meetingCopy(w http.ResponseWriter, r *http.Request) {
 			f.Errors["copy_slug"] = t.T("sec.slug_invalid")
 		} else {
 			first, _ := parseDay(in.FirstDay)
-			id, err := s.db.CopyMeeting(r.Context(), auditOf(r), d.ID, slug, first)
+			id, err := s.db.CopyMeeting(r.Context(), auditOf(r), actorOf(r), d.ID, slug, first)
 			if err == nil {
 				s.flash(r, "sec.meeting_copied")
 				http.Redirect(w, r, fmt.Sprintf("/secretariat/meetings/%d", id), http.StatusSeeOther)

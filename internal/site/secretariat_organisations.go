@@ -75,7 +75,7 @@ func (s *Server) parseOrganisation(w http.ResponseWriter, r *http.Request) (post
 func (s *Server) organisationCreate(w http.ResponseWriter, r *http.Request) {
 	in, f, ok := s.parseOrganisation(w, r)
 	if ok {
-		id, err := s.db.CreateOrganisation(r.Context(), auditOf(r), in)
+		id, err := s.db.CreateOrganisation(r.Context(), auditOf(r), actorOf(r), in)
 		if err == nil {
 			s.flash(r, "sec.saved")
 			http.Redirect(w, r, fmt.Sprintf("/secretariat/organisations/%d", id), http.StatusSeeOther)
@@ -129,7 +129,7 @@ func (s *Server) organisationUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	in, f, ok := s.parseOrganisation(w, r)
 	if ok {
-		err := s.db.UpdateOrganisation(r.Context(), auditOf(r), o.ID, in)
+		err := s.db.UpdateOrganisation(r.Context(), auditOf(r), actorOf(r), o.ID, in)
 		if err == nil {
 			s.flash(r, "sec.saved")
 			http.Redirect(w, r, fmt.Sprintf("/secretariat/organisations/%d", o.ID), http.StatusSeeOther)
@@ -158,7 +158,7 @@ func (s *Server) focalPointAdd(w http.ResponseWriter, r *http.Request) {
 	}
 	t := s.translator(r)
 	if s.check(t, &in, &f) {
-		err := s.db.AddFocalPoint(r.Context(), auditOf(r), o.ID, in.Email)
+		err := s.db.AddFocalPoint(r.Context(), auditOf(r), actorOf(r), o.ID, in.Email)
 		if err == nil {
 			s.flash(r, "sec.focal_added")
 			http.Redirect(w, r, fmt.Sprintf("/secretariat/organisations/%d#focal-h", o.ID), http.StatusSeeOther)
@@ -179,7 +179,7 @@ func (s *Server) focalPointRemove(w http.ResponseWriter, r *http.Request) {
 	}
 	acc, err := idParam(r, "account")
 	if err == nil {
-		err = s.db.RemoveFocalPoint(r.Context(), auditOf(r), o.ID, acc)
+		err = s.db.RemoveFocalPoint(r.Context(), auditOf(r), actorOf(r), o.ID, acc)
 	}
 	if err != nil {
 		s.fail(w, r, err)

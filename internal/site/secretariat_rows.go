@@ -227,7 +227,7 @@ func (s *Server) sessionsSave(w http.ResponseWriter, r *http.Request) {
 		edits = append(edits, postgres.RowEdit[domain.Session]{ID: id, Value: x})
 	}
 	saveRowsPage(s, w, r, d, rs, edits, func(d *domain.MeetingDetail, e []postgres.RowEdit[domain.Session]) error {
-		return s.db.SaveSessions(r.Context(), auditOf(r), d.ID, e)
+		return s.db.SaveSessions(r.Context(), auditOf(r), actorOf(r), d.ID, e)
 	}, func(e *view.MeetingEdit, f view.Form) { e.Sessions = f }, "sessions-h")
 }
 
@@ -251,7 +251,7 @@ func (s *Server) deskSave(w http.ResponseWriter, r *http.Request) {
 		edits = append(edits, postgres.RowEdit[domain.DeskOpening]{ID: id, Value: domain.DeskOpening{OpensAt: day.Add(at)}})
 	}
 	saveRowsPage(s, w, r, d, rs, edits, func(d *domain.MeetingDetail, e []postgres.RowEdit[domain.DeskOpening]) error {
-		return s.db.SaveDeskOpenings(r.Context(), auditOf(r), d.ID, e)
+		return s.db.SaveDeskOpenings(r.Context(), auditOf(r), actorOf(r), d.ID, e)
 	}, func(e *view.MeetingEdit, f view.Form) { e.Desk = f }, "desk-h")
 }
 
@@ -286,7 +286,7 @@ func (s *Server) colocatedSave(w http.ResponseWriter, r *http.Request) {
 		edits = append(edits, postgres.RowEdit[domain.ColocatedEvent]{ID: id, Value: x})
 	}
 	saveRowsPage(s, w, r, d, rs, edits, func(d *domain.MeetingDetail, e []postgres.RowEdit[domain.ColocatedEvent]) error {
-		return s.db.SaveColocatedEvents(r.Context(), auditOf(r), d.ID, e)
+		return s.db.SaveColocatedEvents(r.Context(), auditOf(r), actorOf(r), d.ID, e)
 	}, func(e *view.MeetingEdit, f view.Form) { e.Colocated = f }, "colocated-h")
 }
 
@@ -322,7 +322,7 @@ func (s *Server) agendaSave(w http.ResponseWriter, r *http.Request) {
 		edits = append(edits, postgres.RowEdit[domain.AgendaItem]{ID: id, Value: x})
 	}
 	saveRowsPage(s, w, r, d, rs, edits, func(d *domain.MeetingDetail, e []postgres.RowEdit[domain.AgendaItem]) error {
-		return s.db.SaveAgendaItems(r.Context(), auditOf(r), d.ID, e)
+		return s.db.SaveAgendaItems(r.Context(), auditOf(r), actorOf(r), d.ID, e)
 	}, func(e *view.MeetingEdit, f view.Form) { e.Agenda = f }, "agenda-h")
 }
 
@@ -363,6 +363,6 @@ func (s *Server) workItemsSave(w http.ResponseWriter, r *http.Request) {
 		edits = append(edits, postgres.RowEdit[domain.WorkItem]{ID: id, Value: x})
 	}
 	saveRowsPage(s, w, r, d, rs, edits, func(d *domain.MeetingDetail, e []postgres.RowEdit[domain.WorkItem]) error {
-		return s.db.SaveWorkItems(r.Context(), auditOf(r), d.ID, e)
+		return s.db.SaveWorkItems(r.Context(), auditOf(r), actorOf(r), d.ID, e)
 	}, func(e *view.MeetingEdit, f view.Form) { e.WorkItems = f }, "work-items-h")
 }

@@ -104,7 +104,7 @@ func (s *Server) studyGroupSave(w http.ResponseWriter, r *http.Request) {
 			f.Errors["title-en"] = t.T("validation.required")
 		}
 		if len(f.Errors) == 0 {
-			err = s.db.UpdateStudyGroup(r.Context(), auditOf(r), domain.StudyGroup{ID: g.ID, Title: title, StudyPeriod: in.StudyPeriod,
+			err = s.db.UpdateStudyGroup(r.Context(), auditOf(r), actorOf(r), domain.StudyGroup{ID: g.ID, Title: title, StudyPeriod: in.StudyPeriod,
 				Chair: in.Chair, Phone: in.Phone, Fax: in.Fax, Email: in.Email, Web: in.Web})
 		}
 		e.Main, form = f, &e.Main
@@ -124,7 +124,7 @@ func (s *Server) studyGroupSave(w http.ResponseWriter, r *http.Request) {
 				Number: rs.number(i, "number"), Code: rs.text(i, "code", 20, true), Title: rs.texts(i, "title", langs, 200, true)}})
 		}
 		if len(rs.f.Errors) == 0 {
-			err = s.db.SaveWorkingParties(r.Context(), auditOf(r), g.ID, edits)
+			err = s.db.SaveWorkingParties(r.Context(), auditOf(r), actorOf(r), g.ID, edits)
 		}
 		e.WorkingParties, form = rs.f, &e.WorkingParties
 	case "questions":
@@ -151,7 +151,7 @@ func (s *Server) studyGroupSave(w http.ResponseWriter, r *http.Request) {
 			edits = append(edits, postgres.RowEdit[domain.Question]{ID: id, Delete: del, Value: q})
 		}
 		if len(rs.f.Errors) == 0 {
-			err = s.db.SaveQuestions(r.Context(), auditOf(r), g.ID, edits)
+			err = s.db.SaveQuestions(r.Context(), auditOf(r), actorOf(r), g.ID, edits)
 		}
 		e.Questions, form = rs.f, &e.Questions
 	default:

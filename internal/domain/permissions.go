@@ -1,0 +1,22 @@
+package domain
+
+// What only the secretariat may do. Each is its own function so that the permission matrix reads
+// as the product describes it, and so that a capability can be given to another role later in one
+// place.
+
+// CanManageMeetings reports whether actor may create, edit and copy meetings: their fields,
+// deadlines, sessions, desk hours, co-located events, agendas and work items.
+func CanManageMeetings(a Actor) bool { return a.SignedIn() && a.Secretariat }
+
+// CanManageOrganisations reports whether actor may create and edit organisations and name or
+// remove their focal points.
+func CanManageOrganisations(a Actor) bool { return a.SignedIn() && a.Secretariat }
+
+// CanManageStudyGroups reports whether actor may edit study groups, working parties and Questions.
+func CanManageStudyGroups(a Actor) bool { return a.SignedIn() && a.Secretariat }
+
+// CanSetAutoApproval reports whether actor may switch an organisation's automatic approval: one of
+// its focal points, or the secretariat.
+func CanSetAutoApproval(a Actor, org int64) bool {
+	return a.SignedIn() && (a.Secretariat || a.IsFocalPointOf(org))
+}
