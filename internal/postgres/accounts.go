@@ -81,20 +81,6 @@ func (db *DB) SetAccountLanguage(ctx context.Context, id int64, lang string) err
 	return nil
 }
 
-// SetPassword replaces an account's password hash.
-func (db *DB) SetPassword(ctx context.Context, a Audit, id int64, hash string) error {
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE accounts SET password_hash = $2 WHERE id = $1`, id, hash)
-		if err != nil {
-			return fmt.Errorf("postgres: set password: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.Errorf(domain.NotFound, "error.account_not_found")
-		}
-		return audit(ctx, tx, a, "account.password", "account", id, nil)
-	})
-}
-
 // MakeSecretariat gives an account the secretariat role.
 func (db *DB) MakeSecretariat(ctx context.Context, a Audit, id int64) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {

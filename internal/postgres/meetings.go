@@ -26,16 +26,6 @@ func (db *DB) Meetings(ctx context.Context) ([]domain.MeetingSummary, error) {
 	return pgx.CollectRows(rows, pgx.RowToStructByName[domain.MeetingSummary])
 }
 
-// MeetingVersion returns the slug's meeting id and version, cheaply, for cache checks.
-func (db *DB) MeetingVersion(ctx context.Context, slug string) (int64, error) {
-	var v int64
-	err := db.Pool.QueryRow(ctx, `SELECT version FROM meetings WHERE slug = $1`, slug).Scan(&v)
-	if err != nil {
-		return 0, notFound(err, "error.meeting_not_found")
-	}
-	return v, nil
-}
-
 // MeetingDetail returns a meeting with everything its pages show, in one round trip.
 func (db *DB) MeetingDetail(ctx context.Context, slug string) (*domain.MeetingDetail, error) {
 	var d domain.MeetingDetail

@@ -15,7 +15,6 @@ import (
 
 	"plenary/internal/i18n"
 	"plenary/internal/postgres"
-	"plenary/web"
 )
 
 // Options configures the web layer.
@@ -89,6 +88,3 @@ func (s *Server) MeetingChanged(slug string) { s.pages.invalidate(slug) }
 
 // SetCaching turns the page cache on while change notifications are heard, off otherwise.
 func (s *Server) SetCaching(on bool) { s.pages.setEnabled(on) }
-
-// Assets returns the static file system, for tests.
-func Assets() http.FileSystem { return http.FS(web.Static()) }
