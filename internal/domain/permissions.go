@@ -20,3 +20,7 @@ func CanManageStudyGroups(a Actor) bool { return a.SignedIn() && a.Secretariat }
 func CanSetAutoApproval(a Actor, org int64) bool {
 	return a.SignedIn() && (a.Secretariat || a.IsFocalPointOf(org))
 }
+
+// CanReadMail reports whether actor may read the mail the portal sent or kept (the secretariat's
+// view of the outbox, which holds everyone's messages).
+func CanReadMail(a Actor) bool { return a.SignedIn() && a.Secretariat }

@@ -13,16 +13,16 @@ func TestSecretariatCapabilities(t *testing.T) {
 		"other focal point": {ID: 5, OrganisationID: other, FocalOf: []int64{other}},
 		"secretariat":       {ID: 6, Secretariat: true},
 	}
-	// meetings, organisations, study groups, automatic approval of org
-	want := map[string][4]bool{
-		"visitor":           {false, false, false, false},
-		"delegate":          {false, false, false, false},
-		"focal point":       {false, false, false, true},
-		"other focal point": {false, false, false, false},
-		"secretariat":       {true, true, true, true},
+	// meetings, organisations, study groups, automatic approval of org, mail
+	want := map[string][5]bool{
+		"visitor":           {false, false, false, false, false},
+		"delegate":          {false, false, false, false, false},
+		"focal point":       {false, false, false, true, false},
+		"other focal point": {false, false, false, false, false},
+		"secretariat":       {true, true, true, true, true},
 	}
 	for name, a := range roles {
-		got := [4]bool{CanManageMeetings(a), CanManageOrganisations(a), CanManageStudyGroups(a), CanSetAutoApproval(a, org)}
+		got := [5]bool{CanManageMeetings(a), CanManageOrganisations(a), CanManageStudyGroups(a), CanSetAutoApproval(a, org), CanReadMail(a)}
 		if got != want[name] {
 			t.Errorf("%s: got %v, want %v", name, got, want[name])
 		}

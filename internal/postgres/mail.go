@@ -176,8 +176,11 @@ type MailPage struct {
 }
 
 // ListMail returns one page of the outbox, newest first, and the counts per state.
-func (db *DB) ListMail(ctx context.Context, f MailFilter) (MailPage, error) {
+func (db *DB) ListMail(ctx context.Context, actor domain.Actor, f MailFilter) (MailPage, error) {
 	page := MailPage{Counts: map[string]int{}}
+	if !domain.CanReadMail(actor) {
+		return page, domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 50

@@ -24,7 +24,7 @@ func (s *Server) mailList(w http.ResponseWriter, r *http.Request) {
 	if err != nil || page < 1 {
 		page = 1
 	}
-	mp, err := s.db.ListMail(r.Context(), postgres.MailFilter{State: state, Limit: mailPerPage, Offset: (page - 1) * mailPerPage})
+	mp, err := s.db.ListMail(r.Context(), actorOf(r), postgres.MailFilter{State: state, Limit: mailPerPage, Offset: (page - 1) * mailPerPage})
 	if err != nil {
 		s.fail(w, r, err)
 		return
