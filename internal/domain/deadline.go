@@ -32,12 +32,21 @@ func (k DeadlineKind) Valid() bool {
 func (k DeadlineKind) Default(first time.Time) time.Time {
 	switch k {
 	case PreRegistration, VisaSupportRequest:
-		return first.AddDate(0, -1, 0)
+		return monthsBefore(first, 1)
 	case ContributionsForTranslation:
-		return first.AddDate(0, -2, 0)
+		return monthsBefore(first, 2)
 	default:
 		return first.AddDate(0, 0, -12)
 	}
+}
+
+// monthsBefore is the same day n months earlier, or the last day of that month when it is
+// shorter (31 March → 28 or 29 February, not 3 March as time.AddDate would give).
+func monthsBefore(d time.Time, n int) time.Time {
+	y, m, day := d.Date()
+	firstOfMonth := time.Date(y, m-time.Month(n), 1, 0, 0, 0, 0, d.Location())
+	last := firstOfMonth.AddDate(0, 1, -1).Day()
+	return time.Date(firstOfMonth.Year(), firstOfMonth.Month(), min(day, last), 0, 0, 0, 0, d.Location())
 }
 
 // Deadline is a date by the end of which something must be done, in the meeting's time zone.

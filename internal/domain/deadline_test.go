@@ -193,3 +193,23 @@ func TestMeetingPastAtTheEndOfItsLastDay(t *testing.T) {
 		t.Error("unknown time zone does not fall back to UTC")
 	}
 }
+
+// "One month before" the 31st is the last day of the shorter month, never a day of the month
+// after it.
+func TestDeadlinesAtMonthEnds(t *testing.T) {
+	for first, want := range map[string][2]string{
+		"2026-03-31": {"2026-02-28", "2026-01-31"},
+		"2028-03-31": {"2028-02-29", "2028-01-31"},
+		"2026-05-31": {"2026-04-30", "2026-03-31"},
+		"2026-04-30": {"2026-03-30", "2026-02-28"},
+		"2025-07-25": {"2025-06-25", "2025-05-25"},
+		"2026-01-15": {"2025-12-15", "2025-11-15"},
+	} {
+		d, _ := time.Parse(time.DateOnly, first)
+		pre := domain.PreRegistration.Default(d).Format(time.DateOnly)
+		tr := domain.ContributionsForTranslation.Default(d).Format(time.DateOnly)
+		if pre != want[0] || tr != want[1] {
+			t.Errorf("first day %s: pre-registration %s (want %s), translation %s (want %s)", first, pre, want[0], tr, want[1])
+		}
+	}
+}

@@ -234,12 +234,22 @@ func NewDocument(c DocumentContext, req DocumentRequest, withFile bool) (Documen
 	if withFile {
 		d.State = DocPosted
 	}
-	if req.Type == Contribution {
-		loc := c.Meeting.Location()
-		d.Late = c.Meeting.Deadline(Contributions).Passed(c.Now, loc)
-		d.NoTranslation = c.Meeting.Deadline(ContributionsForTranslation).Passed(c.Now, loc)
+	if withFile {
+		flagPosting(&d, c.Meeting, c.Now)
 	}
 	return d, nil
+}
+
+// flagPosting marks a contribution whose text is posted at now: late after the contributions
+// deadline, not for translation after the translation deadline. A number registered without a
+// file is flagged when its file is posted.
+func flagPosting(d *Document, m *MeetingDetail, now time.Time) {
+	if d.Type != Contribution {
+		return
+	}
+	loc := m.Location()
+	d.Late = m.Deadline(Contributions).Passed(now, loc)
+	d.NoTranslation = m.Deadline(ContributionsForTranslation).Passed(now, loc)
 }
 
 // EditDocument changes a document's details: the secretariat only. The type and number never
@@ -304,6 +314,7 @@ func Revise(a Actor, acc DocumentAccess, m *MeetingDetail, d Document, sources [
 	if d.State == DocRegistered {
 		d.State = DocPosted
 		d.Revision = 0
+		flagPosting(&d, m, now)
 	} else {
 		d.Revision++
 	}

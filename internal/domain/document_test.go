@@ -166,6 +166,17 @@ func TestNewDocumentMarksLateContributions(t *testing.T) {
 			t.Errorf("the working party does not follow the Questions: %v", d.WorkingPartyID)
 		}
 	}
+	// A number registered early by the secretariat is flagged when its file comes, not before.
+	sec := Actor{ID: 3, Secretariat: true}
+	early := time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC)
+	reg, err := NewDocument(DocumentContext{Actor: sec, Membership: Membership{Organisation: org, Confirmed: true}, Meeting: m, Now: early}, req, false)
+	if err != nil || reg.State != DocRegistered || reg.Late || reg.NoTranslation {
+		t.Fatalf("registered without a file: %+v %v", reg, err)
+	}
+	posted, late, err := Revise(sec, AccessToDocuments(sec, Membership{}, 13), m, reg, []int64{7}, time.Date(2025, 7, 2, 8, 0, 0, 0, time.UTC))
+	if err != nil || !posted.Late || !posted.NoTranslation || !late || posted.State != DocPosted {
+		t.Errorf("first file after both deadlines: late %v no translation %v (file late %v) %v", posted.Late, posted.NoTranslation, late, err)
+	}
 	// Questions of two working parties leave the working party to the poster.
 	req.QuestionIDs = []int64{120, 117}
 	d, err := NewDocument(DocumentContext{Actor: a, Membership: Membership{Organisation: org, Confirmed: true}, Meeting: m, Now: time.Now()}, req, true)

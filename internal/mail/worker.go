@@ -188,7 +188,11 @@ func (w *Worker) attempt(ctx context.Context, j postgres.MailJob) {
 			}
 		}
 	}
-	ok, ferr := w.db.FinishMail(ctx, j.ID, j.Attempts, out)
+	// The outcome gets its own deadline: a send accepted just before the send deadline must still
+	// be recorded, or the mail would be sent again after the lease.
+	fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer fcancel()
+	ok, ferr := w.db.FinishMail(fctx, j.ID, j.Attempts, out)
 	switch {
 	case ferr != nil:
 		w.log.Error("mail: record outcome", "id", j.ID, "state", out.State, "err", ferr)

@@ -370,8 +370,8 @@ func (db *DB) ReviseDocument(ctx context.Context, a Audit, actor domain.Actor, d
 		if err := insertFile(ctx, tx, docID, next.Revision, content, name, late, actor.ID, now); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE documents SET state = $2, revision = $3, updated_at = $4 WHERE id = $1`,
-			docID, string(next.State), next.Revision, now); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE documents SET state = $2, revision = $3, late = $5, no_translation = $6, updated_at = $4 WHERE id = $1`,
+			docID, string(next.State), next.Revision, now, next.Late, next.NoTranslation); err != nil {
 			return fmt.Errorf("postgres: revise document: %w", err)
 		}
 		if err := bumpMeeting(ctx, tx, next.MeetingID); err != nil {
@@ -490,8 +490,7 @@ func (f DocumentFilter) where() (string, []any) {
 		add("EXISTS (SELECT 1 FROM document_questions dq WHERE dq.document_id = d.id AND dq.question_id = $?)", f.QuestionID)
 	}
 	if s := strings.TrimSpace(f.Search); s != "" {
-		r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-		add(`d.title ILIKE '%' || $? || '%'`, r.Replace(s))
+		add(`d.title ILIKE '%' || $? || '%'`, escapeLike(s))
 	}
 	if f.WithFileOnly {
 		conds = append(conds, "d.state = 'posted'")

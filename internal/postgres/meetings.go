@@ -126,6 +126,12 @@ func bumpMeeting(ctx context.Context, tx pgx.Tx, id int64) error {
 	if err := tx.QueryRow(ctx, `UPDATE meetings SET version = version + 1, updated_at = now() WHERE id = $1 RETURNING slug`, id).Scan(&slug); err != nil {
 		return notFound(err, "error.meeting_not_found")
 	}
+	return notifyMeeting(ctx, tx, slug)
+}
+
+// notifyMeeting tells every server instance, on commit, to drop its cached pages of a meeting
+// (and the lists of meetings).
+func notifyMeeting(ctx context.Context, tx pgx.Tx, slug string) error {
 	if _, err := tx.Exec(ctx, `SELECT pg_notify('meeting_changed', $1)`, slug); err != nil {
 		return fmt.Errorf("postgres: notify: %w", err)
 	}
@@ -182,6 +188,9 @@ func (db *DB) CreateMeeting(ctx context.Context, a Audit, actor domain.Actor, in
 		if err := setDeadlines(ctx, tx, id, in.Deadlines); err != nil {
 			return err
 		}
+		if err := notifyMeeting(ctx, tx, in.Slug); err != nil {
+			return err
+		}
 		return audit(ctx, tx, a, "meeting.create", "meeting", id, map[string]any{"slug": in.Slug})
 	})
 	return id, err
@@ -193,6 +202,14 @@ func (db *DB) UpdateMeeting(ctx context.Context, a Audit, actor domain.Actor, id
 		return domain.Errorf(domain.Forbidden, "error.forbidden")
 	}
 	return db.inTx(ctx, func(tx pgx.Tx) error {
+		// A renamed meeting's pages under its old address must go from every cache too.
+		var oldSlug string
+		if err := tx.QueryRow(ctx, `SELECT slug FROM meetings WHERE id = $1 FOR UPDATE`, id).Scan(&oldSlug); err != nil {
+			return notFound(err, "error.meeting_not_found")
+		}
+		if err := notifyMeeting(ctx, tx, oldSlug); err != nil {
+			return err
+		}
 		tag, err := tx.Exec(ctx, `UPDATE meetings SET slug=$2, study_group_id=$3, title=$4, city=$5, venue=$6, time_zone=$7,
 				first_day=$8, last_day=$9, languages=$10, interpretation=$11, fellowships=$12, paperless=$13, remote_tool=$14,
 				remote_link=$15, remote_rules=$16, purpose=$17, approved_by=$18, desk_place=$19, room_allocation=$20,
@@ -282,6 +299,9 @@ func CopyMeetingTx(ctx context.Context, tx pgx.Tx, a Audit, fromID int64, slug s
 			if _, err := tx.Exec(ctx, q, fromID, id, days); err != nil {
 				return fmt.Errorf("postgres: copy meeting: %w", err)
 			}
+		}
+		if err := notifyMeeting(ctx, tx, slug); err != nil {
+			return err
 		}
 		return audit(ctx, tx, a, "meeting.copy", "meeting", id, map[string]any{"from": fromID, "slug": slug})
 	}()

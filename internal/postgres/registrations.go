@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -137,27 +138,31 @@ func (db *DB) Register(ctx context.Context, a Audit, actor domain.Actor, meeting
 		if err := audit(ctx, tx, a, "registration.submit", "registration", reg.ID, detail); err != nil {
 			return err
 		}
-		return enqueueMail(ctx, tx, submitMail(ctx, tx, reg))
+		mail, err := submitMail(ctx, tx, reg)
+		if err != nil {
+			return err
+		}
+		return enqueueMail(ctx, tx, mail)
 	})
 	return reg, err
 }
 
 // submitMail is the mail of a new (or newly pending) registration: an acknowledgement or the
 // approval to the delegate, and a request to decide to each focal point when it is pending.
-func submitMail(ctx context.Context, tx pgx.Tx, reg domain.Registration) []mailEvent {
+func submitMail(ctx context.Context, tx pgx.Tx, reg domain.Registration) ([]mailEvent, error) {
 	stamp := reg.UpdatedAt.UnixNano()
 	if reg.State == domain.Approved {
-		return []mailEvent{{Key: fmt.Sprintf("reg:%d:approved:%d", reg.ID, stamp), Kind: MailRegistrationApproved, AccountID: reg.AccountID, Registration: reg.ID}}
+		return []mailEvent{{Key: fmt.Sprintf("reg:%d:approved:%d", reg.ID, stamp), Kind: MailRegistrationApproved, AccountID: reg.AccountID, Registration: reg.ID}}, nil
 	}
 	events := []mailEvent{{Key: fmt.Sprintf("reg:%d:ack:%d", reg.ID, stamp), Kind: MailRegistrationAck, AccountID: reg.AccountID, Registration: reg.ID}}
 	fps, err := focalPointsOf(ctx, tx, reg.OrganisationID, reg.AccountID)
 	if err != nil {
-		return events
+		return nil, err
 	}
 	for _, fp := range fps {
 		events = append(events, mailEvent{Key: fmt.Sprintf("reg:%d:pending:%d:%d", reg.ID, stamp, fp), Kind: MailRegistrationPending, AccountID: fp, Registration: reg.ID})
 	}
-	return events
+	return events, nil
 }
 
 // DecideResult says what a decision on many registrations did.
@@ -312,7 +317,11 @@ func (db *DB) ChangeMode(ctx context.Context, a Audit, actor domain.Actor, id in
 			}
 		}
 		if out.State == domain.Pending && regs[0].State == domain.Approved {
-			return enqueueMail(ctx, tx, submitMail(ctx, tx, out))
+			mail, err := submitMail(ctx, tx, out)
+			if err != nil {
+				return err
+			}
+			return enqueueMail(ctx, tx, mail)
 		}
 		return nil
 	})
@@ -336,7 +345,7 @@ func (db *DB) Registration(ctx context.Context, actor domain.Actor, id int64) (R
 func (db *DB) LiveRegistration(ctx context.Context, meetingID, accountID int64) (*RegistrationLine, error) {
 	rows, _ := db.Pool.Query(ctx, registrationLineSelect+` WHERE r.meeting_id = $1 AND r.account_id = $2 AND r.state IN ('pending','approved')`, meetingID, accountID)
 	l, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[RegistrationLine])
-	if err == pgx.ErrNoRows {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {

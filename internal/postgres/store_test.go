@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -275,60 +276,91 @@ func TestLoginThrottle(t *testing.T) {
 	now := time.Date(2025, 7, 1, 12, 0, 0, 0, time.UTC)
 	limit := postgres.LoginLimit{Key: "account:ana@example.org", Max: 5, Window: 15 * time.Minute}
 	other := postgres.LoginLimit{Key: "addr:192.0.2.9", Max: 20, Window: 15 * time.Minute}
-
-	blocked := func(at time.Time, limits ...postgres.LoginLimit) (bool, time.Time) {
+	attempt := func(at time.Time, limits ...postgres.LoginLimit) postgres.LoginAttempt {
 		t.Helper()
-		b, until, err := db.LoginBlocked(ctx, at, limits...)
+		a, err := db.BeginLogin(ctx, at, limits...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return b, until
+		return a
 	}
-	if b, _ := blocked(now, limit, other); b {
-		t.Fatal("blocked with no failures")
-	}
-	for i := 0; i < 4; i++ {
-		if err := db.RecordLoginFailure(ctx, now.Add(time.Duration(i)*time.Minute), limit.Key, other.Key); err != nil {
+	count := func(key string) int {
+		t.Helper()
+		var n int
+		if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM login_failures WHERE key = $1`, key).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
+		return n
 	}
-	if b, _ := blocked(now.Add(4*time.Minute), limit, other); b {
-		t.Fatal("blocked after 4 failures with a limit of 5")
+	// Five failed attempts are counted; the sixth is refused until the oldest leaves the window.
+	for i := 0; i < 5; i++ {
+		if a := attempt(now.Add(time.Duration(i)*time.Minute), limit, other); a.Blocked {
+			t.Fatalf("attempt %d blocked with a limit of 5", i+1)
+		}
 	}
-	if err := db.RecordLoginFailure(ctx, now.Add(4*time.Minute), limit.Key, other.Key); err != nil {
-		t.Fatal(err)
-	}
-	b, until := blocked(now.Add(4*time.Minute), limit, other)
-	if !b {
+	a := attempt(now.Add(4*time.Minute), limit, other)
+	if !a.Blocked {
 		t.Fatal("not blocked after 5 failures")
 	}
-	if want := now.Add(15 * time.Minute); !until.Equal(want) {
-		t.Errorf("blocked until %s, want %s (the oldest failure leaves the window)", until, want)
+	if want := now.Add(15 * time.Minute); !a.Until.Equal(want) {
+		t.Errorf("blocked until %s, want %s (the oldest failure leaves the window)", a.Until, want)
+	}
+	if count(limit.Key) != 5 || count(other.Key) != 5 {
+		t.Errorf("a refused attempt was counted: %d, %d", count(limit.Key), count(other.Key))
 	}
 	// The address has its own, higher limit.
-	if b, _ := blocked(now.Add(4*time.Minute), other); b {
+	if a := attempt(now.Add(4*time.Minute), other); a.Blocked {
 		t.Error("the address is blocked after 5 failures with a limit of 20")
 	}
 	// Once the oldest failure leaves the window, four remain: not blocked.
-	if b, _ := blocked(now.Add(15*time.Minute+time.Second), limit); b {
-		t.Error("still blocked after the oldest failure left the window")
+	ok := attempt(now.Add(15*time.Minute+time.Second), limit, other)
+	if ok.Blocked {
+		t.Fatal("still blocked after the oldest failure left the window")
 	}
-	if err := db.ClearLoginFailures(ctx, limit.Key); err != nil {
+	// A successful attempt is withdrawn from both counts and clears the account's failures.
+	if err := db.LoginSucceeded(ctx, ok, limit.Key); err != nil {
 		t.Fatal(err)
 	}
-	if b, _ := blocked(now.Add(5*time.Minute), limit); b {
-		t.Error("blocked after the failures were cleared")
+	if count(limit.Key) != 0 || count(other.Key) != 6 {
+		t.Errorf("after success: account %d (want 0), address %d (want 6)", count(limit.Key), count(other.Key))
 	}
+	// Failures older than a day are forgotten at the next attempt.
+	attempt(now.Add(25*time.Hour), postgres.LoginLimit{Key: "addr:198.51.100.1", Max: 20, Window: 15 * time.Minute})
 	var n int
-	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM login_failures WHERE key = $1`, other.Key).Scan(&n); err != nil || n != 5 {
-		t.Errorf("clearing the account's failures left %d of the address's, want 5 (%v)", n, err)
-	}
-	// Failures older than a day are forgotten at the next failure.
-	if err := db.RecordLoginFailure(ctx, now.Add(25*time.Hour), "addr:198.51.100.1"); err != nil {
-		t.Fatal(err)
-	}
 	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM login_failures`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("%d failures kept, want only the new one (%v)", n, err)
+	}
+}
+
+// Guesses sent in parallel cannot all pass the check: exactly the limit's worth are let through.
+func TestLoginThrottleUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	now := time.Date(2025, 7, 1, 12, 0, 0, 0, time.UTC)
+	limit := postgres.LoginLimit{Key: "account:eve@example.org", Max: 5, Window: 15 * time.Minute}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	through := 0
+	for range 30 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a, err := db.BeginLogin(ctx, now, limit)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if !a.Blocked {
+				mu.Lock()
+				through++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if through != 5 {
+		t.Errorf("%d of 30 parallel attempts let through, want 5", through)
 	}
 }
 
@@ -373,5 +405,52 @@ func TestSecretariatOnlyMethodsRefuseOthers(t *testing.T) {
 	var n int
 	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE actor_id = $1`, focal.ID).Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d audit events for refused changes (%v)", n, err)
+	}
+}
+
+// Every instance is told about a meeting under its old and its new address when it is renamed,
+// and about a new meeting at once, so that no cache keeps a stale page or list.
+func TestMeetingChangesAreNotified(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	sec := secretariat(t, db)
+	conn, err := db.Pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "LISTEN meeting_changed"); err != nil {
+		t.Fatal(err)
+	}
+	heard := func(n int) map[string]bool {
+		t.Helper()
+		got := map[string]bool{}
+		for range n {
+			wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			note, err := conn.Conn().WaitForNotification(wctx)
+			cancel()
+			if err != nil {
+				t.Fatalf("waiting for a notification: %v (heard %v)", err, got)
+			}
+			got[note.Payload] = true
+		}
+		return got
+	}
+	d := detail(t, db, letterSlug)
+	in := postgres.MeetingInput{Slug: "sg13-renamed", StudyGroupID: d.StudyGroupID, Title: d.Title, City: d.City, Venue: d.Venue,
+		TimeZone: d.TimeZone, FirstDay: d.FirstDay, LastDay: d.LastDay, Languages: d.Languages,
+		RemoteRules: d.RemoteRules, Purpose: d.Purpose, RoomAllocation: d.RoomAllocation, PracticalInfo: d.PracticalInfo}
+	if err := db.UpdateMeeting(ctx, postgres.Audit{ActorID: sec.ID}, sec, d.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	if got := heard(2); !got[letterSlug] || !got["sg13-renamed"] {
+		t.Errorf("rename notified %v, want the old and the new address", got)
+	}
+	if _, err := db.CopyMeeting(ctx, postgres.Audit{ActorID: sec.ID}, sec, d.ID, "sg13-next", d.FirstDay.AddDate(0, 4, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if got := heard(1); !got["sg13-next"] {
+		t.Errorf("copy notified %v, want sg13-next", got)
 	}
 }

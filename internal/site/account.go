@@ -126,15 +126,15 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	now := s.opts.Now()
 	accountKey := "account:" + strings.ToLower(in.Email)
 	addrKey := "addr:" + clientAddr(r)
-	blocked, until, err := s.db.LoginBlocked(r.Context(), now,
+	attempt, err := s.db.BeginLogin(r.Context(), now,
 		postgres.LoginLimit{Key: accountKey, Max: loginPerAccount, Window: loginWindow},
 		postgres.LoginLimit{Key: addrKey, Max: loginPerAddress, Window: loginWindow})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if blocked {
-		wait := until.Sub(now)
+	if attempt.Blocked {
+		wait := attempt.Until.Sub(now)
 		mins := int((wait + time.Minute - 1) / time.Minute)
 		w.Header().Set("Retry-After", fmt.Sprint(int((wait+time.Second-1)/time.Second)))
 		f.Summary = t.N("login.too_many", mins)
@@ -159,15 +159,12 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !ok {
-		if err := s.db.RecordLoginFailure(r.Context(), now, accountKey, addrKey); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+		// The attempt was counted as a failure before the check; it stays counted.
 		f.Summary = t.T("login.failed")
 		show(http.StatusUnauthorized)
 		return
 	}
-	if err := s.db.ClearLoginFailures(r.Context(), accountKey); err != nil {
+	if err := s.db.LoginSucceeded(r.Context(), attempt, accountKey); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -27,7 +27,12 @@ func (s *Server) languageSet(w http.ResponseWriter, r *http.Request) {
 
 // localPath accepts only a path on this site, so a redirect can never leave it.
 func localPath(p string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "/\\") {
+		return "/"
+	}
+	// Browsers drop tabs and newlines from URLs ("/\t/evil.example" becomes "//evil.example"), so
+	// no control character may pass, and the path may not start with two slashes either way.
+	if strings.IndexFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 || strings.HasPrefix(p, "//") {
 		return "/"
 	}
 	return p

@@ -30,3 +30,23 @@ func TestForwardedForTakesTheProxysEntry(t *testing.T) {
 		}
 	}
 }
+
+func TestLocalPathKeepsRedirectsOnTheSite(t *testing.T) {
+	for in, want := range map[string]string{
+		"/me":                     "/me",
+		"/meetings/x?lang=zh#reg": "/meetings/x?lang=zh#reg",
+		"":                        "/",
+		"https://evil.example/":   "/",
+		"//evil.example":          "/",
+		"/\\evil.example":         "/",
+		"/\t/evil.example":        "/", // browsers drop the tab and see //evil.example
+		"/\n/evil.example":        "/",
+		"/\r\nSet-Cookie: x=1":    "/",
+		"/\x7f":                   "/",
+		"evil.example":            "/",
+	} {
+		if got := localPath(in); got != want {
+			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

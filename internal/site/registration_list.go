@@ -88,6 +88,8 @@ func (s *Server) loadList(r *http.Request, sc listScope, q view.ListQuery) (view
 	f := sc.filter(q)
 	f.Limit = perPage
 	f.Offset = (max(q.Page, 1) - 1) * perPage
+	// Taken before reading: "approve all" approves only what the page could have shown.
+	asOf := s.opts.Now().UTC().Format(time.RFC3339Nano)
 	page, err := s.db.ListRegistrations(r.Context(), f)
 	if err != nil {
 		return view.RegistrationList{}, err
@@ -103,7 +105,7 @@ func (s *Server) loadList(r *http.Request, sc listScope, q view.ListQuery) (view
 	}
 	return view.RegistrationList{
 		Base: sc.base, Exports: sc.exports, Query: q, Lines: page.Lines, Counts: page.Counts, Total: page.Total,
-		PerPage: perPage, Decide: view.NewForm(), AsOf: s.opts.Now().UTC().Format(time.RFC3339Nano), Visas: visas,
+		PerPage: perPage, Decide: view.NewForm(), AsOf: asOf, Visas: visas,
 	}, nil
 }
 
@@ -275,14 +277,7 @@ func errorMessage(t *i18n.Translator, err error) string {
 		sort.Strings(keys)
 		return t.T(e.Fields[keys[0]])
 	}
-	args := make(map[string]any, len(e.Args))
-	for k, v := range e.Args {
-		args[k] = v
-	}
-	if st, ok := args["State"].(string); ok && domain.State(st).Valid() {
-		args["State"] = t.T("state." + st)
-	}
-	return t.T(e.Key, flatten(args)...)
+	return message(t, e)
 }
 
 // meetingOptions are the choices of a meeting filter, newest first.
