@@ -1,7 +1,9 @@
 package domain
 
 import (
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -28,7 +30,7 @@ type WorkingParty struct {
 }
 
 // Slug is the working party's short name in URLs: "wp1".
-func (w WorkingParty) Slug() string { return "wp" + itoa(w.Number) }
+func (w WorkingParty) Slug() string { return "wp" + strconv.Itoa(w.Number) }
 
 // Question is a Question of a study group (Q20/13).
 type Question struct {
@@ -70,11 +72,21 @@ type Meeting struct {
 }
 
 // Location returns the meeting's time zone (UTC when the name is unknown).
-func (m Meeting) Location() *time.Location {
-	loc, err := time.LoadLocation(m.TimeZone)
-	if err != nil {
-		return time.UTC
+func (m Meeting) Location() *time.Location { return Location(m.TimeZone) }
+
+var locations sync.Map // name → *time.Location
+
+// Location returns the time zone called name, or UTC when the name is unknown. Zones are read
+// once: time.LoadLocation parses the zone data on every call.
+func Location(name string) *time.Location {
+	if loc, ok := locations.Load(name); ok {
+		return loc.(*time.Location)
 	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		loc = time.UTC
+	}
+	locations.Store(name, loc)
 	return loc
 }
 
@@ -261,26 +273,4 @@ type MeetingSummary struct {
 	FirstDay time.Time `db:"first_day"`
 	LastDay  time.Time `db:"last_day"`
 	SGCode   string    `db:"sg_code"`
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
 }

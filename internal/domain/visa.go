@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -96,7 +97,7 @@ func Today(now time.Time, loc *time.Location) time.Time {
 // CanSeeVisaState reports whether actor may see that a registration has a visa request and its
 // state: the owner, a focal point of the organisation, the secretariat.
 func CanSeeVisaState(a Actor, v VisaRequest) bool {
-	return a.SignedIn() && (a.ID == v.AccountID || a.Secretariat || a.IsFocalPointOf(v.OrganisationID))
+	return CanView(a, Registration{AccountID: v.AccountID, OrganisationID: v.OrganisationID})
 }
 
 // CanSeePassport reports whether actor may see the passport data and download the letter: only
@@ -341,19 +342,11 @@ func UpdatePassport(a Actor, v VisaRequest, m Meeting, p Passport, now time.Time
 // number, and from the second revision on a suffix naming the revision ("SG13-WP-2025-07/V00042",
 // then "SG13-WP-2025-07/V00042-R2").
 func VisaReference(meetingSlug string, requestID int64, revision int) string {
-	ref := strings.ToUpper(meetingSlug) + "/V" + pad5(requestID)
+	ref := fmt.Sprintf("%s/V%05d", strings.ToUpper(meetingSlug), requestID)
 	if revision > 1 {
-		ref += "-R" + itoa(revision)
+		ref += fmt.Sprintf("-R%d", revision)
 	}
 	return ref
-}
-
-func pad5(n int64) string {
-	s := itoa(int(n))
-	for len(s) < 5 {
-		s = "0" + s
-	}
-	return s
 }
 
 // VisaErasureDue reports whether a meeting's visa data are to be erased at now: retentionDays

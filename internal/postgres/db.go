@@ -201,12 +201,6 @@ func (db *DB) AuditTrails(ctx context.Context, entity string, ids []int64) (map[
 
 // AuditTrail returns the events of one record, oldest first.
 func (db *DB) AuditTrail(ctx context.Context, entity string, id int64) ([]AuditEvent, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT e.id, e.at, e.actor_id, a.given_name || ' ' || a.family_name AS actor_name,
-			e.action, e.entity, e.entity_id, e.detail
-		FROM audit_events e LEFT JOIN accounts a ON a.id = e.actor_id
-		WHERE e.entity = $1 AND e.entity_id = $2 ORDER BY e.at, e.id`, entity, id)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: audit trail: %w", err)
-	}
-	return pgx.CollectRows(rows, pgx.RowToStructByName[AuditEvent])
+	trails, err := db.AuditTrails(ctx, entity, []int64{id})
+	return trails[id], err
 }

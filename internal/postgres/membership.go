@@ -59,9 +59,6 @@ type MemberLine struct {
 // Name is the person's full name.
 func (l MemberLine) Name() string { return l.GivenName + " " + l.FamilyName }
 
-// Confirmed reports whether the affiliation counts as confirmed.
-func (l MemberLine) Confirmed() bool { return l.AutoApproval || l.FocalPoint || l.ConfirmedAt != nil }
-
 // Members lists the accounts of the given organisations, those awaiting confirmation first.
 func (db *DB) Members(ctx context.Context, orgs []int64) ([]MemberLine, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT acc.id, acc.email, acc.given_name, acc.family_name, o.id AS organisation_id,

@@ -14,15 +14,13 @@ import (
 // VisaLine is a visa request with the names the pages show beside it and its current letter.
 type VisaLine struct {
 	domain.VisaRequest
-	GivenName    string       `db:"given_name"`
-	FamilyName   string       `db:"family_name"`
-	Email        string       `db:"email"`
-	OrgName      string       `db:"org_name"`
-	MeetingSlug  string       `db:"meeting_slug"`
-	MeetingTitle domain.Text  `db:"meeting_title"`
-	TimeZone     string       `db:"time_zone"`
-	RegState     domain.State `db:"reg_state"`
-	RegMode      domain.Mode  `db:"reg_mode"`
+	GivenName    string      `db:"given_name"`
+	FamilyName   string      `db:"family_name"`
+	Email        string      `db:"email"`
+	OrgName      string      `db:"org_name"`
+	MeetingSlug  string      `db:"meeting_slug"`
+	MeetingTitle domain.Text `db:"meeting_title"`
+	TimeZone     string      `db:"time_zone"`
 	// Reference and IssuedOn are the current letter's, when one was issued.
 	Reference *string    `db:"reference"`
 	IssuedOn  *time.Time `db:"issued_on"`
@@ -35,13 +33,12 @@ func (l VisaLine) AccountName() string { return l.GivenName + " " + l.FamilyName
 func (l VisaLine) Location() *time.Location { return domain.Meeting{TimeZone: l.TimeZone}.Location() }
 
 const visaLineSelect = `SELECT ` + visaColumns + `, a.given_name, a.family_name, a.email, o.name AS org_name,
-		m.slug AS meeting_slug, m.title AS meeting_title, m.time_zone, r.state AS reg_state, r.mode AS reg_mode,
+		m.slug AS meeting_slug, m.title AS meeting_title, m.time_zone,
 		l.reference, l.issued_on
 	FROM visa_requests v
 	JOIN accounts a ON a.id = v.account_id
 	JOIN organisations o ON o.id = v.organisation_id
 	JOIN meetings m ON m.id = v.meeting_id
-	JOIN registrations r ON r.id = v.registration_id
 	LEFT JOIN visa_letters l ON l.visa_request_id = v.id AND l.revision = v.revision AND v.revision > 0`
 
 // forActor hides the passport data from anyone but their owner and the secretariat.

@@ -112,11 +112,3 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.renderError(w, r, http.StatusNotFound, "error.not_found_title", "error.not_found")
 }
-
-func flatten(m map[string]any) []any {
-	out := make([]any, 0, len(m)*2)
-	for k, v := range m {
-		out = append(out, k, v)
-	}
-	return out
-}

@@ -38,7 +38,7 @@ func (s *Server) meetingEditData(r *http.Request, d *domain.MeetingDetail) (view
 		return view.MeetingEdit{}, err
 	}
 	e := view.MeetingEdit{StudyGroups: gs, Langs: s.cat.Langs(), Copy: view.NewForm()}
-	first := time.Now()
+	first := s.opts.Now()
 	if d != nil {
 		e.ID, e.Slug = d.ID, d.Slug
 		e.WorkingParties, e.Questions = d.WorkingParties, d.Questions

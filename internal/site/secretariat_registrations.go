@@ -9,18 +9,9 @@ import (
 	"plenary/web/view"
 )
 
-// listMeeting loads the meeting named by the {id} in the URL.
-func (s *Server) listMeeting(r *http.Request) (*domain.MeetingDetail, error) {
-	id, err := idParam(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	return s.db.MeetingDetailByID(r.Context(), id)
-}
-
 // secRegistrations is the secretariat's list of every registration of a meeting.
 func (s *Server) secRegistrations(w http.ResponseWriter, r *http.Request) {
-	m, err := s.listMeeting(r)
+	m, err := s.meetingForEdit(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -60,7 +51,7 @@ func (s *Server) showSecRegistrations(w http.ResponseWriter, r *http.Request, st
 
 // secDecide approves or rejects registrations of a meeting.
 func (s *Server) secDecide(w http.ResponseWriter, r *http.Request) {
-	m, err := s.listMeeting(r)
+	m, err := s.meetingForEdit(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -114,7 +105,7 @@ func (s *Server) secRegisterData(r *http.Request, m *domain.MeetingDetail, accou
 }
 
 func (s *Server) secRegisterForm(w http.ResponseWriter, r *http.Request) {
-	m, err := s.listMeeting(r)
+	m, err := s.meetingForEdit(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -135,7 +126,7 @@ func (s *Server) secRegisterForm(w http.ResponseWriter, r *http.Request) {
 // secRegisterSubmit registers any account for the meeting; after the pre-registration deadline
 // the registration is marked late.
 func (s *Server) secRegisterSubmit(w http.ResponseWriter, r *http.Request) {
-	m, err := s.listMeeting(r)
+	m, err := s.meetingForEdit(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -173,7 +164,7 @@ func (s *Server) secExportXLSX(w http.ResponseWriter, r *http.Request) { s.secEx
 
 // secExport downloads a meeting's registrations as filtered, every page.
 func (s *Server) secExport(w http.ResponseWriter, r *http.Request, format exportFormat) {
-	m, err := s.listMeeting(r)
+	m, err := s.meetingForEdit(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -186,7 +177,7 @@ func (s *Server) secExport(w http.ResponseWriter, r *http.Request, format export
 // participantsPage is the printable list of participants: approved registrations of delegates
 // who agreed to appear in it, by organisation.
 func (s *Server) participantsPage(w http.ResponseWriter, r *http.Request) {
-	m, err := s.listMeeting(r)
+	m, err := s.meetingForEdit(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -209,7 +200,7 @@ func (s *Server) participantsXLSX(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) participantsExport(w http.ResponseWriter, r *http.Request, format exportFormat) {
-	m, err := s.listMeeting(r)
+	m, err := s.meetingForEdit(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -40,7 +40,7 @@ func (s *Server) visaQueueData(r *http.Request, q url.Values) (view.VisaQueueDat
 	if err != nil {
 		return view.VisaQueueData{}, err
 	}
-	return view.VisaQueueData{MeetingID: id, MeetingSlug: d.Slug, MeetingTitle: d.Title.In(s.translator(r).Lang.Tag), Queue: queue,
+	return view.VisaQueueData{MeetingID: id, MeetingTitle: d.Title.In(s.translator(r).Lang.Tag), Queue: queue,
 		State: string(f.State), Nationality: f.Nationality, Decline: view.NewForm(), Now: s.opts.Now()}, nil
 }
 

@@ -48,7 +48,6 @@ func (d VisaPageData) Editing() bool { return d.CanRequest || d.CanEdit }
 // VisaQueueData is what the secretariat's visa queue of a meeting shows.
 type VisaQueueData struct {
 	MeetingID    int64
-	MeetingSlug  string
 	MeetingTitle string
 	Queue        postgres.VisaQueue
 	State        string
@@ -135,8 +134,6 @@ type MyVisa struct {
 	Deadline   *time.Time
 	Now        time.Time
 }
-
-func day(d time.Time) string { return d.Format(time.DateOnly) }
 
 // letterCaption names the current letter: "(SG13-WP-2025-07/V00042, issued 20 June 2025)".
 func letterCaption(t *i18n.Translator, v postgres.VisaLine) string {
