@@ -24,3 +24,21 @@ func CanSetAutoApproval(a Actor, org int64) bool {
 // CanReadMail reports whether actor may read the mail the portal sent or kept (the secretariat's
 // view of the outbox, which holds everyone's messages).
 func CanReadMail(a Actor) bool { return a.SignedIn() && a.Secretariat }
+
+// RegistrationScope says whose registrations actor may list: every organisation's for the
+// secretariat (all), its own organisations' for a focal point, nobody else's (ok false).
+func RegistrationScope(a Actor) (orgs []int64, all, ok bool) {
+	switch {
+	case !a.SignedIn():
+		return nil, false, false
+	case a.Secretariat:
+		return nil, true, true
+	case a.IsFocalPoint():
+		return a.FocalOf, false, true
+	}
+	return nil, false, false
+}
+
+// CanListParticipants reports whether actor may see a meeting's list of participants (those
+// approved who consented to appear in it) and export it.
+func CanListParticipants(a Actor) bool { return a.SignedIn() && a.Secretariat }

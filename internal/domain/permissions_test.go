@@ -28,3 +28,22 @@ func TestSecretariatCapabilities(t *testing.T) {
 		}
 	}
 }
+
+func TestRegistrationScope(t *testing.T) {
+	for name, c := range map[string]struct {
+		a       Actor
+		orgs    []int64
+		all, ok bool
+	}{
+		"visitor":               {Visitor, nil, false, false},
+		"delegate":              {Actor{ID: 1, OrganisationID: 10}, nil, false, false},
+		"focal point of two":    {Actor{ID: 2, FocalOf: []int64{10, 20}}, []int64{10, 20}, false, true},
+		"secretariat":           {Actor{ID: 3, Secretariat: true}, nil, true, true},
+		"secretariat and focal": {Actor{ID: 4, Secretariat: true, FocalOf: []int64{10}}, nil, true, true},
+	} {
+		orgs, all, ok := RegistrationScope(c.a)
+		if all != c.all || ok != c.ok || len(orgs) != len(c.orgs) {
+			t.Errorf("%s: %v %v %v, want %v %v %v", name, orgs, all, ok, c.orgs, c.all, c.ok)
+		}
+	}
+}

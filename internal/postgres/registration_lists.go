@@ -13,7 +13,11 @@ import (
 // PendingRegistrationIDs returns the ids of the pending registrations matching f (its State is
 // ignored) that were already pending at asOf, for "approve all those the list showed": one
 // registered or sent back to pending after the list was shown is left for the next look.
-func (db *DB) PendingRegistrationIDs(ctx context.Context, f RegistrationFilter, asOf time.Time) ([]int64, error) {
+func (db *DB) PendingRegistrationIDs(ctx context.Context, actor domain.Actor, f RegistrationFilter, asOf time.Time) ([]int64, error) {
+	f, err := scoped(actor, f)
+	if err != nil {
+		return nil, err
+	}
 	f.State = domain.Pending
 	where, args := f.where(true)
 	args = append(args, asOf)
@@ -32,15 +36,18 @@ func (db *DB) PendingRegistrationIDs(ctx context.Context, f RegistrationFilter, 
 
 // EachParticipant streams the list of participants of a meeting to fn: the approved
 // registrations of delegates who consented to appear in it, by organisation and name.
-func (db *DB) EachParticipant(ctx context.Context, meetingID int64, fn func(RegistrationLine) error) error {
+func (db *DB) EachParticipant(ctx context.Context, actor domain.Actor, meetingID int64, fn func(RegistrationLine) error) error {
+	if !domain.CanListParticipants(actor) {
+		return domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
 	return eachRow(ctx, db, "participants", registrationLineSelect+` WHERE r.meeting_id = $1 AND r.state = 'approved' AND r.list_consent
 		ORDER BY lower(o.name), o.id, lower(a.family_name), lower(a.given_name), r.id`, []any{meetingID}, fn)
 }
 
 // Participants returns the list of participants of a meeting, as EachParticipant streams it.
-func (db *DB) Participants(ctx context.Context, meetingID int64) ([]RegistrationLine, error) {
+func (db *DB) Participants(ctx context.Context, actor domain.Actor, meetingID int64) ([]RegistrationLine, error) {
 	var out []RegistrationLine
-	err := db.EachParticipant(ctx, meetingID, func(l RegistrationLine) error {
+	err := db.EachParticipant(ctx, actor, meetingID, func(l RegistrationLine) error {
 		out = append(out, l)
 		return nil
 	})

@@ -291,3 +291,53 @@ func TestBulkApproveThousand(t *testing.T) {
 		t.Errorf("%d queued mails", n)
 	}
 }
+
+// The lists are scoped in the store by the domain's RegistrationScope: a focal point sees only
+// their organisations' registrations whatever the filter asks, a delegate none, the secretariat all.
+func TestRegistrationListsAreScopedToTheActor(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	meeting := demoMeeting(t, db)
+	now := pgtest.SeededAt(t)
+	ms := actorOf(t, db, "delegate.ms@plenary.test")
+	sm := actorOf(t, db, "delegate.sm@plenary.test")
+	for _, a := range []domain.Actor{ms, sm} {
+		if _, err := db.Register(ctx, postgres.Audit{ActorID: a.ID}, a, meeting, a.ID, domain.RegistrationRequest{Mode: domain.Remote}, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	focalSM := actorOf(t, db, "focal.sm@plenary.test")
+	sec := actorOf(t, db, "secretariat@plenary.test")
+	msOrg := ms.OrganisationID
+	cases := []struct {
+		name  string
+		actor domain.Actor
+		f     postgres.RegistrationFilter
+		want  int
+	}{
+		{"focal point, no filter", focalSM, postgres.RegistrationFilter{MeetingID: meeting}, 1},
+		{"focal point asking for another organisation", focalSM, postgres.RegistrationFilter{MeetingID: meeting, OrganisationIDs: []int64{msOrg}}, 0},
+		{"focal point filtering by another organisation", focalSM, postgres.RegistrationFilter{MeetingID: meeting, OrganisationID: msOrg}, 0},
+		{"secretariat", sec, postgres.RegistrationFilter{MeetingID: meeting}, 2},
+	}
+	for _, c := range cases {
+		page, err := db.ListRegistrations(ctx, c.actor, c.f)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		n := 0
+		if err := db.EachRegistration(ctx, c.actor, c.f, func(postgres.RegistrationLine) error { n++; return nil }); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if len(page.Lines) != c.want || page.Total != c.want || n != c.want {
+			t.Errorf("%s: %d lines, total %d, export %d; want %d", c.name, len(page.Lines), page.Total, n, c.want)
+		}
+	}
+	if _, err := db.ListRegistrations(ctx, ms, postgres.RegistrationFilter{MeetingID: meeting}); domain.ErrorCode(err) != domain.Forbidden {
+		t.Errorf("a delegate lists registrations: %v, want Forbidden", err)
+	}
+	if _, err := db.Participants(ctx, focalSM, meeting); domain.ErrorCode(err) != domain.Forbidden {
+		t.Errorf("a focal point lists the participants: %v, want Forbidden", err)
+	}
+}

@@ -364,7 +364,8 @@ func (db *DB) RegistrationsOf(ctx context.Context, accountID int64) ([]Registrat
 }
 
 // RegistrationFilter selects registrations for the focal point's and the secretariat's lists.
-// OrganisationIDs, when set, restricts the list to those organisations (a focal point's).
+// OrganisationIDs, when set, restricts the list to those organisations; the store narrows it to
+// what the actor may see (scoped).
 type RegistrationFilter struct {
 	OrganisationIDs []int64
 	MeetingID       int64
@@ -373,6 +374,34 @@ type RegistrationFilter struct {
 	Mode            domain.Mode
 	Query           string
 	Limit, Offset   int
+}
+
+// scoped narrows f to the organisations whose registrations actor may list (the domain's
+// RegistrationScope): a focal point never sees another organisation's, whatever the filter asks.
+func scoped(actor domain.Actor, f RegistrationFilter) (RegistrationFilter, error) {
+	orgs, all, ok := domain.RegistrationScope(actor)
+	if !ok {
+		return f, domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
+	if all {
+		return f, nil
+	}
+	allowed := make(map[int64]bool, len(orgs))
+	for _, o := range orgs {
+		allowed[o] = true
+	}
+	asked := f.OrganisationIDs
+	if asked == nil {
+		asked = orgs
+	}
+	// Never nil: an empty list selects nothing, not everything.
+	f.OrganisationIDs = []int64{}
+	for _, o := range asked {
+		if allowed[o] {
+			f.OrganisationIDs = append(f.OrganisationIDs, o)
+		}
+	}
+	return f, nil
 }
 
 func (f RegistrationFilter) where(withState bool) (string, []any) {
@@ -422,8 +451,12 @@ type RegistrationPage struct {
 
 // ListRegistrations returns one page of registrations, pending first, and the counts per state,
 // in two queries whatever the number of registrations.
-func (db *DB) ListRegistrations(ctx context.Context, f RegistrationFilter) (RegistrationPage, error) {
+func (db *DB) ListRegistrations(ctx context.Context, actor domain.Actor, f RegistrationFilter) (RegistrationPage, error) {
 	page := RegistrationPage{Counts: map[domain.State]int{}}
+	f, err := scoped(actor, f)
+	if err != nil {
+		return page, err
+	}
 	where, args := f.where(true)
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
@@ -466,7 +499,11 @@ func (db *DB) ListRegistrations(ctx context.Context, f RegistrationFilter) (Regi
 
 // EachRegistration streams every registration matching f (ignoring Limit and Offset) to fn, in
 // list order, without holding them all in memory: for exports.
-func (db *DB) EachRegistration(ctx context.Context, f RegistrationFilter, fn func(RegistrationLine) error) error {
+func (db *DB) EachRegistration(ctx context.Context, actor domain.Actor, f RegistrationFilter, fn func(RegistrationLine) error) error {
+	f, err := scoped(actor, f)
+	if err != nil {
+		return err
+	}
 	where, args := f.where(true)
 	return eachRow(ctx, db, "export registrations",
 		registrationLineSelect+where+` ORDER BY m.first_day DESC, o.name, a.family_name, a.given_name, r.id`, args, fn)
@@ -486,7 +523,11 @@ type Statistics struct {
 
 // RegistrationStatistics counts the live (pending or approved) registrations matching f by mode,
 // gender, organisation kind and country, in one query.
-func (db *DB) RegistrationStatistics(ctx context.Context, f RegistrationFilter) (Statistics, error) {
+func (db *DB) RegistrationStatistics(ctx context.Context, actor domain.Actor, f RegistrationFilter) (Statistics, error) {
+	f, err := scoped(actor, f)
+	if err != nil {
+		return Statistics{}, err
+	}
 	f.State = ""
 	where, args := f.where(false)
 	live := " r.state IN ('pending','approved')"

@@ -62,7 +62,7 @@ func yesNo(t *i18n.Translator, b bool) string {
 func (s *Server) exportRegistrations(w http.ResponseWriter, r *http.Request, format exportFormat, name string, f postgres.RegistrationFilter) {
 	t := s.translator(r)
 	rows := func(emit func([]any) error) error {
-		return s.db.EachRegistration(r.Context(), f, func(l postgres.RegistrationLine) error {
+		return s.db.EachRegistration(r.Context(), actorOf(r), f, func(l postgres.RegistrationLine) error {
 			return emit(registrationRecord(t, l))
 		})
 	}
@@ -74,7 +74,7 @@ func (s *Server) exportParticipants(w http.ResponseWriter, r *http.Request, form
 	t := s.translator(r)
 	header := []string{t.T("field.organisation"), t.T("lists.country"), t.T("field.family_name"), t.T("field.given_name"), t.T("lists.mode")}
 	rows := func(emit func([]any) error) error {
-		return s.db.EachParticipant(r.Context(), meetingID, func(l postgres.RegistrationLine) error {
+		return s.db.EachParticipant(r.Context(), actorOf(r), meetingID, func(l postgres.RegistrationLine) error {
 			return emit([]any{l.OrgName, l.Country, l.FamilyName, l.GivenName, t.T("mode." + string(l.Mode))})
 		})
 	}

@@ -74,7 +74,7 @@ func (s *Server) showFocal(w http.ResponseWriter, r *http.Request, status int, q
 		if d.Meeting != nil {
 			f := sc.fixed
 			f.MeetingID, f.OrganisationID = q.MeetingID, q.OrganisationID
-			st, err := s.db.RegistrationStatistics(r.Context(), f)
+			st, err := s.db.RegistrationStatistics(r.Context(), actorOf(r), f)
 			if err != nil {
 				s.fail(w, r, err)
 				return

@@ -58,11 +58,9 @@ type listScope struct {
 	fixed postgres.RegistrationFilter
 }
 
-func focalScope(a domain.Actor) listScope {
-	// A focal point of no organisation never gets here (requireFocalPoint), but an empty,
-	// non-nil list still selects nothing rather than everything.
-	orgs := append([]int64{}, a.FocalOf...)
-	return listScope{base: "/focal", exports: "/focal/export", fixed: postgres.RegistrationFilter{OrganisationIDs: orgs}}
+// focalScope is the focal point's list; the store narrows it to their organisations.
+func focalScope(domain.Actor) listScope {
+	return listScope{base: "/focal", exports: "/focal/export"}
 }
 
 func meetingScope(meetingID int64) listScope {
@@ -90,7 +88,7 @@ func (s *Server) loadList(r *http.Request, sc listScope, q view.ListQuery) (view
 	f.Offset = (max(q.Page, 1) - 1) * perPage
 	// Taken before reading: "approve all" approves only what the page could have shown.
 	asOf := s.opts.Now().UTC().Format(time.RFC3339Nano)
-	page, err := s.db.ListRegistrations(r.Context(), f)
+	page, err := s.db.ListRegistrations(r.Context(), actorOf(r), f)
 	if err != nil {
 		return view.RegistrationList{}, err
 	}
@@ -184,7 +182,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, sc listScope, sh
 		if err != nil {
 			asOf = s.opts.Now()
 		}
-		if ids, err = s.db.PendingRegistrationIDs(r.Context(), sc.filter(q), asOf); err != nil {
+		if ids, err = s.db.PendingRegistrationIDs(r.Context(), actorOf(r), sc.filter(q), asOf); err != nil {
 			s.fail(w, r, err)
 			return
 		}

@@ -40,7 +40,7 @@ func (s *Server) showSecRegistrations(w http.ResponseWriter, r *http.Request, st
 	if decide.Values != nil {
 		l.Decide = decide
 	}
-	st, err := s.db.RegistrationStatistics(r.Context(), postgres.RegistrationFilter{MeetingID: m.ID})
+	st, err := s.db.RegistrationStatistics(r.Context(), actorOf(r), postgres.RegistrationFilter{MeetingID: m.ID})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -182,7 +182,7 @@ func (s *Server) participantsPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	lines, err := s.db.Participants(r.Context(), m.ID)
+	lines, err := s.db.Participants(r.Context(), actorOf(r), m.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
