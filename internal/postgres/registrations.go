@@ -110,6 +110,12 @@ func focalPointsOf(ctx context.Context, tx pgx.Tx, org, except int64) ([]int64, 
 // audit event and mail, in one transaction. A second live registration for the same meeting is a
 // Conflict (the database's unique index enforces it too, under concurrency).
 func (db *DB) Register(ctx context.Context, a Audit, actor domain.Actor, meetingID, registrantID int64, req domain.RegistrationRequest, now time.Time) (domain.Registration, error) {
+	return db.RegisterWithVisa(ctx, a, actor, meetingID, registrantID, req, nil, now)
+}
+
+// RegisterWithVisa is Register with, when passport is not nil, the visa support letter request
+// ticked on the same form, stored in the same transaction: both are made or neither is.
+func (db *DB) RegisterWithVisa(ctx context.Context, a Audit, actor domain.Actor, meetingID, registrantID int64, req domain.RegistrationRequest, passport *domain.Passport, now time.Time) (domain.Registration, error) {
 	var reg domain.Registration
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		c, err := registrationContext(ctx, tx, actor, meetingID, registrantID, now)
@@ -137,6 +143,11 @@ func (db *DB) Register(ctx context.Context, a Audit, actor domain.Actor, meeting
 		}
 		if err := audit(ctx, tx, a, "registration.submit", "registration", reg.ID, detail); err != nil {
 			return err
+		}
+		if passport != nil {
+			if _, err := requestVisaTx(ctx, tx, a, actor, reg, *passport, now); err != nil {
+				return err
+			}
 		}
 		mail, err := submitMail(ctx, tx, reg)
 		if err != nil {

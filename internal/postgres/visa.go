@@ -95,28 +95,6 @@ func visaDetail(v domain.VisaRequest) map[string]any {
 	return d
 }
 
-// CheckVisaRequest checks, without storing anything, that actor may request a visa letter with
-// passport p for a registration of meetingID made in the same form: the checks of RequestVisa
-// that do not need the registration to exist yet. The registration form calls it before
-// registering, so that a refused visa part refuses the whole form.
-func (db *DB) CheckVisaRequest(ctx context.Context, actor domain.Actor, meetingID int64, mode domain.Mode, p domain.Passport, now time.Time) error {
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		m, err := meetingTx(ctx, tx, meetingID)
-		if err != nil {
-			return err
-		}
-		dl, err := visaDeadline(ctx, tx, m)
-		if err != nil {
-			return err
-		}
-		reg := domain.Registration{AccountID: actor.ID, MeetingID: meetingID, Mode: mode, State: domain.Pending}
-		if err := domain.CheckVisaRequest(domain.VisaContext{Actor: actor, Registration: reg, Meeting: m, Deadline: dl, Now: now}); err != nil {
-			return err
-		}
-		return domain.CheckPassport(p, m, now)
-	})
-}
-
 // RequestVisa adds a visa letter request to a registration, after the domain's checks, with its
 // audit events, in one transaction. The registration's row is locked, so a request racing a
 // cancellation or a switch to remote either lands first (and is withdrawn by it) or is refused.
@@ -130,40 +108,8 @@ func (db *DB) RequestVisa(ctx context.Context, a Audit, actor domain.Actor, regi
 		if len(regs) == 0 || !domain.CanView(actor, regs[0]) {
 			return domain.Errorf(domain.NotFound, "error.registration_not_found")
 		}
-		m, err := meetingTx(ctx, tx, regs[0].MeetingID)
-		if err != nil {
-			return err
-		}
-		dl, err := visaDeadline(ctx, tx, m)
-		if err != nil {
-			return err
-		}
-		v, err = domain.NewVisaRequest(domain.VisaContext{Actor: actor, Registration: regs[0], Meeting: m, Deadline: dl, Now: now}, p)
-		if err != nil {
-			return err
-		}
-		err = tx.QueryRow(ctx, `INSERT INTO visa_requests (registration_id, meeting_id, account_id, organisation_id, state,
-				passport_name, birth_date, birth_place, nationality, passport_number, passport_issued, passport_expires,
-				issuing_country, representation, due_on, created_at, updated_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$16) RETURNING id`,
-			v.RegistrationID, v.MeetingID, v.AccountID, v.OrganisationID, string(v.State),
-			v.Name, v.BirthDate, v.BirthPlace, v.Nationality, v.Number, v.Issued, v.Expires,
-			v.IssuingCountry, v.Representation, v.DueOn, now).Scan(&v.ID)
-		if isUniqueViolation(err, "visa_requests_live_key") {
-			return domain.Errorf(domain.Conflict, "error.visa_exists")
-		}
-		if err != nil {
-			return fmt.Errorf("postgres: request visa: %w", err)
-		}
-		requested := visaDetail(v)
-		requested["state"] = domain.VisaRequested
-		if err := audit(ctx, tx, a, "visa_request.request", "visa_request", v.ID, requested); err != nil {
-			return err
-		}
-		if v.State == domain.VisaProcessing {
-			return audit(ctx, tx, a, "visa_request.process", "visa_request", v.ID, visaDetail(v))
-		}
-		return nil
+		v, err = requestVisaTx(ctx, tx, a, actor, regs[0], p, now)
+		return err
 	})
 	return v, err
 }
@@ -315,4 +261,43 @@ func (db *DB) IssueVisas(ctx context.Context, a Audit, actor domain.Actor, opts 
 		return VisaResult{Refused: map[int64]error{}}, err
 	}
 	return res, nil
+}
+
+// requestVisaTx checks and stores a visa request for reg inside tx, with its audit events: for
+// RequestVisa (a request added later) and for a registration that comes with one.
+func requestVisaTx(ctx context.Context, tx pgx.Tx, a Audit, actor domain.Actor, reg domain.Registration, p domain.Passport, now time.Time) (domain.VisaRequest, error) {
+	m, err := meetingTx(ctx, tx, reg.MeetingID)
+	if err != nil {
+		return domain.VisaRequest{}, err
+	}
+	dl, err := visaDeadline(ctx, tx, m)
+	if err != nil {
+		return domain.VisaRequest{}, err
+	}
+	v, err := domain.NewVisaRequest(domain.VisaContext{Actor: actor, Registration: reg, Meeting: m, Deadline: dl, Now: now}, p)
+	if err != nil {
+		return v, err
+	}
+	err = tx.QueryRow(ctx, `INSERT INTO visa_requests (registration_id, meeting_id, account_id, organisation_id, state,
+			passport_name, birth_date, birth_place, nationality, passport_number, passport_issued, passport_expires,
+			issuing_country, representation, due_on, created_at, updated_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$16) RETURNING id`,
+		v.RegistrationID, v.MeetingID, v.AccountID, v.OrganisationID, string(v.State),
+		v.Name, v.BirthDate, v.BirthPlace, v.Nationality, v.Number, v.Issued, v.Expires,
+		v.IssuingCountry, v.Representation, v.DueOn, now).Scan(&v.ID)
+	if isUniqueViolation(err, "visa_requests_live_key") {
+		return v, domain.Errorf(domain.Conflict, "error.visa_exists")
+	}
+	if err != nil {
+		return v, fmt.Errorf("postgres: request visa: %w", err)
+	}
+	requested := visaDetail(v)
+	requested["state"] = domain.VisaRequested
+	if err := audit(ctx, tx, a, "visa_request.request", "visa_request", v.ID, requested); err != nil {
+		return v, err
+	}
+	if v.State == domain.VisaProcessing {
+		return v, audit(ctx, tx, a, "visa_request.process", "visa_request", v.ID, visaDetail(v))
+	}
+	return v, nil
 }

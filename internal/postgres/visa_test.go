@@ -679,3 +679,29 @@ func detailTB(t testing.TB, db *postgres.DB, slug string) *domain.MeetingDetail 
 	}
 	return d
 }
+
+// A registration and the visa request ticked on its form are stored together or not at all.
+func TestRegisterWithVisaIsOneTransaction(t *testing.T) {
+	t.Parallel()
+	w := newVisaWorldTB(t)
+	ctx := context.Background()
+	a := w.actor(delegateSM)
+	p := w.passport("José Müller-Ñúñez")
+	// Remote: the visa part is refused beside its field, and nothing is registered.
+	_, err := w.db.RegisterWithVisa(ctx, w.audit(delegateSM), a, w.meeting.ID, a.ID, domain.RegistrationRequest{Mode: domain.Remote}, &p, w.now)
+	if e, ok := domain.AsError(err); !ok || e.Fields[domain.FieldVisa] != "error.visa_remote" {
+		t.Fatalf("remote with a visa request: %v", err)
+	}
+	var n int
+	if err := w.db.Pool.QueryRow(ctx, `SELECT count(*) FROM registrations WHERE account_id = $1`, a.ID).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d registrations left by a refused form (%v)", n, err)
+	}
+	// In person: both are stored.
+	reg, err := w.db.RegisterWithVisa(ctx, w.audit(delegateSM), a, w.meeting.ID, a.ID, domain.RegistrationRequest{Mode: domain.InPerson}, &p, w.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.Pool.QueryRow(ctx, `SELECT count(*) FROM visa_requests WHERE registration_id = $1 AND state = 'requested'`, reg.ID).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d visa requests with the registration (%v)", n, err)
+	}
+}

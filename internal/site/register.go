@@ -108,12 +108,14 @@ func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	valid := s.check(t, &in, &f)
 	// The visa part is checked with the rest, so that a refused request refuses the whole form.
-	visa, visaValid := s.visaPart(w, r, t, &f, d.ID, domain.Mode(in.Mode))
+	visa, visaValid := s.visaPart(w, r, t, &f)
 	if !valid || !visaValid {
 		page(http.StatusUnprocessableEntity, nil)
 		return
 	}
-	reg, err := s.db.Register(r.Context(), auditOf(r), actorOf(r), d.ID, actorOf(r).ID, in.request(), s.opts.Now())
+	// With the visa request ticked, both are stored in one transaction: the domain's rules of
+	// each refuse the whole form, with the message beside the field.
+	reg, err := s.db.RegisterWithVisa(r.Context(), auditOf(r), actorOf(r), d.ID, actorOf(r).ID, in.request(), visa, s.opts.Now())
 	if err != nil {
 		e, ok := domain.AsError(err)
 		switch {
@@ -133,10 +135,6 @@ func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
 		default:
 			s.fail(w, r, err)
 		}
-		return
-	}
-	if next, ok := s.requestVisaAfterRegister(r, reg, visa); !ok {
-		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
 	// The personal page says what a pending registration means (received, not yet a

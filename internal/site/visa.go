@@ -82,11 +82,11 @@ func (s *Server) visaOffer(t *i18n.Translator, actor domain.Actor, d *domain.Mee
 	return o
 }
 
-// visaPart reads and checks the visa part of the registration form, adding its values and
-// messages to f. It returns the passport to request a letter with (nil when the box is not
-// ticked) and whether the part is valid; the checks are the domain's, as for a request made
-// later, so that a refused visa part refuses the whole registration.
-func (s *Server) visaPart(w http.ResponseWriter, r *http.Request, t *i18n.Translator, f *view.Form, meetingID int64, mode domain.Mode) (*domain.Passport, bool) {
+// visaPart reads the visa request part of the registration form into f: the passport data when
+// the box is ticked (nil when not), or false when a field is missing or malformed. The domain's
+// rules (in person only, before the deadline, passport valid long enough) are checked with the
+// registration, in its transaction.
+func (s *Server) visaPart(w http.ResponseWriter, r *http.Request, t *i18n.Translator, f *view.Form) (*domain.Passport, bool) {
 	var in passportInput
 	vf, err := decodeForm(w, r, &in)
 	if err != nil {
@@ -106,44 +106,7 @@ func (s *Server) visaPart(w http.ResponseWriter, r *http.Request, t *i18n.Transl
 		return nil, false
 	}
 	p := in.passport()
-	err = s.db.CheckVisaRequest(r.Context(), actorOf(r), meetingID, mode, p, s.opts.Now())
-	if err == nil {
-		return &p, true
-	}
-	if e, ok := domain.AsError(err); ok && len(e.Fields) > 0 {
-		for k, key := range e.Fields {
-			f.Errors[k] = t.T(key)
-		}
-		return nil, false
-	}
-	s.log.Error("visa check", "id", requestIDOf(r), "err", err)
-	f.Errors[domain.FieldVisa] = t.T("error.internal")
-	return nil, false
-}
-
-// requestVisaAfterRegister asks for the letter of a registration just made. The checks passed a
-// moment ago, so a refusal now is rare (the deadline passed meanwhile): the registration stands
-// and the delegate is sent to the visa page with the reason.
-func (s *Server) requestVisaAfterRegister(r *http.Request, reg domain.Registration, p *domain.Passport) (next string, ok bool) {
-	if p == nil {
-		return "", true
-	}
-	_, err := s.db.RequestVisa(r.Context(), auditOf(r), actorOf(r), reg.ID, *p, s.opts.Now())
-	if err == nil {
-		return "", true
-	}
-	t := s.translator(r)
-	if e, isDomain := domain.AsError(err); isDomain && e.Code != domain.Internal {
-		msg := message(t, e)
-		for _, key := range e.Fields {
-			msg = t.T(key)
-		}
-		s.sessions.Put(r.Context(), "flash", t.T("visa.register_failed", "Reason", msg))
-	} else {
-		s.log.Error("visa request after registration", "id", requestIDOf(r), "err", err)
-		s.sessions.Put(r.Context(), "flash", t.T("visa.register_failed", "Reason", t.T("error.internal")))
-	}
-	return "/registrations/" + itoa64(reg.ID) + "/visa", false
+	return &p, true
 }
 
 // myVisa builds the visa part of a registration's card on the personal page.
