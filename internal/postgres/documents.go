@@ -552,7 +552,7 @@ func (db *DB) Documents(ctx context.Context, f DocumentFilter) (DocumentPage, er
 }
 
 // DocumentFile returns the file of a document's revision; rev < 0 means the latest.
-func (db *DB) DocumentFile(ctx context.Context, meetingID int64, t domain.DocType, n, rev int) (DocumentLine, error) {
+func (db *DB) DocumentFile(ctx context.Context, actor domain.Actor, meetingID int64, t domain.DocType, n, rev int) (DocumentLine, error) {
 	q := documentLineSelect + ` WHERE d.meeting_id = $1 AND d.doc_type = $2 AND d.number = $3`
 	args := []any{meetingID, string(t), n}
 	if rev >= 0 {
@@ -565,8 +565,38 @@ func (db *DB) DocumentFile(ctx context.Context, meetingID int64, t domain.DocTyp
 	if err != nil {
 		return line, notFound(err, "error.doc_not_found")
 	}
+	if err := db.readAccess(ctx, actor, line.StudyGroupID); err != nil {
+		return DocumentLine{}, err
+	}
 	if !line.HasFile() {
 		return line, domain.Errorf(domain.NotFound, "error.doc_file_not_found")
 	}
 	return line, nil
+}
+
+// ArchiveDocuments lists the documents of f with a file, for the archive of every file, after
+// checking that actor may read them.
+func (db *DB) ArchiveDocuments(ctx context.Context, actor domain.Actor, studyGroupID int64, f DocumentFilter) (DocumentPage, error) {
+	if err := db.readAccess(ctx, actor, studyGroupID); err != nil {
+		return DocumentPage{}, err
+	}
+	f.PerPage, f.Page, f.WithFileOnly = 0, 1, true
+	return db.Documents(ctx, f)
+}
+
+// readAccess refuses actor the files of a study group's documents unless the domain's
+// AccessToDocuments lets them read (confirmed members, focal points, the secretariat).
+func (db *DB) readAccess(ctx context.Context, actor domain.Actor, studyGroupID int64) error {
+	mem, err := db.Membership(ctx, actor)
+	if err != nil {
+		return err
+	}
+	if acc := domain.AccessToDocuments(actor, mem, studyGroupID); !acc.Read {
+		key := acc.Reason
+		if key == "" {
+			key = "error.forbidden"
+		}
+		return domain.Errorf(domain.Forbidden, key)
+	}
+	return nil
 }

@@ -192,7 +192,7 @@ func TestRevisionsKeepEveryFile(t *testing.T) {
 	if len(dd.Files) != 3 || dd.Files[0].FileName != "c.pdf" || dd.Files[2].FileName != "c-rev2.pdf" || dd.Revision != 2 {
 		t.Fatalf("files %+v, revision %d", dd.Files, dd.Revision)
 	}
-	f, err := db.DocumentFile(ctx, m.ID, domain.Contribution, d.Number, 0)
+	f, err := db.DocumentFile(ctx, focal, m.ID, domain.Contribution, d.Number, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,5 +239,29 @@ func TestRevisionsKeepEveryFile(t *testing.T) {
 	}
 	if strings.Join(actions, ",") != "document.post,document.revise,document.revise,document.withdraw" {
 		t.Errorf("audit trail = %v", actions)
+	}
+}
+
+// The store itself refuses a document's file to anyone the domain does not let read it.
+func TestDocumentFileChecksTheReader(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	m := detail(t, db, letterSlug)
+	focal := docActor(t, db, "focal.ms@plenary.test")
+	req := domain.DocumentRequest{Type: domain.Contribution, Title: "Y.CNAO", Sources: []int64{focal.OrganisationID},
+		QuestionIDs: []int64{docQuestion(t, m, 20)}}
+	d, err := db.PostDocument(ctx, postgres.Audit{}, focal, m.ID, req, &postgres.FileUpload{Name: "c.pdf", Body: bytes.NewReader(docPDF), Max: 10 << 20}, docNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.DocumentFile(ctx, domain.Visitor, m.ID, domain.Contribution, d.Number, -1); domain.ErrorCode(err) != domain.Forbidden {
+		t.Errorf("a visitor reads the file: %v, want Forbidden", err)
+	}
+	if _, err := db.ArchiveDocuments(ctx, domain.Visitor, m.StudyGroupID, postgres.DocumentFilter{MeetingID: m.ID}); domain.ErrorCode(err) != domain.Forbidden {
+		t.Errorf("a visitor lists the archive: %v, want Forbidden", err)
+	}
+	if _, err := db.DocumentFile(ctx, focal, m.ID, domain.Contribution, d.Number, -1); err != nil {
+		t.Errorf("the focal point reads the file: %v", err)
 	}
 }

@@ -40,15 +40,21 @@ func (s *Server) documentAccess(r *http.Request, m *domain.MeetingDetail) (domai
 // refuseDocuments answers a request the actor may not make: a visitor is sent to sign in first,
 // anyone else is told why not.
 func (s *Server) refuseDocuments(w http.ResponseWriter, r *http.Request, acc domain.DocumentAccess) {
-	if !actorOf(r).SignedIn() {
-		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-		return
-	}
 	key := acc.Reason
 	if key == "" {
 		key = "error.forbidden"
 	}
-	s.fail(w, r, domain.Errorf(domain.Forbidden, key))
+	s.documentRefused(w, r, domain.Errorf(domain.Forbidden, key))
+}
+
+// documentRefused answers a failed document request: a visitor refused is sent to sign in first;
+// anything else is an error page.
+func (s *Server) documentRefused(w http.ResponseWriter, r *http.Request, err error) {
+	if domain.ErrorCode(err) == domain.Forbidden && !actorOf(r).SignedIn() {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	s.fail(w, r, err)
 }
 
 // documentOf loads the meeting named by {slug} and the document named by {doc} ("C12").

@@ -22,15 +22,6 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	acc, _, err := s.documentAccess(r, m)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if !acc.Read {
-		s.refuseDocuments(w, r, acc)
-		return
-	}
 	t, n, ok := domain.ParseDocRef(urlParam(r, "doc"))
 	if !ok {
 		s.fail(w, r, domain.Errorf(domain.NotFound, "error.doc_not_found"))
@@ -44,9 +35,10 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	line, err := s.db.DocumentFile(r.Context(), m.ID, t, n, rev)
+	// The store checks that the actor may read the file.
+	line, err := s.db.DocumentFile(r.Context(), actorOf(r), m.ID, t, n, rev)
 	if err != nil {
-		s.fail(w, r, err)
+		s.documentRefused(w, r, err)
 		return
 	}
 	h := w.Header()
@@ -93,20 +85,11 @@ func (s *Server) documentArchive(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	acc, _, err := s.documentAccess(r, m)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if !acc.Read {
-		s.refuseDocuments(w, r, acc)
-		return
-	}
 	f, _ := documentFilter(m, r.URL.Query())
-	f.PerPage, f.Page, f.WithFileOnly, f.Sort = 0, 1, true, postgres.SortByNumber
-	page, err := s.db.Documents(r.Context(), f)
+	f.Sort = postgres.SortByNumber
+	page, err := s.db.ArchiveDocuments(r.Context(), actorOf(r), m.StudyGroupID, f)
 	if err != nil {
-		s.fail(w, r, err)
+		s.documentRefused(w, r, err)
 		return
 	}
 	h := w.Header()
