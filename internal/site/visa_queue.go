@@ -1,9 +1,6 @@
 package site
 
 import (
-	"bytes"
-	"encoding/csv"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,7 +8,6 @@ import (
 	"time"
 
 	"plenary/internal/domain"
-	"plenary/internal/i18n"
 	"plenary/internal/postgres"
 	"plenary/web/view"
 )
@@ -174,21 +170,15 @@ func (s *Server) visaDecline(w http.ResponseWriter, r *http.Request) {
 }
 
 // visaExportCSV downloads the queue (with its filter) as CSV, passport data included: for the
-// secretariat only, like the queue. A meeting's requests are a few hundred lines at most, so the
-// file is built in memory and a failed query still becomes an error page.
+// secretariat only, like the queue (the store checks). It streams like every export.
 func (s *Server) visaExportCSV(w http.ResponseWriter, r *http.Request) {
-	id, err := idParam(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	d, err := s.db.MeetingDetailByID(r.Context(), id)
+	d, err := s.meetingForEdit(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	t := s.translator(r)
-	f := visaFilter(id, r.URL.Query())
+	f := visaFilter(d.ID, r.URL.Query())
 	header := []string{
 		t.T("visa.csv.id"), t.T("reg.state"), t.T("visa.csv.due"), t.T("visa.overdue"), t.T("field.family_name"),
 		t.T("field.given_name"), t.T("field.email"), t.T("field.organisation"), t.T("visa.passport_name"), t.T("visa.birth_date"),
@@ -197,67 +187,24 @@ func (s *Server) visaExportCSV(w http.ResponseWriter, r *http.Request) {
 		t.T("visa.csv.issued_on"), t.T("visa.reason"),
 	}
 	now := s.opts.Now()
-	ymd := func(d time.Time) string {
-		if d.IsZero() {
+	ymd := func(d *time.Time) string {
+		if d == nil || d.IsZero() {
 			return ""
 		}
 		return d.Format(time.DateOnly)
 	}
-	var buf bytes.Buffer
-	buf.WriteString("\ufeff") // a byte order mark, so that spreadsheets read UTF-8 names right
-	cw := csv.NewWriter(&buf)
-	cw.UseCRLF = true
-	_ = cw.Write(header)
-	err = s.db.EachVisa(r.Context(), actorOf(r), f, func(l postgres.VisaLine) error {
-		due, ref, issued := "", "", ""
-		if l.DueOn != nil {
-			due = ymd(*l.DueOn)
-		}
-		if l.Reference != nil {
-			ref = *l.Reference
-		}
-		if l.IssuedOn != nil {
-			issued = ymd(*l.IssuedOn)
-		}
-		rec := []string{
-			strconv.FormatInt(l.ID, 10), t.T("visa.state." + string(l.State)), due, visaYesNo(t, l.Overdue(now, l.Location())),
-			l.FamilyName, l.GivenName, l.Email, l.OrgName, l.Name, ymd(l.BirthDate), l.BirthPlace, l.Nationality, l.Number,
-			ymd(l.Issued), ymd(l.Expires), l.IssuingCountry, l.Representation, ref, issued, l.Reason,
-		}
-		for i, v := range rec {
-			rec[i] = csvText(v)
-		}
-		return cw.Write(rec)
-	})
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	rows := func(emit func([]any) error) error {
+		return s.db.EachVisa(r.Context(), actorOf(r), f, func(l postgres.VisaLine) error {
+			ref := ""
+			if l.Reference != nil {
+				ref = *l.Reference
+			}
+			return emit([]any{
+				strconv.FormatInt(l.ID, 10), t.T("visa.state." + string(l.State)), ymd(l.DueOn), yesNo(t, l.Overdue(now, l.Location())),
+				l.FamilyName, l.GivenName, l.Email, l.OrgName, l.Name, ymd(&l.BirthDate), l.BirthPlace, l.Nationality, l.Number,
+				ymd(&l.Issued), ymd(&l.Expires), l.IssuingCountry, l.Representation, ref, ymd(l.IssuedOn), l.Reason,
+			})
+		})
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "visas-" + d.Slug + ".csv"}))
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(buf.Bytes())
-}
-
-// csvText keeps text a spreadsheet would take for a formula as text, with an apostrophe before.
-func csvText(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
-}
-
-func visaYesNo(t *i18n.Translator, b bool) string {
-	if b {
-		return t.T("visa.yes")
-	}
-	return t.T("visa.no")
+	s.writeCSV(w, r, "visas-"+d.Slug+".csv", header, rows)
 }
