@@ -119,9 +119,6 @@ type decideFields struct {
 	AsOf   string   `form:"as_of"`
 }
 
-// maxReason is the longest reason for a rejection (the domain's limit).
-const maxReason = 1000
-
 // decide handles a decision posted from a list of scope sc; show renders the list again with a
 // refused decision's messages.
 func (s *Server) decide(w http.ResponseWriter, r *http.Request, sc listScope, show func(status int, q view.ListQuery, f view.Form)) {
@@ -168,15 +165,8 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, sc listScope, sh
 		// The id is the rejection's, not a ticked box of the list shown again.
 		delete(f.Values, "id")
 		f.Order = append(f.Order, field)
-		if in.Reason == "" {
-			f.Errors[field] = t.T("error.reason_required")
-		} else if runeLen(in.Reason) > maxReason {
-			f.Errors[field] = t.T("error.too_long")
-		}
-		if len(f.Errors) > 0 {
-			show(http.StatusUnprocessableEntity, q, f)
-			return
-		}
+		// A missing or too long reason is the domain's to refuse; its message is shown beside
+		// the field below.
 	case "approve_all":
 		asOf, err := time.Parse(time.RFC3339Nano, in.AsOf)
 		if err != nil {
