@@ -77,6 +77,8 @@ func (db *DB) SaveWorkingParties(ctx context.Context, a Audit, actor domain.Acto
 		for _, r := range rows {
 			var err error
 			switch {
+			case r.ID == 0 && r.Delete:
+				continue // a row added and removed in the same form
 			case r.ID == 0:
 				_, err = tx.Exec(ctx, `INSERT INTO working_parties (study_group_id, number, code, title) VALUES ($1, $2, $3, $4)`, sg, r.Value.Number, r.Value.Code, r.Value.Title)
 			case r.Delete:
@@ -106,6 +108,8 @@ func (db *DB) SaveQuestions(ctx context.Context, a Audit, actor domain.Actor, sg
 			var err error
 			q := r.Value
 			switch {
+			case r.ID == 0 && r.Delete:
+				continue // a row added and removed in the same form
 			case r.ID == 0:
 				_, err = tx.Exec(ctx, `INSERT INTO questions (study_group_id, number, code, working_party_id, title) VALUES ($1, $2, $3, $4, $5)`, sg, q.Number, q.Code, q.WorkingPartyID, q.Title)
 			case r.Delete:
