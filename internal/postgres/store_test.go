@@ -454,3 +454,22 @@ func TestMeetingChangesAreNotified(t *testing.T) {
 		t.Errorf("copy notified %v, want sg13-next", got)
 	}
 }
+
+// A row added and removed in the same form is not stored.
+func TestSaveWorkingPartiesSkipsRowsAddedAndRemoved(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	sec := secretariat(t, db)
+	d := detail(t, db, letterSlug)
+	err := db.SaveWorkingParties(ctx, postgres.Audit{ActorID: sec.ID}, sec, d.StudyGroupID, []postgres.RowEdit[domain.WorkingParty]{
+		{ID: 0, Delete: true, Value: domain.WorkingParty{Number: 9, Code: "WP9/13", Title: domain.Text{"en": "Never"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM working_parties WHERE code = 'WP9/13'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d rows stored for a row added and removed (%v)", n, err)
+	}
+}
