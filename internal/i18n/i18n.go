@@ -155,7 +155,7 @@ func (t *Translator) T(key string, kv ...any) string {
 			return s
 		}
 	}
-	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: key, TemplateData: data(kv)})
+	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: key, TemplateData: data(kv), TemplateParser: parser})
 	if err != nil && !fellBack(err, s) {
 		return key
 	}
@@ -171,7 +171,7 @@ func (t *Translator) T(key string, kv ...any) string {
 func (t *Translator) N(key string, n int, kv ...any) string {
 	d := data(kv)
 	d["Count"] = n
-	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: key, PluralCount: n, TemplateData: d})
+	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: key, PluralCount: n, TemplateData: d, TemplateParser: parser})
 	if err != nil && !fellBack(err, s) {
 		return key
 	}
