@@ -59,6 +59,9 @@ func decodeForm(w http.ResponseWriter, r *http.Request, dst any) (view.Form, err
 		}
 		f.Order = append(f.Order, name)
 		vals := r.PostForm[name]
+		for i, v := range vals {
+			vals[i] = cleanText(v)
+		}
 		first := ""
 		if len(vals) > 0 {
 			first = vals[0]
@@ -82,6 +85,12 @@ func decodeForm(w http.ResponseWriter, r *http.Request, dst any) (view.Form, err
 		}
 	}
 	return f, nil
+}
+
+// cleanText drops from a form value what no browser sends and PostgreSQL cannot store: NUL
+// bytes and invalid UTF-8.
+func cleanText(v string) string {
+	return strings.ToValidUTF8(strings.ReplaceAll(v, "\x00", ""), "\uFFFD")
 }
 
 // check validates dst and adds a translated message beside each failing field. It reports

@@ -215,3 +215,23 @@ func TestSecretariatExports(t *testing.T) {
 		t.Errorf("rows = %q (%v)", rows, err)
 	}
 }
+
+// What no browser sends and PostgreSQL cannot store (a NUL byte, invalid UTF-8) is dropped from
+// the form, not turned into an error page.
+func TestRegistrationFormDropsBytesTheDatabaseCannotStore(t *testing.T) {
+	fx := newListsFixture(t)
+	b := fx.as(delegateSM)
+	p := b.post("/meetings/"+fx.demoSlug+"/register", form("mode", "remote", "accessibility", "step-free\x00 access\xff"))
+	if p.StatusCode != http.StatusSeeOther || !strings.HasPrefix(p.Header.Get("Location"), "/me#reg-") {
+		t.Fatalf("status %d, location %q: %s", p.StatusCode, p.Header.Get("Location"), p.body)
+	}
+	var got string
+	err := fx.ts.db.Pool.QueryRow(context.Background(), `SELECT accessibility FROM registrations WHERE account_id = $1`,
+		fx.account(delegateSM).ID).Scan(&got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "step-free access\uFFFD" {
+		t.Errorf("stored %q", got)
+	}
+}
