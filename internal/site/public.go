@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 
@@ -17,13 +18,23 @@ func (s *Server) meetingDetail(ctx context.Context, slug string) (*domain.Meetin
 	if d, ok := s.pages.detail(slug); ok {
 		return d, nil
 	}
-	gen := s.pages.generation()
-	d, err := s.db.MeetingDetail(ctx, slug)
+	// Requests that miss the cache together (a meeting just changed, or just made) share one
+	// load, which the first of them leaving does not cancel.
+	v, err, _ := s.loads.Do(slug, func() (any, error) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		gen := s.pages.generation()
+		d, err := s.db.MeetingDetail(ctx, slug)
+		if err != nil {
+			return nil, err
+		}
+		s.pages.storeDetail(gen, slug, d)
+		return d, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	s.pages.storeDetail(gen, slug, d)
-	return d, nil
+	return v.(*domain.MeetingDetail), nil
 }
 
 // publicPage serves a page anyone may see. For visitors the rendered bytes are cached until the

@@ -12,6 +12,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-playground/validator/v10"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/singleflight"
 
 	"plenary/internal/i18n"
 	"plenary/internal/postgres"
@@ -46,6 +47,7 @@ type Server struct {
 	validate *validator.Validate
 	opts     Options
 	pages    *pageCache
+	loads    singleflight.Group // meetings being loaded into pages
 	metrics  *metrics
 }
 
