@@ -42,6 +42,7 @@ type Main struct {
 	done    chan struct{}
 	mail    chan struct{} // closed when the mail worker has stopped
 	visa    chan struct{} // closed when the visa data erasure has stopped
+	expiry  chan struct{} // closed when the session clean-up has stopped
 	demo    *seed.Result
 	// notifier is closed when the mail notifier has stopped.
 	notifier chan struct{}
@@ -175,6 +176,8 @@ func (m *Main) Run(ctx context.Context) error {
 	m.checkVisaFonts()
 	m.visa = make(chan struct{})
 	go runVisaErasure(bg, m.DB, m.Log, m.Config.VisaRetentionDays, VisaErasureInterval, m.visa)
+	m.expiry = make(chan struct{})
+	go runSessionCleanup(bg, m.DB, m.Log, SessionCleanupInterval, m.expiry)
 	m.http = &http.Server{
 		Handler:           m.Server.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -232,6 +235,7 @@ func (m *Main) Close() error {
 		<-m.notifier
 		<-m.mail
 		<-m.visa
+		<-m.expiry
 	}
 	if m.DB != nil {
 		m.DB.Close()

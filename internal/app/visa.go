@@ -26,10 +26,7 @@ func (m *Main) checkVisaFonts() {
 // runVisaErasure erases the passport data and letters of meetings that ended retentionDays ago,
 // at once and then every interval, until ctx ends; then it closes done.
 func runVisaErasure(ctx context.Context, db *postgres.DB, log *slog.Logger, retentionDays int, interval time.Duration, done chan<- struct{}) {
-	defer close(done)
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
+	runEvery(ctx, interval, done, func() {
 		res, err := db.EraseVisaData(ctx, retentionDays, time.Now())
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -37,6 +34,29 @@ func runVisaErasure(ctx context.Context, db *postgres.DB, log *slog.Logger, rete
 		case res.Requests > 0 || res.Letters > 0:
 			log.Info("visa data erased", "requests", res.Requests, "letters", res.Letters, "retention_days", retentionDays)
 		}
+	})
+}
+
+// SessionCleanupInterval is how often the binary removes expired sessions.
+var SessionCleanupInterval = 30 * time.Minute
+
+// runSessionCleanup removes expired sessions at once and then every interval, until ctx ends;
+// then it closes done.
+func runSessionCleanup(ctx context.Context, db *postgres.DB, log *slog.Logger, interval time.Duration, done chan<- struct{}) {
+	runEvery(ctx, interval, done, func() {
+		if _, err := db.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+			log.Error("session clean-up", "err", err)
+		}
+	})
+}
+
+// runEvery runs job at once and then every interval until ctx ends; then it closes done.
+func runEvery(ctx context.Context, interval time.Duration, done chan<- struct{}, job func()) {
+	defer close(done)
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		job()
 		select {
 		case <-ctx.Done():
 			return

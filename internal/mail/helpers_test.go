@@ -246,10 +246,12 @@ func (l testLog) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// newWorker returns a worker with intervals short enough for tests.
+// newWorker returns a worker with intervals short enough for tests, and has the store write mail
+// when it is queued (kept at once without a sender), as the app does.
 func newWorker(t *testing.T, db *postgres.DB, sender mail.Sender) *mail.Worker {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	db.WriteMailWith(mail.Writer(catalogue(t), baseURL), sender == nil)
 	w := mail.NewWorker(db, catalogue(t), log, baseURL, mailFrom, sender)
 	w.PollInterval = 50 * time.Millisecond
 	w.RetryBase = 100 * time.Millisecond

@@ -9,6 +9,13 @@ import (
 	"plenary/internal/postgres"
 )
 
+// Writer returns the function that writes mail for the store when it is queued (see
+// postgres.DB.WriteMailWith); the worker writes the same way the mail queued unwritten.
+func Writer(cat *i18n.Catalogue, baseURL string) postgres.MailWriter {
+	baseURL = strings.TrimRight(baseURL, "/")
+	return func(j postgres.MailJob) (postgres.MailContent, error) { return render(cat, baseURL, j) }
+}
+
 // render writes a mail in its recipient's language (English when the account's language has no
 // catalogue): the subject and plain-text body of its kind, from the mail.* messages.
 func render(cat *i18n.Catalogue, baseURL string, j postgres.MailJob) (postgres.MailContent, error) {

@@ -57,7 +57,8 @@ type Worker struct {
 	RetryBase, RetryMax time.Duration
 	// MaxAttempts is how many attempts a mail gets before it is marked failed (default 8).
 	MaxAttempts int
-	// BatchSize is how many mails one claim takes (default 10).
+	// BatchSize is how many mails one claim takes (default 10, or 100 when mail is kept in the
+	// portal: nothing is sent, and the outcomes of a batch are recorded together).
 	BatchSize int
 	// Lease is how long a claimed mail is reserved for this worker; it must exceed the time a
 	// whole batch may take (BatchSize × SendTimeout), or another worker may send a mail again
@@ -73,13 +74,17 @@ type Worker struct {
 // <noreply@example.org>") with links to baseURL. A nil sender keeps every mail in the portal
 // (state kept) instead of sending it.
 func NewWorker(db *postgres.DB, cat *i18n.Catalogue, log *slog.Logger, baseURL, from string, sender Sender) *Worker {
+	batch := 10
+	if sender == nil {
+		batch = 100
+	}
 	return &Worker{
 		db: db, cat: cat, log: log, baseURL: strings.TrimRight(baseURL, "/"), from: from, sender: sender,
 		PollInterval: 5 * time.Second,
 		RetryBase:    30 * time.Second,
 		RetryMax:     time.Hour,
 		MaxAttempts:  8,
-		BatchSize:    10,
+		BatchSize:    batch,
 		Lease:        10 * time.Minute,
 		SendTimeout:  30 * time.Second,
 		wake:         make(chan struct{}, 1),
@@ -128,17 +133,34 @@ func (w *Worker) drain(ctx context.Context) {
 			}
 			return
 		}
-		for i, j := range jobs {
-			if ctx.Err() != nil {
-				w.release(jobs[i:])
-				return
+		if w.sender == nil {
+			// Nothing leaves the portal: the whole batch is rendered, then recorded at once.
+			outcomes := make([]postgres.MailOutcome, len(jobs))
+			for i, j := range jobs {
+				outcomes[i] = w.attempt(ctx, j)
 			}
-			w.attempt(ctx, j)
+			w.record(ctx, jobs, outcomes)
+		} else if !w.sendEach(ctx, jobs) {
+			return
 		}
 		if len(jobs) < w.BatchSize {
 			return
 		}
 	}
+}
+
+// sendEach sends the claimed mails one after the other, recording each outcome before the next
+// is sent, so that a crash can send at most one again. When ctx ends it hands back the rest and
+// reports false.
+func (w *Worker) sendEach(ctx context.Context, jobs []postgres.MailJob) bool {
+	for i, j := range jobs {
+		if ctx.Err() != nil {
+			w.release(jobs[i:])
+			return false
+		}
+		w.record(ctx, jobs[i:i+1], []postgres.MailOutcome{w.attempt(ctx, j)})
+	}
+	return true
 }
 
 func (w *Worker) release(jobs []postgres.MailJob) {
@@ -150,8 +172,8 @@ func (w *Worker) release(jobs []postgres.MailJob) {
 }
 
 // attempt renders (once: a retry sends what the first attempt rendered) and sends one mail, and
-// records the outcome.
-func (w *Worker) attempt(ctx context.Context, j postgres.MailJob) {
+// says what happened.
+func (w *Worker) attempt(ctx context.Context, j postgres.MailJob) postgres.MailOutcome {
 	// A shutdown lets this one mail finish, so that a message the server accepted is recorded.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.SendTimeout)
 	defer cancel()
@@ -188,22 +210,33 @@ func (w *Worker) attempt(ctx context.Context, j postgres.MailJob) {
 			}
 		}
 	}
-	// The outcome gets its own deadline: a send accepted just before the send deadline must still
-	// be recorded, or the mail would be sent again after the lease.
-	fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer fcancel()
-	ok, ferr := w.db.FinishMail(fctx, j.ID, j.Attempts, out)
-	switch {
-	case ferr != nil:
-		w.log.Error("mail: record outcome", "id", j.ID, "state", out.State, "err", ferr)
-	case !ok:
-		w.log.Warn("mail: lease lost before the outcome was recorded", "id", j.ID, "state", out.State)
-	case out.State == postgres.MailQueued:
-		w.log.Warn("mail: attempt failed; will retry", "id", j.ID, "kind", j.Kind, "attempt", j.Attempts, "in", out.RetryIn, "err", out.Error)
-	case out.State == postgres.MailFailed:
-		w.log.Error("mail: gave up", "id", j.ID, "kind", j.Kind, "attempts", j.Attempts, "err", out.Error)
-	default:
-		w.log.Info("mail: "+out.State, "id", j.ID, "kind", j.Kind, "to", content.Recipient)
+	return out
+}
+
+// record stores the outcomes of attempts (outcomes[i] of jobs[i]).
+func (w *Worker) record(ctx context.Context, jobs []postgres.MailJob, outcomes []postgres.MailOutcome) {
+	if len(jobs) == 0 {
+		return
+	}
+	// The outcome gets its own deadline: a send accepted just before the send deadline (or the
+	// shutdown) must still be recorded, or the mail would be sent again after the lease.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	ok, err := w.db.FinishMails(ctx, jobs, outcomes)
+	for i, j := range jobs {
+		out := outcomes[i]
+		switch {
+		case err != nil:
+			w.log.Error("mail: record outcome", "id", j.ID, "state", out.State, "err", err)
+		case !ok[i]:
+			w.log.Warn("mail: lease lost before the outcome was recorded", "id", j.ID, "state", out.State)
+		case out.State == postgres.MailQueued:
+			w.log.Warn("mail: attempt failed; will retry", "id", j.ID, "kind", j.Kind, "attempt", j.Attempts, "in", out.RetryIn, "err", out.Error)
+		case out.State == postgres.MailFailed:
+			w.log.Error("mail: gave up", "id", j.ID, "kind", j.Kind, "attempts", j.Attempts, "err", out.Error)
+		default:
+			w.log.Info("mail: "+out.State, "id", j.ID, "kind", j.Kind, "to", out.Content.Recipient)
+		}
 	}
 }
 

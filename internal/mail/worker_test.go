@@ -365,8 +365,9 @@ func TestWithoutSMTPMailIsKeptInThePortal(t *testing.T) {
 
 	bodies := map[string]string{}
 	for _, r := range outbox(t, db) {
-		if r.State != postgres.MailKept || r.SentAt != nil || r.Attempts != 1 || r.Subject == "" || r.Locked {
-			t.Errorf("row %s: %+v, want kept after one attempt", r.EventKey, r)
+		// Written and kept when queued: the worker had nothing to do.
+		if r.State != postgres.MailKept || r.SentAt != nil || r.Attempts != 0 || r.Subject == "" || r.Locked {
+			t.Errorf("row %s: %+v, want kept at once", r.EventKey, r)
 		}
 		bodies[r.Kind+" "+r.Recipient] = r.Body
 	}
@@ -460,5 +461,36 @@ func TestSMTPSendsUTF8WithTheGivenMessageID(t *testing.T) {
 	}
 	if msgs[0].Subject != "会议" || msgs[0].Body != "正文\n" {
 		t.Errorf("got %q / %q", msgs[0].Subject, msgs[0].Body)
+	}
+}
+
+func TestMailSaysWhatTheEventDidEvenWhenSentLater(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	d := newDemo(t, db)
+	srv := startSMTP(t, nil, nil)
+	w := newWorker(t, db, smtpSender(t, srv))
+
+	// The delegate registers remotely, then, before anything is sent, switches to in person.
+	reg := d.register(t, delegateSM, domain.Remote)
+	a := d.actor(t, delegateSM)
+	if _, err := db.ChangeMode(context.Background(), postgres.Audit{ActorID: a.ID}, a, reg.ID, domain.InPerson, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range outbox(t, db) {
+		if r.State != postgres.MailQueued || r.Subject == "" || !strings.Contains(r.Body, "remotely") {
+			t.Errorf("row %s not written when queued: %+v", r.EventKey, r)
+		}
+	}
+	run(t, w)
+	waitFor(t, "the acknowledgement and the request to decide", 10*time.Second, func() bool {
+		return len(srv.messages()) >= 2 && settled(t, db)
+	})
+	// Both tell of the registration as it was made: remotely.
+	for _, m := range srv.messages() {
+		contains(t, "mail of "+strings.Join(m.To, ","), m.Body, "remotely")
+		if strings.Contains(m.Body, "in person") {
+			t.Errorf("mail tells of the later change:\n%s", m.Body)
+		}
 	}
 }

@@ -56,20 +56,52 @@ func (db *DB) Account(ctx context.Context, id int64) (domain.Account, error) {
 
 // Actor returns the account with id and its roles, in one query.
 func (db *DB) Actor(ctx context.Context, id int64) (domain.Actor, domain.Account, error) {
-	var acc domain.Account
-	var focal []int64
-	err := db.Pool.QueryRow(ctx, `SELECT `+accountColumns+`,
-			COALESCE((SELECT array_agg(organisation_id ORDER BY organisation_id) FROM focal_points WHERE account_id = accounts.id), '{}')
-		FROM accounts WHERE id = $1`, id).Scan(&acc.ID, &acc.Email, &acc.PasswordHash, &acc.GivenName, &acc.FamilyName,
-		&acc.Gender, &acc.OrganisationID, &acc.Language, &acc.Secretariat, &acc.CreatedAt, &focal)
+	a, err := db.actors.do(ctx, id)
 	if err != nil {
-		return domain.Visitor, acc, notFound(err, "error.account_not_found")
+		return domain.Visitor, a.account, err
 	}
-	actor := domain.Actor{ID: acc.ID, Secretariat: acc.Secretariat, FocalOf: focal}
-	if acc.OrganisationID != nil {
-		actor.OrganisationID = *acc.OrganisationID
+	return a.actor, a.account, nil
+}
+
+type actorRow struct {
+	actor   domain.Actor
+	account domain.Account
+}
+
+// actorsByID reads accounts with their roles, in one query.
+func (db *DB) actorsByID(ctx context.Context, ids []int64) ([]actorRow, []error) {
+	out, errs := make([]actorRow, len(ids)), make([]error, len(ids))
+	rows, err := db.Pool.Query(ctx, `SELECT `+accountColumns+`,
+			COALESCE((SELECT array_agg(organisation_id ORDER BY organisation_id) FROM focal_points WHERE account_id = accounts.id), '{}')
+		FROM accounts WHERE id = ANY($1)`, ids)
+	found := map[int64]actorRow{}
+	if err == nil {
+		var acc domain.Account
+		var focal []int64
+		_, err = pgx.ForEachRow(rows, []any{&acc.ID, &acc.Email, &acc.PasswordHash, &acc.GivenName, &acc.FamilyName,
+			&acc.Gender, &acc.OrganisationID, &acc.Language, &acc.Secretariat, &acc.CreatedAt, &focal}, func() error {
+			actor := domain.Actor{ID: acc.ID, Secretariat: acc.Secretariat, FocalOf: focal}
+			if acc.OrganisationID != nil {
+				actor.OrganisationID = *acc.OrganisationID
+			}
+			found[acc.ID] = actorRow{actor: actor, account: acc}
+			// The next row scans into fresh values: these now belong to the map.
+			acc, focal = domain.Account{}, nil
+			return nil
+		})
 	}
-	return actor, acc, nil
+	for i, id := range ids {
+		a, ok := found[id]
+		switch {
+		case err != nil:
+			errs[i] = fmt.Errorf("postgres: actor: %w", err)
+		case !ok:
+			errs[i] = domain.Errorf(domain.NotFound, "error.account_not_found")
+		default:
+			out[i] = a
+		}
+	}
+	return out, errs
 }
 
 // SetAccountLanguage remembers the account's preferred language (also used for its mail).

@@ -20,6 +20,19 @@ type DB struct {
 	Pool *pgxpool.Pool
 	// mailWake is signalled after a transaction that queued mail commits.
 	mailWake chan struct{}
+	// life bounds the work the store does for many requests at once (see coalescer); it ends
+	// with Close.
+	life context.Context
+	stop context.CancelFunc
+
+	// writeMail and keepMail: see WriteMailWith.
+	writeMail MailWriter
+	keepMail  bool
+
+	// The look-ups and use cases served in batches.
+	sessionFinder *coalescer[string, sessionData]
+	actors        *coalescer[int64, actorRow]
+	registrations *coalescer[submission, domain.Registration]
 }
 
 // Open connects to the database at url.
@@ -39,11 +52,21 @@ func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: ping: %w", err)
 	}
-	return &DB{Pool: pool, mailWake: make(chan struct{}, 1)}, nil
+	db := &DB{Pool: pool, mailWake: make(chan struct{}, 1)}
+	db.life, db.stop = context.WithCancel(context.WithoutCancel(ctx))
+	// Two batches of each kind at once keep both a batch in the database and the next one
+	// gathering; more would split the batches without more work done (see coalescer).
+	db.sessionFinder = newCoalescer(db.life, 256, 2, db.findSessions)
+	db.actors = newCoalescer(db.life, 256, 2, db.actorsByID)
+	db.registrations = newCoalescer(db.life, 128, 2, db.registerBatch)
+	return db, nil
 }
 
 // Close closes the pool.
-func (db *DB) Close() { db.Pool.Close() }
+func (db *DB) Close() {
+	db.stop()
+	db.Pool.Close()
+}
 
 // Ping checks the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
@@ -52,6 +75,7 @@ func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
 // the mail workers are woken once it has committed.
 type trackedTx struct {
 	pgx.Tx
+	db         *DB
 	mailQueued bool
 }
 
@@ -59,16 +83,89 @@ type trackedTx struct {
 func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	queued := false
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		t := &trackedTx{Tx: tx}
+		t := &trackedTx{Tx: tx, db: db}
 		err := fn(t)
 		queued = t.mailQueued
 		return err
 	})
 	if err == nil && queued {
-		select {
-		case db.mailWake <- struct{}{}:
-		default: // a wake-up is already pending
-		}
+		db.wakeMail()
+	}
+	return err
+}
+
+// wakeMail has the mail workers woken (after a transaction that queued mail has committed).
+func (db *DB) wakeMail() {
+	select {
+	case db.mailWake <- struct{}{}:
+	default: // a wake-up is already pending
+	}
+}
+
+// steps runs the statements of a use case in batches, one round trip each.
+type steps interface {
+	// step sends the statements of b and reads their results.
+	step(ctx context.Context, b *pgx.Batch) error
+	// last is step for the use case's last batch of statements.
+	last(ctx context.Context, b *pgx.Batch) error
+}
+
+// txSteps runs batches inside an ordinary transaction, which the caller ends.
+type txSteps struct{ tx pgx.Tx }
+
+func (s txSteps) step(ctx context.Context, b *pgx.Batch) error { return s.tx.SendBatch(ctx, b).Close() }
+func (s txSteps) last(ctx context.Context, b *pgx.Batch) error { return s.step(ctx, b) }
+
+// pipelinedTx is a transaction on one connection whose BEGIN goes with its first batch of
+// statements and whose COMMIT with its last: two round trips fewer than a pgx.Tx, which matters
+// for a use case of two batches.
+type pipelinedTx struct {
+	conn      *pgxpool.Conn
+	begun     bool
+	committed bool
+}
+
+func (db *DB) beginPipelined(ctx context.Context) (*pipelinedTx, error) {
+	conn, err := db.Pool.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: acquire: %w", err)
+	}
+	return &pipelinedTx{conn: conn}, nil
+}
+
+func (t *pipelinedTx) send(ctx context.Context, b *pgx.Batch, commit bool) error {
+	all := &pgx.Batch{}
+	if !t.begun {
+		all.Queue("BEGIN")
+		t.begun = true
+	}
+	all.QueuedQueries = append(all.QueuedQueries, b.QueuedQueries...)
+	if commit {
+		all.Queue("COMMIT")
+	}
+	err := t.conn.SendBatch(ctx, all).Close()
+	if err == nil && commit {
+		t.committed = true
+	}
+	return err
+}
+
+func (t *pipelinedTx) step(ctx context.Context, b *pgx.Batch) error { return t.send(ctx, b, false) }
+func (t *pipelinedTx) last(ctx context.Context, b *pgx.Batch) error { return t.send(ctx, b, true) }
+
+// end ends the transaction, committing what was not committed with the last batch unless err,
+// and hands the connection back; it returns err, or the commit's error.
+func (t *pipelinedTx) end(ctx context.Context, err error) error {
+	defer t.conn.Release() // a connection left in a transaction is closed, not reused
+	if !t.begun || t.committed {
+		return err
+	}
+	end := "COMMIT"
+	if err != nil {
+		end = "ROLLBACK"
+	}
+	if _, endErr := t.conn.Exec(ctx, end); err == nil && endErr != nil {
+		return fmt.Errorf("postgres: commit: %w", endErr)
 	}
 	return err
 }

@@ -61,17 +61,12 @@ type MailContent struct {
 	Recipient, Subject, Body string
 }
 
-// ClaimMail leases up to limit due mails for one attempt each: their attempts go up by one and
-// they are locked for lease, in one statement that skips rows another worker holds, so that no
-// two workers (in this process or another server) attempt the same mail at once.
-func (db *DB) ClaimMail(ctx context.Context, limit int, lease time.Duration) ([]MailJob, error) {
-	rows, err := db.Pool.Query(ctx, `WITH c AS (
-			UPDATE mail_outbox o SET locked_until = now() + $2::bigint * interval '1 microsecond', attempts = o.attempts + 1
-			WHERE o.id IN (SELECT id FROM mail_outbox
-				WHERE state = 'queued' AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
-				ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
-			RETURNING o.id, o.event_key, o.kind, o.attempts, o.created_at, o.recipient, o.subject, o.body,
-				o.account_id, o.registration_id)
+// mailJobs completes mail rows with what their rendering needs: the recipient, and the
+// registration (with its delegate, organisation and meeting) the mail tells about. The rows come
+// from the common table expression c, which has the columns id, event_key, kind, attempts,
+// created_at, recipient, subject, body, account_id and registration_id.
+func mailJobs(c string) string {
+	return `WITH c AS (` + c + `)
 		SELECT c.id, c.event_key, c.kind, c.attempts, c.created_at, c.recipient, c.subject, c.body,
 			a.email AS to_email, a.given_name || ' ' || a.family_name AS to_name, a.language AS to_language,
 			r.id IS NOT NULL AS has_registration, COALESCE(r.mode, '') AS mode, COALESCE(r.reason, '') AS reason,
@@ -86,7 +81,20 @@ func (db *DB) ClaimMail(ctx context.Context, limit int, lease time.Duration) ([]
 		LEFT JOIN meetings m ON m.id = r.meeting_id
 		LEFT JOIN LATERAL (SELECT reason FROM visa_requests WHERE registration_id = r.id
 			ORDER BY state <> 'withdrawn' DESC, id DESC LIMIT 1) v ON c.kind LIKE 'visa\_request.%'
-		ORDER BY c.id`, limit, lease.Microseconds())
+		ORDER BY c.id`
+}
+
+// ClaimMail leases up to limit due mails for one attempt each: their attempts go up by one and
+// they are locked for lease, in one statement that skips rows another worker holds, so that no
+// two workers (in this process or another server) attempt the same mail at once.
+func (db *DB) ClaimMail(ctx context.Context, limit int, lease time.Duration) ([]MailJob, error) {
+	rows, err := db.Pool.Query(ctx, mailJobs(`
+			UPDATE mail_outbox o SET locked_until = now() + $2::bigint * interval '1 microsecond', attempts = o.attempts + 1
+			WHERE o.id IN (SELECT id FROM mail_outbox
+				WHERE state = 'queued' AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
+				ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+			RETURNING o.id, o.event_key, o.kind, o.attempts, o.created_at, o.recipient, o.subject, o.body,
+				o.account_id, o.registration_id`), limit, lease.Microseconds())
 	if err != nil {
 		return nil, fmt.Errorf("postgres: claim mail: %w", err)
 	}
@@ -111,17 +119,46 @@ type MailOutcome struct {
 // reports false, changing nothing, when the claim was lost (the lease ran out and another worker
 // took the mail): the other worker's outcome counts.
 func (db *DB) FinishMail(ctx context.Context, id int64, attempt int, o MailOutcome) (bool, error) {
-	tag, err := db.Pool.Exec(ctx, `UPDATE mail_outbox SET state = $3, recipient = $4, subject = $5, body = $6,
-			last_error = CASE WHEN $7 = '' THEN last_error ELSE $7 END,
-			sent_at = CASE WHEN $3 = 'sent' THEN now() ELSE sent_at END,
-			next_attempt_at = CASE WHEN $3 = 'queued' THEN now() + $8::bigint * interval '1 microsecond' ELSE next_attempt_at END,
-			locked_until = NULL
-		WHERE id = $1 AND attempts = $2 AND state = 'queued'`,
-		id, attempt, o.State, o.Content.Recipient, o.Content.Subject, o.Content.Body, o.Error, o.RetryIn.Microseconds())
+	ok, err := db.FinishMails(ctx, []MailJob{{ID: id, Attempts: attempt}}, []MailOutcome{o})
 	if err != nil {
-		return false, fmt.Errorf("postgres: finish mail: %w", err)
+		return false, err
 	}
-	return tag.RowsAffected() == 1, nil
+	return ok[0], nil
+}
+
+// FinishMails records the outcomes of several attempts (outcomes[i] of jobs[i]) in one
+// statement, as FinishMail does for one; ok[i] is false when the claim of jobs[i] was lost.
+func (db *DB) FinishMails(ctx context.Context, jobs []MailJob, outcomes []MailOutcome) ([]bool, error) {
+	n := len(jobs)
+	ids, attempts, retry := make([]int64, n), make([]int32, n), make([]int64, n)
+	states, recipients, subjects, bodies, errs := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, j := range jobs {
+		o := outcomes[i]
+		ids[i], attempts[i], retry[i] = j.ID, int32(j.Attempts), o.RetryIn.Microseconds()
+		states[i], recipients[i], subjects[i], bodies[i], errs[i] = o.State, o.Content.Recipient, o.Content.Subject, o.Content.Body, o.Error
+	}
+	rows, _ := db.Pool.Query(ctx, `UPDATE mail_outbox o SET state = u.state, recipient = u.recipient, subject = u.subject, body = u.body,
+			last_error = CASE WHEN u.error = '' THEN o.last_error ELSE u.error END,
+			sent_at = CASE WHEN u.state = 'sent' THEN now() ELSE o.sent_at END,
+			next_attempt_at = CASE WHEN u.state = 'queued' THEN now() + u.retry * interval '1 microsecond' ELSE o.next_attempt_at END,
+			locked_until = NULL
+		FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
+			AS u(id, attempts, state, recipient, subject, body, error, retry)
+		WHERE o.id = u.id AND o.attempts = u.attempts AND o.state = 'queued'
+		RETURNING o.id`, ids, attempts, states, recipients, subjects, bodies, errs, retry)
+	done, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: finish mail: %w", err)
+	}
+	finished := make(map[int64]bool, len(done))
+	for _, id := range done {
+		finished[id] = true
+	}
+	ok := make([]bool, n)
+	for i, j := range jobs {
+		ok[i] = finished[j.ID]
+	}
+	return ok, nil
 }
 
 // ReleaseMail hands back claimed mails that were not attempted (the worker is stopping): they

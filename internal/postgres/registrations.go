@@ -53,125 +53,21 @@ func lockRegistrations(ctx context.Context, tx pgx.Tx, ids []int64) ([]domain.Re
 	return pgx.CollectRows(rows, pgx.RowToStructByName[domain.Registration])
 }
 
-// registrationContext loads what the rules need about a meeting, a registrant and the
-// registrant's organisation, in two queries.
-func registrationContext(ctx context.Context, tx pgx.Tx, actor domain.Actor, meetingID, registrantID int64, now time.Time) (domain.RegistrationContext, error) {
-	c := domain.RegistrationContext{Actor: actor, Now: now}
-	var pre *time.Time
-	err := tx.QueryRow(ctx, `SELECT m.id, m.study_group_id, m.time_zone, m.first_day, m.last_day, m.interpretation, m.fellowships,
-			(SELECT day FROM deadlines WHERE meeting_id = m.id AND kind = 'pre_registration')
-		FROM meetings m WHERE m.id = $1`, meetingID).Scan(&c.Meeting.ID, &c.Meeting.StudyGroupID, &c.Meeting.TimeZone,
-		&c.Meeting.FirstDay, &c.Meeting.LastDay, &c.Meeting.Interpretation, &c.Meeting.Fellowships, &pre)
-	if err != nil {
-		return c, notFound(err, "error.meeting_not_found")
-	}
-	overrides := map[domain.DeadlineKind]time.Time{}
-	if pre != nil {
-		overrides[domain.PreRegistration] = *pre
-	}
-	for _, d := range domain.Deadlines(c.Meeting.FirstDay, overrides) {
-		if d.Kind == domain.PreRegistration {
-			c.PreRegistration = d
-		}
-	}
-	var orgID *int64
-	var orgKind, orgName, country *string
-	var auto *bool
-	var sgs []int64
-	r := &c.Registrant
-	err = tx.QueryRow(ctx, `SELECT a.id, a.email, a.given_name, a.family_name, a.gender, a.organisation_id, a.language, a.secretariat,
-			o.id, o.name, o.kind, o.country, o.auto_approval,
-			COALESCE((SELECT array_agg(s.study_group_id) FROM organisation_study_groups s WHERE s.organisation_id = o.id), '{}'),
-			EXISTS (SELECT 1 FROM focal_points f WHERE f.organisation_id = o.id AND f.account_id = a.id)
-		FROM accounts a LEFT JOIN organisations o ON o.id = a.organisation_id WHERE a.id = $1`, registrantID).Scan(
-		&r.ID, &r.Email, &r.GivenName, &r.FamilyName, &r.Gender, &r.OrganisationID, &r.Language, &r.Secretariat,
-		&orgID, &orgName, &orgKind, &country, &auto, &sgs, &c.RegistrantIsFocalPoint)
-	if err != nil {
-		return c, notFound(err, "error.account_not_found")
-	}
-	if orgID == nil {
-		return c, domain.Errorf(domain.Invalid, "error.no_organisation")
-	}
-	c.Organisation = domain.Organisation{ID: *orgID, Name: *orgName, Kind: domain.OrgKind(*orgKind), Country: *country,
-		AutoApproval: *auto, StudyGroupIDs: sgs}
-	return c, nil
-}
-
-// focalPointsOf returns the focal points of an organisation, but not except.
-func focalPointsOf(ctx context.Context, tx pgx.Tx, org, except int64) ([]int64, error) {
-	rows, err := tx.Query(ctx, `SELECT account_id FROM focal_points WHERE organisation_id = $1 AND account_id <> $2 ORDER BY account_id`, org, except)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: focal points: %w", err)
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[int64])
-}
-
-// Register stores a registration for registrant at meeting after the domain's checks, with its
-// audit event and mail, in one transaction. A second live registration for the same meeting is a
-// Conflict (the database's unique index enforces it too, under concurrency).
-func (db *DB) Register(ctx context.Context, a Audit, actor domain.Actor, meetingID, registrantID int64, req domain.RegistrationRequest, now time.Time) (domain.Registration, error) {
-	return db.RegisterWithVisa(ctx, a, actor, meetingID, registrantID, req, nil, now)
-}
-
-// RegisterWithVisa is Register with, when passport is not nil, the visa support letter request
-// ticked on the same form, stored in the same transaction: both are made or neither is.
-func (db *DB) RegisterWithVisa(ctx context.Context, a Audit, actor domain.Actor, meetingID, registrantID int64, req domain.RegistrationRequest, passport *domain.Passport, now time.Time) (domain.Registration, error) {
-	var reg domain.Registration
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		c, err := registrationContext(ctx, tx, actor, meetingID, registrantID, now)
-		if err != nil {
-			return err
-		}
-		reg, err = domain.NewRegistration(c, req)
-		if err != nil {
-			return err
-		}
-		err = tx.QueryRow(ctx, `INSERT INTO registrations (meeting_id, account_id, organisation_id, mode, function_title, interpretation,
-				fellowship, accessibility, list_consent, state, late, registered_by, decided_by, decided_at, created_at, updated_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$15) RETURNING id`,
-			reg.MeetingID, reg.AccountID, reg.OrganisationID, string(reg.Mode), reg.FunctionTitle, reg.Interpretation, reg.Fellowship,
-			reg.Accessibility, reg.ListConsent, string(reg.State), reg.Late, reg.RegisteredBy, reg.DecidedBy, reg.DecidedAt, now).Scan(&reg.ID)
-		if isUniqueViolation(err, "registrations_live_key") {
-			return domain.Errorf(domain.Conflict, "error.already_registered")
-		}
-		if err != nil {
-			return fmt.Errorf("postgres: register: %w", err)
-		}
-		detail := map[string]any{"state": reg.State, "mode": reg.Mode, "late": reg.Late, "meeting_id": meetingID}
-		if reg.RegisteredBy != nil {
-			detail["on_behalf_of"] = registrantID
-		}
-		if err := audit(ctx, tx, a, "registration.submit", "registration", reg.ID, detail); err != nil {
-			return err
-		}
-		if passport != nil {
-			if _, err := requestVisaTx(ctx, tx, a, actor, reg, *passport, now); err != nil {
-				return err
-			}
-		}
-		mail, err := submitMail(ctx, tx, reg)
-		if err != nil {
-			return err
-		}
-		return enqueueMail(ctx, tx, mail)
-	})
-	return reg, err
-}
-
-// submitMail is the mail of a new (or newly pending) registration: an acknowledgement or the
-// approval to the delegate, and a request to decide to each focal point when it is pending.
+// submitMail is the mail of a registration newly pending or approved (see registerTx for new
+// registrations): the approval, or an acknowledgement to the delegate and a request to decide to
+// each focal point of the organisation but the delegate.
 func submitMail(ctx context.Context, tx pgx.Tx, reg domain.Registration) ([]mailEvent, error) {
 	stamp := reg.UpdatedAt.UnixNano()
 	if reg.State == domain.Approved {
-		return []mailEvent{{Key: fmt.Sprintf("reg:%d:approved:%d", reg.ID, stamp), Kind: MailRegistrationApproved, AccountID: reg.AccountID, Registration: reg.ID}}, nil
+		return []mailEvent{{Key: regMailKey(reg.ID, approvedKey(stamp)), Kind: MailRegistrationApproved, AccountID: reg.AccountID, Registration: reg.ID}}, nil
 	}
-	events := []mailEvent{{Key: fmt.Sprintf("reg:%d:ack:%d", reg.ID, stamp), Kind: MailRegistrationAck, AccountID: reg.AccountID, Registration: reg.ID}}
+	events := []mailEvent{{Key: regMailKey(reg.ID, ackKey(stamp)), Kind: MailRegistrationAck, AccountID: reg.AccountID, Registration: reg.ID}}
 	fps, err := focalPointsOf(ctx, tx, reg.OrganisationID, reg.AccountID)
 	if err != nil {
 		return nil, err
 	}
 	for _, fp := range fps {
-		events = append(events, mailEvent{Key: fmt.Sprintf("reg:%d:pending:%d:%d", reg.ID, stamp, fp), Kind: MailRegistrationPending, AccountID: fp, Registration: reg.ID})
+		events = append(events, mailEvent{Key: regMailKey(reg.ID, pendingKey(stamp, fp)), Kind: MailRegistrationPending, AccountID: fp, Registration: reg.ID})
 	}
 	return events, nil
 }

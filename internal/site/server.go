@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-playground/validator/v10"
 	"github.com/prometheus/client_golang/prometheus"
@@ -57,7 +56,9 @@ func New(db *postgres.DB, log *slog.Logger, cat *i18n.Catalogue, opts Options) *
 		opts.Now = time.Now
 	}
 	sm := scs.New()
-	sm.Store = pgxstore.NewWithCleanupInterval(db.Pool, 30*time.Minute)
+	// Sessions live in PostgreSQL; expired ones are removed by the app's clean-up loop.
+	sm.Store = db.Sessions()
+	sm.Codec = sessionCodec{}
 	// An absolute lifetime only: an idle timeout would rewrite the session row on every request.
 	sm.Lifetime = 7 * 24 * time.Hour
 	sm.Cookie.Name = "plenary_session"

@@ -1,0 +1,122 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// coalescer serves calls that arrive together with one call of run, so that many concurrent
+// requests cost the database one round trip (and one commit) instead of one each, as
+// PostgreSQL's own group commit does for its WAL flushes. At most inFlight batches run at once; a
+// call that finds a free slot starts a batch at once, so a lone call waits for nothing, and calls
+// that arrive while every slot is busy wait together for the next free one. Under load the
+// batches grow by themselves, with no timer.
+type coalescer[In, Out any] struct {
+	// run serves a batch: out[i] and errs[i] are the answer to in[i]. The context is the
+	// coalescer's own (a batch serves many requests: none of their contexts can bound it).
+	run      func(ctx context.Context, in []In) (out []Out, errs []error)
+	maxBatch int
+	inFlight int
+	// base bounds every batch, with timeout; it ends when the store closes.
+	base    context.Context
+	timeout time.Duration
+
+	mu      sync.Mutex
+	queue   []*coalescedCall[In, Out]
+	running int
+}
+
+type coalescedCall[In, Out any] struct {
+	ctx  context.Context
+	in   In
+	out  Out
+	err  error
+	done chan struct{}
+}
+
+func newCoalescer[In, Out any](base context.Context, maxBatch, inFlight int, run func(context.Context, []In) ([]Out, []error)) *coalescer[In, Out] {
+	return &coalescer[In, Out]{run: run, maxBatch: maxBatch, inFlight: inFlight, base: base, timeout: 30 * time.Second}
+}
+
+// do serves in, together with whatever else arrives meanwhile. When ctx ends first, do returns
+// its error at once; a batch that had already taken the call may still complete it.
+func (c *coalescer[In, Out]) do(ctx context.Context, in In) (Out, error) {
+	call := &coalescedCall[In, Out]{ctx: ctx, in: in, done: make(chan struct{})}
+	c.mu.Lock()
+	c.queue = append(c.queue, call)
+	start := c.running < c.inFlight
+	if start {
+		c.running++
+	}
+	c.mu.Unlock()
+	if start {
+		go c.serve()
+	}
+	select {
+	case <-call.done:
+		return call.out, call.err
+	case <-ctx.Done():
+		var zero Out
+		return zero, ctx.Err()
+	}
+}
+
+// serve runs batches until the queue is empty.
+func (c *coalescer[In, Out]) serve() {
+	for {
+		c.mu.Lock()
+		n := min(len(c.queue), c.maxBatch)
+		if n == 0 {
+			c.running--
+			c.mu.Unlock()
+			return
+		}
+		batch := c.queue[:n:n]
+		c.queue = append([]*coalescedCall[In, Out](nil), c.queue[n:]...)
+		c.mu.Unlock()
+		c.runBatch(batch)
+	}
+}
+
+func (c *coalescer[In, Out]) runBatch(batch []*coalescedCall[In, Out]) {
+	// A call whose request has gone is not served: its caller has already returned.
+	live := batch[:0:0]
+	for _, call := range batch {
+		if err := call.ctx.Err(); err != nil {
+			call.err = err
+			close(call.done)
+			continue
+		}
+		live = append(live, call)
+	}
+	if len(live) == 0 {
+		return
+	}
+	in := make([]In, len(live))
+	for i, call := range live {
+		in[i] = call.in
+	}
+	out, errs := c.runSafely(in)
+	for i, call := range live {
+		call.out, call.err = out[i], errs[i]
+		close(call.done)
+	}
+}
+
+// runSafely runs a batch, turning a panic into every call's error: a waiting request must never
+// be left without an answer.
+func (c *coalescer[In, Out]) runSafely(in []In) (out []Out, errs []error) {
+	ctx, cancel := context.WithTimeout(c.base, c.timeout)
+	defer cancel()
+	defer func() {
+		if v := recover(); v != nil {
+			out, errs = make([]Out, len(in)), make([]error, len(in))
+			for i := range errs {
+				errs[i] = fmt.Errorf("postgres: batch: panic: %v", v)
+			}
+		}
+	}()
+	return c.run(ctx, in)
+}

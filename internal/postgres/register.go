@@ -1,0 +1,426 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"plenary/internal/domain"
+)
+
+// regKey names a registration being made: who acts, for whom, at which meeting, and when.
+type regKey struct {
+	actor        domain.Actor
+	meetingID    int64
+	registrantID int64
+	now          time.Time
+}
+
+// mailRecipient is an account a mail goes to.
+type mailRecipient struct {
+	ID       int64
+	Email    string
+	Name     string
+	Language string
+}
+
+// registrationRules is what the rules need for registrations being made, with whom their mail
+// goes to.
+type registrationRules struct {
+	contexts []domain.RegistrationContext
+	// errs[i] says why keys[i] has no context: no such meeting or account, no organisation.
+	errs []error
+	// focalPoints holds the focal points of the registrants' organisations.
+	focalPoints map[int64][]mailRecipient
+}
+
+// registrationContext loads what the rules need about a meeting, a registrant and the
+// registrant's organisation.
+func registrationContext(ctx context.Context, tx pgx.Tx, actor domain.Actor, meetingID, registrantID int64, now time.Time) (domain.RegistrationContext, error) {
+	r, err := loadRegistrationRules(ctx, txSteps{tx}, []regKey{{actor: actor, meetingID: meetingID, registrantID: registrantID, now: now}})
+	if err != nil {
+		return domain.RegistrationContext{}, err
+	}
+	return r.contexts[0], r.errs[0]
+}
+
+// loadRegistrationRules loads what the rules need for each of keys in one round trip whatever
+// their number: the meetings with their pre-registration deadlines, the registrants with their
+// organisations, and those organisations' focal points.
+func loadRegistrationRules(ctx context.Context, st steps, keys []regKey) (registrationRules, error) {
+	meetingIDs := make([]int64, len(keys))
+	accountIDs := make([]int64, len(keys))
+	for i, k := range keys {
+		meetingIDs[i], accountIDs[i] = k.meetingID, k.registrantID
+	}
+	type meetingRules struct {
+		m   domain.Meeting
+		pre domain.Deadline
+	}
+	type registrant struct {
+		acc     domain.Account
+		org     *domain.Organisation
+		isFocal bool
+	}
+	meetings := map[int64]meetingRules{}
+	registrants := map[int64]registrant{}
+	rules := registrationRules{focalPoints: map[int64][]mailRecipient{}}
+
+	b := &pgx.Batch{}
+	b.Queue(`SELECT m.id, m.slug, m.title, m.city, m.study_group_id, m.time_zone, m.first_day, m.last_day, m.interpretation, m.fellowships,
+			(SELECT day FROM deadlines WHERE meeting_id = m.id AND kind = 'pre_registration')
+		FROM meetings m WHERE m.id = ANY($1)`, meetingIDs).Query(func(rows pgx.Rows) error {
+		var m domain.Meeting
+		var pre *time.Time
+		_, err := pgx.ForEachRow(rows, []any{&m.ID, &m.Slug, &m.Title, &m.City, &m.StudyGroupID, &m.TimeZone, &m.FirstDay, &m.LastDay,
+			&m.Interpretation, &m.Fellowships, &pre}, func() error {
+			overrides := map[domain.DeadlineKind]time.Time{}
+			if pre != nil {
+				overrides[domain.PreRegistration] = *pre
+			}
+			r := meetingRules{m: m}
+			for _, d := range domain.Deadlines(m.FirstDay, overrides) {
+				if d.Kind == domain.PreRegistration {
+					r.pre = d
+				}
+			}
+			meetings[m.ID] = r
+			// The next row scans into fresh values: these now belong to the map.
+			m = domain.Meeting{}
+			return nil
+		})
+		return err
+	})
+	b.Queue(`SELECT a.id, a.email, a.given_name, a.family_name, a.gender, a.organisation_id, a.language, a.secretariat,
+			o.id, o.name, o.kind, o.country, o.auto_approval,
+			COALESCE((SELECT array_agg(s.study_group_id) FROM organisation_study_groups s WHERE s.organisation_id = o.id), '{}'),
+			EXISTS (SELECT 1 FROM focal_points f WHERE f.organisation_id = o.id AND f.account_id = a.id)
+		FROM accounts a LEFT JOIN organisations o ON o.id = a.organisation_id WHERE a.id = ANY($1)`, accountIDs).Query(func(rows pgx.Rows) error {
+		var acc domain.Account
+		var orgID *int64
+		var orgKind, orgName, country *string
+		var auto *bool
+		var sgs []int64
+		var isFocal bool
+		_, err := pgx.ForEachRow(rows, []any{&acc.ID, &acc.Email, &acc.GivenName, &acc.FamilyName, &acc.Gender, &acc.OrganisationID,
+			&acc.Language, &acc.Secretariat, &orgID, &orgName, &orgKind, &country, &auto, &sgs, &isFocal}, func() error {
+			r := registrant{acc: acc, isFocal: isFocal}
+			if orgID != nil {
+				r.org = &domain.Organisation{ID: *orgID, Name: *orgName, Kind: domain.OrgKind(*orgKind), Country: *country,
+					AutoApproval: *auto, StudyGroupIDs: sgs}
+			}
+			registrants[acc.ID] = r
+			acc, sgs = domain.Account{}, nil
+			return nil
+		})
+		return err
+	})
+	b.Queue(`SELECT DISTINCT f.organisation_id, p.id, p.email, p.given_name || ' ' || p.family_name, p.language
+		FROM accounts a JOIN focal_points f ON f.organisation_id = a.organisation_id JOIN accounts p ON p.id = f.account_id
+		WHERE a.id = ANY($1) ORDER BY f.organisation_id, p.id`, accountIDs).Query(func(rows pgx.Rows) error {
+		var org int64
+		var p mailRecipient
+		_, err := pgx.ForEachRow(rows, []any{&org, &p.ID, &p.Email, &p.Name, &p.Language}, func() error {
+			rules.focalPoints[org] = append(rules.focalPoints[org], p)
+			return nil
+		})
+		return err
+	})
+	if err := st.step(ctx, b); err != nil {
+		return rules, fmt.Errorf("postgres: registration rules: %w", err)
+	}
+
+	rules.contexts, rules.errs = make([]domain.RegistrationContext, len(keys)), make([]error, len(keys))
+	for i, k := range keys {
+		mr, okM := meetings[k.meetingID]
+		r, okR := registrants[k.registrantID]
+		switch {
+		case !okM:
+			rules.errs[i] = domain.Errorf(domain.NotFound, "error.meeting_not_found")
+		case !okR:
+			rules.errs[i] = domain.Errorf(domain.NotFound, "error.account_not_found")
+		case r.org == nil:
+			rules.errs[i] = domain.Errorf(domain.Invalid, "error.no_organisation")
+		default:
+			rules.contexts[i] = domain.RegistrationContext{Actor: k.actor, Now: k.now, Meeting: mr.m, PreRegistration: mr.pre,
+				Registrant: r.acc, Organisation: *r.org, RegistrantIsFocalPoint: r.isFocal}
+		}
+	}
+	return rules, nil
+}
+
+// focalPointsOf returns the focal points of an organisation, but not except.
+func focalPointsOf(ctx context.Context, tx pgx.Tx, org, except int64) ([]int64, error) {
+	rows, _ := tx.Query(ctx, `SELECT account_id FROM focal_points WHERE organisation_id = $1 AND account_id <> $2 ORDER BY account_id`, org, except)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: focal points: %w", err)
+	}
+	return ids, nil
+}
+
+// Register stores a registration for registrant at meeting after the domain's checks, with its
+// audit event and mail, in one transaction. A second live registration for the same meeting is a
+// Conflict (the database's unique index enforces it too, under concurrency). Registrations
+// submitted at the same moment share one transaction (see registerBatch).
+func (db *DB) Register(ctx context.Context, a Audit, actor domain.Actor, meetingID, registrantID int64, req domain.RegistrationRequest, now time.Time) (domain.Registration, error) {
+	return db.registrations.do(ctx, submission{audit: a, key: regKey{actor: actor, meetingID: meetingID, registrantID: registrantID, now: now}, req: req})
+}
+
+// RegisterWithVisa is Register with, when passport is not nil, the visa support letter request
+// ticked on the same form, stored in the same transaction: both are made or neither is.
+func (db *DB) RegisterWithVisa(ctx context.Context, a Audit, actor domain.Actor, meetingID, registrantID int64, req domain.RegistrationRequest, passport *domain.Passport, now time.Time) (domain.Registration, error) {
+	if passport == nil {
+		return db.Register(ctx, a, actor, meetingID, registrantID, req, now)
+	}
+	var reg domain.Registration
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		reg, err = db.registerOne(ctx, tx, submission{audit: a, key: regKey{actor: actor, meetingID: meetingID, registrantID: registrantID, now: now}, req: req})
+		if err != nil {
+			return err
+		}
+		_, err = requestVisaTx(ctx, tx, a, actor, reg, *passport, now)
+		return err
+	})
+	return reg, err
+}
+
+// registerOne stores one registration inside tx.
+func (db *DB) registerOne(ctx context.Context, tx pgx.Tx, s submission) (domain.Registration, error) {
+	regs, errs, queued, err := db.registerTx(ctx, txSteps{tx}, []submission{s})
+	if err != nil {
+		return domain.Registration{}, err
+	}
+	if t, ok := tx.(*trackedTx); ok && queued {
+		t.mailQueued = true
+	}
+	return regs[0], errs[0]
+}
+
+// submission is one registration form sent.
+type submission struct {
+	audit Audit
+	key   regKey
+	req   domain.RegistrationRequest
+}
+
+// registerBatch stores the registrations submitted at the same moment in one transaction, each
+// with its own audit event and mail: under load the cost of a transaction and its commit is
+// shared, as PostgreSQL shares one WAL flush among the commits that wait for it. A refusal by the
+// rules, or an existing registration, refuses only its own submission. When the transaction
+// fails as a whole, each submission is tried again alone, so that one cannot fail the others.
+func (db *DB) registerBatch(ctx context.Context, subs []submission) ([]domain.Registration, []error) {
+	var regs []domain.Registration
+	var errs []error
+	var queued bool
+	t, err := db.beginPipelined(ctx)
+	if err == nil {
+		regs, errs, queued, err = db.registerTx(ctx, t, subs)
+		err = t.end(ctx, err)
+	}
+	if err == nil {
+		if queued {
+			db.wakeMail()
+		}
+		return regs, errs
+	}
+	regs, errs = make([]domain.Registration, len(subs)), make([]error, len(subs))
+	if len(subs) == 1 {
+		errs[0] = err
+		return regs, errs
+	}
+	for i := range subs {
+		errs[i] = db.inTx(ctx, func(tx pgx.Tx) error {
+			var err error
+			regs[i], err = db.registerOne(ctx, tx, subs[i])
+			return err
+		})
+	}
+	return regs, errs
+}
+
+// registerTx checks and stores registrations inside tx, with their audit events and mail, in two
+// round trips whatever their number: one reads what the rules need, one statement writes the
+// registrations, their audit events and their mail. regs[i] is the registration stored for
+// subs[i], or errs[i] says why none was (the rules' refusal, or a Conflict when the registrant
+// already has a live registration for the meeting); err is a failure of the transaction.
+func (db *DB) registerTx(ctx context.Context, st steps, subs []submission) (regs []domain.Registration, errs []error, mailQueued bool, err error) {
+	keys := make([]regKey, len(subs))
+	for i, s := range subs {
+		keys[i] = s.key
+	}
+	rules, err := loadRegistrationRules(ctx, st, keys)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	regs, errs = make([]domain.Registration, len(subs)), rules.errs
+	type pair struct{ meeting, account int64 }
+	first := map[pair]int{}
+	var todo []int
+	for i, s := range subs {
+		if errs[i] != nil {
+			continue
+		}
+		if regs[i], errs[i] = domain.NewRegistration(rules.contexts[i], s.req); errs[i] != nil {
+			continue
+		}
+		// Of two submissions of one pair in a batch, the first is stored, the other is refused as
+		// if it came just after.
+		p := pair{regs[i].MeetingID, regs[i].AccountID}
+		if _, dup := first[p]; dup {
+			regs[i], errs[i] = domain.Registration{}, domain.Errorf(domain.Conflict, "error.already_registered")
+			continue
+		}
+		first[p] = i
+		todo = append(todo, i)
+	}
+	if len(todo) == 0 {
+		return regs, errs, false, nil
+	}
+
+	var w registrationWrite
+	for _, i := range todo {
+		w.add(regs[i], subs[i].audit)
+		w.addMail(db, rules.contexts[i], regs[i], rules.focalPoints[regs[i].OrganisationID])
+	}
+	// A pair that already has a live registration (registrations_live_key) is not inserted, and
+	// so gets neither audit event nor mail: it is the submission's Conflict. The mail's event
+	// keys start with the new registration's id, so they cannot be taken already.
+	stored := map[pair]int64{}
+	b := &pgx.Batch{}
+	b.Queue(`WITH ins AS (
+			INSERT INTO registrations (meeting_id, account_id, organisation_id, mode, function_title, interpretation,
+				fellowship, accessibility, list_consent, state, late, registered_by, decided_by, decided_at, created_at, updated_at)
+			SELECT u.meeting_id, u.account_id, u.organisation_id, u.mode, u.function_title, u.interpretation, u.fellowship,
+				u.accessibility, u.list_consent, u.state, u.late, u.registered_by, u.decided_by, u.decided_at, u.created_at, u.created_at
+			FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bool[], $7::bool[], $8::text[],
+				$9::bool[], $10::text[], $11::bool[], $12::bigint[], $13::bigint[], $14::timestamptz[], $15::timestamptz[])
+				AS u(meeting_id, account_id, organisation_id, mode, function_title, interpretation, fellowship, accessibility,
+					list_consent, state, late, registered_by, decided_by, decided_at, created_at)
+			ON CONFLICT DO NOTHING
+			RETURNING id, meeting_id, account_id
+		), audit AS (
+			INSERT INTO audit_events (actor_id, action, entity, entity_id, detail, remote_addr, request_id)
+			SELECT a.actor_id, 'registration.submit', 'registration', ins.id, a.detail, a.remote_addr, a.request_id
+			FROM ins JOIN unnest($1::bigint[], $2::bigint[], $16::bigint[], $17::jsonb[], $18::text[], $19::text[])
+				AS a(meeting_id, account_id, actor_id, detail, remote_addr, request_id)
+				ON a.meeting_id = ins.meeting_id AND a.account_id = ins.account_id
+		), mail AS (
+			INSERT INTO mail_outbox (event_key, kind, account_id, registration_id, state, recipient, subject, body)
+			SELECT 'reg:' || ins.id || ':' || m.key, m.kind, m.recipient_id, ins.id, m.state, m.recipient, m.subject, m.body
+			FROM ins JOIN unnest($20::bigint[], $21::bigint[], $22::text[], $23::text[], $24::bigint[], $25::text[], $26::text[], $27::text[], $28::text[])
+				AS m(meeting_id, account_id, key, kind, recipient_id, state, recipient, subject, body)
+				ON m.meeting_id = ins.meeting_id AND m.account_id = ins.account_id
+		)
+		SELECT id, meeting_id, account_id FROM ins`,
+		w.meetingIDs, w.accountIDs, w.orgIDs, w.modes, w.titles, w.interp, w.fellow, w.access, w.consent, w.states, w.late,
+		w.registeredBy, w.decidedBy, w.decidedAt, w.createdAt,
+		w.actors, w.details, w.addrs, w.requests,
+		w.mail.meetingIDs, w.mail.accountIDs, w.mail.keys, w.mail.kinds, w.mail.recipientIDs, w.mail.states, w.mail.recipients, w.mail.subjects, w.mail.bodies,
+	).Query(func(rows pgx.Rows) error {
+		var id int64
+		var p pair
+		_, err := pgx.ForEachRow(rows, []any{&id, &p.meeting, &p.account}, func() error {
+			stored[p] = id
+			return nil
+		})
+		return err
+	})
+	if err := st.last(ctx, b); err != nil {
+		return nil, nil, false, fmt.Errorf("postgres: register: %w", err)
+	}
+	for _, i := range todo {
+		id, ok := stored[pair{regs[i].MeetingID, regs[i].AccountID}]
+		if !ok {
+			regs[i], errs[i] = domain.Registration{}, domain.Errorf(domain.Conflict, "error.already_registered")
+			continue
+		}
+		regs[i].ID = id
+	}
+	return regs, errs, w.mail.queued && len(stored) > 0, nil
+}
+
+// registrationWrite gathers the columns of the registrations, audit events and mail that
+// registerTx writes in one statement.
+type registrationWrite struct {
+	meetingIDs, accountIDs, orgIDs []int64
+	modes, titles, access, states  []string
+	interp, fellow, consent, late  []bool
+	registeredBy, decidedBy        []*int64
+	decidedAt                      []*time.Time
+	createdAt                      []time.Time
+	// The audit events, one per registration.
+	actors          []*int64
+	details         []map[string]any
+	addrs, requests []string
+	mail            struct {
+		meetingIDs, accountIDs, recipientIDs              []int64
+		keys, kinds, states, recipients, subjects, bodies []string
+		queued                                            bool
+	}
+}
+
+func (w *registrationWrite) add(r domain.Registration, a Audit) {
+	w.meetingIDs, w.accountIDs, w.orgIDs = append(w.meetingIDs, r.MeetingID), append(w.accountIDs, r.AccountID), append(w.orgIDs, r.OrganisationID)
+	w.modes, w.titles, w.access, w.states = append(w.modes, string(r.Mode)), append(w.titles, r.FunctionTitle), append(w.access, r.Accessibility), append(w.states, string(r.State))
+	w.interp, w.fellow, w.consent, w.late = append(w.interp, r.Interpretation), append(w.fellow, r.Fellowship), append(w.consent, r.ListConsent), append(w.late, r.Late)
+	w.registeredBy, w.decidedBy, w.decidedAt, w.createdAt = append(w.registeredBy, r.RegisteredBy), append(w.decidedBy, r.DecidedBy), append(w.decidedAt, r.DecidedAt), append(w.createdAt, r.CreatedAt)
+	var actor *int64
+	if a.ActorID != 0 {
+		actor = &a.ActorID
+	}
+	detail := map[string]any{"state": r.State, "mode": r.Mode, "late": r.Late, "meeting_id": r.MeetingID}
+	if r.RegisteredBy != nil {
+		detail["on_behalf_of"] = r.AccountID
+	}
+	w.actors, w.details, w.addrs, w.requests = append(w.actors, actor), append(w.details, detail), append(w.addrs, a.RemoteAddr), append(w.requests, a.RequestID)
+}
+
+// addMail adds the mail of a new registration (see submitMail), written from what the rules
+// loaded when the store writes mail (WriteMailWith), so that no query is needed for it.
+func (w *registrationWrite) addMail(db *DB, c domain.RegistrationContext, r domain.Registration, focalPoints []mailRecipient) {
+	registrant := mailRecipient{ID: r.AccountID, Email: c.Registrant.Email, Name: c.Registrant.Name(), Language: c.Registrant.Language}
+	add := func(kind, key string, to mailRecipient) {
+		m := &w.mail
+		m.meetingIDs, m.accountIDs, m.recipientIDs = append(m.meetingIDs, r.MeetingID), append(m.accountIDs, r.AccountID), append(m.recipientIDs, to.ID)
+		m.keys, m.kinds = append(m.keys, key), append(m.kinds, kind)
+		state, content := MailQueued, MailContent{}
+		if db.writeMail != nil {
+			first, last := c.Meeting.FirstDay, c.Meeting.LastDay
+			written, err := db.writeMail(MailJob{Kind: kind, ToEmail: to.Email, ToName: to.Name, ToLanguage: to.Language,
+				HasRegistration: true, Mode: r.Mode, Reason: r.Reason, DelegateName: registrant.Name, OrgName: c.Organisation.Name,
+				MeetingSlug: c.Meeting.Slug, MeetingTitle: c.Meeting.Title, City: c.Meeting.City, FirstDay: &first, LastDay: &last})
+			// A mail that cannot be written is left to the worker, which records why.
+			if err == nil {
+				content = written
+				if db.keepMail {
+					state = MailKept
+				}
+			}
+		}
+		m.queued = m.queued || state == MailQueued
+		m.states, m.recipients, m.subjects, m.bodies = append(m.states, state), append(m.recipients, content.Recipient), append(m.subjects, content.Subject), append(m.bodies, content.Body)
+	}
+	stamp := r.UpdatedAt.UnixNano()
+	if r.State == domain.Approved {
+		add(MailRegistrationApproved, approvedKey(stamp), registrant)
+		return
+	}
+	add(MailRegistrationAck, ackKey(stamp), registrant)
+	for _, fp := range focalPoints {
+		if fp.ID != r.AccountID {
+			add(MailRegistrationPending, pendingKey(stamp, fp.ID), fp)
+		}
+	}
+}
+
+// The event keys of a submission's mail follow "reg:<registration id>:": what happened, when
+// (a registration pending again after a change of mode is mailed again) and, for a request to
+// decide, to which focal point.
+func ackKey(stamp int64) string              { return fmt.Sprintf("ack:%d", stamp) }
+func approvedKey(stamp int64) string         { return fmt.Sprintf("approved:%d", stamp) }
+func pendingKey(stamp, focal int64) string   { return fmt.Sprintf("pending:%d:%d", stamp, focal) }
+func regMailKey(id int64, key string) string { return fmt.Sprintf("reg:%d:%s", id, key) }
