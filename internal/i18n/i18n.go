@@ -9,10 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"sort"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -33,6 +33,9 @@ type Catalogue struct {
 	matcher language.Matcher
 	byTag   map[string]*Translator
 	keys    map[string][]string
+	// filled holds each language's messages that fill in values and nothing more, parsed (see
+	// placeholders): T writes these without going through go-i18n.
+	filled map[string]map[string]filledMessage
 }
 
 // Default is the language used when nothing else matches, and the fallback for missing messages.
@@ -46,7 +49,7 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 		return nil, err
 	}
 	bundle := i18n.NewBundle(language.English)
-	c := &Catalogue{byTag: map[string]*Translator{}, keys: map[string][]string{}}
+	c := &Catalogue{byTag: map[string]*Translator{}, keys: map[string][]string{}, filled: map[string]map[string]filledMessage{}}
 	var tags []string
 	for _, d := range dirs {
 		if d.IsDir() {
@@ -75,8 +78,19 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 			if err != nil {
 				return nil, fmt.Errorf("i18n: %s: %w", f, err)
 			}
+			if c.filled[tag] == nil {
+				c.filled[tag] = map[string]filledMessage{}
+			}
 			for _, m := range msgs {
 				c.keys[tag] = append(c.keys[tag], m.ID)
+				// A message without plural forms; T uses the other form, as go-i18n does.
+				if m.Other != "" && m.One == "" && m.Two == "" && m.Few == "" && m.Many == "" && m.Zero == "" {
+					if p, err := parser.Parse(m.Other, m.LeftDelim, m.RightDelim); err == nil {
+						if f, ok := p.(filledMessage); ok {
+							c.filled[tag][m.ID] = f
+						}
+					}
+				}
 			}
 		}
 		c.tags = append(c.tags, lt)
@@ -87,7 +101,16 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 	}
 	c.matcher = language.NewMatcher(c.tags)
 	for i := range c.langs {
-		t := &Translator{loc: i18n.NewLocalizer(bundle, c.langs[i].Tag, Default), cache: map[string]string{}}
+		// A message missing from a language is English's.
+		filled := maps.Clone(c.filled[Default])
+		for _, id := range c.keys[c.langs[i].Tag] {
+			if f, ok := c.filled[c.langs[i].Tag][id]; ok {
+				filled[id] = f
+			} else {
+				delete(filled, id) // the language's own message has plural forms, or more
+			}
+		}
+		t := &Translator{loc: i18n.NewLocalizer(bundle, c.langs[i].Tag, Default), filled: filled}
 		c.langs[i].Name = t.T("meta.name")
 		c.langs[i].Dir = t.T("meta.dir")
 		if c.langs[i].Dir != "rtl" {
@@ -138,31 +161,20 @@ func (c *Catalogue) For(tag string) *Translator {
 
 // Translator gives one language's messages and date formats.
 type Translator struct {
-	Lang  Lang
-	loc   *i18n.Localizer
-	mu    sync.RWMutex
-	cache map[string]string
+	Lang   Lang
+	loc    *i18n.Localizer
+	filled map[string]filledMessage
 }
 
 // T returns the message key, filled with the template data given as name/value pairs. A key
 // missing from every catalogue comes back as itself, which the catalogue test catches.
 func (t *Translator) T(key string, kv ...any) string {
-	if len(kv) == 0 {
-		t.mu.RLock()
-		s, ok := t.cache[key]
-		t.mu.RUnlock()
-		if ok {
-			return s
-		}
+	if m, ok := t.filled[key]; ok {
+		return m.fill(kv)
 	}
 	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: key, TemplateData: data(kv), TemplateParser: parser})
 	if err != nil && !fellBack(err, s) {
 		return key
-	}
-	if len(kv) == 0 {
-		t.mu.Lock()
-		t.cache[key] = s
-		t.mu.Unlock()
 	}
 	return s
 }

@@ -73,13 +73,33 @@ type filledMessage []messagePart
 // Execute implements template.ParsedTemplate, printing values as text/template does.
 func (m filledMessage) Execute(data any) (string, error) {
 	values, _ := data.(map[string]any)
+	return m.write(func(name string) any { return values[name] }), nil
+}
+
+// fill is Execute with the values given as name/value pairs (as T takes them; of a name given
+// twice, the last), without making a map of them.
+func (m filledMessage) fill(kv []any) string {
+	return m.write(func(name string) any {
+		for i := len(kv)&^1 - 2; i >= 0; i -= 2 {
+			if k, ok := kv[i].(string); ok && k == name {
+				return kv[i+1]
+			}
+		}
+		return nil
+	})
+}
+
+func (m filledMessage) write(value func(name string) any) string {
+	if len(m) == 1 && !m[0].field {
+		return m[0].text
+	}
 	var b strings.Builder
 	for _, p := range m {
 		if !p.field {
 			b.WriteString(p.text)
 			continue
 		}
-		switch v := values[p.name].(type) {
+		switch v := value(p.name).(type) {
 		case nil: // missing, or nil
 			b.WriteString("<no value>")
 		case string:
@@ -88,5 +108,5 @@ func (m filledMessage) Execute(data any) (string, error) {
 			fmt.Fprint(&b, v)
 		}
 	}
-	return b.String(), nil
+	return b.String()
 }

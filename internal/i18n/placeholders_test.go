@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/nicksnyder/go-i18n/v2/i18n/template"
 
 	"plenary/web"
@@ -85,5 +86,45 @@ func TestPlaceholdersLeaveTheRestToTextTemplate(t *testing.T) {
 		"{{.Nested.X}}", "{{if .N}}yes{{end}}", "{{- .Name -}}", "{{.}}", "{{.Name", "}}{{.Name}}{{", "{{printf \"%d\" .N}}",
 	} {
 		sameAsTextTemplate(t, src, data)
+	}
+}
+
+// T writes every message of every language as go-i18n with text/template does.
+func TestTranslatorWritesEveryMessageAsGoI18nDoes(t *testing.T) {
+	c, err := Load(web.Locales())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked, filled := 0, 0
+	for _, lang := range c.Langs() {
+		tr := c.For(lang.Tag)
+		for _, key := range c.Keys(Default) {
+			var kv []any
+			for i, p := range tr.filled[key] {
+				if p.field {
+					kv = append(kv, p.name, []any{"Ana", 3, "", int64(7)}[i%4])
+				}
+			}
+			kv = append(kv, "Unused", "x")
+			want, err := tr.loc.Localize(&i18n.LocalizeConfig{MessageID: key, TemplateData: data(kv), TemplateParser: &template.TextParser{}})
+			if err != nil && !fellBack(err, want) {
+				want = key
+			}
+			if got := tr.T(key, kv...); got != want {
+				t.Errorf("%s %s: T gives %q, go-i18n %q", lang.Tag, key, got, want)
+			}
+			checked++
+			if len(kv) > 2 {
+				filled++
+			}
+		}
+	}
+	if checked < 200 || filled < 50 {
+		t.Fatalf("only %d messages checked, %d with values", checked, filled)
+	}
+	// A name given twice: the last counts, as in a map.
+	f, _ := parser.Parse("{{.A}}", "", "")
+	if got := f.(filledMessage).fill([]any{"A", 1, "A", 2}); got != "2" {
+		t.Errorf("fill of a name given twice = %q", got)
 	}
 }
