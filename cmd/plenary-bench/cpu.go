@@ -152,12 +152,29 @@ func cpuSplit(a, b cpuSample) (app, pg, bench time.Duration, ok bool) {
 
 // cpuPerRequest describes cpuSplit per request, for a note.
 func cpuPerRequest(a, b cpuSample, requests float64) string {
+	var u cpuUse
+	u.add(a, b)
+	return u.perRequest(requests)
+}
+
+// cpuUse sums cpuSplit over several windows.
+type cpuUse struct {
+	app, pg, bench time.Duration
+	unknown        bool
+}
+
+func (u *cpuUse) add(a, b cpuSample) {
 	app, pg, bench, ok := cpuSplit(a, b)
-	if !ok || requests <= 0 {
+	u.app, u.pg, u.bench, u.unknown = u.app+app, u.pg+pg, u.bench+bench, u.unknown || !ok
+}
+
+// perRequest describes the use per request, for a note.
+func (u cpuUse) perRequest(requests float64) string {
+	if u.unknown || requests <= 0 {
 		return "unknown"
 	}
 	per := func(d time.Duration) string { return fmtDur(time.Duration(float64(d) / requests)) }
-	return fmt.Sprintf("binary %s, PostgreSQL %s, bench process (load client, baseline server) %s", per(app), per(pg), per(bench))
+	return fmt.Sprintf("binary %s, PostgreSQL %s, bench process (load client, baseline server) %s", per(u.app), per(u.pg), per(u.bench))
 }
 
 // otherCPU is the share of the machine's CPU capacity used outside the benchmark between a and

@@ -41,9 +41,11 @@ type Env struct {
 	DBMaxConns int
 	// AppConfig is the configuration the binary printed at start (KEY=value lines).
 	AppConfig map[string]string
-	// Conns, Warmup and Duration are the load settings of the run (flags -c, -warmup, -d).
+	// Conns, Warmup, Duration and Rounds are the load settings of the run (flags -c, -warmup,
+	// -d, -rounds).
 	Conns            int
 	Warmup, Duration time.Duration
+	Rounds           int
 	// Verbose prints every statement CaptureStatements captures (flag -v).
 	Verbose bool
 

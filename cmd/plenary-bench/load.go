@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -62,6 +63,23 @@ type Result struct {
 	// the targets that failed (a scenario with a failure fails).
 	Notes    []string
 	Failures []string
+	// Baseline, when set, is the baseline measured in rounds alternating with this result's
+	// (Env.RunInterleaved): the ratio is taken to it.
+	Baseline *Result
+	// CPU is the CPU the load's own rounds used (Env.RunInterleaved), warm-ups included.
+	CPU cpuUse
+}
+
+// add adds another window's figures to r; Latencies are sorted again by the caller.
+func (r *Result) add(o *Result) {
+	r.Responses += o.Responses
+	r.Errors += o.Errors
+	r.Elapsed += o.Elapsed
+	r.BodyBytes = max(r.BodyBytes, o.BodyBytes)
+	if r.FirstErr == "" {
+		r.FirstErr = o.FirstErr
+	}
+	r.Latencies = append(r.Latencies, o.Latencies...)
 }
 
 func (r *Result) note(format string, args ...any) {
@@ -133,6 +151,47 @@ func RunLoad(ctx context.Context, l *Load, conns int, warmup, d time.Duration) (
 	}
 	collect(res, workers)
 	return res, ctx.Err()
+}
+
+// RunInterleaved measures l beside its baseline in alternating rounds: e.Rounds times the
+// baseline, then l, each for e.Duration/e.Rounds after a warm-up (e.Warmup the first time, half
+// of it after). On a shared machine the speed drifts over minutes; measured in the same minutes,
+// the two are compared under the same conditions. The result is l's over all its rounds, with the
+// baseline's in Result.Baseline and the CPU of l's rounds in Result.CPU.
+func (e *Env) RunInterleaved(ctx context.Context, base, l *Load) (*Result, error) {
+	res, bres := &Result{}, &Result{}
+	slice := e.Duration / time.Duration(e.Rounds)
+	var perRound []string
+	for i := range e.Rounds {
+		w := e.Warmup
+		if i > 0 {
+			w = e.Warmup / 2
+		}
+		b, err := RunLoad(ctx, base, e.Conns, w, slice)
+		if err != nil {
+			return nil, fmt.Errorf("baseline, round %d: %w", i+1, err)
+		}
+		bres.add(b)
+		c0 := e.sampleCPU()
+		r, err := RunLoad(ctx, l, e.Conns, w, slice)
+		if err != nil {
+			return nil, err
+		}
+		res.CPU.add(c0, e.sampleCPU())
+		res.add(r)
+		perRound = append(perRound, fmt.Sprintf("%.0f%%", 100*r.RPS()/b.RPS()))
+	}
+	slices.Sort(res.Latencies)
+	slices.Sort(bres.Latencies)
+	res.Baseline = bres
+	res.note("measured in %d rounds alternating with its baseline (%.0f rps in the same minutes); ratio per round: %s",
+		e.Rounds, bres.RPS(), strings.Join(perRound, ", "))
+	return res, nil
+}
+
+// sendTime is how long RunInterleaved sends l's requests, warm-ups included.
+func (e *Env) sendTime() time.Duration {
+	return e.Warmup + time.Duration(e.Rounds-1)*e.Warmup/2 + e.Duration
 }
 
 // RunPaced is the open-loop counterpart of RunLoad: each of the conns connections sends at fixed

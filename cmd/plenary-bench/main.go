@@ -52,12 +52,13 @@ func run() int {
 	warm := flag.Duration("warmup", 2*time.Second, "warm-up before each measured window")
 	fastDB := flag.Bool("fast-db", false, "run PostgreSQL without fsync (durability off); default is a durable cluster like production")
 	dbConns := flag.Int("db-conns", 20, "DB_MAX_CONNS of the binary, and size of the baselines' pgx pool")
+	rounds := flag.Int("rounds", 3, "rounds in which a scenario with a ratio target and its baseline are measured alternately")
 	filter := flag.String("run", "", "run only the scenarios whose name matches this regular expression (with their baselines)")
 	keep := flag.Bool("keep", false, "keep the temporary folder (binary, database, logs)")
 	verbose := flag.Bool("v", false, "print the SQL statements the scenarios count (read from the PostgreSQL log)")
 	flag.Parse()
-	if *conns < 1 || *dur <= 0 || *warm < 0 || *dbConns < 2 {
-		fmt.Fprintln(os.Stderr, "plenary-bench: -c ≥ 1, -d > 0, -warmup ≥ 0 and -db-conns ≥ 2")
+	if *conns < 1 || *dur <= 0 || *warm < 0 || *dbConns < 2 || *rounds < 1 {
+		fmt.Fprintln(os.Stderr, "plenary-bench: -c ≥ 1, -d > 0, -warmup ≥ 0, -db-conns ≥ 2 and -rounds ≥ 1")
 		return 2
 	}
 	list, err := selectScenarios(scenarios(), *filter)
@@ -93,7 +94,7 @@ func run() int {
 	if *keep {
 		defer fmt.Fprintf(out, "kept %s\n", e.tmp)
 	}
-	e.Conns, e.Warmup, e.Duration, e.Verbose = *conns, *warm, *dur, *verbose
+	e.Conns, e.Warmup, e.Duration, e.Rounds, e.Verbose = *conns, *warm, *dur, *rounds, *verbose
 	fmt.Fprintf(out, "server: plenary serve --migrate --demo at %s, LOG_LEVEL=warn (per-request logs off), DB_MAX_CONNS=%s, PostgreSQL %s (fast=%t), setup %.1f s\n",
 		e.AppURL, e.AppConfig["DB_MAX_CONNS"], pgVersion(ctx, e), *fastDB, time.Since(start).Seconds())
 
@@ -105,7 +106,11 @@ func run() int {
 		byName[s.Name] = r
 		fmt.Fprintf(out, "running %s\n", s.Name)
 		before := e.sampleCPU()
-		r.res, r.err = measure(ctx, e, s)
+		var base *Scenario
+		if b := byName[s.Baseline]; b != nil {
+			base = &b.s
+		}
+		r.res, r.err = measure(ctx, e, s, base)
 		r.other = otherCPU(before, e.sampleCPU())
 		if ctx.Err() != nil {
 			fmt.Fprintln(os.Stderr, "plenary-bench: interrupted")
@@ -134,13 +139,22 @@ func run() int {
 	return 0
 }
 
-func measure(ctx context.Context, e *Env, s Scenario) (*Result, error) {
+// measure runs a scenario; a stream of requests with a ratio target is measured in rounds
+// alternating with its baseline's stream (RunInterleaved).
+func measure(ctx context.Context, e *Env, s Scenario, base *Scenario) (*Result, error) {
 	if s.Run != nil {
 		return s.Run(ctx, e)
 	}
 	l, err := s.Setup(ctx, e)
 	if err != nil {
 		return nil, err
+	}
+	if s.Targets.MinRatio > 0 && base != nil && base.Setup != nil {
+		bl, err := base.Setup(ctx, e)
+		if err != nil {
+			return nil, err
+		}
+		return e.RunInterleaved(ctx, bl, l)
 	}
 	return RunLoad(ctx, l, e.Conns, e.Warmup, e.Duration)
 }
@@ -151,7 +165,10 @@ func judge(r, base *row) {
 		r.result = "ERROR: " + r.err.Error()
 		return
 	}
-	if base != nil && base.res != nil && base.res.RPS() > 0 {
+	switch {
+	case r.res.Baseline != nil && r.res.Baseline.RPS() > 0:
+		r.ratio = r.res.RPS() / r.res.Baseline.RPS()
+	case base != nil && base.res != nil && base.res.RPS() > 0:
 		r.ratio = r.res.RPS() / base.res.RPS()
 	}
 	t := r.s.Targets

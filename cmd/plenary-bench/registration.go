@@ -86,6 +86,7 @@ type regBench struct {
 	exhausted   atomic.Bool
 	baselineRPS float64
 	peak        float64
+	baseline    *Load // the baseline's requests, for the rounds alternating with the peak's
 
 	// Scenarios 2 and 3.
 	people []int64 // population account ids, in order
@@ -224,7 +225,7 @@ func (b *regBench) provision(ctx context.Context, e *Env, perConn int) error {
 // pairsFor is how many pairs a connection may use in a run of rate requests per second.
 func pairsFor(e *Env, rate float64) int {
 	// Connections are not all equally fast: a margin of half again.
-	return int(rate*(e.Warmup+e.Duration).Seconds()/float64(e.Conns)*1.5) + 20
+	return int(rate*e.sendTime().Seconds()/float64(e.Conns)*1.5) + 20
 }
 
 // registerLoad is the registration POST of every connection, sent to addr. With consume the
@@ -308,6 +309,7 @@ func (b *regBench) baselineInsert() Scenario {
 			// The same requests as the registrations' (a 303 to /me#reg- instead of 200 "ok").
 			l := b.registerLoad(e, addr, false)
 			l.Expect, l.Location = http.StatusOK, ""
+			b.baseline = l
 			c0 := e.sampleCPU()
 			res, err := RunLoad(ctx, l, e.Conns, e.Warmup, e.Duration)
 			if err == nil {
@@ -399,11 +401,12 @@ func (b *regBench) registerPeak(base string) Scenario {
 			if err != nil {
 				return nil, err
 			}
+			if b.baseline == nil {
+				return nil, errors.New("the baseline was not measured")
+			}
 			before := append([]int(nil), b.used...)
 			stop := e.SampleWaits(ctx)
-			c0 := e.sampleCPU()
-			res, err := RunLoad(ctx, b.registerLoad(e, e.AppAddr, true), e.Conns, e.Warmup, e.Duration)
-			c1 := e.sampleCPU()
+			res, err := e.RunInterleaved(ctx, b.baseline, b.registerLoad(e, e.AppAddr, true))
 			waits := stop()
 			if err != nil {
 				return res, err
@@ -413,8 +416,8 @@ func (b *regBench) registerPeak(base string) Scenario {
 			res.note("closed loop: %d connections, each POST a new (delegate, meeting) pair: %d signed-in delegates × %d meeting copies",
 				e.Conns, len(b.delegates), b.meetings)
 			res.note("one registration alone: %s", describeStatements(stmts))
-			res.note("the binary's database connections meanwhile (pg_stat_activity): %s", strings.Join(waits, ", "))
-			res.note("CPU per registration: %s", cpuPerRequest(c0, c1, float64(b.sent(before))))
+			res.note("the binary's database connections meanwhile, baseline rounds included (pg_stat_activity): %s", strings.Join(waits, ", "))
+			res.note("CPU per registration: %s", res.CPU.perRequest(float64(b.sent(before))))
 			return res, b.regCheck(ctx, pool, after, b.sent(before), res)
 		},
 	}
