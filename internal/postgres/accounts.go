@@ -68,17 +68,15 @@ type actorRow struct {
 	account domain.Account
 }
 
-// actorsByID reads accounts with their roles, in one query.
-func (db *DB) actorsByID(ctx context.Context, ids []int64) ([]actorRow, []error) {
-	out, errs := make([]actorRow, len(ids)), make([]error, len(ids))
-	rows, err := db.Pool.Query(ctx, `SELECT `+accountColumns+`,
+// queueActors queues the query of the accounts (with their roles) that meet cond, whose one
+// parameter is arg, into found.
+func queueActors(b *pgx.Batch, cond string, arg any, found map[int64]actorRow) {
+	b.Queue(`SELECT `+accountColumns+`,
 			COALESCE((SELECT array_agg(organisation_id ORDER BY organisation_id) FROM focal_points WHERE account_id = accounts.id), '{}')
-		FROM accounts WHERE id = ANY($1)`, ids)
-	found := map[int64]actorRow{}
-	if err == nil {
+		FROM accounts WHERE `+cond, arg).Query(func(rows pgx.Rows) error {
 		var acc domain.Account
 		var focal []int64
-		_, err = pgx.ForEachRow(rows, []any{&acc.ID, &acc.Email, &acc.PasswordHash, &acc.GivenName, &acc.FamilyName,
+		_, err := pgx.ForEachRow(rows, []any{&acc.ID, &acc.Email, &acc.PasswordHash, &acc.GivenName, &acc.FamilyName,
 			&acc.Gender, &acc.OrganisationID, &acc.Language, &acc.Secretariat, &acc.CreatedAt, &focal}, func() error {
 			actor := domain.Actor{ID: acc.ID, Secretariat: acc.Secretariat, FocalOf: focal}
 			if acc.OrganisationID != nil {
@@ -89,7 +87,17 @@ func (db *DB) actorsByID(ctx context.Context, ids []int64) ([]actorRow, []error)
 			acc, focal = domain.Account{}, nil
 			return nil
 		})
-	}
+		return err
+	})
+}
+
+// actorsByID reads accounts with their roles, in one query.
+func (db *DB) actorsByID(ctx context.Context, ids []int64) ([]actorRow, []error) {
+	out, errs := make([]actorRow, len(ids)), make([]error, len(ids))
+	found := map[int64]actorRow{}
+	b := &pgx.Batch{}
+	queueActors(b, `id = ANY($1)`, ids, found)
+	err := db.Pool.SendBatch(ctx, b).Close()
 	for i, id := range ids {
 		a, ok := found[id]
 		switch {

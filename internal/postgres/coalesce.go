@@ -12,7 +12,7 @@ import (
 // PostgreSQL's own group commit does for its WAL flushes. At most inFlight batches run at once; a
 // call that finds a free slot starts a batch at once, so a lone call waits for nothing, and calls
 // that arrive while every slot is busy wait together for the next free one. Under load the
-// batches grow by themselves, with no timer.
+// batches grow by themselves, with no timer: a batch takes what arrived while the one before ran.
 type coalescer[In, Out any] struct {
 	// run serves a batch: out[i] and errs[i] are the answer to in[i]. The context is the
 	// coalescer's own (a batch serves many requests: none of their contexts can bound it).

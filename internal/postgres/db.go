@@ -54,11 +54,12 @@ func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
 	}
 	db := &DB{Pool: pool, mailWake: make(chan struct{}, 1)}
 	db.life, db.stop = context.WithCancel(context.WithoutCancel(ctx))
-	// Two batches of each kind at once keep both a batch in the database and the next one
-	// gathering; more would split the batches without more work done (see coalescer).
-	db.sessionFinder = newCoalescer(db.life, 256, 2, db.findSessions)
-	db.actors = newCoalescer(db.life, 256, 2, db.actorsByID)
-	db.registrations = newCoalescer(db.life, 128, 2, db.registerBatch)
+	// One batch of a kind at a time, the next gathering meanwhile: measured (make bench), a
+	// second batch at once split the batches and had the writers wait on each other's locks
+	// and pages, for less done in all (see coalescer).
+	db.sessionFinder = newCoalescer(db.life, 256, 1, db.findSessions)
+	db.actors = newCoalescer(db.life, 256, 1, db.actorsByID)
+	db.registrations = newCoalescer(db.life, 128, 1, db.registerBatch)
 	return db, nil
 }
 
@@ -137,6 +138,9 @@ func (t *pipelinedTx) send(ctx context.Context, b *pgx.Batch, commit bool) error
 	all := &pgx.Batch{}
 	if !t.begun {
 		all.Queue("BEGIN")
+		// The statements of a batch use a generic plan: a use case run in batches would
+		// otherwise plan some of them afresh for every batch, as the number of rows changes.
+		all.Queue("SET LOCAL plan_cache_mode = force_generic_plan")
 		t.begun = true
 	}
 	all.QueuedQueries = append(all.QueuedQueries, b.QueuedQueries...)

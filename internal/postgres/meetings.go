@@ -44,6 +44,15 @@ func (db *DB) MeetingDetail(ctx context.Context, slug string) (*domain.MeetingDe
 	return &d, nil
 }
 
+// MeetingID returns the id of the meeting with slug.
+func (db *DB) MeetingID(ctx context.Context, slug string) (int64, error) {
+	var id int64
+	if err := db.Pool.QueryRow(ctx, `SELECT id FROM meetings WHERE slug = $1`, slug).Scan(&id); err != nil {
+		return 0, notFound(err, "error.meeting_not_found")
+	}
+	return id, nil
+}
+
 // MeetingDetailByID is MeetingDetail for a meeting id.
 func (db *DB) MeetingDetailByID(ctx context.Context, id int64) (*domain.MeetingDetail, error) {
 	var slug string

@@ -291,34 +291,37 @@ func (db *DB) registerTx(ctx context.Context, st steps, subs []submission) (regs
 	// keys start with the new registration's id, so they cannot be taken already.
 	stored := map[pair]int64{}
 	b := &pgx.Batch{}
-	b.Queue(`WITH ins AS (
+	b.Queue(`WITH u AS (
+			SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bool[], $7::bool[], $8::text[],
+				$9::bool[], $10::text[], $11::bool[], $12::bigint[], $13::bigint[], $14::timestamptz[], $15::timestamptz[],
+				$16::bigint[], $17::text[], $18::text[])
+				AS u(meeting_id, account_id, organisation_id, mode, function_title, interpretation, fellowship, accessibility,
+					list_consent, state, late, registered_by, decided_by, decided_at, created_at, actor_id, remote_addr, request_id)
+		), ins AS (
 			INSERT INTO registrations (meeting_id, account_id, organisation_id, mode, function_title, interpretation,
 				fellowship, accessibility, list_consent, state, late, registered_by, decided_by, decided_at, created_at, updated_at)
-			SELECT u.meeting_id, u.account_id, u.organisation_id, u.mode, u.function_title, u.interpretation, u.fellowship,
-				u.accessibility, u.list_consent, u.state, u.late, u.registered_by, u.decided_by, u.decided_at, u.created_at, u.created_at
-			FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bool[], $7::bool[], $8::text[],
-				$9::bool[], $10::text[], $11::bool[], $12::bigint[], $13::bigint[], $14::timestamptz[], $15::timestamptz[])
-				AS u(meeting_id, account_id, organisation_id, mode, function_title, interpretation, fellowship, accessibility,
-					list_consent, state, late, registered_by, decided_by, decided_at, created_at)
+			SELECT meeting_id, account_id, organisation_id, mode, function_title, interpretation, fellowship,
+				accessibility, list_consent, state, late, registered_by, decided_by, decided_at, created_at, created_at
+			FROM u
 			ON CONFLICT DO NOTHING
 			RETURNING id, meeting_id, account_id
 		), audit AS (
 			INSERT INTO audit_events (actor_id, action, entity, entity_id, detail, remote_addr, request_id)
-			SELECT a.actor_id, 'registration.submit', 'registration', ins.id, a.detail, a.remote_addr, a.request_id
-			FROM ins JOIN unnest($1::bigint[], $2::bigint[], $16::bigint[], $17::jsonb[], $18::text[], $19::text[])
-				AS a(meeting_id, account_id, actor_id, detail, remote_addr, request_id)
-				ON a.meeting_id = ins.meeting_id AND a.account_id = ins.account_id
+			SELECT u.actor_id, 'registration.submit', 'registration', ins.id,
+				jsonb_build_object('state', u.state, 'mode', u.mode, 'late', u.late, 'meeting_id', u.meeting_id) ||
+					CASE WHEN u.registered_by IS NULL THEN '{}' ELSE jsonb_build_object('on_behalf_of', u.account_id) END,
+				u.remote_addr, u.request_id
+			FROM ins JOIN u USING (meeting_id, account_id)
 		), mail AS (
 			INSERT INTO mail_outbox (event_key, kind, account_id, registration_id, state, recipient, subject, body)
 			SELECT 'reg:' || ins.id || ':' || m.key, m.kind, m.recipient_id, ins.id, m.state, m.recipient, m.subject, m.body
-			FROM ins JOIN unnest($20::bigint[], $21::bigint[], $22::text[], $23::text[], $24::bigint[], $25::text[], $26::text[], $27::text[], $28::text[])
+			FROM ins JOIN unnest($19::bigint[], $20::bigint[], $21::text[], $22::text[], $23::bigint[], $24::text[], $25::text[], $26::text[], $27::text[])
 				AS m(meeting_id, account_id, key, kind, recipient_id, state, recipient, subject, body)
 				ON m.meeting_id = ins.meeting_id AND m.account_id = ins.account_id
 		)
 		SELECT id, meeting_id, account_id FROM ins`,
 		w.meetingIDs, w.accountIDs, w.orgIDs, w.modes, w.titles, w.interp, w.fellow, w.access, w.consent, w.states, w.late,
-		w.registeredBy, w.decidedBy, w.decidedAt, w.createdAt,
-		w.actors, w.details, w.addrs, w.requests,
+		w.registeredBy, w.decidedBy, w.decidedAt, w.createdAt, w.actors, w.addrs, w.requests,
 		w.mail.meetingIDs, w.mail.accountIDs, w.mail.keys, w.mail.kinds, w.mail.recipientIDs, w.mail.states, w.mail.recipients, w.mail.subjects, w.mail.bodies,
 	).Query(func(rows pgx.Rows) error {
 		var id int64
@@ -352,9 +355,8 @@ type registrationWrite struct {
 	registeredBy, decidedBy        []*int64
 	decidedAt                      []*time.Time
 	createdAt                      []time.Time
-	// The audit events, one per registration.
+	// Who registered each, from where: its audit event (whose detail the statement writes).
 	actors          []*int64
-	details         []map[string]any
 	addrs, requests []string
 	mail            struct {
 		meetingIDs, accountIDs, recipientIDs              []int64
@@ -372,11 +374,7 @@ func (w *registrationWrite) add(r domain.Registration, a Audit) {
 	if a.ActorID != 0 {
 		actor = &a.ActorID
 	}
-	detail := map[string]any{"state": r.State, "mode": r.Mode, "late": r.Late, "meeting_id": r.MeetingID}
-	if r.RegisteredBy != nil {
-		detail["on_behalf_of"] = r.AccountID
-	}
-	w.actors, w.details, w.addrs, w.requests = append(w.actors, actor), append(w.details, detail), append(w.addrs, a.RemoteAddr), append(w.requests, a.RequestID)
+	w.actors, w.addrs, w.requests = append(w.actors, actor), append(w.addrs, a.RemoteAddr), append(w.requests, a.RequestID)
 }
 
 // addMail adds the mail of a new registration (see submitMail), written from what the rules

@@ -73,9 +73,36 @@ func TestRegisterWritesAuditAndMailTogether(t *testing.T) {
 		t.Errorf("%d requests to focal points, want 1", n)
 	}
 
+	trail, err := db.AuditTrail(ctx, "registration", reg.ID)
+	if err != nil || len(trail) != 1 {
+		t.Fatalf("audit trail %v, %v", trail, err)
+	}
+	want := map[string]any{"state": "pending", "mode": "remote", "late": false, "meeting_id": float64(meeting)}
+	if d := trail[0].Detail; len(d) != len(want) || d["state"] != want["state"] || d["mode"] != want["mode"] ||
+		d["late"] != want["late"] || d["meeting_id"] != want["meeting_id"] || *trail[0].ActorID != delegate.ID {
+		t.Errorf("audit event %+v, want detail %v", trail[0], want)
+	}
+
+	// A focal point registering a colleague: approved at once, the colleague named as such.
+	focal := actorOf(t, db, "focal.sm@plenary.test")
+	colleague := delegatesOf(t, db, "delegate.sm@plenary.test", "colleague", 1)[0]
+	onBehalf, err := db.Register(ctx, postgres.Audit{ActorID: focal.ID}, focal, meeting, colleague.ID, domain.RegistrationRequest{Mode: domain.InPerson}, now)
+	if err != nil || onBehalf.State != domain.Approved || onBehalf.RegisteredBy == nil || *onBehalf.RegisteredBy != focal.ID {
+		t.Fatalf("registered on behalf: %+v, %v", onBehalf, err)
+	}
+	trail, err = db.AuditTrail(ctx, "registration", onBehalf.ID)
+	if err != nil || len(trail) != 1 || trail[0].Detail["on_behalf_of"] != float64(colleague.ID) || trail[0].Detail["state"] != "approved" ||
+		*trail[0].ActorID != focal.ID {
+		t.Errorf("audit trail of a registration on behalf %+v, %v", trail, err)
+	}
+	if n := count(t, db, `SELECT count(*) FROM mail_outbox WHERE registration_id = $1 AND kind = 'registration.approved' AND account_id = $2`,
+		onBehalf.ID, colleague.ID); n != 1 {
+		t.Errorf("%d approvals mailed to the colleague, want 1", n)
+	}
+
 	// A Sector Member sending a Member-State-only answer: refused, and nothing is written.
 	before := count(t, db, `SELECT count(*) FROM audit_events`)
-	other := actorOf(t, db, "focal.sm@plenary.test")
+	other := focal
 	_, err = db.Register(ctx, postgres.Audit{ActorID: other.ID}, other, meeting, other.ID,
 		domain.RegistrationRequest{Mode: domain.InPerson, FunctionTitle: "CTO"}, now)
 	if e, ok := domain.AsError(err); !ok || e.Fields["function_title"] != "error.member_states_only" {

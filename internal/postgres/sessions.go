@@ -6,54 +6,113 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"plenary/internal/domain"
 )
 
 // SessionStore keeps the web sessions in the sessions table (an scs.CtxStore). The tokens it is
-// given are already hashed by the session manager. Look-ups that arrive together are served by
-// one query.
-type SessionStore struct{ db *DB }
-
-// Sessions returns the session store.
-func (db *DB) Sessions() *SessionStore { return &SessionStore{db: db} }
-
-type sessionData struct {
-	data  []byte
-	found bool
+// given are already hashed by the session manager. Beside a session's data it keeps the account
+// the session is signed in as, so that a request reads both in one round trip (see
+// WithSessionAccount); look-ups that arrive together are served by one round trip.
+type SessionStore struct {
+	db *DB
+	// AccountOf says which account session data is signed in as (0: none); the session
+	// manager's codec is the web layer's.
+	AccountOf func(data []byte) int64
 }
 
-// findSessions reads the live sessions of the given tokens, in one query.
+// Sessions returns the session store.
+func (db *DB) Sessions() *SessionStore {
+	return &SessionStore{db: db, AccountOf: func([]byte) int64 { return 0 }}
+}
+
+// SessionAccount is the account a session read for a request is signed in as, read with it.
+type SessionAccount struct {
+	Found   bool
+	Actor   domain.Actor
+	Account domain.Account
+}
+
+type sessionAccountKey struct{}
+
+// SessionAccountOf returns what reading the session filled in (see WithSessionAccount), or nil.
+func SessionAccountOf(ctx context.Context) *SessionAccount {
+	sa, _ := ctx.Value(sessionAccountKey{}).(*SessionAccount)
+	return sa
+}
+
+// WithSessionAccount returns a context in which reading the session (FindCtx) also fills in the
+// account it is signed in as, and where to find it afterwards.
+func WithSessionAccount(ctx context.Context) (context.Context, *SessionAccount) {
+	sa := &SessionAccount{}
+	return context.WithValue(ctx, sessionAccountKey{}, sa), sa
+}
+
+type sessionData struct {
+	data    []byte
+	found   bool
+	account *actorRow
+}
+
+// findSessions reads the live sessions of the given tokens, with the accounts they are signed in
+// as, in one round trip.
 func (db *DB) findSessions(ctx context.Context, tokens []string) ([]sessionData, []error) {
 	out, errs := make([]sessionData, len(tokens)), make([]error, len(tokens))
-	rows, err := db.Pool.Query(ctx, `SELECT token, data FROM sessions WHERE token = ANY($1) AND current_timestamp < expiry`, tokens)
-	found := map[string][]byte{}
-	if err == nil {
-		var token string
-		var data []byte
-		_, err = pgx.ForEachRow(rows, []any{&token, &data}, func() error {
-			found[token] = data
-			return nil
-		})
+	type session struct {
+		data    []byte
+		account *int64
 	}
+	found := map[string]session{}
+	accounts := map[int64]actorRow{}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT token, data, account_id FROM sessions WHERE token = ANY($1) AND current_timestamp < expiry`, tokens).
+		Query(func(rows pgx.Rows) error {
+			var token string
+			var s session
+			_, err := pgx.ForEachRow(rows, []any{&token, &s.data, &s.account}, func() error {
+				found[token] = s
+				s = session{}
+				return nil
+			})
+			return err
+		})
+	queueActors(b, `id IN (SELECT account_id FROM sessions WHERE token = ANY($1) AND current_timestamp < expiry)`, tokens, accounts)
+	err := db.Pool.SendBatch(ctx, b).Close()
 	for i, t := range tokens {
 		if err != nil {
 			errs[i] = fmt.Errorf("postgres: find session: %w", err)
 			continue
 		}
-		out[i].data, out[i].found = found[t]
+		s, ok := found[t]
+		out[i].data, out[i].found = s.data, ok
+		if s.account != nil {
+			if a, ok := accounts[*s.account]; ok {
+				out[i].account = &a
+			}
+		}
 	}
 	return out, errs
 }
 
-// FindCtx returns the data of a live session.
+// FindCtx returns the data of a live session, and fills in the account it is signed in as where
+// ctx asks for it (WithSessionAccount).
 func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	d, err := s.db.sessionFinder.do(ctx, token)
+	if sa := SessionAccountOf(ctx); sa != nil && d.account != nil {
+		*sa = SessionAccount{Found: true, Actor: d.account.actor, Account: d.account.account}
+	}
 	return d.data, d.found, err
 }
 
-// CommitCtx stores a session's data until expiry.
+// CommitCtx stores a session's data until expiry, with the account it is signed in as.
 func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	_, err := s.db.Pool.Exec(ctx, `INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)
-		ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry`, token, b, expiry)
+	var account *int64
+	if id := s.AccountOf(b); id != 0 {
+		account = &id
+	}
+	_, err := s.db.Pool.Exec(ctx, `INSERT INTO sessions (token, data, expiry, account_id) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry, account_id = EXCLUDED.account_id`,
+		token, b, expiry, account)
 	if err != nil {
 		return fmt.Errorf("postgres: commit session: %w", err)
 	}

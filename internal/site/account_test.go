@@ -340,3 +340,29 @@ func grepLines(s, substr string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// A session is stored beside the account it is signed in as; one stored before that (no account
+// beside it) still signs its holder in.
+func TestSessionKeepsItsAccountBesideIt(t *testing.T) {
+	t.Parallel()
+	ts := newSite(t, afterTheMeeting)
+	b := ts.browser()
+	b.login(delegateSM)
+	ctx := context.Background()
+	acc, err := ts.db.AccountByEmail(ctx, delegateSM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := ts.db.Pool.QueryRow(ctx, `SELECT count(*) FROM sessions WHERE account_id = $1`, acc.ID).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("%d sessions beside the account (%v), want 1", n, err)
+	}
+	if _, err := ts.db.Pool.Exec(ctx, `UPDATE sessions SET account_id = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	me := b.get("/me")
+	wantStatus(t, me, http.StatusOK)
+	if got := text(testid(me.doc(t), "user-name")); !strings.Contains(got, acc.GivenName) {
+		t.Errorf("signed in as %q", got)
+	}
+}

@@ -17,6 +17,7 @@ type pageCache struct {
 	mu      sync.RWMutex
 	gen     uint64
 	details map[string]*domain.MeetingDetail
+	ids     map[string]int64 // meetings' ids, for actions that need no more
 	pages   map[pageKey][]byte
 	bucket  time.Time
 }
@@ -30,7 +31,7 @@ type pageKey struct {
 const pageBucket = 15 * time.Minute
 
 func newPageCache() *pageCache {
-	return &pageCache{details: map[string]*domain.MeetingDetail{}, pages: map[pageKey][]byte{}}
+	return &pageCache{details: map[string]*domain.MeetingDetail{}, ids: map[string]int64{}, pages: map[pageKey][]byte{}}
 }
 
 // SetEnabled turns caching on (the listener is connected) or off (it is not), dropping
@@ -44,6 +45,7 @@ func (c *pageCache) clear() {
 	c.mu.Lock()
 	c.gen++
 	c.details = map[string]*domain.MeetingDetail{}
+	c.ids = map[string]int64{}
 	c.pages = map[pageKey][]byte{}
 	c.mu.Unlock()
 }
@@ -53,6 +55,7 @@ func (c *pageCache) invalidate(slug string) {
 	c.mu.Lock()
 	c.gen++
 	delete(c.details, slug)
+	delete(c.ids, slug)
 	for k := range c.pages {
 		if k.slug == slug || k.slug == "" {
 			delete(c.pages, k)
@@ -86,6 +89,31 @@ func (c *pageCache) storeDetail(gen uint64, slug string, d *domain.MeetingDetail
 	c.mu.Lock()
 	if c.gen == gen {
 		c.details[slug] = d
+	}
+	c.mu.Unlock()
+}
+
+// id returns a meeting's id, known from its cached detail or an earlier look-up.
+func (c *pageCache) id(slug string) (int64, bool) {
+	if !c.enabled.Load() {
+		return 0, false
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if d, ok := c.details[slug]; ok {
+		return d.ID, true
+	}
+	id, ok := c.ids[slug]
+	return id, ok
+}
+
+func (c *pageCache) storeID(gen uint64, slug string, id int64) {
+	if !c.enabled.Load() {
+		return
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		c.ids[slug] = id
 	}
 	c.mu.Unlock()
 }

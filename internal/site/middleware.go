@@ -140,9 +140,10 @@ func crossOrigin(next http.Handler) http.Handler {
 	return cop.Handler(next)
 }
 
-// loadSession loads the session from PostgreSQL and saves it after the handler. A GET or HEAD
-// without a session cookie cannot have or change a session (visitors' pages never write one), so
-// it skips the session store and the response buffering: the public pages stay cheap.
+// loadSession loads the session from PostgreSQL, with the account it is signed in as, and saves
+// it after the handler. A GET or HEAD without a session cookie cannot have or change a session
+// (visitors' pages never write one), so it skips the session store and the response buffering:
+// the public pages stay cheap.
 func (s *Server) loadSession(next http.Handler) http.Handler {
 	withSession := s.sessions.LoadAndSave(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -152,14 +153,16 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 				return
 			}
 		}
-		withSession.ServeHTTP(w, r)
+		ctx, _ := postgres.WithSessionAccount(r.Context())
+		withSession.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
 // hasSession reports whether the request carries a loaded session.
 func hasSession(r *http.Request) bool { return r.Context().Value(keyNoSession) == nil }
 
-// authenticate loads the signed-in account and its roles.
+// authenticate loads the signed-in account and its roles: read with the session, or else (a
+// session written before accounts were kept beside sessions) on its own.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !hasSession(r) {
@@ -171,7 +174,14 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		actor, acc, err := s.db.Actor(r.Context(), id)
+		var actor domain.Actor
+		var acc domain.Account
+		var err error
+		if sa := postgres.SessionAccountOf(r.Context()); sa != nil && sa.Found && sa.Actor.ID == id {
+			actor, acc = sa.Actor, sa.Account
+		} else {
+			actor, acc, err = s.db.Actor(r.Context(), id)
+		}
 		if domain.ErrorCode(err) == domain.NotFound {
 			_ = s.sessions.Destroy(r.Context())
 			next.ServeHTTP(w, r)

@@ -37,6 +37,21 @@ func (s *Server) meetingDetail(ctx context.Context, slug string) (*domain.Meetin
 	return v.(*domain.MeetingDetail), nil
 }
 
+// meetingID returns a meeting's id, from the cache or from a look-up of the id alone: an action
+// needs no more; the pages load the whole meeting.
+func (s *Server) meetingID(ctx context.Context, slug string) (int64, error) {
+	if id, ok := s.pages.id(slug); ok {
+		return id, nil
+	}
+	gen := s.pages.generation()
+	id, err := s.db.MeetingID(ctx, slug)
+	if err != nil {
+		return 0, err
+	}
+	s.pages.storeID(gen, slug, id)
+	return id, nil
+}
+
 // publicPage serves a page anyone may see. For visitors the rendered bytes are cached until the
 // meeting changes; signed-in users get it rendered with their own header.
 func (s *Server) publicPage(w http.ResponseWriter, r *http.Request, slug string, build func(p view.Page) (templ.Component, error)) {

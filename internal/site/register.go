@@ -77,7 +77,7 @@ func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) {
 // domain needs inside the registration's transaction; the page's own look-ups are made only when
 // the form has to be shown again.
 func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
-	d, err := s.meetingDetail(r.Context(), urlParam(r, "slug"))
+	meetingID, err := s.meetingID(r.Context(), urlParam(r, "slug"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -115,7 +115,7 @@ func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	// With the visa request ticked, both are stored in one transaction: the domain's rules of
 	// each refuse the whole form, with the message beside the field.
-	reg, err := s.db.RegisterWithVisa(r.Context(), auditOf(r), actorOf(r), d.ID, actorOf(r).ID, in.request(), visa, s.opts.Now())
+	reg, err := s.db.RegisterWithVisa(r.Context(), auditOf(r), actorOf(r), meetingID, actorOf(r).ID, in.request(), visa, s.opts.Now())
 	if err != nil {
 		e, ok := domain.AsError(err)
 		switch {

@@ -56,8 +56,11 @@ func New(db *postgres.DB, log *slog.Logger, cat *i18n.Catalogue, opts Options) *
 		opts.Now = time.Now
 	}
 	sm := scs.New()
-	// Sessions live in PostgreSQL; expired ones are removed by the app's clean-up loop.
-	sm.Store = db.Sessions()
+	// Sessions live in PostgreSQL, beside the account each is signed in as; expired ones are
+	// removed by the app's clean-up loop.
+	store := db.Sessions()
+	store.AccountOf = sessionAccount
+	sm.Store = store
 	sm.Codec = sessionCodec{}
 	// An absolute lifetime only: an idle timeout would rewrite the session row on every request.
 	sm.Lifetime = 7 * 24 * time.Hour

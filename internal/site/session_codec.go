@@ -142,3 +142,13 @@ func (r *sessionReader) bytes() []byte {
 	r.b = r.b[n:]
 	return v
 }
+
+// sessionAccount returns the account encoded session data is signed in as, 0 for none.
+func sessionAccount(b []byte) int64 {
+	_, values, err := sessionCodec{}.Decode(b)
+	if err != nil {
+		return 0
+	}
+	id, _ := values["account_id"].(int64)
+	return id
+}
