@@ -264,6 +264,15 @@ func (b tab) submit(what, selector string) int64 {
 	return resp.Status
 }
 
+// follow clicks a link and waits until the page it leads to has loaded, so that what is read next
+// is read from that page (a query made while the old page is replaced can find a node that is gone).
+func (b tab) follow(what, selector string) {
+	b.t.Helper()
+	if status := b.submit(what, selector); status != 200 {
+		b.t.Fatalf("%s: status %d", what, status)
+	}
+}
+
 func (b tab) open(path string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
@@ -372,9 +381,8 @@ func TestBrowser(t *testing.T) {
 			t.Error("axe did not report an image without alt: the accessibility checks prove nothing")
 		}
 		b.open("/")
-		b.do("open the meeting from the list",
-			chromedp.Click(chromedp.CSS(`[data-testid="meetings-past"] a[href="`+letterPath+`"]`), chromedp.NodeVisible),
-			chromedp.WaitVisible(chromedp.CSS(`[data-testid="meeting-title"]`)))
+		b.follow("open the meeting from the list", `[data-testid="meetings-past"] a[href="`+letterPath+`"]`)
+		b.do("see the meeting from the list", chromedp.WaitVisible(chromedp.CSS(`[data-testid="meeting-title"]`)))
 		if got := b.text(`[data-testid="meeting-title"]`); got != enTitle {
 			t.Errorf("meeting title = %q", got)
 		}
@@ -385,9 +393,8 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("pre-registration status = %q, want Passed", got)
 		}
 		b.checkA11y("the meeting page")
-		b.do("open the agenda",
-			chromedp.Click(chromedp.CSS(`a[href="`+letterPath+`/agenda"]`), chromedp.NodeVisible),
-			chromedp.WaitVisible(chromedp.CSS(`[data-testid="agenda-wp4"]`)))
+		b.follow("open the agenda", `a[href="`+letterPath+`/agenda"]`)
+		b.do("see the agenda", chromedp.WaitVisible(chromedp.CSS(`[data-testid="agenda-wp4"]`)))
 		if got := b.eval("count the work items", `String(document.querySelectorAll('[data-testid="acronym"]').length)`); got != "35" {
 			t.Errorf("%s work items on the agenda, want 35", got)
 		}
@@ -475,9 +482,8 @@ func secretariatMovesASession(t *testing.T, b tab) {
 	}
 
 	b.open("/secretariat")
-	b.do("open the meeting's form",
-		chromedp.Click(chromedp.CSS(`[data-testid="edit-`+letterSlug+`"]`), chromedp.NodeVisible),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="sessions-form"]`)))
+	b.follow("open the meeting's form", `[data-testid="edit-`+letterSlug+`"]`)
+	b.do("see the meeting's form", chromedp.WaitVisible(chromedp.CSS(`[data-testid="sessions-form"]`)))
 	b.checkA11y("the secretariat's meeting form")
 	// Rows are in time order: WP4's 09:00 session is the first.
 	if got := run(b, "read the first session's start", chromedp.Value(chromedp.CSS(`[name="s-0-start"]`))); got != "09:00" {

@@ -110,8 +110,8 @@ func TestDocumentsJourney(t *testing.T) {
 		focal.t = t
 		docSignIn(focal, "focal.ms@plenary.test", "Wei Zhang")
 		focal.open(docs)
-		focal.do("open the members page", chromedp.Click(chromedp.CSS(`main a[href="/focal/members"]`), chromedp.NodeVisible),
-			chromedp.WaitVisible(chromedp.CSS(`[data-testid="members"]`)))
+		focal.follow("open the members page", `main a[href="/focal/members"]`)
+		focal.do("see the members page", chromedp.WaitVisible(chromedp.CSS(`[data-testid="members"]`)))
 		focal.checkA11y("the members page")
 		row := focal.eval("find the delegate's row", `(() => {
 			const tr = [...document.querySelectorAll('[data-testid="members"] tbody tr')].find(r => r.textContent.includes('delegate.ms@plenary.test'));
@@ -140,8 +140,8 @@ func TestDocumentsJourney(t *testing.T) {
 		docSignIn(delegate, "delegate.ms@plenary.test", "Li Na")
 		delegate.open(docs)
 		delegate.checkA11y("the list of documents, empty, for a member")
-		delegate.do("open the form", chromedp.Click(chromedp.CSS(`[data-testid="doc-new"]`), chromedp.NodeVisible),
-			chromedp.WaitVisible(chromedp.CSS(`[data-testid="doc-form"]`)))
+		delegate.follow("open the form", `[data-testid="doc-new"]`)
+		delegate.do("see the form", chromedp.WaitVisible(chromedp.CSS(`[data-testid="doc-form"]`)))
 		delegate.checkA11y("the form of a new contribution")
 		delegate.do("fill in the form",
 			chromedp.SendKeys(chromedp.CSS("#title"), title, chromedp.NodeVisible),
@@ -243,8 +243,8 @@ func TestDocumentsJourney(t *testing.T) {
 			t.Fatalf("after posting the TD the browser is at %s", got)
 		}
 		sec.checkA11y("the TD's page for the secretariat")
-		sec.do("open the edit form", chromedp.Click(chromedp.CSS(`[data-testid="doc-edit"]`), chromedp.NodeVisible),
-			chromedp.WaitVisible(chromedp.CSS(`[data-testid="doc-form"]`)))
+		sec.follow("open the edit form", `[data-testid="doc-edit"]`)
+		sec.do("see the edit form", chromedp.WaitVisible(chromedp.CSS(`[data-testid="doc-form"]`)))
 		sec.checkA11y("the edit form of a TD")
 		visitor := visitor
 		visitor.t = t

@@ -240,9 +240,8 @@ func TestVisaLetterJourney(t *testing.T) {
 	}
 	jose.checkA11y("/me with a requested visa letter")
 	// The request's own page shows José his passport data as saved, accents included.
-	jose.do("open the visa request",
-		chromedp.Click(chromedp.CSS(card+` [data-testid="my-visa-link"]`), chromedp.NodeVisible),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="visa-request"]`)))
+	jose.follow("open the visa request", card+` [data-testid="my-visa-link"]`)
+	jose.do("see the visa request", chromedp.WaitVisible(chromedp.CSS(`[data-testid="visa-request"]`)))
 	if got := jose.text(`[data-testid="passport-name"]`); got != p.name {
 		t.Errorf("name as in passport on the request's page = %q, want %q", got, p.name)
 	}
@@ -313,9 +312,8 @@ func TestVisaLetterJourney(t *testing.T) {
 	// The secretariat issues the letter from the meeting's queue.
 	secr.login(secretariat, "Sara Secretariat")
 	secr.open("/secretariat")
-	secr.do("open the meeting's visa queue",
-		chromedp.Click(chromedp.CSS(`tr:has([data-testid="edit-`+slug+`"]) a[href$="/visas"]`), chromedp.NodeVisible),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="visas"]`)))
+	secr.follow("open the meeting's visa queue", `tr:has([data-testid="edit-`+slug+`"]) a[href$="/visas"]`)
+	secr.do("see the meeting's visa queue", chromedp.WaitVisible(chromedp.CSS(`[data-testid="visas"]`)))
 	visaID := secr.eval("find José's request in the queue", `(() => {
 		const n = [...document.querySelectorAll('table[data-testid="visas"] [data-testid="passport-name"]')]
 			.find(n => n.textContent.trim() === `+regJS(p.name)+`);
