@@ -145,9 +145,13 @@ func (b *regBench) copyMeetings(ctx context.Context, pool *pgxpool.Pool, slugs .
 }
 
 // dropMeetings deletes the bench's meetings whose slug matches the LIKE pattern, with their
-// registrations and mail (ON DELETE CASCADE).
+// registrations (ON DELETE CASCADE) and their mail (the outbox is a log, without foreign keys).
 func dropMeetings(ctx context.Context, pool *pgxpool.Pool, like string) (int64, error) {
-	tag, err := pool.Exec(ctx, `DELETE FROM meetings WHERE slug LIKE $1`, like)
+	tag, err := pool.Exec(ctx, `WITH m AS (
+			DELETE FROM mail_outbox WHERE registration_id IN
+				(SELECT r.id FROM registrations r JOIN meetings m ON m.id = r.meeting_id WHERE m.slug LIKE $1)
+		)
+		DELETE FROM meetings WHERE slug LIKE $1`, like)
 	return tag.RowsAffected(), err
 }
 
