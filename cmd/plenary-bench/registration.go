@@ -774,16 +774,21 @@ func (b *regBench) approveAll() Scenario {
 			if sent > 0 || states["queued"]+states["kept"] != mails {
 				res.failf("mail not simply queued: %v, %d sent", states, sent)
 			}
-			// Let the worker finish before the next scenario, and say how long it took.
+			// Mail is written when it is queued; with no SMTP server it is kept at once, in the
+			// action's transaction. What is left queued is the worker's: let it finish before
+			// the next scenario, and say how long it took.
+			if states["queued"] == 0 {
+				res.note("each mail was written and kept in the action's own transaction: nothing was left for the worker")
+			}
 			start := time.Now()
-			for {
+			for states["queued"] > 0 {
 				var queued int
 				if err := pool.QueryRow(ctx, `SELECT count(*) FROM mail_outbox o JOIN registrations r ON r.id = o.registration_id
 					WHERE r.meeting_id = $1 AND o.state = 'queued'`, meeting).Scan(&queued); err != nil {
 					return nil, err
 				}
 				if queued == 0 {
-					res.note("the mail worker then rendered and kept the %d mails in %.1f s, after the response", mails, time.Since(t0).Seconds())
+					res.note("the mail worker then handled the %d mails left queued in %.1f s, after the response", states["queued"], time.Since(t0).Seconds())
 					break
 				}
 				if time.Since(start) > 60*time.Second {
