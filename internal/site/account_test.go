@@ -290,6 +290,29 @@ func TestOperationsEndpoints(t *testing.T) {
 	if strings.Contains(m.body, letterSlug) {
 		t.Error("metrics name a meeting's path")
 	}
+
+	// A method no browser sends is counted as "other": clients cannot add series at will.
+	for _, method := range []string{"BREW", "PROPFIND"} {
+		req, err := http.NewRequest(method, ts.srv.URL+"/", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := ts.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
+	m = b.get("/metrics")
+	if strings.Contains(m.body, `method="BREW"`) || strings.Contains(m.body, `method="PROPFIND"`) {
+		t.Errorf("metrics name a method a client made up:\n%s", grepLines(m.body, "plenary_http_requests_total"))
+	}
+	if !strings.Contains(m.body, `method="other"`) {
+		t.Errorf("metrics do not count made-up methods as other:\n%s", grepLines(m.body, "plenary_http_requests_total"))
+	}
+	if !strings.Contains(m.body, `plenary_http_requests_total{method="GET",route="/meetings/{slug}",status="200"} 1`) {
+		t.Errorf("the count of GET /meetings/{slug} changed:\n%s", grepLines(m.body, "plenary_http_requests_total"))
+	}
 }
 
 func TestReadyzFailsWithoutTheDatabase(t *testing.T) {

@@ -36,17 +36,40 @@ type logInfo struct{ userID int64 }
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
 	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
+// securityHeadersSent are the headers of every answer, keys in canonical form. Each value is a
+// slice of length and capacity one: a handler's Header().Add appends to a new array, never to one
+// that other answers share.
+var securityHeadersSent = map[string]string{
+	"Content-Security-Policy":    contentSecurityPolicy,
+	"X-Content-Type-Options":     "nosniff",
+	"X-Frame-Options":            "DENY",
+	"Referrer-Policy":            "same-origin",
+	"Cross-Origin-Opener-Policy": "same-origin",
+	"Permissions-Policy":         "camera=(), microphone=(), geolocation=()",
+}
+
+var (
+	securityHeaderValues = func() map[string][]string {
+		m := make(map[string][]string, len(securityHeadersSent))
+		for k, v := range securityHeadersSent {
+			if k != http.CanonicalHeaderKey(k) {
+				panic("site: security header not in canonical form: " + k)
+			}
+			m[k] = []string{v}[:1:1]
+		}
+		return m
+	}()
+	hstsValue = []string{"max-age=31536000"}[:1:1]
+)
+
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		for k, v := range securityHeaderValues {
+			h[k] = v
+		}
 		if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-			h.Set("Strict-Transport-Security", "max-age=31536000")
+			h["Strict-Transport-Security"] = hstsValue
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -32,6 +33,40 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// series holds the counter and histogram of each (route, method, status) seen, so that a
+	// request finds them with one map read instead of hashing its labels twice.
+	series sync.Map // seriesKey → requestSeries
+}
+
+type seriesKey struct {
+	route, method string
+	status        int
+}
+
+type requestSeries struct {
+	count    prometheus.Counter
+	duration prometheus.Observer
+}
+
+// metricMethod bounds the method label: a client may send any word as its method.
+func metricMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "other"
+}
+
+func (m *metrics) of(route, method string, status int) requestSeries {
+	k := seriesKey{route, method, status}
+	if v, ok := m.series.Load(k); ok {
+		return v.(requestSeries)
+	}
+	v, _ := m.series.LoadOrStore(k, requestSeries{
+		count:    m.requests.WithLabelValues(route, method, strconv.Itoa(status)),
+		duration: m.duration.WithLabelValues(route, method),
+	})
+	return v.(requestSeries)
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -67,7 +102,8 @@ func (m *metrics) wrap(next http.Handler) http.Handler {
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
-		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Inc()
-		m.duration.WithLabelValues(route, r.Method).Observe(time.Since(start).Seconds())
+		series := m.of(route, metricMethod(r.Method), sw.status)
+		series.count.Inc()
+		series.duration.Observe(time.Since(start).Seconds())
 	})
 }

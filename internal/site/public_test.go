@@ -353,6 +353,12 @@ func TestSecurityHeaders(t *testing.T) {
 		if got := p.Header.Get("Referrer-Policy"); got == "" {
 			t.Errorf("%s: no Referrer-Policy", path)
 		}
+		if got := p.Header.Get("Permissions-Policy"); !strings.Contains(got, "camera=()") {
+			t.Errorf("%s: Permissions-Policy %q", path, got)
+		}
+		if got := p.Header.Get("Strict-Transport-Security"); got != "" {
+			t.Errorf("%s over plain HTTP: Strict-Transport-Security %q", path, got)
+		}
 		// The CSP forbids inline code, so the pages must have none.
 		d := p.doc(t)
 		d.Find("script").Each(func(_ int, s *goquery.Selection) {
@@ -370,6 +376,26 @@ func TestSecurityHeaders(t *testing.T) {
 				}
 			}
 		})
+	}
+
+	// Behind a TLS-terminating proxy the answer asks browsers to keep to HTTPS.
+	req, err := http.NewRequest(http.MethodGet, ts.srv.URL+letterPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Forwarded-Proto", "https")
+	res, err := ts.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if got := res.Header.Get("Strict-Transport-Security"); !strings.HasPrefix(got, "max-age=") {
+		t.Errorf("over HTTPS: Strict-Transport-Security %q", got)
+	}
+	// The headers every answer shares are shared values: one answer's changes must not reach the
+	// next (the visa pages set their own Referrer-Policy, for one).
+	if got := b.get(letterPath).Header.Values("Referrer-Policy"); len(got) != 1 || got[0] != "same-origin" {
+		t.Errorf("Referrer-Policy after other answers: %q", got)
 	}
 }
 
