@@ -377,19 +377,28 @@ func (w *registrationWrite) add(r domain.Registration, a Audit) {
 	w.actors, w.addrs, w.requests = append(w.actors, actor), append(w.addrs, a.RemoteAddr), append(w.requests, a.RequestID)
 }
 
-// addMail adds the mail of a new registration (see submitMail), written from what the rules
+// addMail adds the mail of a new registration (see submissionMail), written from what the rules
 // loaded when the store writes mail (WriteMailWith), so that no query is needed for it.
 func (w *registrationWrite) addMail(db *DB, c domain.RegistrationContext, r domain.Registration, focalPoints []mailRecipient) {
-	registrant := mailRecipient{ID: r.AccountID, Email: c.Registrant.Email, Name: c.Registrant.Name(), Language: c.Registrant.Language}
-	add := func(kind, key string, to mailRecipient) {
+	to := map[int64]mailRecipient{r.AccountID: {ID: r.AccountID, Email: c.Registrant.Email, Name: c.Registrant.Name(), Language: c.Registrant.Language}}
+	ids := make([]int64, 0, len(focalPoints))
+	for _, fp := range focalPoints {
+		if fp.ID != r.AccountID {
+			to[fp.ID] = fp
+			ids = append(ids, fp.ID)
+		}
+	}
+	delegate := to[r.AccountID].Name
+	submissionMail(r, ids, func(kind, key string, id int64) {
+		rcpt := to[id]
 		m := &w.mail
-		m.meetingIDs, m.accountIDs, m.recipientIDs = append(m.meetingIDs, r.MeetingID), append(m.accountIDs, r.AccountID), append(m.recipientIDs, to.ID)
+		m.meetingIDs, m.accountIDs, m.recipientIDs = append(m.meetingIDs, r.MeetingID), append(m.accountIDs, r.AccountID), append(m.recipientIDs, id)
 		m.keys, m.kinds = append(m.keys, key), append(m.kinds, kind)
 		state, content := MailQueued, MailContent{}
 		if db.writeMail != nil {
 			first, last := c.Meeting.FirstDay, c.Meeting.LastDay
-			written, err := db.writeMail(MailJob{Kind: kind, ToEmail: to.Email, ToName: to.Name, ToLanguage: to.Language,
-				HasRegistration: true, Mode: r.Mode, Reason: r.Reason, DelegateName: registrant.Name, OrgName: c.Organisation.Name,
+			written, err := db.writeMail(MailJob{Kind: kind, ToEmail: rcpt.Email, ToName: rcpt.Name, ToLanguage: rcpt.Language,
+				HasRegistration: true, Mode: r.Mode, Reason: r.Reason, DelegateName: delegate, OrgName: c.Organisation.Name,
 				MeetingSlug: c.Meeting.Slug, MeetingTitle: c.Meeting.Title, City: c.Meeting.City, FirstDay: &first, LastDay: &last})
 			// A mail that cannot be written is left to the worker, which records why.
 			if err == nil {
@@ -401,18 +410,7 @@ func (w *registrationWrite) addMail(db *DB, c domain.RegistrationContext, r doma
 		}
 		m.queued = m.queued || state == MailQueued
 		m.states, m.recipients, m.subjects, m.bodies = append(m.states, state), append(m.recipients, content.Recipient), append(m.subjects, content.Subject), append(m.bodies, content.Body)
-	}
-	stamp := r.UpdatedAt.UnixNano()
-	if r.State == domain.Approved {
-		add(MailRegistrationApproved, approvedKey(stamp), registrant)
-		return
-	}
-	add(MailRegistrationAck, ackKey(stamp), registrant)
-	for _, fp := range focalPoints {
-		if fp.ID != r.AccountID {
-			add(MailRegistrationPending, pendingKey(stamp, fp.ID), fp)
-		}
-	}
+	})
 }
 
 // The event keys of a submission's mail follow "reg:<registration id>:": what happened, when

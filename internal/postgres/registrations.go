@@ -53,23 +53,38 @@ func lockRegistrations(ctx context.Context, tx pgx.Tx, ids []int64) ([]domain.Re
 	return pgx.CollectRows(rows, pgx.RowToStructByName[domain.Registration])
 }
 
-// submitMail is the mail of a registration newly pending or approved (see registerTx for new
-// registrations): the approval, or an acknowledgement to the delegate and a request to decide to
-// each focal point of the organisation but the delegate.
+// submitMail is the mail of a registration newly pending or approved (see submissionMail; new
+// registrations get theirs in registerTx).
 func submitMail(ctx context.Context, tx pgx.Tx, reg domain.Registration) ([]mailEvent, error) {
+	var fps []int64
+	if reg.State != domain.Approved {
+		var err error
+		if fps, err = focalPointsOf(ctx, tx, reg.OrganisationID, reg.AccountID); err != nil {
+			return nil, err
+		}
+	}
+	var events []mailEvent
+	submissionMail(reg, fps, func(kind, key string, to int64) {
+		events = append(events, mailEvent{Key: regMailKey(reg.ID, key), Kind: kind, AccountID: to, Registration: reg.ID})
+	})
+	return events, nil
+}
+
+// submissionMail says which mail a registration newly pending or approved gets, calling add for
+// each: the approval, or an acknowledgement to the delegate and a request to decide to each of
+// focalPoints but the delegate. key is the event key after "reg:<registration id>:".
+func submissionMail(reg domain.Registration, focalPoints []int64, add func(kind, key string, to int64)) {
 	stamp := reg.UpdatedAt.UnixNano()
 	if reg.State == domain.Approved {
-		return []mailEvent{{Key: regMailKey(reg.ID, approvedKey(stamp)), Kind: MailRegistrationApproved, AccountID: reg.AccountID, Registration: reg.ID}}, nil
+		add(MailRegistrationApproved, approvedKey(stamp), reg.AccountID)
+		return
 	}
-	events := []mailEvent{{Key: regMailKey(reg.ID, ackKey(stamp)), Kind: MailRegistrationAck, AccountID: reg.AccountID, Registration: reg.ID}}
-	fps, err := focalPointsOf(ctx, tx, reg.OrganisationID, reg.AccountID)
-	if err != nil {
-		return nil, err
+	add(MailRegistrationAck, ackKey(stamp), reg.AccountID)
+	for _, fp := range focalPoints {
+		if fp != reg.AccountID {
+			add(MailRegistrationPending, pendingKey(stamp, fp), fp)
+		}
 	}
-	for _, fp := range fps {
-		events = append(events, mailEvent{Key: regMailKey(reg.ID, pendingKey(stamp, fp)), Kind: MailRegistrationPending, AccountID: fp, Registration: reg.ID})
-	}
-	return events, nil
 }
 
 // DecideResult says what a decision on many registrations did.
