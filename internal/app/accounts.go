@@ -31,10 +31,10 @@ func CreateSecretariat(ctx context.Context, db *postgres.DB, email, given, famil
 		return 0, err
 	}
 	id, err := db.CreateAccount(ctx, postgres.Audit{}, domain.Account{
-		Email: email, PasswordHash: hash, GivenName: given, FamilyName: family,
+		Email: email, GivenName: given, FamilyName: family,
 		Gender: domain.NotStated, Language: "en", Secretariat: true,
-	})
-	if domain.ErrorCode(err) == domain.Invalid {
+	}, hash)
+	if domain.ErrorCode(err) == domain.Conflict {
 		acc, err := db.AccountByEmail(ctx, email)
 		if err != nil {
 			return 0, err

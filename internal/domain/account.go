@@ -63,7 +63,6 @@ func (g Gender) Valid() bool { return g == Female || g == Male || g == NotStated
 type Account struct {
 	ID             int64     `db:"id"`
 	Email          string    `db:"email"`
-	PasswordHash   string    `db:"password_hash"`
 	GivenName      string    `db:"given_name"`
 	FamilyName     string    `db:"family_name"`
 	Gender         Gender    `db:"gender"`

@@ -44,6 +44,12 @@ func FieldErrors(fields map[string]string) *Error {
 	return &Error{Code: Invalid, Key: "error.form", Fields: fields}
 }
 
+// FieldConflicts returns a Conflict error for the given field messages: the form was right, but
+// what it asks for is already taken (an email another account has).
+func FieldConflicts(fields map[string]string) *Error {
+	return &Error{Code: Conflict, Key: "error.form", Fields: fields}
+}
+
 // ErrorCode returns the code of err, Internal when it is not an *Error.
 func ErrorCode(err error) Code {
 	var e *Error

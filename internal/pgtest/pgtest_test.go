@@ -52,7 +52,11 @@ func TestDemoAccountsUseTheTestHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ok, err := pgtest.Verify(seed.DemoPassword, acc.PasswordHash)
+	cred, err := db.Credentials(context.Background(), "secretariat@plenary.test")
+	if err != nil || cred.AccountID != acc.ID {
+		t.Fatalf("credentials: %+v, %v", cred, err)
+	}
+	ok, err := pgtest.Verify(seed.DemoPassword, cred.PasswordHash)
 	if err != nil || !ok {
 		t.Fatalf("demo password does not verify: ok=%v err=%v", ok, err)
 	}

@@ -10,18 +10,21 @@ import (
 	"plenary/internal/domain"
 )
 
-const accountColumns = `id, email, password_hash, given_name, family_name, gender, organisation_id, language, secretariat, created_at`
+// accountColumns are what pages and use cases read of an account: never its password hash, which
+// only Credentials reads, to check a password.
+const accountColumns = `id, email, given_name, family_name, gender, organisation_id, language, secretariat, created_at`
 
-// CreateAccount stores a new account; a taken email (in any letter case) is a field error.
-func (db *DB) CreateAccount(ctx context.Context, a Audit, acc domain.Account) (int64, error) {
+// CreateAccount stores a new account with its password hash; a taken email (in any letter case)
+// is a Conflict beside the email field.
+func (db *DB) CreateAccount(ctx context.Context, a Audit, acc domain.Account, passwordHash string) (int64, error) {
 	var id int64
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO accounts (email, password_hash, given_name, family_name, gender, organisation_id, language, secretariat)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			strings.TrimSpace(acc.Email), acc.PasswordHash, acc.GivenName, acc.FamilyName, string(acc.Gender), acc.OrganisationID,
+			strings.TrimSpace(acc.Email), passwordHash, acc.GivenName, acc.FamilyName, string(acc.Gender), acc.OrganisationID,
 			acc.Language, acc.Secretariat).Scan(&id)
 		if isUniqueViolation(err, "accounts_email_key") {
-			return domain.FieldErrors(map[string]string{"email": "error.email_taken"})
+			return domain.FieldConflicts(map[string]string{"email": "error.email_taken"})
 		}
 		if err != nil {
 			return fmt.Errorf("postgres: create account: %w", err)
@@ -42,6 +45,24 @@ func (db *DB) AccountByEmail(ctx context.Context, email string) (domain.Account,
 		return acc, notFound(err, "error.account_not_found")
 	}
 	return acc, nil
+}
+
+// Credentials is what checking a password needs of an account.
+type Credentials struct {
+	AccountID    int64
+	PasswordHash string
+}
+
+// Credentials reads the password hash of the account with email (in any letter case), for
+// checking a password at sign-in; nothing else reads the hash.
+func (db *DB) Credentials(ctx context.Context, email string) (Credentials, error) {
+	var c Credentials
+	err := db.Pool.QueryRow(ctx, `SELECT id, password_hash FROM accounts WHERE lower(email) = lower($1)`,
+		strings.TrimSpace(email)).Scan(&c.AccountID, &c.PasswordHash)
+	if err != nil {
+		return Credentials{}, notFound(err, "error.account_not_found")
+	}
+	return c, nil
 }
 
 // Account returns the account with id.
@@ -76,7 +97,7 @@ func queueActors(b *pgx.Batch, cond string, arg any, found map[int64]actorRow) {
 		FROM accounts WHERE `+cond, arg).Query(func(rows pgx.Rows) error {
 		var acc domain.Account
 		var focal []int64
-		_, err := pgx.ForEachRow(rows, []any{&acc.ID, &acc.Email, &acc.PasswordHash, &acc.GivenName, &acc.FamilyName,
+		_, err := pgx.ForEachRow(rows, []any{&acc.ID, &acc.Email, &acc.GivenName, &acc.FamilyName,
 			&acc.Gender, &acc.OrganisationID, &acc.Language, &acc.Secretariat, &acc.CreatedAt, &focal}, func() error {
 			actor := domain.Actor{ID: acc.ID, Secretariat: acc.Secretariat, FocalOf: focal}
 			if acc.OrganisationID != nil {
@@ -131,11 +152,12 @@ func (db *DB) MakeSecretariat(ctx context.Context, a Audit, id int64) error {
 	})
 }
 
-// SearchAccounts finds up to limit accounts whose name or email contains q.
+// SearchAccounts finds up to limit accounts whose name or email contains q, as typed: % and _
+// are letters to find, not wildcards.
 func (db *DB) SearchAccounts(ctx context.Context, q string, limit int) ([]domain.AccountRef, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT id, email, given_name, family_name FROM accounts
-		WHERE $1 = '' OR email ILIKE '%' || $1 || '%' OR (given_name || ' ' || family_name) ILIKE '%' || $1 || '%'
-		ORDER BY family_name, given_name, id LIMIT $2`, strings.TrimSpace(q), limit)
+		WHERE $1 = '' OR email ILIKE '%' || $2 || '%' OR (given_name || ' ' || family_name) ILIKE '%' || $2 || '%'
+		ORDER BY family_name, given_name, id LIMIT $3`, strings.TrimSpace(q), escapeLike(strings.TrimSpace(q)), limit)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: search accounts: %w", err)
 	}

@@ -172,8 +172,8 @@ func TestTwoFocalPointsDecideAtOnce(t *testing.T) {
 	// A second focal point for the same organisation.
 	hash, _ := pgtest.Hash("a second focal point")
 	org := focal.FocalOf[0]
-	id2, err := db.CreateAccount(ctx, postgres.Audit{}, domain.Account{Email: "focal2.sm@plenary.test", PasswordHash: hash,
-		GivenName: "Second", FamilyName: "Focal", Gender: domain.NotStated, OrganisationID: &org, Language: "en"})
+	id2, err := db.CreateAccount(ctx, postgres.Audit{}, domain.Account{Email: "focal2.sm@plenary.test",
+		GivenName: "Second", FamilyName: "Focal", Gender: domain.NotStated, OrganisationID: &org, Language: "en"}, hash)
 	if err != nil {
 		t.Fatal(err)
 	}

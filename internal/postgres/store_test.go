@@ -233,19 +233,19 @@ func TestCreateAccountRefusesADuplicateEmailInAnyLetterCase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acc := domain.Account{Email: "Ana.Silva@Example.org", PasswordHash: hash, GivenName: "Ana", FamilyName: "Silva",
+	acc := domain.Account{Email: "Ana.Silva@Example.org", GivenName: "Ana", FamilyName: "Silva",
 		Gender: domain.Female, Language: "en"}
-	id, err := db.CreateAccount(ctx, postgres.Audit{RemoteAddr: "192.0.2.3"}, acc)
+	id, err := db.CreateAccount(ctx, postgres.Audit{RemoteAddr: "192.0.2.3"}, acc, hash)
 	if err != nil || id == 0 {
 		t.Fatalf("create: id %d err %v", id, err)
 	}
 	for _, email := range []string{"ana.silva@example.org", "ANA.SILVA@EXAMPLE.ORG", "  Ana.Silva@Example.org "} {
 		dup := acc
 		dup.Email = email
-		_, err := db.CreateAccount(ctx, postgres.Audit{}, dup)
+		_, err := db.CreateAccount(ctx, postgres.Audit{}, dup, hash)
 		e, ok := domain.AsError(err)
-		if !ok || e.Code != domain.Invalid || e.Fields["email"] != "error.email_taken" {
-			t.Errorf("create %q: %v, want an email field error", email, err)
+		if !ok || e.Code != domain.Conflict || e.Fields["email"] != "error.email_taken" {
+			t.Errorf("create %q: %v, want a Conflict beside the email field", email, err)
 		}
 	}
 	got, err := db.AccountByEmail(ctx, "ANA.silva@EXAMPLE.org")

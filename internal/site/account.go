@@ -1,9 +1,11 @@
 package site
 
 import (
+	"crypto/rand"
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"plenary/internal/domain"
@@ -69,12 +71,13 @@ func (s *Server) signupSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	org := in.OrganisationID
 	id, err := s.db.CreateAccount(r.Context(), auditOf(r), domain.Account{
-		Email: in.Email, PasswordHash: hash, GivenName: in.GivenName, FamilyName: in.FamilyName,
+		Email: in.Email, GivenName: in.GivenName, FamilyName: in.FamilyName,
 		Gender: gender, OrganisationID: &org, Language: t.Lang.Tag,
-	})
+	}, hash)
 	if err != nil {
 		if applyDomainError(t, err, &f) {
-			s.showSignup(w, r, http.StatusUnprocessableEntity, f)
+			// 409 for an email already taken, 422 for what needs correcting.
+			s.showSignup(w, r, statusOf(domain.ErrorCode(err)), f)
 			return
 		}
 		s.fail(w, r, err)
@@ -94,11 +97,19 @@ type loginInput struct {
 	Password string `form:"password" validate:"required,max=200"`
 }
 
-// Sign-in limits: per account and per client address, over a sliding window.
+// Sign-in limits, over a sliding window. Failures are counted per address and account pair, so
+// that someone guessing from one address cannot keep the account's owner out from another; per
+// address over every account; and per account from every address, a ceiling on guessing spread
+// over many addresses. A device the owner has signed in from before (it holds a device cookie)
+// is not held by that ceiling, so the owner still gets in while others are refused.
 const (
-	loginWindow     = 15 * time.Minute
-	loginPerAccount = 5
-	loginPerAddress = 20
+	loginWindow         = 15 * time.Minute
+	loginPerPair        = 5
+	loginPerAddress     = 20
+	loginAccountCeiling = 50
+
+	deviceCookie   = "plenary_device"
+	deviceLifetime = 365 * 24 * time.Hour
 )
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
@@ -124,11 +135,27 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.opts.Now()
-	accountKey := "account:" + strings.ToLower(in.Email)
-	addrKey := "addr:" + clientAddr(r)
-	attempt, err := s.db.BeginLogin(r.Context(), now,
-		postgres.LoginLimit{Key: accountKey, Max: loginPerAccount, Window: loginWindow},
-		postgres.LoginLimit{Key: addrKey, Max: loginPerAddress, Window: loginWindow})
+	email := strings.ToLower(in.Email)
+	addr := clientAddr(r)
+	pairKey := "pair:" + addr + " " + email
+	accountKey := "account:" + email
+	device := ""
+	if c, err := r.Cookie(deviceCookie); err == nil {
+		device = c.Value
+	}
+	trusted, err := s.db.TrustedDevice(r.Context(), now, email, device)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	limits := []postgres.LoginLimit{
+		{Key: pairKey, Max: loginPerPair, Window: loginWindow},
+		{Key: "addr:" + addr, Max: loginPerAddress, Window: loginWindow},
+	}
+	if !trusted {
+		limits = append(limits, postgres.LoginLimit{Key: accountKey, Max: loginAccountCeiling, Window: loginWindow})
+	}
+	attempt, err := s.db.BeginLogin(r.Context(), now, limits...)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -138,21 +165,25 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		mins := int((wait + time.Minute - 1) / time.Minute)
 		w.Header().Set("Retry-After", fmt.Sprint(int((wait+time.Second-1)/time.Second)))
 		f.Summary = t.N("login.too_many", mins)
+		if attempt.Key == accountKey {
+			f.Summary = t.N("login.account_busy", mins)
+		}
 		show(http.StatusTooManyRequests)
 		return
 	}
-	acc, err := s.db.AccountByEmail(r.Context(), in.Email)
+	cred, err := s.db.Credentials(r.Context(), in.Email)
 	ok := false
 	switch domain.ErrorCode(err) {
 	case domain.NotFound:
-		// Spend the same time as a real check so that timing does not tell which emails exist.
-		_, _ = s.opts.Verify(in.Password, dummyHash)
+		// Spend the same time as a real check, with the same parameters, so that timing does
+		// not tell which emails have an account.
+		_, _ = s.opts.Verify(in.Password, s.dummyHash())
 	case domain.Internal:
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		ok, err = s.opts.Verify(in.Password, acc.PasswordHash)
+		ok, err = s.opts.Verify(in.Password, cred.PasswordHash)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -164,20 +195,40 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		show(http.StatusUnauthorized)
 		return
 	}
-	if err := s.db.LoginSucceeded(r.Context(), attempt, accountKey); err != nil {
+	if err := s.db.LoginSucceeded(r.Context(), attempt, pairKey); err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	if !trusted {
+		device = rand.Text()
+	}
+	if err := s.db.RememberDevice(r.Context(), now, cred.AccountID, device, now.Add(deviceLifetime)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: deviceCookie, Value: device, Path: "/login", MaxAge: int(deviceLifetime / time.Second),
+		HttpOnly: true, Secure: s.opts.SecureCookies, SameSite: http.SameSiteLaxMode,
+	})
 	if err := s.sessions.RenewToken(r.Context()); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.sessions.Put(r.Context(), "account_id", acc.ID)
+	s.sessions.Put(r.Context(), "account_id", cred.AccountID)
 	http.Redirect(w, r, localPath(next), http.StatusSeeOther)
 }
 
-// dummyHash is checked against when the email is unknown.
-var dummyHash = "$argon2id$v=19$m=65536,t=1,p=2$c29tZXNhbHRzb21lc2FsdA$0nGXuL5GnNRm6mXyJGzmnq0TLYg8Xp8bA3SZ5dmYNvw"
+// newDummyHash hashes a random password the way real passwords are hashed (the same argon2id
+// parameters), for checking against when an email has no account.
+func newDummyHash(hash func(string) (string, error)) func() string {
+	return sync.OnceValue(func() string {
+		h, err := hash(rand.Text())
+		if err != nil {
+			panic("site: hash a password: " + err.Error())
+		}
+		return h
+	})
+}
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if err := s.sessions.Destroy(r.Context()); err != nil {

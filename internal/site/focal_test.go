@@ -90,9 +90,9 @@ func (fx *listsFixture) meetingID(slug string) int64 {
 // colleague makes a new account in organisation org.
 func (fx *listsFixture) colleague(org int64, given, family string, g domain.Gender) domain.Account {
 	fx.t.Helper()
-	acc := domain.Account{Email: strings.ToLower(given+"."+family) + "@example.test", PasswordHash: "x", GivenName: given, FamilyName: family,
+	acc := domain.Account{Email: strings.ToLower(given+"."+family) + "@example.test", GivenName: given, FamilyName: family,
 		Gender: g, OrganisationID: &org, Language: "en"}
-	id, err := fx.ts.db.CreateAccount(context.Background(), postgres.Audit{}, acc)
+	id, err := fx.ts.db.CreateAccount(context.Background(), postgres.Audit{}, acc, "x")
 	if err != nil {
 		fx.t.Fatalf("colleague %s: %v", family, err)
 	}

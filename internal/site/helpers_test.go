@@ -61,6 +61,8 @@ type testSite struct {
 	cat *i18n.Catalogue
 	srv *httptest.Server
 	log *syncBuffer
+	// server is the web layer srv serves.
+	server *site.Server
 }
 
 func catalogue(t *testing.T) *i18n.Catalogue {
@@ -79,14 +81,25 @@ func newSite(t *testing.T, now time.Time) *testSite {
 
 func newSiteOver(t *testing.T, db *postgres.DB, now time.Time) *testSite {
 	t.Helper()
+	return newSiteWith(t, db, now, nil)
+}
+
+// newSiteWith is newSiteOver with options changed by opts (when not nil).
+func newSiteWith(t *testing.T, db *postgres.DB, now time.Time, opts func(*site.Options)) *testSite {
+	t.Helper()
 	ts := &testSite{t: t, db: db, cat: catalogue(t), log: &syncBuffer{}}
 	logger := slog.New(slog.NewTextHandler(ts.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s := site.New(db, logger, ts.cat, site.Options{
+	o := site.Options{
 		BaseURL: "http://plenary.test",
 		Now:     func() time.Time { return now },
 		Hash:    pgtest.Hash,
 		Verify:  pgtest.Verify,
-	})
+	}
+	if opts != nil {
+		opts(&o)
+	}
+	s := site.New(db, logger, ts.cat, o)
+	ts.server = s
 	ts.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(ts.srv.Close)
 	return ts

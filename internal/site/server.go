@@ -48,6 +48,8 @@ type Server struct {
 	pages    *pageCache
 	loads    singleflight.Group // meetings being loaded into pages
 	metrics  *metrics
+	// dummyHash is checked against when a sign-in names an email without an account.
+	dummyHash func() string
 }
 
 // New builds the web layer.
@@ -84,6 +86,10 @@ func New(db *postgres.DB, log *slog.Logger, cat *i18n.Catalogue, opts Options) *
 		pages:    newPageCache(),
 		metrics:  newMetrics(opts.Registry),
 	}
+	s.dummyHash = newDummyHash(opts.Hash)
+	// Hashed now, in the background, so that no sign-in waits for it and the first sign-in
+	// with an unknown email takes no longer than the next.
+	go s.dummyHash()
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { s.fail(w, r, err) }
 	return s
 }
