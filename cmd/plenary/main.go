@@ -32,7 +32,7 @@ commands:
                                create a secretariat account (password from PLENARY_PASSWORD or asked on the terminal)
 
 configuration comes from the environment: ADDR, DATABASE_URL (or DATABASE_URL_FILE), DATA_DIR, BASE_URL,
-COOKIE_SECURE, SMTP_URL (or SMTP_URL_FILE), MAIL_FROM, LOG_LEVEL, DB_MAX_CONNS
+COOKIE_SECURE, SMTP_URL (or SMTP_URL_FILE), MAIL_FROM, LOG_LEVEL, DB_MAX_CONNS, METRICS_ADDR, TRUST_PROXY
 `
 
 func main() {
@@ -134,12 +134,19 @@ func serve(ctx context.Context, m *app.Main) error {
 		fmt.Printf("open meeting for trying registration: %s/meetings/%s\n", publicURL(m), m.DemoSlug())
 		printAccounts(accts)
 	}
-	<-ctx.Done()
-	fmt.Println("\nshutting down")
+	var failed error
+	select {
+	case <-ctx.Done():
+		fmt.Println("\nshutting down")
+	case failed = <-m.Failed():
+		// A server that stopped serving ends the process with its error, so that the service
+		// manager restarts it instead of leaving it running without serving.
+		fmt.Fprintln(os.Stderr, "plenary:", failed, "- shutting down")
+	}
 	err := m.Close()
 	// The private cluster keeps running so that the next `make run` starts at once; it is
 	// stopped with `make stop-db`.
-	return err
+	return errors.Join(failed, err)
 }
 
 func publicURL(m *app.Main) string {

@@ -14,6 +14,9 @@ import (
 type Config struct {
 	// Addr is where the server listens (ADDR, default :8080).
 	Addr string
+	// MetricsAddr is where the Prometheus metrics are served, at /metrics (METRICS_ADDR; empty,
+	// the default, serves none). It is kept off Addr so that the public cannot read them.
+	MetricsAddr string
 	// DatabaseURL is the PostgreSQL connection string (DATABASE_URL); empty starts a private
 	// cluster under DataDir.
 	DatabaseURL string
@@ -59,11 +62,12 @@ func secret(getenv func(string) string, name string) (string, error) {
 // LoadConfig reads the configuration from getenv and checks it.
 func LoadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
-		Addr:     or(getenv("ADDR"), ":8080"),
-		DataDir:  or(getenv("DATA_DIR"), ".data"),
-		BaseURL:  strings.TrimRight(or(getenv("BASE_URL"), "http://localhost:8080"), "/"),
-		MailFrom: or(getenv("MAIL_FROM"), "Plenary <noreply@plenary.test>"),
-		LogLevel: or(getenv("LOG_LEVEL"), "info"),
+		Addr:        or(getenv("ADDR"), ":8080"),
+		MetricsAddr: getenv("METRICS_ADDR"),
+		DataDir:     or(getenv("DATA_DIR"), ".data"),
+		BaseURL:     strings.TrimRight(or(getenv("BASE_URL"), "http://localhost:8080"), "/"),
+		MailFrom:    or(getenv("MAIL_FROM"), "Plenary <noreply@plenary.test>"),
+		LogLevel:    or(getenv("LOG_LEVEL"), "info"),
 	}
 	var err error
 	if c.DatabaseURL, err = secret(getenv, "DATABASE_URL"); err != nil {
@@ -132,8 +136,12 @@ func (c Config) Print(w io.Writer) {
 	if c.SMTPURL != "" {
 		smtp = redact(c.SMTPURL)
 	}
-	fmt.Fprintf(w, "ADDR=%s\nDATABASE_URL=%s\nDATA_DIR=%s\nBASE_URL=%s\nCOOKIE_SECURE=%t\nSMTP_URL=%s\nMAIL_FROM=%s\nLOG_LEVEL=%s\nDB_MAX_CONNS=%d\nDOCUMENT_MAX_BYTES=%d\nVISA_RETENTION_DAYS=%d\nTRUST_PROXY=%t\n",
-		c.Addr, db, c.DataDir, c.BaseURL, c.SecureCookies, smtp, c.MailFrom, c.LogLevel, c.DBMaxConns, c.DocumentMaxBytes,
+	metrics := c.MetricsAddr
+	if metrics == "" {
+		metrics = "(none: no metrics served)"
+	}
+	fmt.Fprintf(w, "ADDR=%s\nMETRICS_ADDR=%s\nDATABASE_URL=%s\nDATA_DIR=%s\nBASE_URL=%s\nCOOKIE_SECURE=%t\nSMTP_URL=%s\nMAIL_FROM=%s\nLOG_LEVEL=%s\nDB_MAX_CONNS=%d\nDOCUMENT_MAX_BYTES=%d\nVISA_RETENTION_DAYS=%d\nTRUST_PROXY=%t\n",
+		c.Addr, metrics, db, c.DataDir, c.BaseURL, c.SecureCookies, smtp, c.MailFrom, c.LogLevel, c.DBMaxConns, c.DocumentMaxBytes,
 		c.VisaRetentionDays, c.TrustProxy)
 }
 

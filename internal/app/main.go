@@ -38,12 +38,16 @@ type Main struct {
 	cluster *pgcluster.Cluster
 	http    *http.Server
 	ln      net.Listener
-	cancel  context.CancelFunc
-	done    chan struct{}
-	mail    chan struct{} // closed when the mail worker has stopped
-	visa    chan struct{} // closed when the visa data erasure has stopped
-	expiry  chan struct{} // closed when the session clean-up has stopped
-	demo    *seed.Result
+	metrics *http.Server
+	mln     net.Listener
+	// failed receives the error of a server that stopped serving by itself (see Failed).
+	failed chan error
+	cancel context.CancelFunc
+	done   chan struct{}
+	mail   chan struct{} // closed when the mail worker has stopped
+	visa   chan struct{} // closed when the visa data erasure has stopped
+	expiry chan struct{} // closed when the session clean-up has stopped
+	demo   *seed.Result
 	// notifier is closed when the mail notifier has stopped.
 	notifier chan struct{}
 }
@@ -169,7 +173,9 @@ func (m *Main) Run(ctx context.Context) error {
 	m.notifier = make(chan struct{})
 	go func() {
 		defer close(m.notifier)
-		m.DB.RunMailNotifier(bg, 50*time.Millisecond)
+		m.DB.RunMailNotifier(bg, 50*time.Millisecond, func(err error) {
+			m.Log.Warn("mail notification not sent; the workers' polling finds the mail meanwhile", "err", err)
+		})
 	}()
 	m.mail = make(chan struct{})
 	go runMail(bg, mailer, m.mail)
@@ -186,12 +192,44 @@ func (m *Main) Run(ctx context.Context) error {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
-	go func() {
-		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			m.Log.Error("http server", "err", err)
+	m.failed = make(chan error, 2)
+	go m.serve(m.http, ln, "http server")
+	if m.Config.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", m.Config.MetricsAddr)
+		if err != nil {
+			_ = m.Close()
+			return fmt.Errorf("app: listen for metrics on %s: %w", m.Config.MetricsAddr, err)
 		}
-	}()
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Server.MetricsHandler())
+		m.mln = mln
+		m.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute}
+		go m.serve(m.metrics, mln, "metrics server")
+	}
 	return nil
+}
+
+// serve runs srv on ln until it is shut down; if it stops by itself (the listener failed), the
+// error goes to Failed, and the program must end: it would otherwise run on without serving.
+func (m *Main) serve(srv *http.Server, ln net.Listener, what string) {
+	err := srv.Serve(ln)
+	if err == nil || errors.Is(err, http.ErrServerClosed) {
+		return
+	}
+	m.Log.Error(what+" stopped", "err", err)
+	m.failed <- fmt.Errorf("app: %s stopped: %w", what, err)
+}
+
+// Failed receives an error when a server stopped serving without being closed; the caller
+// must then Close and end with that error.
+func (m *Main) Failed() <-chan error { return m.failed }
+
+// MetricsURL is the address of the metrics server ("" without METRICS_ADDR).
+func (m *Main) MetricsURL() string {
+	if m.mln == nil {
+		return ""
+	}
+	return "http://" + m.mln.Addr().String()
 }
 
 func (m *Main) loadSeed(ctx context.Context) error {
@@ -224,9 +262,12 @@ func (m *Main) URL() string {
 // Close stops the server gracefully, then the background work, the pool and the private cluster.
 func (m *Main) Close() error {
 	var errs []error
-	if m.http != nil {
+	for _, srv := range []*http.Server{m.http, m.metrics} {
+		if srv == nil {
+			continue
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		errs = append(errs, m.http.Shutdown(ctx))
+		errs = append(errs, srv.Shutdown(ctx))
 		cancel()
 	}
 	if m.cancel != nil {

@@ -177,21 +177,32 @@ func (t *pipelinedTx) end(ctx context.Context, err error) error {
 // RunMailNotifier tells the mail workers of every instance (LISTEN mail_queued) that mail was
 // queued, at most once per interval however many transactions queued some. NOTIFY takes a
 // database-wide lock until its transaction's commit is flushed: sent from every registration's
-// own transaction it would serialise them all.
-func (db *DB) RunMailNotifier(ctx context.Context, interval time.Duration) {
+// own transaction it would serialise them all. A notification that fails is reported to failed
+// and sent again, after a wait that doubles up to 30 s while it keeps failing: the mail is in the
+// outbox, and the workers' polling finds it meanwhile.
+func (db *DB) RunMailNotifier(ctx context.Context, interval time.Duration, failed func(error)) {
+	wait := interval
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-db.mailWake:
 		}
-		if _, err := db.Pool.Exec(ctx, `SELECT pg_notify('mail_queued', '')`); err != nil && ctx.Err() != nil {
+		_, err := db.Pool.Exec(ctx, `SELECT pg_notify('mail_queued', '')`)
+		switch {
+		case ctx.Err() != nil:
 			return
+		case err != nil:
+			failed(fmt.Errorf("postgres: notify the mail workers: %w", err))
+			db.wakeMail() // not sent: try again
+			wait = min(max(2*wait, time.Second), 30*time.Second)
+		default:
+			wait = interval
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(interval):
+		case <-time.After(wait):
 		}
 	}
 }
@@ -236,6 +247,14 @@ func eachRow[T any](ctx context.Context, db *DB, what, q string, args []any, fn 
 		return fmt.Errorf("postgres: %s: %w", what, err)
 	}
 	return nil
+}
+
+// IsBadText reports whether err is PostgreSQL refusing text it cannot hold (invalid UTF-8, a NUL
+// byte): input that slipped past the web layer's cleaning, to be answered as bad input, not as a
+// fault of the portal.
+func IsBadText(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "22021" || pe.Code == "22P05")
 }
 
 // isForeignKeyViolation reports whether err is a foreign key violation (a row still in use).

@@ -2,7 +2,9 @@ package site_test
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -83,9 +85,9 @@ func TestSignup(t *testing.T) {
 	if got := text(testid(me.doc(t), "me-account")); !strings.Contains(got, "ana.silva@example.org") {
 		t.Errorf("/me = %q", got)
 	}
-	acc, err := ts.db.AccountByEmail(context.Background(), "ana.silva@example.org")
-	if err != nil || acc.PasswordHash == "" || strings.Contains(acc.PasswordHash, "a long enough password") {
-		t.Errorf("stored account %+v, %v", acc, err)
+	cred, err := ts.db.Credentials(context.Background(), "ana.silva@example.org")
+	if err != nil || cred.PasswordHash == "" || strings.Contains(cred.PasswordHash, "a long enough password") {
+		t.Errorf("stored credentials %+v, %v", cred, err)
 	}
 }
 
@@ -146,7 +148,7 @@ func TestSignupShowsEachProblemBesideItsField(t *testing.T) {
 	// An email taken in another letter case.
 	p = b.post("/signup", form("email", "SECRETARIAT@plenary.test", "password", "a long enough password",
 		"given_name", "A", "family_name", "B", "organisation_id", organisationID(t, ts)))
-	wantStatus(t, p, http.StatusUnprocessableEntity)
+	wantStatus(t, p, http.StatusConflict)
 	if got := text(testid(p.doc(t), "error-email")); !strings.Contains(got, "An account with this email address already exists.") {
 		t.Errorf("taken email: %q", got)
 	}
@@ -278,7 +280,24 @@ func TestOperationsEndpoints(t *testing.T) {
 	wantStatus(t, b.get("/readyz"), http.StatusOK)
 	wantStatus(t, b.get(letterPath), http.StatusOK)
 	wantStatus(t, b.get("/no-such-page"), http.StatusNotFound)
-	m := b.get("/metrics")
+	// The metrics are not on the public site: the app serves them on METRICS_ADDR.
+	wantStatus(t, b.get("/metrics"), http.StatusNotFound)
+	metricsSrv := httptest.NewServer(ts.server.MetricsHandler())
+	defer metricsSrv.Close()
+	metricsOf := func() page {
+		t.Helper()
+		res, err := http.Get(metricsSrv.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, err := io.ReadAll(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return page{res, string(body)}
+	}
+	m := metricsOf()
 	wantStatus(t, m, http.StatusOK)
 	if !strings.Contains(m.body, "plenary_http_requests_total") || !strings.Contains(m.body, "plenary_http_request_duration_seconds") {
 		t.Fatalf("metrics lack the request counters:\n%s", m.body)
@@ -303,7 +322,7 @@ func TestOperationsEndpoints(t *testing.T) {
 		}
 		res.Body.Close()
 	}
-	m = b.get("/metrics")
+	m = metricsOf()
 	if strings.Contains(m.body, `method="BREW"`) || strings.Contains(m.body, `method="PROPFIND"`) {
 		t.Errorf("metrics name a method a client made up:\n%s", grepLines(m.body, "plenary_http_requests_total"))
 	}

@@ -49,7 +49,8 @@ func readMultipart(w http.ResponseWriter, r *http.Request, maxFile int64) (url.V
 		if err != nil || len(b) > maxFieldBytes {
 			return vals, nil, errBadForm
 		}
-		vals.Add(part.FormName(), string(b))
+		// Cleaned as every form's fields are (see cleanInput).
+		vals.Add(cleanText(part.FormName()), cleanText(string(b)))
 	}
 	return vals, nil, errBadForm
 }

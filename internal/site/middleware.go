@@ -64,10 +64,16 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-func requestID(next http.Handler) http.Handler {
+// requestID names each request, for the log and the audit trail. A client's X-Request-Id is
+// taken only behind the trusted reverse proxy (TRUST_PROXY), which sets it; from anyone else it
+// could forge the trail.
+func (s *Server) requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("X-Request-Id")
-		if len(id) == 0 || len(id) > 64 || strings.ContainsAny(id, " \t\r\n") {
+		id := ""
+		if s.opts.TrustProxy {
+			id = r.Header.Get("X-Request-Id")
+		}
+		if !validRequestID(id) {
 			var b [8]byte
 			_, _ = rand.Read(b[:])
 			id = hex.EncodeToString(b[:])
@@ -77,6 +83,23 @@ func requestID(next http.Handler) http.Handler {
 		ctx = context.WithValue(ctx, keyLogInfo, &logInfo{})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// validRequestID accepts the ids proxies make (UUIDs, hex, base64url and the like): 1 to 64
+// letters, digits and . _ - : + / =.
+func validRequestID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for _, c := range []byte(id) {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("._-:+/=", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // statusWriter remembers the status a handler wrote.

@@ -8,6 +8,7 @@ import (
 	"github.com/a-h/templ"
 
 	"plenary/internal/domain"
+	"plenary/internal/postgres"
 	"plenary/web"
 	"plenary/web/view"
 )
@@ -86,6 +87,12 @@ var titleOf = map[int]string{
 // reaches the user.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e, ok := domain.AsError(err)
+	if !ok && postgres.IsBadText(err) {
+		// Bytes no browser sends reached the database (cleanInput cleans paths, queries and
+		// forms): the request is wrong, the portal is not.
+		s.log.Warn("text the database cannot hold", "id", requestIDOf(r), "path", r.URL.Path, "err", err)
+		e, ok = domain.Errorf(domain.Invalid, "error.bad_form"), true
+	}
 	if !ok || e.Code == domain.Internal {
 		s.log.Error("internal error", "id", requestIDOf(r), "path", r.URL.Path, "err", err)
 		s.renderError(w, r, http.StatusInternalServerError, "error.internal_title", "error.internal")

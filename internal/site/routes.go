@@ -10,13 +10,17 @@ import (
 	"plenary/web"
 )
 
-// Handler returns the whole site. Every route is listed here.
-func (s *Server) Handler() http.Handler {
+// Handler returns the whole site.
+func (s *Server) Handler() http.Handler { return s.metrics.wrap(s.Routes()) }
+
+// Routes returns the site's router, without the metrics: every route is listed here (tests walk
+// them).
+func (s *Server) Routes() chi.Router {
 	r := chi.NewRouter()
 	if s.opts.TrustProxy {
 		r.Use(forwardedFor)
 	}
-	r.Use(s.recoverer, requestID, s.logRequests, securityHeaders)
+	r.Use(s.recoverer, s.requestID, s.logRequests, securityHeaders, s.cleanInput)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { s.notFound(w, r) })
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusMethodNotAllowed, "error.method_title", "error.method")
@@ -25,7 +29,6 @@ func (s *Server) Handler() http.Handler {
 	// Operations: no session, no locale.
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
-	r.Handle("/metrics", promhttp.HandlerFor(s.opts.Registry, promhttp.HandlerOpts{}))
 	r.Handle("/static/*", http.StripPrefix("/static/", staticFiles(web.Static())))
 	r.Get("/favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 
@@ -139,7 +142,13 @@ func (s *Server) Handler() http.Handler {
 			r.Post("/study-groups/{id}", s.studyGroupSave)
 		})
 	})
-	return s.metrics.wrap(r)
+	return r
+}
+
+// MetricsHandler serves the Prometheus metrics. It is not part of Handler: the app serves it on
+// its own address (METRICS_ADDR), which the public does not reach.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.opts.Registry, promhttp.HandlerOpts{})
 }
 
 // staticFiles serves the embedded assets; their URLs carry a version, so they are cached long.

@@ -1,0 +1,90 @@
+package app
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"plenary/internal/pgtest"
+)
+
+// runTestMain runs the whole program on port 0 over the test's database (Main.Run, as the binary
+// does), with the metrics on a port of their own.
+func runTestMain(t *testing.T) *Main {
+	t.Helper()
+	cfg, err := LoadConfig(func(k string) string {
+		return map[string]string{"ADDR": "127.0.0.1:0", "METRICS_ADDR": "127.0.0.1:0"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{Config: cfg, DB: pgtest.New(t)}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Close() })
+	return m
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, string(b)
+}
+
+// The metrics are served on METRICS_ADDR only, never on the public address.
+func TestMetricsAreServedOnTheirOwnAddress(t *testing.T) {
+	m := runTestMain(t)
+	if code, _ := get(t, m.URL()+"/meetings/sg13-wp-2025-07"); code != http.StatusOK {
+		t.Fatalf("meeting page: %d", code)
+	}
+	if code, _ := get(t, m.URL()+"/metrics"); code != http.StatusNotFound {
+		t.Errorf("/metrics on the public address: %d, want 404", code)
+	}
+	if m.MetricsURL() == "" {
+		t.Fatal("no metrics server with METRICS_ADDR set")
+	}
+	code, body := get(t, m.MetricsURL()+"/metrics")
+	if code != http.StatusOK || !strings.Contains(body, `plenary_http_requests_total{method="GET",route="/meetings/{slug}",status="200"} 1`) {
+		t.Errorf("metrics: %d\n%s", code, body)
+	}
+	if code, _ := get(t, m.MetricsURL()+"/meetings/sg13-wp-2025-07"); code != http.StatusNotFound {
+		t.Errorf("the metrics address serves the site: %d", code)
+	}
+}
+
+// A server that stops serving by itself is reported, so that the process ends with its error
+// instead of running on without serving.
+func TestAFailedServeIsReported(t *testing.T) {
+	m := runTestMain(t)
+	select {
+	case err := <-m.Failed():
+		t.Fatalf("failed before anything went wrong: %v", err)
+	default:
+	}
+	// The listener fails under the server (as when its socket is closed from outside).
+	_ = m.ln.Close()
+	select {
+	case err := <-m.Failed():
+		if err == nil || !strings.Contains(err.Error(), "http server stopped") {
+			t.Errorf("Failed() = %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("a server that stopped serving was not reported")
+	}
+	// Closing after a failure still stops everything.
+	if err := m.Close(); err != nil {
+		t.Errorf("Close after the failure: %v", err)
+	}
+}
