@@ -8,6 +8,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"plenary/internal/postgres"
 )
 
 // Config is read once from the environment at start.
@@ -20,6 +22,19 @@ type Config struct {
 	// DatabaseURL is the PostgreSQL connection string (DATABASE_URL); empty starts a private
 	// cluster under DataDir.
 	DatabaseURL string
+	// DatabaseDirectURL reaches PostgreSQL itself, not a pooler, for the connections that listen
+	// for notifications (DATABASE_DIRECT_URL or DATABASE_DIRECT_URL_FILE; empty: DatabaseURL).
+	// Behind PgBouncer in transaction mode, DATABASE_URL names PgBouncer and this the server.
+	DatabaseDirectURL string
+	// DBExecMode is how pgx sends queries (DB_EXEC_MODE: cache_statement, cache_describe,
+	// describe_exec, exec or simple_protocol; empty: the URL's default_query_exec_mode, or
+	// cache_statement). Behind PgBouncer 1.18 in transaction mode, which keeps no prepared
+	// statements, use exec.
+	DBExecMode string
+	// Listen has the portal LISTEN for notifications of meeting changes and queued mail
+	// (DB_LISTEN, default true). Without it, each instance reads every meeting's version every
+	// second and its mail worker reads the outbox every few seconds.
+	Listen bool
 	// DataDir holds the private cluster (DATA_DIR, default .data).
 	DataDir string
 	// BaseURL is the public address of the site (BASE_URL, default http://localhost:8080).
@@ -75,6 +90,21 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.SMTPURL, err = secret(getenv, "SMTP_URL"); err != nil {
 		return c, err
+	}
+	if c.DatabaseDirectURL, err = secret(getenv, "DATABASE_DIRECT_URL"); err != nil {
+		return c, err
+	}
+	c.DBExecMode = getenv("DB_EXEC_MODE")
+	if !postgres.ValidExecMode(c.DBExecMode) {
+		return c, fmt.Errorf("config: DB_EXEC_MODE=%q must be cache_statement, cache_describe, describe_exec, exec or simple_protocol", c.DBExecMode)
+	}
+	c.Listen = true
+	if v := getenv("DB_LISTEN"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, fmt.Errorf("config: DB_LISTEN=%q is not true or false", v)
+		}
+		c.Listen = b
 	}
 	c.SecureCookies = strings.HasPrefix(c.BaseURL, "https://")
 	if v := getenv("COOKIE_SECURE"); v != "" {
@@ -132,6 +162,14 @@ func (c Config) Print(w io.Writer) {
 	if c.DatabaseURL != "" {
 		db = redact(c.DatabaseURL)
 	}
+	direct := "(DATABASE_URL)"
+	if c.DatabaseDirectURL != "" {
+		direct = redact(c.DatabaseDirectURL)
+	}
+	mode := c.DBExecMode
+	if mode == "" {
+		mode = "(the URL's, or cache_statement)"
+	}
 	smtp := "(none: mail is kept in the portal)"
 	if c.SMTPURL != "" {
 		smtp = redact(c.SMTPURL)
@@ -140,8 +178,8 @@ func (c Config) Print(w io.Writer) {
 	if metrics == "" {
 		metrics = "(none: no metrics served)"
 	}
-	fmt.Fprintf(w, "ADDR=%s\nMETRICS_ADDR=%s\nDATABASE_URL=%s\nDATA_DIR=%s\nBASE_URL=%s\nCOOKIE_SECURE=%t\nSMTP_URL=%s\nMAIL_FROM=%s\nLOG_LEVEL=%s\nDB_MAX_CONNS=%d\nDOCUMENT_MAX_BYTES=%d\nVISA_RETENTION_DAYS=%d\nTRUST_PROXY=%t\n",
-		c.Addr, metrics, db, c.DataDir, c.BaseURL, c.SecureCookies, smtp, c.MailFrom, c.LogLevel, c.DBMaxConns, c.DocumentMaxBytes,
+	fmt.Fprintf(w, "ADDR=%s\nMETRICS_ADDR=%s\nDATABASE_URL=%s\nDATABASE_DIRECT_URL=%s\nDB_EXEC_MODE=%s\nDB_LISTEN=%t\nDATA_DIR=%s\nBASE_URL=%s\nCOOKIE_SECURE=%t\nSMTP_URL=%s\nMAIL_FROM=%s\nLOG_LEVEL=%s\nDB_MAX_CONNS=%d\nDOCUMENT_MAX_BYTES=%d\nVISA_RETENTION_DAYS=%d\nTRUST_PROXY=%t\n",
+		c.Addr, metrics, db, direct, mode, c.Listen, c.DataDir, c.BaseURL, c.SecureCookies, smtp, c.MailFrom, c.LogLevel, c.DBMaxConns, c.DocumentMaxBytes,
 		c.VisaRetentionDays, c.TrustProxy)
 }
 

@@ -20,7 +20,9 @@ func (m *Main) newMailWorker(cat *i18n.Catalogue) (*mail.Worker, error) {
 		sender = s
 	}
 	m.DB.WriteMailWith(mail.Writer(cat, m.Config.BaseURL), sender == nil)
-	return mail.NewWorker(m.DB, cat, m.Log, m.Config.BaseURL, m.Config.MailFrom, sender), nil
+	w := mail.NewWorker(m.DB, cat, m.Log, m.Config.BaseURL, m.Config.MailFrom, sender)
+	w.Listen = m.Config.Listen
+	return w, nil
 }
 
 // runMail runs the mail worker until ctx ends, then closes done.

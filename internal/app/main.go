@@ -82,7 +82,9 @@ func (m *Main) OpenDB(ctx context.Context) error {
 		m.Migrate = true
 		m.Demo = true
 	}
-	db, err := postgres.Open(ctx, url, int32(m.Config.DBMaxConns))
+	db, err := postgres.OpenWith(ctx, url, postgres.Options{
+		MaxConns: int32(m.Config.DBMaxConns), ExecMode: m.Config.DBExecMode, DirectURL: m.Config.DatabaseDirectURL,
+	})
 	if err != nil {
 		return err
 	}
@@ -168,7 +170,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.done = make(chan struct{})
 	go func() {
 		defer close(m.done)
-		m.listenMeetingChanges(bg)
+		m.watchMeetings(bg)
 	}()
 	m.notifier = make(chan struct{})
 	go func() {

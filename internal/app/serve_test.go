@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,18 +17,51 @@ import (
 // does), with the metrics on a port of their own.
 func runTestMain(t *testing.T) *Main {
 	t.Helper()
-	cfg, err := LoadConfig(func(k string) string {
-		return map[string]string{"ADDR": "127.0.0.1:0", "METRICS_ADDR": "127.0.0.1:0"}[k]
-	})
+	return runTestMainWith(t, pgtest.URL(t), nil)
+}
+
+// runTestMainWith runs the whole program over the database at url, with env added to its
+// environment.
+func runTestMainWith(t *testing.T, url string, env map[string]string) *Main {
+	t.Helper()
+	vars := map[string]string{"ADDR": "127.0.0.1:0", "METRICS_ADDR": "127.0.0.1:0", "DATABASE_URL": url, "DB_MAX_CONNS": "4"}
+	for k, v := range env {
+		vars[k] = v
+	}
+	cfg, err := LoadConfig(func(k string) string { return vars[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &Main{Config: cfg, DB: pgtest.New(t)}
+	logs := &lockedLog{}
+	m := &Main{Config: cfg, Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = m.Close() })
+	t.Cleanup(func() {
+		_ = m.Close()
+		if t.Failed() {
+			t.Logf("the program's log:\n%s", logs.String())
+		}
+	})
 	return m
+}
+
+// lockedLog collects the program's log for a failing test's report.
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func get(t *testing.T, url string) (int, string) {

@@ -9,7 +9,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"log/slog"
 	netmail "net/mail"
 	"strings"
@@ -66,6 +65,9 @@ type Worker struct {
 	Lease time.Duration
 	// SendTimeout bounds one message's delivery (default 30s).
 	SendTimeout time.Duration
+	// Listen has the worker LISTEN on Channel, on a connection of its own (default true); without
+	// it the worker reads the outbox every PollInterval and when woken.
+	Listen bool
 
 	wake chan struct{}
 }
@@ -87,6 +89,7 @@ func NewWorker(db *postgres.DB, cat *i18n.Catalogue, log *slog.Logger, baseURL, 
 		BatchSize:    batch,
 		Lease:        10 * time.Minute,
 		SendTimeout:  30 * time.Second,
+		Listen:       true,
 		wake:         make(chan struct{}, 1),
 	}
 }
@@ -96,11 +99,13 @@ func NewWorker(db *postgres.DB, cat *i18n.Catalogue, log *slog.Logger, baseURL, 
 // but not yet attempted is handed back.
 func (w *Worker) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		w.listen(ctx)
-	}()
+	if w.Listen {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.listen(ctx)
+		}()
+	}
 	defer wg.Wait()
 	tick := time.NewTicker(w.PollInterval)
 	defer tick.Stop()
@@ -274,45 +279,17 @@ func (w *Worker) messageID(eventKey string) string {
 	return "plenary." + local + "." + hex.EncodeToString(sum[:6]) + "@" + domain
 }
 
-// listen wakes the worker on each notification on Channel, holding one pool connection, and
-// reconnects with backoff when the connection fails.
+// listen wakes the worker on each notification on Channel, and once each time it starts
+// listening (mail queued before is found by reading the outbox once more). It holds a connection
+// of its own, not one of the request pool, made again a second after it fails.
 func (w *Worker) listen(ctx context.Context) {
-	backoff := time.Second
-	for ctx.Err() == nil {
-		err := w.listenOnce(ctx)
-		if ctx.Err() != nil {
-			return
+	failing := false
+	ln := w.db.NewListener(func(err error) {
+		if err != nil && !failing {
+			w.log.Warn("mail: listener stopped; retrying every second, reading the outbox every PollInterval meanwhile", "err", err)
 		}
-		w.log.Warn("mail: listener stopped; retrying", "err", err, "in", backoff)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(backoff):
-		}
-		backoff = min(backoff*2, 30*time.Second)
-	}
-}
-
-func (w *Worker) listenOnce(ctx context.Context) error {
-	conn, err := w.db.Pool.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	if _, err := conn.Exec(ctx, "LISTEN "+Channel); err != nil {
-		conn.Release()
-		return err
-	}
-	// Mail queued before LISTEN took effect is found by reading the outbox once more.
-	w.Wake()
-	for {
-		if _, err := conn.Conn().WaitForNotification(ctx); err != nil {
-			// The connection may be mid-wait, and it is still listening: never hand it back.
-			_ = conn.Hijack().Close(context.Background())
-			if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
-		w.Wake()
-	}
+		failing = err != nil
+	})
+	ln.Handle(Channel, func(string) { w.Wake() }, w.Wake)
+	ln.Listen(ctx)
 }

@@ -18,6 +18,8 @@ import (
 // DB is the store.
 type DB struct {
 	Pool *pgxpool.Pool
+	// direct configures the connection that listens for notifications (see NewListener).
+	direct *pgx.ConnConfig
 	// mailWake is signalled after a transaction that queued mail commits.
 	mailWake chan struct{}
 	// life bounds the work the store does for many requests at once (see coalescer); it ends
@@ -37,12 +39,29 @@ type DB struct {
 
 // Open connects to the database at url.
 func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
+	return OpenWith(ctx, url, Options{MaxConns: maxConns})
+}
+
+// OpenWith connects to the database at url, as o says (see Options: the pool's size, pgx's
+// query execution mode, the direct connection for notifications).
+func OpenWith(ctx context.Context, url string, o Options) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse DATABASE_URL: %w", err)
 	}
-	if maxConns > 0 {
-		cfg.MaxConns = maxConns
+	if o.MaxConns > 0 {
+		cfg.MaxConns = o.MaxConns
+	}
+	if o.ExecMode != "" {
+		mode, ok := execModes[o.ExecMode]
+		if !ok {
+			return nil, fmt.Errorf("postgres: unknown query execution mode %q", o.ExecMode)
+		}
+		cfg.ConnConfig.DefaultQueryExecMode = mode
+	}
+	direct, err := directConfig(url, o)
+	if err != nil {
+		return nil, err
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -52,7 +71,7 @@ func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: ping: %w", err)
 	}
-	db := &DB{Pool: pool, mailWake: make(chan struct{}, 1)}
+	db := &DB{Pool: pool, direct: direct, mailWake: make(chan struct{}, 1)}
 	db.life, db.stop = context.WithCancel(context.WithoutCancel(ctx))
 	// One batch of a kind at a time, the next gathering meanwhile: measured (make bench), a
 	// second batch at once split the batches and had the writers wait on each other's locks

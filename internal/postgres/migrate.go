@@ -4,16 +4,27 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 
 	"plenary/migrations"
 )
 
+// provider is goose over the store's pool. Instances started together (`serve --migrate`) take
+// turns: goose's lock is a row of a table with a lease (goose_lock), not a session-level advisory
+// lock, so it holds through a transaction pooler too, and one left by a killed process expires
+// after 30 s.
 func provider(db *DB) (*goose.Provider, *sql.DB, error) {
 	sqldb := stdlib.OpenDBFromPool(db.Pool)
-	p, err := goose.NewProvider(goose.DialectPostgres, sqldb, migrations.FS)
+	locker, err := lock.NewPostgresTableLocker(lock.WithTableLockTimeout(250*time.Millisecond, 1200))
+	if err != nil {
+		sqldb.Close()
+		return nil, nil, fmt.Errorf("postgres: migrations: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, sqldb, migrations.FS, goose.WithLocker(locker))
 	if err != nil {
 		sqldb.Close()
 		return nil, nil, fmt.Errorf("postgres: migrations: %w", err)

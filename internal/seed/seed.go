@@ -164,7 +164,12 @@ func Load(ctx context.Context, db *postgres.DB, demo bool, now time.Time, hash f
 	}
 	res := &Result{}
 	err = pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		// One loader at a time: two servers starting together must not both insert.
+		// One loader at a time: two servers starting together must not both insert. The lock is the
+		// transaction's (it holds through a transaction pooler), and a wait past a minute is a
+		// fault, reported rather than left hanging.
+		if _, err := tx.Exec(ctx, `SET LOCAL lock_timeout = '60s'`); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7238001)`); err != nil {
 			return err
 		}

@@ -8,10 +8,15 @@ import (
 	"plenary/internal/domain"
 )
 
-// pageCache keeps meetings read from PostgreSQL and the pages rendered for visitors, until
-// PostgreSQL notifies a change of the meeting (LISTEN meeting_changed, sent in the same transaction
-// as every change, so every server instance hears it). It is off until the listener says it is
-// connected: without notifications nothing may be cached.
+// pageCache keeps meetings read from PostgreSQL and the pages rendered for visitors until the
+// meeting changes. The app tells it of changes two ways: PostgreSQL's notifications (LISTEN
+// meeting_changed, sent in the same transaction as every change, so every server instance hears
+// it at once) and readings of every meeting's version (see versions), which find what a
+// notification missed, or everything when there are none. It is off until the first reading:
+// before that nothing may be cached.
+//
+// Apart from it, lastGood keeps the last page rendered for each address, whatever has changed
+// since, to be served only while the database cannot be reached.
 type pageCache struct {
 	enabled atomic.Bool
 	mu      sync.RWMutex
@@ -20,6 +25,11 @@ type pageCache struct {
 	ids     map[string]int64 // meetings' ids, for actions that need no more
 	pages   map[pageKey][]byte
 	bucket  time.Time
+	// known is every meeting's version at the last reading (nil before the first).
+	known map[string]int64
+
+	goodMu   sync.RWMutex
+	lastGood map[pageKey][]byte
 }
 
 type pageKey struct {
@@ -31,28 +41,51 @@ type pageKey struct {
 const pageBucket = 15 * time.Minute
 
 func newPageCache() *pageCache {
-	return &pageCache{details: map[string]*domain.MeetingDetail{}, ids: map[string]int64{}, pages: map[pageKey][]byte{}}
+	return &pageCache{details: map[string]*domain.MeetingDetail{}, ids: map[string]int64{}, pages: map[pageKey][]byte{},
+		lastGood: map[pageKey][]byte{}}
 }
 
-// SetEnabled turns caching on (the listener is connected) or off (it is not), dropping
-// everything either way.
-func (c *pageCache) setEnabled(on bool) {
-	c.clear()
-	c.enabled.Store(on)
-}
-
-func (c *pageCache) clear() {
+// versions takes a reading of every meeting's version and drops what changed since the last
+// one: meetings whose version moved, that appeared or that went (and the lists of meetings). The
+// first reading turns the cache on, emptied: what was cached before it is not known to match it.
+// Versions only go up, so a reading after an outage finds every change made meanwhile.
+func (c *pageCache) versions(v map[string]int64) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.known == nil {
+		c.known = v
+		c.clearLocked()
+		c.enabled.Store(true)
+		return
+	}
+	for slug, ver := range v {
+		if old, ok := c.known[slug]; !ok || old != ver {
+			c.invalidateLocked(slug)
+		}
+	}
+	for slug := range c.known {
+		if _, ok := v[slug]; !ok {
+			c.invalidateLocked(slug)
+		}
+	}
+	c.known = v
+}
+
+func (c *pageCache) clearLocked() {
 	c.gen++
 	c.details = map[string]*domain.MeetingDetail{}
 	c.ids = map[string]int64{}
 	c.pages = map[pageKey][]byte{}
-	c.mu.Unlock()
 }
 
 // invalidate drops a meeting and its pages, and the pages that list every meeting.
 func (c *pageCache) invalidate(slug string) {
 	c.mu.Lock()
+	c.invalidateLocked(slug)
+	c.mu.Unlock()
+}
+
+func (c *pageCache) invalidateLocked(slug string) {
 	c.gen++
 	delete(c.details, slug)
 	delete(c.ids, slug)
@@ -61,7 +94,6 @@ func (c *pageCache) invalidate(slug string) {
 			delete(c.pages, k)
 		}
 	}
-	c.mu.Unlock()
 }
 
 // generation is read before loading from the database; a store with a stale generation is
@@ -147,4 +179,19 @@ func (c *pageCache) storePage(gen uint64, k pageKey, now time.Time, b []byte) {
 		c.bucket = bucket
 	}
 	c.pages[k] = b
+}
+
+// keepGood remembers the last page rendered at an address, for while the database is away.
+func (c *pageCache) keepGood(k pageKey, b []byte) {
+	c.goodMu.Lock()
+	c.lastGood[k] = b
+	c.goodMu.Unlock()
+}
+
+// good returns the last page rendered at an address, however old.
+func (c *pageCache) good(k pageKey) ([]byte, bool) {
+	c.goodMu.RLock()
+	defer c.goodMu.RUnlock()
+	b, ok := c.lastGood[k]
+	return b, ok
 }

@@ -2,6 +2,7 @@ package site
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
@@ -16,17 +17,23 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("ok\n"))
 }
 
-// readyz answers 200 only when the database answers.
+// readyz answers 200 only when the database answers; otherwise it says since when it is away.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
 	if err := s.db.Ping(ctx); err != nil {
-		s.log.Warn("readyz: database unreachable", "err", err)
+		now := time.Now()
+		s.awaySince.CompareAndSwap(0, now.UnixNano())
+		since := time.Unix(0, s.awaySince.Load())
+		s.log.Warn("readyz: database unreachable", "err", err, "since", since)
 		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = w.Write([]byte("database unavailable\n"))
+		fmt.Fprintf(w, "database away since %s (%s): the public pages already seen are served as they were last\n",
+			since.UTC().Format(time.RFC3339), now.Sub(since).Round(time.Second))
 		return
 	}
+	s.awaySince.Store(0)
 	_, _ = w.Write([]byte("ready\n"))
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/a-h/templ"
 
 	"plenary/internal/domain"
+	"plenary/internal/postgres"
 	"plenary/web/view"
 )
 
@@ -68,6 +69,15 @@ func (s *Server) publicPage(w http.ResponseWriter, r *http.Request, slug string,
 	gen := s.pages.generation()
 	c, err := build(p)
 	if err != nil {
+		if cacheable && r.URL.RawQuery == "" && postgres.IsUnavailable(err) {
+			// The database is away: the last copy of the page is better than an error, and no
+			// change can have been made meanwhile through it.
+			if b, ok := s.pages.good(key); ok {
+				s.log.Warn("database unavailable: serving the last good copy", "id", requestIDOf(r), "path", r.URL.Path, "err", err)
+				writeHTML(w, http.StatusOK, b)
+				return
+			}
+		}
 		s.fail(w, r, err)
 		return
 	}
@@ -78,6 +88,7 @@ func (s *Server) publicPage(w http.ResponseWriter, r *http.Request, slug string,
 	}
 	if cacheable && r.URL.RawQuery == "" {
 		s.pages.storePage(gen, key, p.Now, buf.Bytes())
+		s.pages.keepGood(key, buf.Bytes())
 		w.Header().Set("Cache-Control", "no-cache")
 	}
 	writeHTML(w, http.StatusOK, buf.Bytes())

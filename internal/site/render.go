@@ -93,6 +93,13 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Warn("text the database cannot hold", "id", requestIDOf(r), "path", r.URL.Path, "err", err)
 		e, ok = domain.Errorf(domain.Invalid, "error.bad_form"), true
 	}
+	if !ok && postgres.IsUnavailable(err) {
+		// Not a fault of the request nor of the portal: say so, and when to try again.
+		s.log.Warn("database unavailable", "id", requestIDOf(r), "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "5")
+		s.renderError(w, r, http.StatusServiceUnavailable, "error.unavailable_title", "error.unavailable")
+		return
+	}
 	if !ok || e.Code == domain.Internal {
 		s.log.Error("internal error", "id", requestIDOf(r), "path", r.URL.Path, "err", err)
 		s.renderError(w, r, http.StatusInternalServerError, "error.internal_title", "error.internal")

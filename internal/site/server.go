@@ -6,6 +6,7 @@ package site
 import (
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -48,6 +49,8 @@ type Server struct {
 	pages    *pageCache
 	loads    singleflight.Group // meetings being loaded into pages
 	metrics  *metrics
+	// awaySince is when /readyz first found the database away (Unix ns; 0 while it answers).
+	awaySince atomic.Int64
 	// dummyHash is checked against when a sign-in names an email without an account.
 	dummyHash func() string
 }
@@ -98,5 +101,12 @@ func New(db *postgres.DB, log *slog.Logger, cat *i18n.Catalogue, opts Options) *
 // a change, on this instance or another.
 func (s *Server) MeetingChanged(slug string) { s.pages.invalidate(slug) }
 
-// SetCaching turns the page cache on while change notifications are heard, off otherwise.
-func (s *Server) SetCaching(on bool) { s.pages.setEnabled(on) }
+// Caching reports whether the page cache is on (it is once the app has read the meetings'
+// versions).
+func (s *Server) Caching() bool { return s.pages.enabled.Load() }
+
+// MeetingVersions takes a reading of every meeting's version (postgres.DB.MeetingVersions) and
+// drops the cached pages of the meetings changed since the last reading. The first reading turns
+// the cache on. The app takes readings every second while it hears no notifications, and now and
+// then besides, for any notification missed while the listener reconnected.
+func (s *Server) MeetingVersions(v map[string]int64) { s.pages.versions(v) }
