@@ -7,7 +7,7 @@ TESTFLAGS ?=
 # The newest PostgreSQL server binaries of the machine (Debian layout), for stop-db.
 PG_CTL   ?= $(or $(shell command -v pg_ctl 2>/dev/null),$(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin/pg_ctl))))
 
-.PHONY: run build test bench generate check-generated vet fmt stop-db
+.PHONY: run build test bench generate check-generated vet fmt stop-db seaweedfs
 
 ## run: build and run the portal (no DATABASE_URL: a private cluster under .data/, migrated, with demo data)
 run: build
@@ -22,10 +22,16 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+## seaweedfs: build SeaweedFS's weed, the S3 server of the object-storage tests, once into a cache
+## outside the repository (~/.cache/plenary/seaweedfs; about 10 minutes the first time)
+seaweedfs:
+	@.ci/build-seaweedfs
+
 ## test: every test with the race detector, against one private PostgreSQL for the whole run
-## (or TEST_DATABASE_URL when set); the browser test uses /usr/bin/chromium
+## (or TEST_DATABASE_URL when set) and real S3 servers (SeaweedFS, built once by `make seaweedfs`);
+## the browser test uses /usr/bin/chromium
 test: node_modules/.package-lock.json
-	$(GO) run ./internal/pgtest/testdb -- $(GO) test -race -timeout 15m $(TESTFLAGS) ./...
+	WEED_BIN="$$(.ci/build-seaweedfs)" $(GO) run ./internal/pgtest/testdb -- $(GO) test -race -timeout 15m $(TESTFLAGS) ./...
 
 ## bench: load benchmark of the real binary (cmd/plenary-bench: pages, registration, lists), then the
 ## Go benchmarks of issuing 1,000 visa letters and of the documents (list of 1,000, 50 MB download)

@@ -30,9 +30,13 @@ commands:
   seed [--demo]                load the SG13 meeting of the seed letter (and, with --demo, demo organisations, accounts and an open meeting)
   create-secretariat --email E --given G --family F
                                create a secretariat account (password from PLENARY_PASSWORD or asked on the terminal)
+  files status                 how many stored files each backend (postgres, s3) holds
+  files move --to s3|postgres  move every stored file to that backend, one at a time, each checked by SHA-256;
+                               stopped, it goes on where it stopped when run again
 
 configuration comes from the environment: ADDR, DATABASE_URL (or DATABASE_URL_FILE), DATA_DIR, BASE_URL,
-COOKIE_SECURE, SMTP_URL (or SMTP_URL_FILE), MAIL_FROM, LOG_LEVEL, DB_MAX_CONNS, METRICS_ADDR, TRUST_PROXY
+COOKIE_SECURE, SMTP_URL (or SMTP_URL_FILE), MAIL_FROM, LOG_LEVEL, DB_MAX_CONNS, METRICS_ADDR, TRUST_PROXY, and for files
+S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY, S3_REGION, S3_PATH_STYLE, S3_PREFIX, FILES_STORE (see the README)
 `
 
 func main() {
@@ -110,6 +114,8 @@ func run(ctx context.Context, cmd string, args []string) error {
 			}
 			return err
 		})
+	case "files":
+		return filesCommand(ctx, m, args)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil

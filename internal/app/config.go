@@ -60,6 +60,8 @@ type Config struct {
 	// throttling and the audit trail, when the server runs behind one reverse proxy (TRUST_PROXY,
 	// default false).
 	TrustProxy bool
+	// Files says where files are stored and how transfers are bounded (config_files.go).
+	Files FilesConfig
 }
 
 // secret reads NAME, or the file named by NAME_FILE.
@@ -145,6 +147,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 		c.TrustProxy = b
 	}
+	if c.Files, err = loadFilesConfig(getenv); err != nil {
+		return c, err
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -181,6 +186,7 @@ func (c Config) Print(w io.Writer) {
 	fmt.Fprintf(w, "ADDR=%s\nMETRICS_ADDR=%s\nDATABASE_URL=%s\nDATABASE_DIRECT_URL=%s\nDB_EXEC_MODE=%s\nDB_LISTEN=%t\nDATA_DIR=%s\nBASE_URL=%s\nCOOKIE_SECURE=%t\nSMTP_URL=%s\nMAIL_FROM=%s\nLOG_LEVEL=%s\nDB_MAX_CONNS=%d\nDOCUMENT_MAX_BYTES=%d\nVISA_RETENTION_DAYS=%d\nTRUST_PROXY=%t\n",
 		c.Addr, metrics, db, direct, mode, c.Listen, c.DataDir, c.BaseURL, c.SecureCookies, smtp, c.MailFrom, c.LogLevel, c.DBMaxConns, c.DocumentMaxBytes,
 		c.VisaRetentionDays, c.TrustProxy)
+	c.Files.print(w)
 }
 
 // redact hides the password of a URL.

@@ -18,6 +18,7 @@ import (
 	"plenary/internal/pgcluster"
 	"plenary/internal/postgres"
 	"plenary/internal/seed"
+	"plenary/internal/service"
 	"plenary/internal/site"
 	"plenary/web"
 )
@@ -34,6 +35,7 @@ type Main struct {
 	Demo bool
 
 	DB      *postgres.DB
+	Files   *service.Files
 	Server  *site.Server
 	cluster *pgcluster.Cluster
 	http    *http.Server
@@ -47,6 +49,7 @@ type Main struct {
 	mail   chan struct{} // closed when the mail worker has stopped
 	visa   chan struct{} // closed when the visa data erasure has stopped
 	expiry chan struct{} // closed when the session clean-up has stopped
+	sweep  chan struct{} // closed when the sweep of abandoned files has stopped
 	demo   *seed.Result
 	// notifier is closed when the mail notifier has stopped.
 	notifier chan struct{}
@@ -152,6 +155,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if m.Files == nil {
+		if m.Files, err = OpenFiles(ctx, m.Config.Files, m.DB, m.Log, m.Config.DBMaxConns); err != nil {
+			return err
+		}
+	}
+	fc := m.Config.Files
 	m.Server = site.New(m.DB, m.Log, cat, site.Options{
 		SecureCookies:    m.Config.SecureCookies,
 		BaseURL:          m.Config.BaseURL,
@@ -159,6 +168,11 @@ func (m *Main) Run(ctx context.Context) error {
 		Verify:           VerifyPassword,
 		DocumentMaxBytes: m.Config.DocumentMaxBytes,
 		TrustProxy:       m.Config.TrustProxy,
+		Files:            m.Files,
+		MaxDownloads:     fc.MaxDownloads,
+		MaxUploads:       fc.MaxUploads,
+		StallTimeout:     fc.StallTimeout,
+		PresignTTL:       fc.PresignTTL,
 	})
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
@@ -186,13 +200,16 @@ func (m *Main) Run(ctx context.Context) error {
 	go runVisaErasure(bg, m.DB, m.Log, m.Config.VisaRetentionDays, VisaErasureInterval, m.visa)
 	m.expiry = make(chan struct{})
 	go runSessionCleanup(bg, m.DB, m.Log, SessionCleanupInterval, m.expiry)
+	m.sweep = make(chan struct{})
+	go runFileSweep(bg, m.Files, m.Log, fc.UploadLease/4, m.sweep)
 	m.http = &http.Server{
 		Handler:           m.Server.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute,
-		WriteTimeout:      5 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
+		// No ReadTimeout or WriteTimeout: they would cut a large transfer that is making
+		// progress. Each request has deadlines that follow its progress instead (site's
+		// deadlines middleware), so a stalled client is dropped.
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
 	}
 	m.failed = make(chan error, 2)
 	go m.serve(m.http, ln, "http server")
@@ -279,6 +296,7 @@ func (m *Main) Close() error {
 		<-m.mail
 		<-m.visa
 		<-m.expiry
+		<-m.sweep
 	}
 	if m.DB != nil {
 		m.DB.Close()

@@ -620,13 +620,16 @@ func KindOf(name string) (FileKind, bool) {
 }
 
 // CleanFileName keeps the last part of a path a browser may send ("C:\fakepath\c12.docx"),
-// without control characters, and at most 200 characters with its extension kept.
+// without control characters, and at most 200 characters with its extension kept. Format
+// characters go too (Unicode category Cf: the bidirectional controls such as the right-to-left
+// override U+202E, zero-width spaces and joiners, the byte order mark): in a name they serve only
+// to make "cod.exe" look like "exe.doc", and the name is sent back in downloads.
 func CleanFileName(name string) string {
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]
 	}
 	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == utf8.RuneError || r == '"' {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError || r == '"' {
 			return -1
 		}
 		return r
@@ -714,8 +717,9 @@ type DocumentFile struct {
 	FileCRC32    int64     `db:"crc32"`
 	FileLate     bool      `db:"file_late"`
 	FileAt       time.Time `db:"uploaded_at"`
-	ContentID    int64     `db:"content_id"`
-	ChunkSize    int       `db:"chunk_size"`
+	// BlobKey and Backend say where the bytes are (internal/blob).
+	BlobKey string `db:"blob_key"`
+	Backend string `db:"backend"`
 }
 
 // HasFile reports whether there is a file.

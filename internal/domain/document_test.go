@@ -72,6 +72,16 @@ func TestCleanFileName(t *testing.T) {
 		" a\x00b\nc\".pdf ":      "abc.pdf",
 		"文稿.docx":                "文稿.docx",
 		strings.Repeat("é", 300): strings.Repeat("é", 200),
+		// Bidirectional controls and other format characters (the name is sent back in
+		// downloads): "Invoice\u202Efdp.exe" shows as "Invoiceexe.pdf".
+		"Invoice\u202Efdp.exe":                           "Invoicefdp.exe",
+		"\u202Bc\u202Ad\u202Ce\u202D.pdf":                "cde.pdf",
+		"a\u2066b\u2067c\u2068d\u2069.docx":              "abcd.docx",
+		"\u200Eleft\u200Fright\u061Cmark.pdf":            "leftrightmark.pdf",
+		"zero\u200Bwidth\u200Cnon\u200Djoiner\u2060.txt": "zerowidthnonjoiner.txt",
+		"\uFEFFbom.pdf":                                  "bom.pdf",
+		"soft\u00ADhyphen.pdf":                           "softhyphen.pdf",
+		"وثيقة.pdf":                                      "وثيقة.pdf",
 	} {
 		if got := CleanFileName(in); got != want {
 			t.Errorf("CleanFileName(%q) = %q, want %q", in, got, want)

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"plenary/internal/blob"
 	"plenary/internal/domain"
 )
 
@@ -20,9 +21,9 @@ const documentColumns = `d.id, d.meeting_id, d.study_group_id, d.study_period, d
 	d.revision, d.submitted_by, d.submitted_at, d.updated_at`
 
 const fileColumns = `COALESCE(f.id, 0) AS file_id, COALESCE(f.revision, 0) AS file_revision, COALESCE(f.file_name, '') AS file_name,
-	COALESCE(f.content_type, '') AS content_type, COALESCE(c.size, 0) AS file_size, COALESCE(c.sha256, '') AS sha256,
-	COALESCE(c.crc32, 0) AS crc32, COALESCE(f.late, false) AS file_late, COALESCE(f.uploaded_at, d.submitted_at) AS uploaded_at,
-	COALESCE(c.id, 0) AS content_id, COALESCE(c.chunk_size, 1) AS chunk_size`
+	COALESCE(f.content_type, '') AS content_type, COALESCE(b.size, 0) AS file_size, COALESCE(b.sha256, '') AS sha256,
+	COALESCE(b.crc32, 0) AS crc32, COALESCE(f.late, false) AS file_late, COALESCE(f.uploaded_at, d.submitted_at) AS uploaded_at,
+	COALESCE(b.key, '') AS blob_key, COALESCE(b.backend, '') AS backend`
 
 // documentLineSelect reads documents with their latest file and the names a list shows.
 const documentLineSelect = `SELECT ` + documentColumns + `, ` + fileColumns + `, g.code AS sg_code, COALESCE(w.code, '') AS wp_code,
@@ -34,7 +35,7 @@ const documentLineSelect = `SELECT ` + documentColumns + `, ` + fileColumns + `,
 	JOIN study_groups g ON g.id = d.study_group_id
 	LEFT JOIN working_parties w ON w.id = d.working_party_id
 	LEFT JOIN document_files f ON f.document_id = d.id AND f.revision = d.revision
-	LEFT JOIN document_contents c ON c.id = f.content_id`
+	LEFT JOIN blobs b ON b.key = f.blob_key`
 
 // DocumentLine is a document with its latest file and what a list shows beside it.
 type DocumentLine struct {
@@ -71,12 +72,33 @@ func queueAgendaDocuments(b *pgx.Batch, d *domain.MeetingDetail) {
 		})
 }
 
-// PostDocument gives a new document its number and stores it with its file (if any) in one
-// transaction: the file streams into the database first, then it is checked, and only then is
-// the number taken, so that numbers come in sequence with no gap and a refused file leaves
-// nothing behind. The file is read in every case but an outright refusal (Forbidden), so that
-// the refused form can name every problem; field errors come back as one *domain.Error.
-func (db *DB) PostDocument(ctx context.Context, a Audit, actor domain.Actor, meetingID int64, req domain.DocumentRequest, file *FileUpload, now time.Time) (domain.Document, error) {
+// AttachedFile is a file received and stored beforehand (pending in the blobs registry) that a
+// document's transaction claims, under the name it had.
+type AttachedFile struct {
+	Key  string
+	Name string
+}
+
+// CheckDocument checks a new document's request as PostDocument would, without posting it, so
+// that a form refused for its file also names the other fields' problems.
+func (db *DB) CheckDocument(ctx context.Context, actor domain.Actor, meetingID int64, req domain.DocumentRequest, withFile bool, now time.Time) error {
+	m, err := db.MeetingDetailByID(ctx, meetingID)
+	if err != nil {
+		return err
+	}
+	mem, err := db.Membership(ctx, actor)
+	if err != nil {
+		return err
+	}
+	_, err = domain.NewDocument(domain.DocumentContext{Actor: actor, Membership: mem, Meeting: m, Now: now}, req, withFile)
+	return err
+}
+
+// PostDocument gives a new document its number and records it, with its file (if any), in one
+// short transaction: the file was received and stored before, and the transaction claims it, so
+// that numbers come in sequence with no gap and a refused document takes none. Field errors come
+// back as one *domain.Error.
+func (db *DB) PostDocument(ctx context.Context, a Audit, actor domain.Actor, meetingID int64, req domain.DocumentRequest, file *AttachedFile, now time.Time) (domain.Document, error) {
 	m, err := db.MeetingDetailByID(ctx, meetingID)
 	if err != nil {
 		return domain.Document{}, err
@@ -88,25 +110,14 @@ func (db *DB) PostDocument(ctx context.Context, a Audit, actor domain.Actor, mee
 	c := domain.DocumentContext{Actor: actor, Membership: mem, Meeting: m, Now: now}
 	req.Sources = uniqueIDs(req.Sources)
 	req.QuestionIDs = uniqueIDs(req.QuestionIDs)
-	d, docErr := domain.NewDocument(c, req, file != nil)
-	if domain.ErrorCode(docErr) == domain.Forbidden {
-		return d, docErr
-	}
-	name := ""
-	if file != nil {
-		name = domain.CleanFileName(file.Name)
-	}
-	if docErr != nil || file != nil && nameError(name) != nil {
-		return d, refuseWithFile(docErr, name, file)
+	d, err := domain.NewDocument(c, req, file != nil)
+	if err != nil {
+		return d, err
 	}
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
-		var content storedContent
+		var content blob.Record
 		if file != nil {
-			content, err = storeContent(ctx, tx, file.Body, file.Max)
-			if err != nil {
-				return err
-			}
-			if err := domain.CheckFile(name, content.Size, file.Max, content.Head); err != nil {
+			if content, err = claimBlob(ctx, tx, file.Key); err != nil {
 				return err
 			}
 		}
@@ -132,7 +143,7 @@ func (db *DB) PostDocument(ctx context.Context, a Audit, actor domain.Actor, mee
 			return err
 		}
 		if file != nil {
-			if err := insertFile(ctx, tx, d.ID, 0, content, name, d.Late, actor.ID, now); err != nil {
+			if err := insertFile(ctx, tx, d.ID, 0, content.Key, file.Name, d.Late, actor.ID, now); err != nil {
 				return err
 			}
 		}
@@ -141,7 +152,7 @@ func (db *DB) PostDocument(ctx context.Context, a Audit, actor domain.Actor, mee
 		}
 		detail := map[string]any{"number": d.Label(m.StudyGroup.Code), "state": d.State, "late": d.Late, "meeting_id": d.MeetingID}
 		if file != nil {
-			detail["file"] = name
+			detail["file"] = file.Name
 			detail["size"] = content.Size
 			detail["sha256"] = content.SHA256
 		}
@@ -153,44 +164,10 @@ func (db *DB) PostDocument(ctx context.Context, a Audit, actor domain.Actor, mee
 	return d, nil
 }
 
-// nameError checks a file's name alone.
-func nameError(name string) error {
-	_, err := domain.CheckFileName(name)
-	return err
-}
-
-// refuseWithFile reads a file that will not be stored and returns the form's errors with the
-// file's own, if it has any.
-func refuseWithFile(docErr error, name string, file *FileUpload) error {
-	fields := map[string]string{}
-	if e, ok := domain.AsError(docErr); ok {
-		if len(e.Fields) == 0 {
-			return docErr
-		}
-		for k, v := range e.Fields {
-			fields[k] = v
-		}
-	} else if docErr != nil {
-		return docErr
-	}
-	if file != nil {
-		size, head, err := drainFile(file.Body, file.Max)
-		if err != nil {
-			return err
-		}
-		if e, ok := domain.AsError(domain.CheckFile(name, size, file.Max, head)); ok {
-			for k, v := range e.Fields {
-				fields[k] = v
-			}
-		}
-	}
-	return domain.FieldErrors(fields)
-}
-
-func insertFile(ctx context.Context, tx pgx.Tx, docID int64, rev int, c storedContent, name string, late bool, by int64, now time.Time) error {
+func insertFile(ctx context.Context, tx pgx.Tx, docID int64, rev int, key, name string, late bool, by int64, now time.Time) error {
 	kind, _ := domain.KindOf(name)
-	_, err := tx.Exec(ctx, `INSERT INTO document_files (document_id, revision, content_id, file_name, content_type, late, uploaded_by, uploaded_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, docID, rev, c.ID, name, kind.ContentType, late, by, now)
+	_, err := tx.Exec(ctx, `INSERT INTO document_files (document_id, revision, blob_key, file_name, content_type, late, uploaded_by, uploaded_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, docID, rev, key, name, kind.ContentType, late, by, now)
 	if isUniqueViolation(err, "") {
 		return domain.Errorf(domain.Conflict, "error.doc_revision_taken")
 	}
@@ -279,7 +256,7 @@ func (db *DB) Document(ctx context.Context, meetingID int64, t domain.DocType, n
 			dd.Sources, err = pgx.CollectRows(rows, pgx.RowTo[int64])
 			return err
 		})
-	b.Queue(`SELECT `+fileColumns+` FROM document_files f JOIN document_contents c ON c.id = f.content_id
+	b.Queue(`SELECT `+fileColumns+` FROM document_files f JOIN blobs b ON b.key = f.blob_key
 			JOIN documents d ON d.id = f.document_id WHERE f.document_id = $1 ORDER BY f.revision`, line.ID).
 		Query(func(rows pgx.Rows) (err error) {
 			dd.Files, err = pgx.CollectRows(rows, pgx.RowToStructByName[domain.DocumentFile])
@@ -318,47 +295,43 @@ func readDocument(ctx context.Context, q queryer, id int64, lock string) (domain
 	return d, sources, nil
 }
 
-// ReviseDocument stores a new revision of a document (or the first file of a registered one),
-// keeping its number and every earlier file. The file streams in before the document is locked,
-// so a slow upload holds up nobody.
-func (db *DB) ReviseDocument(ctx context.Context, a Audit, actor domain.Actor, docID int64, file FileUpload, now time.Time) (domain.Document, error) {
-	var d domain.Document
-	var m *domain.MeetingDetail
-	var acc domain.DocumentAccess
-	err := func() error {
-		var err error
-		var sources []int64
-		// A first look, to refuse at once what will be refused: the document is locked and
-		// checked again once the file is in.
-		if d, sources, err = readDocument(ctx, db.Pool, docID, ""); err != nil {
-			return err
-		}
-		if m, err = db.MeetingDetailByID(ctx, d.MeetingID); err != nil {
-			return err
-		}
-		mem, err := db.Membership(ctx, actor)
-		if err != nil {
-			return err
-		}
-		acc = domain.AccessToDocuments(actor, mem, m.StudyGroupID)
-		_, _, err = domain.Revise(actor, acc, m, d, sources, now)
+// CheckRevise says whether actor may post a new revision of a document now, before any file is
+// received; the transaction of ReviseDocument checks again.
+func (db *DB) CheckRevise(ctx context.Context, actor domain.Actor, docID int64, now time.Time) error {
+	d, sources, err := readDocument(ctx, db.Pool, docID, "")
+	if err != nil {
 		return err
-	}()
+	}
+	m, err := db.MeetingDetailByID(ctx, d.MeetingID)
+	if err != nil {
+		return err
+	}
+	mem, err := db.Membership(ctx, actor)
+	if err != nil {
+		return err
+	}
+	_, _, err = domain.Revise(actor, domain.AccessToDocuments(actor, mem, m.StudyGroupID), m, d, sources, now)
+	return err
+}
+
+// ReviseDocument records a new revision of a document (or the first file of a registered one),
+// keeping its number and every earlier file, in one short transaction that claims the file
+// received and stored before.
+func (db *DB) ReviseDocument(ctx context.Context, a Audit, actor domain.Actor, docID int64, file AttachedFile, now time.Time) (domain.Document, error) {
+	d, _, err := readDocument(ctx, db.Pool, docID, "")
 	if err != nil {
 		return d, err
 	}
-	name := domain.CleanFileName(file.Name)
-	if nameError(name) != nil {
-		return d, refuseWithFile(nil, name, &file)
+	m, err := db.MeetingDetailByID(ctx, d.MeetingID)
+	if err != nil {
+		return d, err
 	}
+	mem, err := db.Membership(ctx, actor)
+	if err != nil {
+		return d, err
+	}
+	acc := domain.AccessToDocuments(actor, mem, m.StudyGroupID)
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
-		content, err := storeContent(ctx, tx, file.Body, file.Max)
-		if err != nil {
-			return err
-		}
-		if err := domain.CheckFile(name, content.Size, file.Max, content.Head); err != nil {
-			return err
-		}
 		cur, sources, err := lockDocument(ctx, tx, docID)
 		if err != nil {
 			return err
@@ -367,7 +340,11 @@ func (db *DB) ReviseDocument(ctx context.Context, a Audit, actor domain.Actor, d
 		if err != nil {
 			return err
 		}
-		if err := insertFile(ctx, tx, docID, next.Revision, content, name, late, actor.ID, now); err != nil {
+		content, err := claimBlob(ctx, tx, file.Key)
+		if err != nil {
+			return err
+		}
+		if err := insertFile(ctx, tx, docID, next.Revision, content.Key, file.Name, late, actor.ID, now); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE documents SET state = $2, revision = $3, late = $5, no_translation = $6, updated_at = $4 WHERE id = $1`,
@@ -379,7 +356,7 @@ func (db *DB) ReviseDocument(ctx context.Context, a Audit, actor domain.Actor, d
 		}
 		d = next
 		return audit(ctx, tx, a, "document.revise", "document", docID, map[string]any{
-			"revision": next.Revision, "file": name, "size": content.Size, "sha256": content.SHA256, "late": late})
+			"revision": next.Revision, "file": file.Name, "size": content.Size, "sha256": content.SHA256, "late": late})
 	})
 	return d, err
 }

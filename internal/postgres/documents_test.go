@@ -11,9 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"plenary/internal/blob"
+	"plenary/internal/blob/pgblob"
 	"plenary/internal/domain"
 	"plenary/internal/pgtest"
 	"plenary/internal/postgres"
+	"plenary/internal/service"
 )
 
 var docNow = time.Date(2025, 5, 1, 10, 0, 0, 0, time.UTC)
@@ -33,6 +36,33 @@ func docActor(t *testing.T, db *postgres.DB, email string) domain.Actor {
 	return a
 }
 
+// docFiles is the files service over the test database's PostgreSQL blob store.
+func docFiles(db *postgres.DB) *service.Files {
+	return service.NewFiles(blob.NewStores(pgblob.New(db.Pool)), db, nil, 4)
+}
+
+// attach receives and stores a file as the site does before the document's transaction, for
+// the account by (0: none).
+func attach(t *testing.T, files *service.Files, name string, body []byte, by int64) *postgres.AttachedFile {
+	t.Helper()
+	u, err := files.Receive(bytes.NewReader(body), name, 10<<20)
+	if err != nil {
+		t.Error(err)
+		return nil
+	}
+	defer u.Close()
+	if err := u.Check(10 << 20); err != nil {
+		t.Errorf("%s: %v", name, err)
+		return nil
+	}
+	rec, err := files.Stage(context.Background(), u, "documents", by)
+	if err != nil {
+		t.Error(err)
+		return nil
+	}
+	return &postgres.AttachedFile{Key: rec.Key, Name: u.Name}
+}
+
 func docQuestion(t *testing.T, m *domain.MeetingDetail, n int) int64 {
 	t.Helper()
 	for _, q := range m.Questions {
@@ -45,7 +75,8 @@ func docQuestion(t *testing.T, m *domain.MeetingDetail, n int) int64 {
 }
 
 // Numbers under concurrency: 100 contributions posted at once get 100 distinct, consecutive
-// numbers, and the submissions refused on the way (a file that is not what it says) take none.
+// numbers, and the submissions refused on the way (a source that does not exist, found once the
+// number is taken) take none and claim no file: their files stay pending, for the sweep.
 func TestNumbersUnderConcurrentSubmissions(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -56,6 +87,7 @@ func TestNumbersUnderConcurrentSubmissions(t *testing.T) {
 		QuestionIDs: []int64{docQuestion(t, m, 20)}}
 
 	const n, refused = 100, 20
+	files := docFiles(db)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	numbers := make(chan int, n)
@@ -67,12 +99,11 @@ func TestNumbersUnderConcurrentSubmissions(t *testing.T) {
 			<-start
 			r := req
 			r.Title = fmt.Sprintf("Contribution %d", i)
-			body := docPDF
 			if i%6 == 5 {
-				body = []byte("not a PDF at all")
+				r.Sources = []int64{focal.OrganisationID, 1 << 40}
 			}
-			d, err := db.PostDocument(ctx, postgres.Audit{ActorID: focal.ID}, focal, m.ID, r,
-				&postgres.FileUpload{Name: "c.pdf", Body: bytes.NewReader(body), Max: 1 << 20}, docNow)
+			file := attach(t, files, "c.pdf", docPDF, focal.ID)
+			d, err := db.PostDocument(ctx, postgres.Audit{ActorID: focal.ID}, focal, m.ID, r, file, docNow)
 			if i%6 == 5 {
 				if domain.ErrorCode(err) != domain.Invalid {
 					errs <- fmt.Errorf("submission %d with a bad file: %v", i, err)
@@ -110,12 +141,13 @@ func TestNumbersUnderConcurrentSubmissions(t *testing.T) {
 	if err := db.Pool.QueryRow(ctx, `SELECT count(*), max(number) FROM documents WHERE doc_type = 'C'`).Scan(&rows, &last); err != nil {
 		t.Fatal(err)
 	}
-	var orphans int
-	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM document_contents c WHERE NOT EXISTS (SELECT 1 FROM document_files f WHERE f.content_id = c.id)`).Scan(&orphans); err != nil {
+	var orphans, pending int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE pending_until IS NULL AND NOT EXISTS (SELECT 1 FROM document_files f WHERE f.blob_key = b.key)),
+			count(*) FILTER (WHERE pending_until IS NOT NULL) FROM blobs b`).Scan(&orphans, &pending); err != nil {
 		t.Fatal(err)
 	}
-	if rows != n || last != n || orphans != 0 {
-		t.Errorf("%d documents up to C%d with %d stored files belonging to none; want %d, C%d, 0", rows, last, orphans, n, n)
+	if rows != n || last != n || orphans != 0 || pending != refused {
+		t.Errorf("%d documents up to C%d, %d stored files belonging to none, %d pending; want %d, C%d, 0, %d", rows, last, orphans, pending, n, n, refused)
 	}
 	// Each type has its own sequence, and TDs share one across their series.
 	sec := docActor(t, db, "secretariat@plenary.test")
@@ -171,13 +203,14 @@ func TestRevisionsKeepEveryFile(t *testing.T) {
 	req := domain.DocumentRequest{Type: domain.Contribution, Title: "Y.CNAO", Sources: []int64{focal.OrganisationID},
 		QuestionIDs: []int64{docQuestion(t, m, 20)}}
 	big := append(append([]byte{}, docPDF...), bytes.Repeat([]byte("0123456789"), 250_000)...) // 2.5 MB: three chunks
-	d, err := db.PostDocument(ctx, postgres.Audit{}, focal, m.ID, req, &postgres.FileUpload{Name: "c.pdf", Body: bytes.NewReader(big), Max: 10 << 20}, docNow)
+	files := docFiles(db)
+	d, err := db.PostDocument(ctx, postgres.Audit{}, focal, m.ID, req, attach(t, files, "c.pdf", big, 0), docNow)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 1; i <= 2; i++ {
 		body := append(append([]byte{}, docPDF...), fmt.Sprintf("revision %d", i)...)
-		r, err := db.ReviseDocument(ctx, postgres.Audit{}, focal, d.ID, postgres.FileUpload{Name: fmt.Sprintf("c-rev%d.pdf", i), Body: bytes.NewReader(body), Max: 10 << 20}, docNow)
+		r, err := db.ReviseDocument(ctx, postgres.Audit{}, focal, d.ID, *attach(t, files, fmt.Sprintf("c-rev%d.pdf", i), body, 0), docNow)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -196,9 +229,12 @@ func TestRevisionsKeepEveryFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rd := db.OpenContent(ctx, f.DocumentFile)
+	rd, err := files.Open(ctx, f.Backend, f.BlobKey, f.FileSize)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer rd.Close()
-	for _, c := range []struct{ off, n int }{{0, 10}, {postgres.ChunkSize - 3, 7}, {2*postgres.ChunkSize + 5, 100}, {len(big) - 4, 4}, {17, 2 * postgres.ChunkSize}} {
+	for _, c := range []struct{ off, n int }{{0, 10}, {pgblob.ChunkSize - 3, 7}, {2*pgblob.ChunkSize + 5, 100}, {len(big) - 4, 4}, {17, 2 * pgblob.ChunkSize}} {
 		if _, err := rd.Seek(int64(c.off), io.SeekStart); err != nil {
 			t.Fatal(err)
 		}
@@ -214,19 +250,22 @@ func TestRevisionsKeepEveryFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	var all bytes.Buffer
-	if _, err := rd.WriteTo(&all); err != nil || !bytes.Equal(all.Bytes(), big) {
-		t.Errorf("WriteTo: %v, %d bytes", err, all.Len())
+	if _, err := io.Copy(&all, rd); err != nil || !bytes.Equal(all.Bytes(), big) {
+		t.Errorf("read whole: %v, %d bytes", err, all.Len())
 	}
 	// Another member may not revise it; nor anyone once it is withdrawn.
 	other := docActor(t, db, "focal.sm@plenary.test")
-	if _, err := db.ReviseDocument(ctx, postgres.Audit{}, other, d.ID, postgres.FileUpload{Name: "x.pdf", Body: bytes.NewReader(docPDF), Max: 1 << 20}, docNow); domain.ErrorCode(err) != domain.Forbidden {
+	if err := db.CheckRevise(ctx, other, d.ID, docNow); domain.ErrorCode(err) != domain.Forbidden {
+		t.Errorf("another organisation's focal point may revise: %v", err)
+	}
+	if _, err := db.ReviseDocument(ctx, postgres.Audit{}, other, d.ID, *attach(t, files, "x.pdf", docPDF, 0), docNow); domain.ErrorCode(err) != domain.Forbidden {
 		t.Errorf("another organisation's focal point revises: %v", err)
 	}
 	sec := docActor(t, db, "secretariat@plenary.test")
 	if err := db.WithdrawDocument(ctx, postgres.Audit{}, sec, d.ID, docNow); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ReviseDocument(ctx, postgres.Audit{}, focal, d.ID, postgres.FileUpload{Name: "x.pdf", Body: bytes.NewReader(docPDF), Max: 1 << 20}, docNow); domain.ErrorCode(err) != domain.Conflict {
+	if _, err := db.ReviseDocument(ctx, postgres.Audit{}, focal, d.ID, *attach(t, files, "x.pdf", docPDF, 0), docNow); domain.ErrorCode(err) != domain.Conflict {
 		t.Errorf("revising a withdrawn document: %v", err)
 	}
 	trail, err := db.AuditTrail(ctx, "document", d.ID)
@@ -251,7 +290,7 @@ func TestDocumentFileChecksTheReader(t *testing.T) {
 	focal := docActor(t, db, "focal.ms@plenary.test")
 	req := domain.DocumentRequest{Type: domain.Contribution, Title: "Y.CNAO", Sources: []int64{focal.OrganisationID},
 		QuestionIDs: []int64{docQuestion(t, m, 20)}}
-	d, err := db.PostDocument(ctx, postgres.Audit{}, focal, m.ID, req, &postgres.FileUpload{Name: "c.pdf", Body: bytes.NewReader(docPDF), Max: 10 << 20}, docNow)
+	d, err := db.PostDocument(ctx, postgres.Audit{}, focal, m.ID, req, attach(t, docFiles(db), "c.pdf", docPDF, 0), docNow)
 	if err != nil {
 		t.Fatal(err)
 	}

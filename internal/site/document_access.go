@@ -127,8 +127,11 @@ func filterQuery(vals map[string]string) string {
 }
 
 // contentDisposition names a download as an attachment (RFC 6266): an ASCII fallback for old
-// clients and the UTF-8 name in filename*.
+// clients and the UTF-8 name in filename*, without bidirectional controls or other format
+// characters (they would let "cod.exe" pass for "exe.doc").
 func contentDisposition(name string) string {
+	// Names stored before format characters were stripped at upload lose them here too.
+	name = domain.CleanFileName(name)
 	var ascii, enc strings.Builder
 	for _, r := range name {
 		if r < 0x20 || r >= 0x7F || r == '"' || r == '\\' || r == '%' {

@@ -8,14 +8,17 @@ import (
 	"strconv"
 	"strings"
 
+	"plenary/internal/blob"
 	"plenary/internal/domain"
 	"plenary/internal/postgres"
 )
 
 // documentFile sends a document's file, the latest or the revision named by {rev}, as an
 // attachment under its original name. The SHA-256 is the ETag, so a client that has the file
-// gets 304 Not Modified; http.ServeContent also answers ranges. The bytes stream from
-// PostgreSQL a chunk at a time.
+// gets 304 Not Modified; http.ServeContent also answers ranges. The access check and the file's
+// record are read first; the bytes then come from the blob store (PostgreSQL a piece per query,
+// or S3) with no database connection held while the client reads. With PresignTTL set and a
+// backend that can, the member is sent, after the check, to a short-lived address of the file.
 func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 	m, err := s.meetingDetail(r.Context(), urlParam(r, "slug"))
 	if err != nil {
@@ -42,43 +45,56 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := w.Header()
-	h.Set("ETag", `"`+line.FileSHA256+`"`)
 	// Members only: never in a shared cache, and checked again (cheaply, by ETag) every time.
 	h.Set("Cache-Control", "private, no-cache")
-	h.Set("Content-Type", line.FileType)
-	h.Set("Content-Disposition", contentDisposition(line.FileName))
-	rd := s.db.OpenContent(r.Context(), line.DocumentFile)
-	defer func() {
-		if err := rd.Close(); err != nil {
-			s.log.Warn("document download", "id", requestIDOf(r), "err", err)
-		}
-	}()
-	http.ServeContent(chunkWriter{w}, r, "", line.FileAt, rd)
-}
-
-// chunkWriter lets http.ServeContent, which copies the body through a 32 KB buffer, hand the
-// copy to the stored file's reader instead: it writes whole chunks as they come from PostgreSQL.
-type chunkWriter struct{ http.ResponseWriter }
-
-// ReadFrom is called by io.Copy with the io.LimitedReader that http.ServeContent makes of the
-// file (the whole file, or one range of it).
-func (w chunkWriter) ReadFrom(src io.Reader) (int64, error) {
-	if lr, ok := src.(*io.LimitedReader); ok {
-		if cr, ok := lr.R.(*postgres.ContentReader); ok {
-			n, err := cr.CopyTo(w.ResponseWriter, lr.N)
-			lr.N -= n
-			return n, err
+	if s.opts.PresignTTL > 0 {
+		if p, ok := s.files.Presigner(line.Backend); ok {
+			u, err := p.PresignGet(r.Context(), line.BlobKey, contentDisposition(line.FileName), line.FileType, s.opts.PresignTTL)
+			if err == nil {
+				http.Redirect(w, r, u.String(), http.StatusFound)
+				return
+			}
+			s.log.Warn("document download: presign", "id", requestIDOf(r), "err", err)
 		}
 	}
-	return io.Copy(w.ResponseWriter, src)
+	h.Set("ETag", `"`+line.FileSHA256+`"`)
+	h.Set("Content-Type", line.FileType)
+	h.Set("Content-Disposition", contentDisposition(line.FileName))
+	rd, err := s.files.Open(r.Context(), line.Backend, line.BlobKey, line.FileSize)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer rd.Close()
+	http.ServeContent(rangeWriter{w}, r, "", line.FileAt, rd)
 }
 
-func (w chunkWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+// rangeWriter lets http.ServeContent, which copies the body (the whole file, or one range of
+// it) through an io.LimitedReader of the file, tell the file's reader how much it will read, so
+// that the store is asked for exactly that range.
+type rangeWriter struct{ http.ResponseWriter }
+
+// ReadFrom is called by io.Copy with the io.LimitedReader that http.ServeContent makes.
+func (w rangeWriter) ReadFrom(src io.Reader) (int64, error) {
+	if lr, ok := src.(*io.LimitedReader); ok {
+		if rd, ok := lr.R.(*blob.Reader); ok {
+			if err := rd.Expect(lr.N); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return io.CopyBuffer(w.ResponseWriter, onlyReader{src}, make([]byte, 32<<10))
+}
+
+func (w rangeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// onlyReader hides a reader's WriteTo, so that io.CopyBuffer uses the buffer.
+type onlyReader struct{ io.Reader }
 
 // documentArchive sends every posted document of the list (as filtered by the query), latest
 // revision of each, as one ZIP archive written straight to the response: the files are stored
 // as they are (already compressed) with the CRC-32 computed at upload, so nothing is read twice
-// and nothing is held in memory.
+// and nothing is held in memory. The list is read first; no connection is held while writing.
 func (s *Server) documentArchive(w http.ResponseWriter, r *http.Request) {
 	m, err := s.meetingDetail(r.Context(), urlParam(r, "slug"))
 	if err != nil {
@@ -97,6 +113,7 @@ func (s *Server) documentArchive(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Disposition", contentDisposition(m.Slug+"-documents.zip"))
 	h.Set("Cache-Control", "private, no-store")
 	zw := zip.NewWriter(w)
+	buf := make([]byte, 32<<10)
 	for _, l := range page.Lines {
 		hdr := &zip.FileHeader{
 			Name: archiveName(l), Method: zip.Store, Modified: l.FileAt,
@@ -104,11 +121,7 @@ func (s *Server) documentArchive(w http.ResponseWriter, r *http.Request) {
 		}
 		fw, err := zw.CreateRaw(hdr)
 		if err == nil {
-			rd := s.db.OpenContent(r.Context(), l.DocumentFile)
-			_, err = rd.WriteTo(fw)
-			if cerr := rd.Close(); err == nil {
-				err = cerr
-			}
+			err = s.copyFile(r, fw, l.DocumentFile, buf)
 		}
 		if err != nil {
 			// Half an archive is already sent: cut the connection so the client sees a failed
@@ -121,6 +134,23 @@ func (s *Server) documentArchive(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("document archive", "id", requestIDOf(r), "err", err)
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// copyFile writes a stored file to w.
+func (s *Server) copyFile(r *http.Request, w io.Writer, f domain.DocumentFile, buf []byte) error {
+	rd, err := s.files.Open(r.Context(), f.Backend, f.BlobKey, f.FileSize)
+	if err != nil {
+		return err
+	}
+	defer rd.Close()
+	if err := rd.Expect(f.FileSize); err != nil {
+		return err
+	}
+	n, err := io.CopyBuffer(w, onlyReader{rd}, buf)
+	if err == nil && n != f.FileSize {
+		err = io.ErrUnexpectedEOF
+	}
+	return err
 }
 
 // archiveName names a document in the archive by its number and revision, with the original

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"context"
 	"errors"
 	"io"
 	"mime/multipart"
@@ -9,9 +10,11 @@ import (
 	"strconv"
 	"strings"
 
+	"plenary/internal/blob"
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
 	"plenary/internal/postgres"
+	"plenary/internal/service"
 	"plenary/web/view"
 )
 
@@ -101,20 +104,41 @@ func documentRequest(t *i18n.Translator, m *domain.MeetingDetail, vals url.Value
 	return req
 }
 
-// fileProblem reads a file that will not be stored and returns what is wrong with it, if anything,
-// so that a refused form names every problem at once.
-func fileProblem(t *i18n.Translator, part *multipart.Part, max int64) string {
+// receiveFile receives the form's file (the part named "file"), checks it and stores it as
+// pending for the signed-in actor, or else returns the file kept from the form sent before
+// (the hidden field "attached"), or nil when there is neither. A new file replaces the kept one.
+// A file that cannot be accepted comes back as a field error; nothing of it is kept.
+func (s *Server) receiveFile(r *http.Request, part *multipart.Part, kept string, max int64) (*blob.Record, error) {
+	ctx := r.Context()
+	actor := actorOf(r)
 	if part == nil || part.FileName() == "" {
-		return ""
+		if kept == "" {
+			return nil, nil
+		}
+		rec, err := s.files.Staged(ctx, kept, actor.ID)
+		if err != nil {
+			return nil, err
+		}
+		return &rec, nil
 	}
-	head := make([]byte, domain.SniffBytes)
-	k, _ := io.ReadFull(part, head)
-	n, _ := io.Copy(io.Discard, io.LimitReader(part, max+1-int64(k)))
-	e, ok := domain.AsError(domain.CheckFile(domain.CleanFileName(part.FileName()), int64(k)+n, max, head[:k]))
-	if !ok {
-		return ""
+	u, err := s.files.Receive(part, part.FileName(), max)
+	if err != nil {
+		return nil, err
 	}
-	return t.T(e.Fields["file"], "Max", view.FormatBytes(max))
+	defer u.Close()
+	if err := u.Check(max); err != nil {
+		return nil, err
+	}
+	rec, err := s.files.Stage(ctx, u, "documents", actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	if kept != "" {
+		if old, err := s.files.Staged(ctx, kept, actor.ID); err == nil {
+			s.files.Discard(ctx, old)
+		}
+	}
+	return &rec, nil
 }
 
 // documentFormData gathers what the form of a new document shows.
@@ -178,18 +202,28 @@ func (s *Server) documentSubmit(w http.ResponseWriter, r *http.Request) {
 	t := s.translator(r)
 	max := s.documentMaxBytes()
 	f := view.NewForm()
-	vals, part, err := readMultipart(w, r, max)
 	status := http.StatusUnprocessableEntity
+	var att *blob.Record
+	vals, part, err := readMultipart(w, r, max)
 	if err == nil {
 		req := documentRequest(t, m, vals, &f)
-		if len(f.Errors) > 0 {
-			if msg := fileProblem(t, part, max); msg != "" {
-				f.Errors["file"] = msg
+		// The file is received and stored whatever the other fields say, so that a refused form
+		// keeps it ("already attached") and names every problem at once.
+		att, err = s.receiveFile(r, part, vals.Get("attached"), max)
+		if fe, ok := domain.AsError(err); ok && len(fe.Fields) > 0 {
+			// The file is refused: the other fields are checked too, to name every problem.
+			if e, ok := domain.AsError(s.db.CheckDocument(r.Context(), actorOf(r), m.ID, req, true, s.opts.Now())); ok {
+				for k, v := range e.Fields {
+					if _, set := fe.Fields[k]; !set {
+						fe.Fields[k] = v
+					}
+				}
 			}
-		} else {
-			var file *postgres.FileUpload
-			if part != nil && part.FileName() != "" {
-				file = &postgres.FileUpload{Name: part.FileName(), Body: part, Max: max}
+		}
+		if err == nil && len(f.Errors) == 0 {
+			var file *postgres.AttachedFile
+			if att != nil {
+				file = &postgres.AttachedFile{Key: att.Key, Name: att.FileName}
 			}
 			var d domain.Document
 			d, err = s.db.PostDocument(r.Context(), auditOf(r), actorOf(r), m.ID, req, file, s.opts.Now())
@@ -198,6 +232,13 @@ func (s *Server) documentSubmit(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, documentPath(m.Slug, d.Ref()), http.StatusSeeOther)
 				return
 			}
+		}
+	}
+	if att != nil {
+		// Kept for the form to be sent again, until it succeeds or the file's time runs out.
+		if kerr := s.files.Keep(r.Context(), att.Key); kerr != nil {
+			s.log.Warn("keep an attached file", "id", requestIDOf(r), "err", kerr)
+			att = nil
 		}
 	}
 	if err != nil {
@@ -212,6 +253,9 @@ func (s *Server) documentSubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, derr)
 		return
 	}
+	if att != nil && f.Errors["file"] == "" {
+		data.Attached = &view.AttachedFile{Key: att.Key, Name: att.FileName, Size: att.Size}
+	}
 	s.render(w, r, status, view.DocumentFormPage(s.page(r, t.T("doc.new_title")), data))
 }
 
@@ -223,7 +267,7 @@ func (s *Server) uploadError(t *i18n.Translator, err error, f *view.Form, max in
 		f.Errors["file"] = t.T("error.doc_file_too_large", "Max", view.FormatBytes(max))
 		return http.StatusRequestEntityTooLarge
 	}
-	var re *postgres.ReadError
+	var re *service.ReadError
 	if errors.As(err, &re) || errors.Is(err, errBadForm) {
 		f.Summary = t.T("error.bad_form")
 		return http.StatusBadRequest
@@ -260,6 +304,7 @@ func (s *Server) documentData(r *http.Request, m *domain.MeetingDetail, d *postg
 }
 
 // documentRevise posts a new revision of a document (or the first file of a registered one).
+// Whether the actor may is checked before the file is received, and again in the transaction.
 func (s *Server) documentRevise(w http.ResponseWriter, r *http.Request) {
 	m, d, err := s.documentOf(r)
 	if err != nil {
@@ -269,17 +314,26 @@ func (s *Server) documentRevise(w http.ResponseWriter, r *http.Request) {
 	t := s.translator(r)
 	max := s.documentMaxBytes()
 	f := view.NewForm()
-	_, part, err := readMultipart(w, r, max)
+	err = s.db.CheckRevise(r.Context(), actorOf(r), d.ID, s.opts.Now())
+	var part *multipart.Part
+	if err == nil {
+		_, part, err = readMultipart(w, r, max)
+	}
 	if err == nil {
 		if part == nil || part.FileName() == "" {
 			err = domain.FieldErrors(map[string]string{"file": "error.doc_file_required"})
 		} else {
-			var next domain.Document
-			next, err = s.db.ReviseDocument(r.Context(), auditOf(r), actorOf(r), d.ID, postgres.FileUpload{Name: part.FileName(), Body: part, Max: max}, s.opts.Now())
+			var att *blob.Record
+			att, err = s.receiveFile(r, part, "", max)
 			if err == nil {
-				s.flash(r, "doc.revised", "Number", d.Label(), "Revision", revisionName(t, next.Revision))
-				http.Redirect(w, r, documentPath(m.Slug, d.Ref()), http.StatusSeeOther)
-				return
+				var next domain.Document
+				next, err = s.db.ReviseDocument(r.Context(), auditOf(r), actorOf(r), d.ID, postgres.AttachedFile{Key: att.Key, Name: att.FileName}, s.opts.Now())
+				if err == nil {
+					s.flash(r, "doc.revised", "Number", d.Label(), "Revision", revisionName(t, next.Revision))
+					http.Redirect(w, r, documentPath(m.Slug, d.Ref()), http.StatusSeeOther)
+					return
+				}
+				s.files.Discard(context.WithoutCancel(r.Context()), *att)
 			}
 		}
 	}

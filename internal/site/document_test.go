@@ -181,8 +181,17 @@ func TestAMemberPostsAContributionAndItIsNumbered(t *testing.T) {
 	if d.Find(`form[data-testid="doc-form"][enctype="multipart/form-data"] input[type="file"][name="file"]`).Length() != 1 {
 		t.Fatal("the form has no file field in a multipart form")
 	}
-	if d.Find(`select[name="sources"] option[selected]`).Text() != china {
-		t.Errorf("the sources do not start with the delegate's organisation: %q", d.Find(`select[name="sources"] option[selected]`).Text())
+	// The sources are checkboxes (no "hold Ctrl" on a phone), the delegate's organisation first
+	// and ticked.
+	first := d.Find(`fieldset[data-testid="doc-sources"] input[type="checkbox"][name="sources"]`).First()
+	if id, _ := first.Attr("id"); id != "sources" || first.AttrOr("checked", "no") == "no" || text(d.Find(`label[for="sources"]`)) != china {
+		t.Errorf("the sources do not start with the delegate's organisation, ticked: %q", text(d.Find(`label[for="sources"]`)))
+	}
+	if n := d.Find(`fieldset[data-testid="doc-sources"] input[checked]`).Length(); n != 1 {
+		t.Errorf("%d sources ticked, want 1", n)
+	}
+	if strings.Contains(d.Text(), "Ctrl") {
+		t.Error("the form still says to hold Ctrl")
 	}
 	for _, id := range []string{"title", "sources", "questions", "working_party", "file"} {
 		if d.Find(`label[for="`+id+`"]`).Length() != 1 {
@@ -494,11 +503,22 @@ func TestBadUploadsAreRefusedBesideTheField(t *testing.T) {
 	if d := p.doc(t); testid(d, "error-title").Length() != 1 || testid(d, "error-file").Length() != 1 {
 		t.Error("a bad title and a bad file are not both named")
 	}
-	// Nothing half-saved: no document, no number, no file content.
-	for _, table := range []string{"documents", "document_counters", "document_contents", "document_chunks", "document_files"} {
+	// Nothing half-saved: no document, no number, no file recorded as a document's. The good
+	// files of the forms refused for another field are kept, pending, for those forms to be sent
+	// again (the sweep removes them later); the bad files are not kept at all.
+	for _, table := range []string{"documents", "document_counters", "document_files"} {
 		if n := fx.count(table); n != 0 {
 			t.Errorf("%d rows in %s after refused uploads", n, table)
 		}
+	}
+	var claimed, pending, objects int
+	if err := db.Pool.QueryRow(context.Background(), `SELECT count(*) FILTER (WHERE pending_until IS NULL),
+			count(*) FILTER (WHERE pending_until IS NOT NULL), (SELECT count(*) FROM blob_objects) FROM blobs`).Scan(&claimed, &pending, &objects); err != nil {
+		t.Fatal(err)
+	}
+	if claimed != 0 || pending != 4 || objects != 4 {
+		t.Errorf("after refused uploads: %d files claimed, %d pending, %d objects; want 0, 4 (the good files of the 4 forms refused for another field), 4",
+			claimed, pending, objects)
 	}
 	// The limit is exact: a file of exactly the limit passes.
 	exact := append(append([]byte{}, pdfBytes...), bytes.Repeat([]byte("x"), limit-len(pdfBytes))...)

@@ -20,7 +20,7 @@ func (s *Server) Routes() chi.Router {
 	if s.opts.TrustProxy {
 		r.Use(forwardedFor)
 	}
-	r.Use(s.recoverer, s.requestID, s.logRequests, securityHeaders, s.cleanInput)
+	r.Use(s.recoverer, s.requestID, s.logRequests, securityHeaders, s.deadlines, s.cleanInput)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { s.notFound(w, r) })
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusMethodNotAllowed, "error.method_title", "error.method")
@@ -76,13 +76,14 @@ func (s *Server) Routes() chi.Router {
 		// Documents. Titles are public, files for members; the domain layer decides who may post,
 		// revise and download, the secretariat alone edits and withdraws.
 		r.Get("/meetings/{slug}/documents", s.documentList)
-		r.Get("/meetings/{slug}/documents.zip", s.documentArchive)
+		// Transfers are counted: past the limit, 503 with Retry-After at once (transfer.go).
+		r.With(s.limit(s.downloads)).Get("/meetings/{slug}/documents.zip", s.documentArchive)
 		r.Get("/meetings/{slug}/documents/{doc}", s.documentShow)
-		r.Get("/meetings/{slug}/documents/{doc}/file", s.documentFile)
-		r.Get("/meetings/{slug}/documents/{doc}/rev/{rev}", s.documentFile)
+		r.With(s.limit(s.downloads)).Get("/meetings/{slug}/documents/{doc}/file", s.documentFile)
+		r.With(s.limit(s.downloads)).Get("/meetings/{slug}/documents/{doc}/rev/{rev}", s.documentFile)
 		r.With(s.requireSignIn).Get("/meetings/{slug}/documents/new", s.documentNewForm)
-		r.With(s.requireSignIn).Post("/meetings/{slug}/documents/new", s.documentSubmit)
-		r.With(s.requireSignIn).Post("/meetings/{slug}/documents/{doc}/revisions", s.documentRevise)
+		r.With(s.requireSignIn, s.limit(s.uploads)).Post("/meetings/{slug}/documents/new", s.documentSubmit)
+		r.With(s.requireSignIn, s.limit(s.uploads)).Post("/meetings/{slug}/documents/{doc}/revisions", s.documentRevise)
 		r.With(s.requireSecretariat).Get("/meetings/{slug}/documents/{doc}/edit", s.documentEditForm)
 		r.With(s.requireSecretariat).Post("/meetings/{slug}/documents/{doc}/edit", s.documentUpdate)
 		r.With(s.requireSecretariat).Post("/meetings/{slug}/documents/{doc}/withdraw", s.documentWithdraw)

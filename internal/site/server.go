@@ -14,9 +14,21 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/singleflight"
 
+	"plenary/internal/blob"
+	"plenary/internal/blob/pgblob"
 	"plenary/internal/i18n"
 	"plenary/internal/postgres"
+	"plenary/internal/service"
 )
+
+// orDefault is n, or def when n is 0.
+func orDefault[T comparable](n, def T) T {
+	var zero T
+	if n == zero {
+		return def
+	}
+	return n
+}
 
 // Options configures the web layer.
 type Options struct {
@@ -36,7 +48,24 @@ type Options struct {
 	// TrustProxy takes the client's address from the last X-Forwarded-For entry (one reverse
 	// proxy in front).
 	TrustProxy bool
+	// Files stores and serves the documents' files; nil means PostgreSQL alone.
+	Files *service.Files
+	// MaxDownloads and MaxUploads bound the file downloads (and archives) and uploads served at
+	// once; past them a request is answered 503 with Retry-After. 0 means the defaults.
+	MaxDownloads, MaxUploads int
+	// StallTimeout is how long a client may send or take nothing before it is dropped; 0 means
+	// 60 s.
+	StallTimeout time.Duration
+	// PresignTTL, when not 0 and the file's backend can, answers a member's download (after the
+	// access check) with a redirect to a presigned address valid that long.
+	PresignTTL time.Duration
 }
+
+// Defaults of Options.MaxDownloads and MaxUploads.
+const (
+	DefaultMaxDownloads = 2000
+	DefaultMaxUploads   = 200
+)
 
 // Server holds the web layer's dependencies.
 type Server struct {
@@ -53,6 +82,9 @@ type Server struct {
 	awaySince atomic.Int64
 	// dummyHash is checked against when a sign-in names an email without an account.
 	dummyHash func() string
+	files     *service.Files
+	// downloads and uploads count the transfers in progress.
+	downloads, uploads *limiter
 }
 
 // New builds the web layer.
@@ -93,6 +125,12 @@ func New(db *postgres.DB, log *slog.Logger, cat *i18n.Catalogue, opts Options) *
 	// Hashed now, in the background, so that no sign-in waits for it and the first sign-in
 	// with an unknown email takes no longer than the next.
 	go s.dummyHash()
+	s.files = opts.Files
+	if s.files == nil {
+		s.files = service.NewFiles(blob.NewStores(pgblob.New(db.Pool)), db, log, 4)
+	}
+	s.downloads = newLimiter(orDefault(opts.MaxDownloads, DefaultMaxDownloads))
+	s.uploads = newLimiter(orDefault(opts.MaxUploads, DefaultMaxUploads))
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { s.fail(w, r, err) }
 	return s
 }
