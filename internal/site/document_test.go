@@ -75,7 +75,7 @@ func multipartBody(fields url.Values, file *docFile) (io.Reader, string) {
 	go func() {
 		err := func() error {
 			for _, k := range []string{"type", "suffix", "ls_direction", "ls_purpose", "title", "sources", "source_text",
-				"questions", "working_party", "agenda_item", "work_item"} {
+				"questions", "working_party", "agenda_item", "work_item", "attached"} {
 				for _, v := range fields[k] {
 					if err := mw.WriteField(k, v); err != nil {
 						return err
