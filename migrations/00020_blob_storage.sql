@@ -38,13 +38,11 @@ CREATE TABLE blob_objects (
     key        text NOT NULL UNIQUE,
     size       bigint NOT NULL CHECK (size >= 0),
     chunk_size int NOT NULL CHECK (chunk_size > 0),
-    -- false while its chunks are being written
-    complete   boolean NOT NULL DEFAULT false,
     created_at timestamptz NOT NULL DEFAULT now()
 );
 
-INSERT INTO blob_objects (id, key, size, chunk_size, complete, created_at)
-    SELECT id, 'documents/' || id, size, chunk_size, true, created_at FROM document_contents;
+INSERT INTO blob_objects (id, key, size, chunk_size, created_at)
+    SELECT id, 'documents/' || id, size, chunk_size, created_at FROM document_contents;
 SELECT setval(pg_get_serial_sequence('blob_objects', 'id'), GREATEST((SELECT max(id) FROM blob_objects), 1));
 INSERT INTO blobs (key, backend, size, sha256, crc32, created_at)
     SELECT 'documents/' || id, 'postgres', size, sha256, crc32, created_at FROM document_contents

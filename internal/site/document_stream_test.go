@@ -68,8 +68,8 @@ func randomPDF(n int64) io.Reader {
 }
 
 // A 200 MB file goes up and comes back down through the whole web layer with the heap staying
-// flat: it streams from the request into PostgreSQL and from PostgreSQL into the response, a
-// chunk at a time.
+// flat: it streams from the request into a temporary file, from there into PostgreSQL, and from
+// PostgreSQL into the response a piece at a time.
 func TestA200MBFileStreamsThroughWithFlatMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("streams 400 MB: not with -short")

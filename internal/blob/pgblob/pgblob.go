@@ -2,10 +2,10 @@
 // row of blob_objects and its bytes rows of blob_chunks (ChunkSize each, the last shorter,
 // stored uncompressed so that a piece of a chunk is read without reading the whole chunk).
 //
-// Nothing holds a connection while the caller reads or writes: Put inserts one chunk per
-// statement as the bytes arrive, and a reader fetches one piece per query, the connection going
-// back to the pool between pieces. An object becomes visible when its last chunk is in; one
-// whose Put never finished is removed by Delete (the caller's sweep of abandoned uploads).
+// A reader fetches one piece per query, the connection going back to the pool between pieces,
+// so nothing is held while the caller writes to a slow client. Put writes an object in one
+// transaction (it reads a local file or another store, never a client), so an object is there
+// whole or not at all.
 package pgblob
 
 import (
@@ -46,55 +46,78 @@ func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 // Name is "postgres".
 func (s *Store) Name() string { return "postgres" }
 
-// Put stores size bytes of r under key, one chunk per statement.
+// Put stores size bytes of r under key in one transaction (the chunks go in with COPY): a
+// failed Put leaves nothing. r must be local (a received file, another store), never a client:
+// the transaction holds a connection while r is read.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64) error {
 	if !blob.ValidKey(key) {
 		return fmt.Errorf("pgblob: put: invalid key %q", key)
 	}
-	if err := s.Delete(ctx, key); err != nil {
-		return err
-	}
-	var id int64
-	err := s.pool.QueryRow(ctx, `INSERT INTO blob_objects (key, size, chunk_size, complete) VALUES ($1, $2, $3, false) RETURNING id`,
-		key, size, ChunkSize).Scan(&id)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM blob_objects WHERE key = $1`, key); err != nil {
+			return err
+		}
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO blob_objects (key, size, chunk_size) VALUES ($1, $2, $3) RETURNING id`,
+			key, size, ChunkSize).Scan(&id); err != nil {
+			return err
+		}
+		src := &chunkSource{id: id, r: r, size: size, buf: make([]byte, min(ChunkSize, max(size, 1)))}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"blob_chunks"}, []string{"object_id", "n", "data"}, src); err != nil {
+			return err
+		}
+		if src.total != size {
+			return fmt.Errorf("%d bytes read, not %d", src.total, size)
+		}
+		// The object must be exactly size bytes: a reader that has more is a caller's mistake.
+		var extra [1]byte
+		if k, _ := r.Read(extra[:]); k > 0 {
+			return fmt.Errorf("more than %d bytes", size)
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("pgblob: put %s: %w", key, err)
-	}
-	fail := func(err error) error {
-		// Best effort: what is left is removed by the caller's sweep.
-		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		_, _ = s.pool.Exec(dctx, `DELETE FROM blob_objects WHERE id = $1`, id)
-		return err
-	}
-	buf := make([]byte, min(ChunkSize, max(size, 1)))
-	var total int64
-	for n := 0; total < size; n++ {
-		want := min(int64(len(buf)), size-total)
-		k, err := io.ReadFull(r, buf[:want])
-		if err != nil {
-			return fail(fmt.Errorf("pgblob: put %s: read: %w", key, err))
-		}
-		if _, err := s.pool.Exec(ctx, `INSERT INTO blob_chunks (object_id, n, data) VALUES ($1, $2, $3)`, id, n, buf[:k]); err != nil {
-			return fail(fmt.Errorf("pgblob: put %s: %w", key, err))
-		}
-		total += int64(k)
-	}
-	// The object must be exactly size bytes: a reader that has more is a caller's mistake.
-	var extra [1]byte
-	if k, _ := r.Read(extra[:]); k > 0 {
-		return fail(fmt.Errorf("pgblob: put %s: more than %d bytes", key, size))
-	}
-	if _, err := s.pool.Exec(ctx, `UPDATE blob_objects SET complete = true WHERE id = $1`, id); err != nil {
-		return fail(fmt.Errorf("pgblob: put %s: %w", key, err))
 	}
 	return nil
 }
 
-// Stat describes a complete object.
+// chunkSource feeds COPY one chunk of r per row.
+type chunkSource struct {
+	id    int64
+	r     io.Reader
+	size  int64
+	total int64
+	n     int
+	buf   []byte
+	chunk []byte
+	err   error
+}
+
+func (c *chunkSource) Next() bool {
+	if c.total >= c.size || c.err != nil {
+		return false
+	}
+	want := min(int64(len(c.buf)), c.size-c.total)
+	k, err := io.ReadFull(c.r, c.buf[:want])
+	if err != nil {
+		c.err = fmt.Errorf("read: %w", err)
+		return false
+	}
+	c.chunk = c.buf[:k]
+	c.total += int64(k)
+	c.n++
+	return true
+}
+
+func (c *chunkSource) Values() ([]any, error) { return []any{c.id, c.n - 1, c.chunk}, nil }
+
+func (c *chunkSource) Err() error { return c.err }
+
+// Stat describes an object.
 func (s *Store) Stat(ctx context.Context, key string) (blob.Info, error) {
 	info := blob.Info{Key: key}
-	err := s.pool.QueryRow(ctx, `SELECT size, created_at FROM blob_objects WHERE key = $1 AND complete`, key).Scan(&info.Size, &info.Modified)
+	err := s.pool.QueryRow(ctx, `SELECT size, created_at FROM blob_objects WHERE key = $1`, key).Scan(&info.Size, &info.Modified)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return info, fmt.Errorf("pgblob: %s: %w", key, blob.ErrNotFound)
 	}
@@ -104,7 +127,7 @@ func (s *Store) Stat(ctx context.Context, key string) (blob.Info, error) {
 	return info, nil
 }
 
-// Delete removes an object, complete or not, with its chunks.
+// Delete removes an object with its chunks.
 func (s *Store) Delete(ctx context.Context, key string) error {
 	if _, err := s.pool.Exec(ctx, `DELETE FROM blob_objects WHERE key = $1`, key); err != nil {
 		return fmt.Errorf("pgblob: delete %s: %w", key, err)
@@ -112,8 +135,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// List calls fn for every object under prefix, complete or not (an incomplete one is an
-// abandoned Put, or one in progress: its Modified says since when).
+// List calls fn for every object under prefix.
 func (s *Store) List(ctx context.Context, prefix string, fn func(blob.Info) error) error {
 	// Keys are read in pages by key, so that fn may take its time without holding a query open.
 	after := ""
@@ -144,7 +166,7 @@ func (s *Store) List(ctx context.Context, prefix string, fn func(blob.Info) erro
 func (s *Store) Open(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error) {
 	var id, size int64
 	var chunk int
-	err := s.pool.QueryRow(ctx, `SELECT id, size, chunk_size FROM blob_objects WHERE key = $1 AND complete`, key).Scan(&id, &size, &chunk)
+	err := s.pool.QueryRow(ctx, `SELECT id, size, chunk_size FROM blob_objects WHERE key = $1`, key).Scan(&id, &size, &chunk)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("pgblob: %s: %w", key, blob.ErrNotFound)
 	}
