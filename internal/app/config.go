@@ -27,10 +27,15 @@ type Config struct {
 	// Behind PgBouncer in transaction mode, DATABASE_URL names PgBouncer and this the server.
 	DatabaseDirectURL string
 	// DBExecMode is how pgx sends queries (DB_EXEC_MODE: cache_statement, cache_describe,
-	// describe_exec, exec or simple_protocol; empty: the URL's default_query_exec_mode, or
-	// cache_statement). Behind PgBouncer 1.18 in transaction mode, which keeps no prepared
-	// statements, use exec.
+	// describe_exec, exec or simple_protocol). Behind PgBouncer 1.18 in transaction mode, which
+	// keeps no prepared statements, it must be cache_describe (unnamed statements, types known:
+	// exec and simple_protocol send parameters as text and cannot encode the portal's JSON
+	// values). Empty: cache_describe when DATABASE_DIRECT_URL names another server than
+	// DATABASE_URL (which is then a pooler), else the URL's default_query_exec_mode, else
+	// cache_statement.
 	DBExecMode string
+	// execModeDetected says DBExecMode was chosen from the URLs, for Print.
+	execModeDetected bool
 	// Listen has the portal LISTEN for notifications of meeting changes and queued mail
 	// (DB_LISTEN, default true). Without it, each instance reads every meeting's version every
 	// second and its mail worker reads the outbox every few seconds.
@@ -99,6 +104,10 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.DBExecMode = getenv("DB_EXEC_MODE")
 	if !postgres.ValidExecMode(c.DBExecMode) {
 		return c, fmt.Errorf("config: DB_EXEC_MODE=%q must be cache_statement, cache_describe, describe_exec, exec or simple_protocol", c.DBExecMode)
+	}
+	if c.DBExecMode == "" && c.DatabaseDirectURL != "" && c.DatabaseDirectURL != c.DatabaseURL &&
+		!strings.Contains(c.DatabaseURL, "default_query_exec_mode=") {
+		c.DBExecMode, c.execModeDetected = "cache_describe", true
 	}
 	c.Listen = true
 	if v := getenv("DB_LISTEN"); v != "" {
@@ -172,8 +181,11 @@ func (c Config) Print(w io.Writer) {
 		direct = redact(c.DatabaseDirectURL)
 	}
 	mode := c.DBExecMode
-	if mode == "" {
+	switch {
+	case mode == "":
 		mode = "(the URL's, or cache_statement)"
+	case c.execModeDetected:
+		mode += " (DATABASE_URL is a pooler: DATABASE_DIRECT_URL names another server)"
 	}
 	smtp := "(none: mail is kept in the portal)"
 	if c.SMTPURL != "" {

@@ -123,3 +123,26 @@ func TestAFailedServeIsReported(t *testing.T) {
 		t.Errorf("Close after the failure: %v", err)
 	}
 }
+
+// A direct URL other than DATABASE_URL means DATABASE_URL names a pooler: pgx then uses no
+// prepared statements unless told otherwise.
+func TestExecModeFollowsTheURLs(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{}, ""},
+		{map[string]string{"DATABASE_URL": "postgres://h:6432/p", "DATABASE_DIRECT_URL": "postgres://h:5432/p"}, "cache_describe"},
+		{map[string]string{"DATABASE_URL": "postgres://h/p", "DATABASE_DIRECT_URL": "postgres://h/p"}, ""},
+		{map[string]string{"DATABASE_URL": "postgres://h:6432/p", "DATABASE_DIRECT_URL": "postgres://h/p", "DB_EXEC_MODE": "simple_protocol"}, "simple_protocol"},
+		{map[string]string{"DATABASE_URL": "postgres://h:6432/p?default_query_exec_mode=exec", "DATABASE_DIRECT_URL": "postgres://h/p"}, ""},
+	} {
+		cfg, err := LoadConfig(func(k string) string { return c.env[k] })
+		if err != nil || cfg.DBExecMode != c.want {
+			t.Errorf("%v: DB_EXEC_MODE %q (%v), want %q", c.env, cfg.DBExecMode, err, c.want)
+		}
+	}
+	if _, err := LoadConfig(func(k string) string { return map[string]string{"DB_EXEC_MODE": "prepared"}[k] }); err == nil {
+		t.Error("DB_EXEC_MODE=prepared accepted")
+	}
+}

@@ -121,17 +121,30 @@ var runningAt = regexp.MustCompile(`Plenary is running at (http://\S+)`)
 // address it prints. The server is stopped with SIGTERM when the test ends.
 func serve(t *testing.T, bin, databaseURL string) string {
 	t.Helper()
+	return serveWith(t, bin, map[string]string{"DATABASE_URL": databaseURL})
+}
+
+// serveWith is serve with the configuration env (DATABASE_URL among it); the portal's own
+// variables of the test's environment are not passed on.
+func serveWith(t *testing.T, bin string, vars map[string]string) string {
+	t.Helper()
 	cmd := exec.Command(bin, "serve", "--migrate", "--demo")
 	env := []string{}
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		switch name {
-		case "DATABASE_URL", "DATABASE_URL_FILE", "ADDR", "DATA_DIR", "BASE_URL", "COOKIE_SECURE", "SMTP_URL", "SMTP_URL_FILE", "LOG_LEVEL", "DB_MAX_CONNS":
+		case "DATABASE_URL", "DATABASE_URL_FILE", "ADDR", "DATA_DIR", "BASE_URL", "COOKIE_SECURE", "SMTP_URL", "SMTP_URL_FILE", "LOG_LEVEL",
+			"DB_MAX_CONNS", "DATABASE_DIRECT_URL", "DATABASE_DIRECT_URL_FILE", "DB_EXEC_MODE", "DB_LISTEN", "METRICS_ADDR", "TRUST_PROXY",
+			"MAIL_FROM", "DOCUMENT_MAX_BYTES", "VISA_RETENTION_DAYS":
 			continue
 		}
 		env = append(env, kv)
 	}
-	cmd.Env = append(env, "DATABASE_URL="+databaseURL, "ADDR=127.0.0.1:0", "DATA_DIR="+t.TempDir(), "LOG_LEVEL=info")
+	env = append(env, "ADDR=127.0.0.1:0", "DATA_DIR="+t.TempDir(), "LOG_LEVEL=info")
+	for k, v := range vars {
+		env = append(env, k+"="+v)
+	}
+	cmd.Env = env
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

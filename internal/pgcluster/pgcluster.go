@@ -32,6 +32,9 @@ type Options struct {
 	Install bool
 	// Log receives progress lines; nil means silent.
 	Log func(format string, args ...any)
+	// Port is the port to listen on; 0 picks a free one. A test that restarts a cluster gives
+	// the port it had, so that clients find it again.
+	Port int
 }
 
 // Cluster is a running private PostgreSQL server listening on 127.0.0.1.
@@ -114,9 +117,11 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 		return c, nil
 	}
 
-	port, err := freePort()
-	if err != nil {
-		return nil, err
+	port := o.Port
+	if port == 0 {
+		if port, err = freePort(); err != nil {
+			return nil, err
+		}
 	}
 	c.Port = port
 	opts := []string{

@@ -21,8 +21,11 @@ type Options struct {
 	MaxConns int32
 	// ExecMode is how pgx sends queries: cache_statement (pgx's default: named prepared
 	// statements), cache_describe, describe_exec, exec or simple_protocol. Behind PgBouncer in
-	// transaction mode (1.18: no protocol-level prepared statements) use exec. Empty keeps what
-	// the URL says (its default_query_exec_mode), or pgx's default.
+	// transaction mode (1.18: no protocol-level prepared statements) use cache_describe: each
+	// query is parsed unnamed and executed in one round trip, with the parameter types read once
+	// (exec and simple_protocol would send parameters as text, and cannot encode the JSON values
+	// the store writes). Empty keeps what the URL says (its default_query_exec_mode), or pgx's
+	// default.
 	ExecMode string
 	// DirectURL is a connection string reaching PostgreSQL itself, not a pooler, for the one
 	// connection that listens for notifications (LISTEN lasts as long as a session, which a
