@@ -128,6 +128,14 @@ func serve(t *testing.T, bin, databaseURL string) string {
 // variables of the test's environment are not passed on.
 func serveWith(t *testing.T, bin string, vars map[string]string) string {
 	t.Helper()
+	u, _ := serveLogged(t, bin, vars)
+	return u
+}
+
+// serveLogged is serveWith that also returns what the server writes to its standard error (its
+// log).
+func serveLogged(t *testing.T, bin string, vars map[string]string) (string, *lockedBuffer) {
+	t.Helper()
 	cmd := exec.Command(bin, "serve", "--migrate", "--demo")
 	env := []string{}
 	for _, kv := range os.Environ() {
@@ -188,13 +196,13 @@ func serveWith(t *testing.T, bin string, vars map[string]string) string {
 	})
 	select {
 	case u := <-urlc:
-		return u
+		return u, &errs
 	case err := <-exited:
 		t.Fatalf("the server exited before serving: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errs.String())
 	case <-time.After(90 * time.Second):
 		t.Fatalf("the server did not say where it runs within 90 s\nstdout:\n%s\nstderr:\n%s", out.String(), errs.String())
 	}
-	return ""
+	return "", nil
 }
 
 func tail(s string, n int) string {

@@ -120,12 +120,32 @@ func TestThroughPgBouncerInTransactionMode(t *testing.T) {
 	if xacts < 20 {
 		t.Errorf("PgBouncer served %d transactions for %s, want the portal's work", xacts, db)
 	}
-	// The two listeners hold direct connections of their own.
+	// The first instance's two listeners hold direct connections of their own.
 	var listening int
 	if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
 		AND query ILIKE 'listen %'`).Scan(&listening); err != nil || listening != 2 {
 		t.Errorf("%d sessions listening (%v), want 2 (meeting changes, mail)", listening, err)
 	}
+
+	// A second instance through PgBouncer alone, its LISTEN going through the pooler too: it does
+	// not hear the probe it sends itself, says so, and follows the meetings' versions instead,
+	// so a change made through the first instance still shows within seconds.
+	deaf, deafLog := serveLogged(t, bin, map[string]string{"DATABASE_URL": pooled, "DB_EXEC_MODE": "cache_describe", "DB_MAX_CONNS": "4"})
+	meetingID, _ := demoMeeting(t, conn)
+	visitor := newClient(t, deaf)
+	before := h1(t, visitor.must(http.MethodGet, "/meetings/"+slug, nil, http.StatusOK).body)
+	waitUntil(t, "the second instance to say it hears no notifications", 30*time.Second, func() bool {
+		return strings.Contains(deafLog.String(), "notifications sent are not heard back")
+	})
+	sec := newClient(t, base)
+	sec.login(secretariat, demoPassword)
+	edit := "/secretariat/meetings/" + strconv.FormatInt(meetingID, 10)
+	vals := formValues(t, sec.must(http.MethodGet, edit, nil, http.StatusOK).body, `form[data-testid="meeting-form"]`)
+	vals.Set("title-en", before+" (renamed)")
+	sec.must(http.MethodPost, edit, vals, http.StatusSeeOther)
+	waitUntil(t, "the instance without notifications to show the change", 10*time.Second, func() bool {
+		return h1(t, visitor.must(http.MethodGet, "/meetings/"+slug, nil, http.StatusOK).body) == before+" (renamed)"
+	})
 }
 
 func hostPath(raw string) string {
