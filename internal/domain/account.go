@@ -85,31 +85,3 @@ type AccountRef struct {
 
 // Name is the person's full name.
 func (a AccountRef) Name() string { return a.GivenName + " " + a.FamilyName }
-
-// Actor is who performs an action: an account and its roles, or a visitor (ID 0).
-type Actor struct {
-	ID             int64
-	OrganisationID int64
-	Secretariat    bool
-	// FocalOf lists the organisations this account is a focal point of.
-	FocalOf []int64
-}
-
-// Visitor is the actor of a request without a signed-in account.
-var Visitor = Actor{}
-
-// SignedIn reports whether the actor has an account.
-func (a Actor) SignedIn() bool { return a.ID != 0 }
-
-// IsFocalPointOf reports whether the actor is a focal point of organisation org.
-func (a Actor) IsFocalPointOf(org int64) bool {
-	for _, o := range a.FocalOf {
-		if o == org {
-			return true
-		}
-	}
-	return false
-}
-
-// IsFocalPoint reports whether the actor is a focal point of any organisation.
-func (a Actor) IsFocalPoint() bool { return len(a.FocalOf) > 0 }

@@ -155,7 +155,7 @@ type DocumentAccess struct {
 // organisation of kind "other" has no access: its delegates come through the secretariat.
 func AccessToDocuments(a Actor, m Membership, sg int64) DocumentAccess {
 	switch {
-	case a.Secretariat:
+	case a.Can(ManageDocuments):
 		return DocumentAccess{Read: true, Submit: true, Secretariat: true}
 	case !a.SignedIn():
 		return DocumentAccess{Reason: "doc.access_sign_in"}
@@ -172,7 +172,7 @@ func AccessToDocuments(a Actor, m Membership, sg int64) DocumentAccess {
 // CanConfirmMember reports whether actor may confirm (or withdraw the confirmation of) an
 // account's affiliation to org: a focal point of org, or the secretariat.
 func CanConfirmMember(a Actor, org int64) bool {
-	return a.SignedIn() && (a.Secretariat || a.IsFocalPointOf(org))
+	return a.CanFor(ConfirmMembers, org)
 }
 
 // MaxTitle and MaxSourceText bound a document's title and free-text source, in characters.
@@ -255,7 +255,7 @@ func flagPosting(d *Document, m *MeetingDetail, now time.Time) {
 // EditDocument changes a document's details: the secretariat only. The type and number never
 // change.
 func EditDocument(a Actor, m *MeetingDetail, d Document, req DocumentRequest, now time.Time) (Document, error) {
-	if !a.Secretariat {
+	if !a.Can(ManageDocuments) {
 		return d, Errorf(Forbidden, "error.doc_edit_forbidden")
 	}
 	req.Type = d.Type
@@ -269,7 +269,7 @@ func EditDocument(a Actor, m *MeetingDetail, d Document, req DocumentRequest, no
 
 // Withdraw withdraws a document: the secretariat only. Its number stays taken and its files stay.
 func Withdraw(a Actor, d Document, now time.Time) (Document, error) {
-	if !a.Secretariat {
+	if !a.Can(ManageDocuments) {
 		return d, Errorf(Forbidden, "error.doc_withdraw_forbidden")
 	}
 	if d.State == DocWithdrawn {

@@ -123,7 +123,7 @@ func TestAccessToDocuments(t *testing.T) {
 		return &Organisation{ID: 7, Kind: k, StudyGroupIDs: sgs}
 	}
 	delegate := Actor{ID: 1, OrganisationID: 7}
-	focal := Actor{ID: 2, OrganisationID: 7, FocalOf: []int64{7}}
+	focal := Actor{ID: 2, OrganisationID: 7, Grants: []Grant{FocalPointGrant(7)}}
 	cases := []struct {
 		name   string
 		a      Actor
@@ -142,7 +142,7 @@ func TestAccessToDocuments(t *testing.T) {
 		{"associate of another group", delegate, Membership{Organisation: org(Associate, 17), Confirmed: true}, false, "doc.access_not_member"},
 		{"other", delegate, Membership{Organisation: org(OtherOrg), Confirmed: true}, false, "doc.access_not_member"},
 		{"focal point", focal, Membership{Organisation: org(SectorMember)}, true, ""},
-		{"secretariat", Actor{ID: 3, Secretariat: true}, Membership{}, true, ""},
+		{"secretariat", Actor{ID: 3, Grants: []Grant{SecretariatGrant()}}, Membership{}, true, ""},
 	}
 	for _, c := range cases {
 		acc := AccessToDocuments(c.a, c.m, 13)
@@ -177,7 +177,7 @@ func TestNewDocumentMarksLateContributions(t *testing.T) {
 		}
 	}
 	// A number registered early by the secretariat is flagged when its file comes, not before.
-	sec := Actor{ID: 3, Secretariat: true}
+	sec := Actor{ID: 3, Grants: []Grant{SecretariatGrant()}}
 	early := time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC)
 	reg, err := NewDocument(DocumentContext{Actor: sec, Membership: Membership{Organisation: org, Confirmed: true}, Meeting: m, Now: early}, req, false)
 	if err != nil || reg.State != DocRegistered || reg.Late || reg.NoTranslation {

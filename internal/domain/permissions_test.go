@@ -9,9 +9,9 @@ func TestSecretariatCapabilities(t *testing.T) {
 	roles := map[string]Actor{
 		"visitor":           Visitor,
 		"delegate":          {ID: 3, OrganisationID: org},
-		"focal point":       {ID: 4, OrganisationID: org, FocalOf: []int64{org}},
-		"other focal point": {ID: 5, OrganisationID: other, FocalOf: []int64{other}},
-		"secretariat":       {ID: 6, Secretariat: true},
+		"focal point":       {ID: 4, OrganisationID: org, Grants: []Grant{FocalPointGrant(org)}},
+		"other focal point": {ID: 5, OrganisationID: other, Grants: []Grant{FocalPointGrant(other)}},
+		"secretariat":       {ID: 6, Grants: []Grant{SecretariatGrant()}},
 	}
 	// meetings, organisations, study groups, automatic approval of org, mail
 	want := map[string][5]bool{
@@ -37,9 +37,9 @@ func TestRegistrationScope(t *testing.T) {
 	}{
 		"visitor":               {Visitor, nil, false, false},
 		"delegate":              {Actor{ID: 1, OrganisationID: 10}, nil, false, false},
-		"focal point of two":    {Actor{ID: 2, FocalOf: []int64{10, 20}}, []int64{10, 20}, false, true},
-		"secretariat":           {Actor{ID: 3, Secretariat: true}, nil, true, true},
-		"secretariat and focal": {Actor{ID: 4, Secretariat: true, FocalOf: []int64{10}}, nil, true, true},
+		"focal point of two":    {Actor{ID: 2, Grants: []Grant{FocalPointGrant(10), FocalPointGrant(20)}}, []int64{10, 20}, false, true},
+		"secretariat":           {Actor{ID: 3, Grants: []Grant{SecretariatGrant()}}, nil, true, true},
+		"secretariat and focal": {Actor{ID: 4, Grants: []Grant{SecretariatGrant(), FocalPointGrant(10)}}, nil, true, true},
 	} {
 		orgs, all, ok := RegistrationScope(c.a)
 		if all != c.all || ok != c.ok || len(orgs) != len(c.orgs) {

@@ -120,23 +120,16 @@ func MayTakePart(org Organisation, sg int64) bool {
 func NewRegistration(c RegistrationContext, req RegistrationRequest) (Registration, error) {
 	a := c.Actor
 	self := a.ID == c.Registrant.ID
-	onBehalf := !self && a.IsFocalPointOf(c.Organisation.ID)
-	if !a.SignedIn() || (!self && !onBehalf && !a.Secretariat) {
+	if !a.SignedIn() || (!self && !a.CanFor(RegisterColleagues, c.Organisation.ID) && !a.Can(RegisterAnyone)) {
 		return Registration{}, Errorf(Forbidden, "error.register_forbidden")
 	}
 	if c.Registrant.OrganisationID == nil || *c.Registrant.OrganisationID != c.Organisation.ID {
 		return Registration{}, Errorf(Forbidden, "error.register_other_organisation")
 	}
-	if c.Meeting.Past(c.Now) {
-		return Registration{}, Errorf(Invalid, "error.meeting_over")
-	}
-	if !a.Secretariat && !MayTakePart(c.Organisation, c.Meeting.StudyGroupID) {
-		return Registration{}, Errorf(Forbidden, "error.register_not_eligible")
+	if err := RegistrationOffer(a, c.Meeting, c.PreRegistration, &c.Organisation, c.Now).Err(); err != nil {
+		return Registration{}, err
 	}
 	late := c.PreRegistration.Passed(c.Now, c.Meeting.Location())
-	if late && !a.Secretariat {
-		return Registration{}, Errorf(Invalid, "error.registration_closed")
-	}
 	if err := checkRequest(c.Organisation.Kind, c.Meeting, req); err != nil {
 		return Registration{}, err
 	}
@@ -201,14 +194,12 @@ func checkRequest(org OrgKind, m Meeting, req RegistrationRequest) error {
 // CanView reports whether actor may see registration r: its owner, a focal point of its
 // organisation, the secretariat.
 func CanView(a Actor, r Registration) bool {
-	return a.SignedIn() && (a.ID == r.AccountID || a.Secretariat || a.IsFocalPointOf(r.OrganisationID))
+	return a.SignedIn() && (a.ID == r.AccountID || a.CanFor(ViewRegistrations, r.OrganisationID))
 }
 
 // CanDecide reports whether actor may approve or reject r: a focal point of its organisation or
 // the secretariat.
-func CanDecide(a Actor, r Registration) bool {
-	return a.SignedIn() && (a.Secretariat || a.IsFocalPointOf(r.OrganisationID))
-}
+func CanDecide(a Actor, r Registration) bool { return a.CanFor(DecideRegistrations, r.OrganisationID) }
 
 // Decide approves or rejects a pending registration. A rejection needs a reason.
 func Decide(a Actor, r Registration, approve bool, reason string, now time.Time) (Registration, error) {
@@ -268,14 +259,35 @@ func ChangeMode(a Actor, r Registration, m Meeting, pre Deadline, mode Mode, aut
 	if r.Mode == mode {
 		return r, Errorf(Conflict, "error.same_mode")
 	}
-	if mode == InPerson && !a.Secretariat && pre.Passed(now, m.Location()) {
+	if mode == InPerson && !a.Can(RegisterAnyone) && pre.Passed(now, m.Location()) {
 		return r, Errorf(Invalid, "error.in_person_closed")
 	}
-	if mode == InPerson && r.State == Approved && !a.Secretariat && !autoApprove {
+	if mode == InPerson && r.State == Approved && !a.Can(RegisterAnyone) && !autoApprove {
 		r.State = Pending
 		r.DecidedBy, r.DecidedAt = nil, nil
 	}
 	r.Mode = mode
 	r.UpdatedAt = now
 	return r, nil
+}
+
+// RegistrationOffer says whether the registration form is open to actor at meeting m for a
+// delegate of org (nil: the account has no organisation), and why not: the meeting is over, the
+// account has no organisation, its organisation does not take part in the meeting's study group,
+// or the pre-registration deadline pre has passed. Only an actor who may register anyone (the
+// secretariat) passes the last two. NewRegistration refuses with the same reasons, so the page
+// and the use case cannot disagree.
+func RegistrationOffer(a Actor, m Meeting, pre Deadline, org *Organisation, now time.Time) Capability {
+	anyone := a.Can(RegisterAnyone)
+	switch {
+	case m.Past(now):
+		return Deny(Errorf(Invalid, "error.meeting_over"))
+	case org == nil:
+		return Deny(Errorf(Invalid, "error.no_organisation"))
+	case !anyone && !MayTakePart(*org, m.StudyGroupID):
+		return Deny(Errorf(Forbidden, "error.register_not_eligible"))
+	case !anyone && pre.Passed(now, m.Location()):
+		return Deny(&Error{Code: Invalid, Key: "error.registration_closed", Args: map[string]any{"Date": pre.Day}})
+	}
+	return Allow()
 }

@@ -16,10 +16,10 @@ func TestRegistrationPermissionMatrix(t *testing.T) {
 		"owner":              {ID: 100, OrganisationID: orgA},
 		"colleague":          {ID: 101, OrganisationID: orgA},
 		"other delegate":     {ID: 200, OrganisationID: orgB},
-		"focal point":        {ID: 102, OrganisationID: orgA, FocalOf: []int64{orgA}},
-		"other focal point":  {ID: 201, OrganisationID: orgB, FocalOf: []int64{orgB}},
-		"focal point of two": {ID: 300, OrganisationID: orgB, FocalOf: []int64{orgB, orgA}},
-		"secretariat":        {ID: 1, Secretariat: true},
+		"focal point":        {ID: 102, OrganisationID: orgA, Grants: []Grant{FocalPointGrant(orgA)}},
+		"other focal point":  {ID: 201, OrganisationID: orgB, Grants: []Grant{FocalPointGrant(orgB)}},
+		"focal point of two": {ID: 300, OrganisationID: orgB, Grants: []Grant{FocalPointGrant(orgB), FocalPointGrant(orgA)}},
+		"secretariat":        {ID: 1, Grants: []Grant{SecretariatGrant()}},
 	}
 	// want[actor] = {view, decide, cancel, change mode}
 	want := map[string][4]bool{
@@ -61,7 +61,7 @@ func TestRegistrationPermissionMatrix(t *testing.T) {
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 func TestRegistrationTransitions(t *testing.T) {
-	fp := Actor{ID: 2, FocalOf: []int64{10}}
+	fp := Actor{ID: 2, Grants: []Grant{FocalPointGrant(10)}}
 	now := time.Date(2030, 5, 1, 12, 0, 0, 0, time.UTC)
 	base := Registration{ID: 1, AccountID: 1, OrganisationID: 10, Mode: Remote}
 	for _, from := range States {
@@ -111,7 +111,7 @@ func TestRegistrationTransitions(t *testing.T) {
 
 func TestChangeMode(t *testing.T) {
 	owner := Actor{ID: 1, OrganisationID: 10}
-	sec := Actor{ID: 9, Secretariat: true}
+	sec := Actor{ID: 9, Grants: []Grant{SecretariatGrant()}}
 	m := Meeting{ID: 5, TimeZone: "Europe/Zurich", FirstDay: day(2030, 7, 25), LastDay: day(2030, 7, 25)}
 	pre := Deadline{Kind: PreRegistration, Day: day(2030, 6, 25)}
 	before := time.Date(2030, 6, 25, 21, 59, 0, 0, time.UTC) // 23:59 in Geneva, last minute
@@ -175,11 +175,11 @@ func TestNewRegistration(t *testing.T) {
 	if r, _ := NewRegistration(c, remote); r.State != Approved {
 		t.Errorf("a focal point's own registration is approved at once: %+v", r)
 	}
-	fp := Actor{ID: 7, OrganisationID: orgID, FocalOf: []int64{orgID}}
+	fp := Actor{ID: 7, OrganisationID: orgID, Grants: []Grant{FocalPointGrant(orgID)}}
 	if r, err := NewRegistration(ctx(fp, org(SectorMember), open), remote); err != nil || r.State != Approved || *r.RegisteredBy != fp.ID || *r.DecidedBy != fp.ID {
 		t.Errorf("a focal point registering a colleague approves it: %+v %v", r, err)
 	}
-	otherFP := Actor{ID: 8, OrganisationID: 20, FocalOf: []int64{20}}
+	otherFP := Actor{ID: 8, OrganisationID: 20, Grants: []Grant{FocalPointGrant(20)}}
 	if _, err := NewRegistration(ctx(otherFP, org(SectorMember), open), remote); ErrorCode(err) != Forbidden {
 		t.Errorf("another organisation's focal point: %v", err)
 	}
@@ -198,7 +198,7 @@ func TestNewRegistration(t *testing.T) {
 	if _, err := NewRegistration(ctx(self, org(SectorMember), closed), remote); ErrorCode(err) != Invalid {
 		t.Errorf("after the deadline a delegate cannot register: %v", err)
 	}
-	sec := Actor{ID: 99, Secretariat: true}
+	sec := Actor{ID: 99, Grants: []Grant{SecretariatGrant()}}
 	if r, err := NewRegistration(ctx(sec, org(SectorMember), closed), remote); err != nil || !r.Late || r.State != Approved {
 		t.Errorf("the secretariat can, marked late: %+v %v", r, err)
 	}

@@ -103,11 +103,11 @@ func CanSeeVisaState(a Actor, v VisaRequest) bool {
 // CanSeePassport reports whether actor may see the passport data and download the letter: only
 // their owner and the secretariat (not the focal point).
 func CanSeePassport(a Actor, v VisaRequest) bool {
-	return a.SignedIn() && (a.ID == v.AccountID || a.Secretariat)
+	return a.SignedIn() && (a.ID == v.AccountID || a.Can(ManageVisas))
 }
 
 // CanDecideVisa reports whether actor may issue or decline letters: the secretariat.
-func CanDecideVisa(a Actor) bool { return a.SignedIn() && a.Secretariat }
+func CanDecideVisa(a Actor) bool { return a.Can(ManageVisas) }
 
 // VisaContext is what the rules need to know about the registration a request is made for.
 type VisaContext struct {
@@ -138,7 +138,7 @@ const (
 // registration, before the visa deadline (the secretariat may still add one after it).
 func CheckVisaRequest(c VisaContext) error {
 	a, r := c.Actor, c.Registration
-	if !a.SignedIn() || (a.ID != r.AccountID && !a.Secretariat) {
+	if !a.SignedIn() || (a.ID != r.AccountID && !a.Can(ManageVisas)) {
 		return Errorf(Forbidden, "error.visa_forbidden")
 	}
 	if !r.State.Live() {
@@ -150,7 +150,7 @@ func CheckVisaRequest(c VisaContext) error {
 	if c.Meeting.Past(c.Now) {
 		return FieldErrors(map[string]string{FieldVisa: "error.visa_meeting_over"})
 	}
-	if !a.Secretariat && c.Deadline.Passed(c.Now, c.Meeting.Location()) {
+	if !a.Can(ManageVisas) && c.Deadline.Passed(c.Now, c.Meeting.Location()) {
 		return FieldErrors(map[string]string{FieldVisa: "error.visa_deadline_passed"})
 	}
 	return nil
@@ -318,7 +318,7 @@ func UpdatePassport(a Actor, v VisaRequest, m Meeting, p Passport, now time.Time
 	}
 	switch {
 	case v.State.Open():
-	case v.State == VisaIssued && a.Secretariat:
+	case v.State == VisaIssued && a.Can(ManageVisas):
 		reissue = true
 	case v.State == VisaIssued:
 		return v, false, Errorf(Conflict, "error.visa_issued_ask_secretariat")

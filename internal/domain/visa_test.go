@@ -91,7 +91,7 @@ func TestVisaRequestRules(t *testing.T) {
 	if got := fieldKey(CheckVisaRequest(ctx(owner, reg, late)), FieldVisa); got != "error.visa_deadline_passed" {
 		t.Errorf("at the deadline: %q", got)
 	}
-	if err := CheckVisaRequest(ctx(Actor{ID: 99, Secretariat: true}, reg, late)); err != nil {
+	if err := CheckVisaRequest(ctx(Actor{ID: 99, Grants: []Grant{SecretariatGrant()}}, reg, late)); err != nil {
 		t.Errorf("the secretariat after the deadline: %v", err)
 	}
 	remote := reg
@@ -104,7 +104,7 @@ func TestVisaRequestRules(t *testing.T) {
 	if ErrorCode(CheckVisaRequest(ctx(owner, cancelled, now))) != Conflict {
 		t.Error("cancelled registration accepted")
 	}
-	focal := Actor{ID: 11, OrganisationID: 3, FocalOf: []int64{3}}
+	focal := Actor{ID: 11, OrganisationID: 3, Grants: []Grant{FocalPointGrant(3)}}
 	if ErrorCode(CheckVisaRequest(ctx(focal, reg, now))) != Forbidden {
 		t.Error("a focal point may not request for a delegate (the passport data are the delegate's)")
 	}
@@ -112,7 +112,7 @@ func TestVisaRequestRules(t *testing.T) {
 		t.Error("visitor")
 	}
 	after := time.Date(2025, 7, 26, 10, 0, 0, 0, time.UTC)
-	if got := fieldKey(CheckVisaRequest(ctx(Actor{ID: 99, Secretariat: true}, reg, after)), FieldVisa); got != "error.visa_meeting_over" {
+	if got := fieldKey(CheckVisaRequest(ctx(Actor{ID: 99, Grants: []Grant{SecretariatGrant()}}, reg, after)), FieldVisa); got != "error.visa_meeting_over" {
 		t.Errorf("after the meeting: %q", got)
 	}
 }
@@ -120,7 +120,7 @@ func TestVisaRequestRules(t *testing.T) {
 func TestVisaStateMachine(t *testing.T) {
 	m := visaMeeting()
 	loc := m.Location()
-	sec := Actor{ID: 1, Secretariat: true}
+	sec := Actor{ID: 1, Grants: []Grant{SecretariatGrant()}}
 	now := time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC)
 	v := VisaRequest{ID: 42, AccountID: 10, OrganisationID: 3, State: VisaRequested, Passport: goodPassport()}
 
@@ -180,7 +180,7 @@ func TestVisaStateMachine(t *testing.T) {
 	if err != nil || !reissue || u.Revision != 2 || u.State != VisaIssued {
 		t.Fatalf("secretariat update after issue: %+v %v %v", u, reissue, err)
 	}
-	if _, _, err := UpdatePassport(Actor{ID: 11, FocalOf: []int64{3}}, p, m, np, now); ErrorCode(err) != NotFound {
+	if _, _, err := UpdatePassport(Actor{ID: 11, Grants: []Grant{FocalPointGrant(3)}}, p, m, np, now); ErrorCode(err) != NotFound {
 		t.Errorf("focal point update: %v", err)
 	}
 	erased := p
@@ -199,9 +199,9 @@ func TestVisaPermissions(t *testing.T) {
 	}{
 		{"owner", Actor{ID: 10, OrganisationID: 3}, true, true, false},
 		{"other delegate", Actor{ID: 12, OrganisationID: 3}, false, false, false},
-		{"focal point", Actor{ID: 11, OrganisationID: 3, FocalOf: []int64{3}}, true, false, false},
-		{"other focal point", Actor{ID: 13, OrganisationID: 4, FocalOf: []int64{4}}, false, false, false},
-		{"secretariat", Actor{ID: 1, Secretariat: true}, true, true, true},
+		{"focal point", Actor{ID: 11, OrganisationID: 3, Grants: []Grant{FocalPointGrant(3)}}, true, false, false},
+		{"other focal point", Actor{ID: 13, OrganisationID: 4, Grants: []Grant{FocalPointGrant(4)}}, false, false, false},
+		{"secretariat", Actor{ID: 1, Grants: []Grant{SecretariatGrant()}}, true, true, true},
 		{"visitor", Visitor, false, false, false},
 	}
 	for _, c := range cases {

@@ -93,23 +93,46 @@ type actorRow struct {
 // parameter is arg, into found.
 func queueActors(b *pgx.Batch, cond string, arg any, found map[int64]actorRow) {
 	b.Queue(`SELECT `+accountColumns+`,
-			COALESCE((SELECT array_agg(organisation_id ORDER BY organisation_id) FROM focal_points WHERE account_id = accounts.id), '{}')
-		FROM accounts WHERE `+cond, arg).Query(func(rows pgx.Rows) error {
+			COALESCE((SELECT array_agg(organisation_id ORDER BY organisation_id) FROM focal_points WHERE account_id = accounts.id), '{}'),
+			r.roles, r.orgs, r.meetings
+		FROM accounts LEFT JOIN LATERAL (
+			SELECT array_agg(role ORDER BY id) AS roles, array_agg(COALESCE(organisation_id, 0) ORDER BY id) AS orgs,
+				array_agg(COALESCE(meeting_id, 0) ORDER BY id) AS meetings
+			FROM account_roles WHERE account_id = accounts.id) r ON true
+		WHERE `+cond, arg).Query(func(rows pgx.Rows) error {
 		var acc domain.Account
-		var focal []int64
+		var focal, orgs, meetings []int64
+		var roles []string
 		_, err := pgx.ForEachRow(rows, []any{&acc.ID, &acc.Email, &acc.GivenName, &acc.FamilyName,
-			&acc.Gender, &acc.OrganisationID, &acc.Language, &acc.Secretariat, &acc.CreatedAt, &focal}, func() error {
-			actor := domain.Actor{ID: acc.ID, Secretariat: acc.Secretariat, FocalOf: focal}
-			if acc.OrganisationID != nil {
-				actor.OrganisationID = *acc.OrganisationID
-			}
-			found[acc.ID] = actorRow{actor: actor, account: acc}
+			&acc.Gender, &acc.OrganisationID, &acc.Language, &acc.Secretariat, &acc.CreatedAt, &focal, &roles, &orgs, &meetings}, func() error {
+			found[acc.ID] = actorRow{actor: actorOf(acc, focal, roles, orgs, meetings), account: acc}
 			// The next row scans into fresh values: these now belong to the map.
-			acc, focal = domain.Account{}, nil
+			acc, focal, roles, orgs, meetings = domain.Account{}, nil, nil, nil, nil
 			return nil
 		})
 		return err
 	})
+}
+
+// actorOf builds an account's actor from the roles stored for it: the secretariat flag, the
+// organisations it is a focal point of, and the rows of account_roles (role, organisation or 0,
+// meeting or 0).
+func actorOf(acc domain.Account, focalOf []int64, roles []string, orgs, meetings []int64) domain.Actor {
+	var org int64
+	if acc.OrganisationID != nil {
+		org = *acc.OrganisationID
+	}
+	grants := make([]domain.Grant, 0, len(focalOf)+len(roles)+1)
+	if acc.Secretariat {
+		grants = append(grants, domain.SecretariatGrant())
+	}
+	for _, o := range focalOf {
+		grants = append(grants, domain.FocalPointGrant(o))
+	}
+	for i, r := range roles {
+		grants = append(grants, domain.Grant{Role: domain.RoleName(r), Organisation: orgs[i], Meeting: meetings[i]})
+	}
+	return domain.NewActor(acc.ID, org, grants...)
 }
 
 // actorsByID reads accounts with their roles, in one query.

@@ -363,7 +363,7 @@ func (db *DB) ReviseDocument(ctx context.Context, a Audit, actor domain.Actor, d
 
 // UpdateDocument changes a document's details (the secretariat's edit); its type and number stay.
 func (db *DB) UpdateDocument(ctx context.Context, a Audit, actor domain.Actor, docID int64, req domain.DocumentRequest, now time.Time) error {
-	if !actor.Secretariat {
+	if !actor.Can(domain.ManageDocuments) {
 		return domain.Errorf(domain.Forbidden, "error.doc_edit_forbidden")
 	}
 	var meetingID int64

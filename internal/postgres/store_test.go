@@ -387,7 +387,7 @@ func TestSecretariatOnlyMethodsRefuseOthers(t *testing.T) {
 	checks := map[string]error{
 		"save sessions":      db.SaveSessions(ctx, a, focal, before.ID, []postgres.RowEdit[domain.Session]{{ID: s.ID, Value: s}}),
 		"update meeting":     db.UpdateMeeting(ctx, a, focal, before.ID, postgres.MeetingInput{Slug: "x"}),
-		"add focal point":    db.AddFocalPoint(ctx, a, focal, focal.FocalOf[0], "delegate.sm@plenary.test"),
+		"add focal point":    db.AddFocalPoint(ctx, a, focal, focal.FocalOf()[0], "delegate.sm@plenary.test"),
 		"update study group": db.UpdateStudyGroup(ctx, a, focal, domain.StudyGroup{ID: before.StudyGroupID}),
 	}
 	_, checks["copy meeting"] = db.CopyMeeting(ctx, a, focal, before.ID, "sg13-stolen", before.FirstDay)

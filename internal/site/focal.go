@@ -16,8 +16,8 @@ func (s *Server) focalList(w http.ResponseWriter, r *http.Request) {
 // focalOrganisations returns the organisations the focal point acts for.
 func (s *Server) focalOrganisations(r *http.Request) ([]domain.Organisation, error) {
 	a := actorOf(r)
-	out := make([]domain.Organisation, 0, len(a.FocalOf))
-	for _, id := range a.FocalOf {
+	out := make([]domain.Organisation, 0, len(a.FocalOf()))
+	for _, id := range a.FocalOf() {
 		o, err := s.db.Organisation(r.Context(), id)
 		if err != nil {
 			return nil, err
@@ -174,11 +174,8 @@ func (s *Server) focalRegisterData(r *http.Request, meetingID, orgID int64) (vie
 		return d, nil, err
 	}
 	d.Fields = domain.RegistrationFields(org.Kind, d.Meeting.Meeting)
-	switch {
-	case !domain.MayTakePart(org, d.Meeting.StudyGroupID):
-		d.Closed = t.T("error.register_not_eligible")
-	case d.Meeting.Deadline(domain.PreRegistration).Passed(now, d.Meeting.Location()):
-		d.Closed = t.T("error.registration_closed")
+	if offer := domain.RegistrationOffer(a, d.Meeting.Meeting, d.Meeting.Deadline(domain.PreRegistration), &org, now); !offer.Allowed {
+		d.Closed = message(t, offer.Reason)
 	}
 	colleagues, err := s.db.Colleagues(r.Context(), orgID)
 	if err != nil {

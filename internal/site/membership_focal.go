@@ -10,7 +10,7 @@ import (
 // confirmation first: confirming one opens the meeting documents to that delegate. Nobody else's
 // accounts are listed.
 func (s *Server) membersList(w http.ResponseWriter, r *http.Request) {
-	lines, err := s.db.Members(r.Context(), actorOf(r).FocalOf)
+	lines, err := s.db.Members(r.Context(), actorOf(r).FocalOf())
 	if err != nil {
 		s.fail(w, r, err)
 		return

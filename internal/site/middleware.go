@@ -266,7 +266,8 @@ func (s *Server) requireSignIn(next http.Handler) http.Handler {
 
 func (s *Server) requireSecretariat(next http.Handler) http.Handler {
 	return s.requireSignIn(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !actorOf(r).Secretariat {
+		// The area's pages are the secretariat's; each checks its own permission in the domain.
+		if !actorOf(r).HasRole(domain.RoleSecretariat) {
 			s.fail(w, r, domain.Errorf(domain.Forbidden, "error.forbidden"))
 			return
 		}

@@ -2,6 +2,7 @@ package site
 
 import (
 	"net/http"
+	"time"
 
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
@@ -38,27 +39,18 @@ func (s *Server) registerData(r *http.Request) (view.RegisterData, error) {
 	}
 	data.Existing = existing
 	now := s.opts.Now()
-	switch {
-	case d.Past(now):
-		data.Closed = t.T("reg.meeting_over")
-	case acc.OrganisationID == nil:
-		data.Closed = t.T("reg.no_organisation", "Email", d.StudyGroup.Email)
-	}
+	var org *domain.Organisation
 	if acc.OrganisationID != nil {
-		org, err := s.db.Organisation(r.Context(), *acc.OrganisationID)
+		o, err := s.db.Organisation(r.Context(), *acc.OrganisationID)
 		if err != nil {
 			return data, err
 		}
-		data.Organisation = &org
-		data.Fields = domain.RegistrationFields(org.Kind, d.Meeting)
-		if data.Closed == "" && !actor.Secretariat && !domain.MayTakePart(org, d.StudyGroupID) {
-			data.Closed = t.T("reg.not_eligible", "Email", d.StudyGroup.Email)
-		}
+		org = &o
+		data.Organisation = org
+		data.Fields = domain.RegistrationFields(o.Kind, d.Meeting)
 	}
-	pre := d.Deadline(domain.PreRegistration)
-	if data.Closed == "" && !actor.Secretariat && pre.Passed(now, d.Location()) {
-		data.Closed = t.T("reg.closed", "Date", t.Date(pre.Day), "Email", d.StudyGroup.Email)
-	}
+	offer := domain.RegistrationOffer(actor, d.Meeting, d.Deadline(domain.PreRegistration), org, now)
+	data.Closed = closedMessage(t, offer, d.StudyGroup.Email)
 	data.Visa = s.visaOffer(t, actor, d)
 	return data, nil
 }
@@ -145,6 +137,25 @@ func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/me#reg-"+itoa64(reg.ID), http.StatusSeeOther)
 }
 
+// closedMessage says why the registration form is not offered (offer is the domain's), with the
+// secretariat's address where writing to it helps; "" when it is offered.
+func closedMessage(t *i18n.Translator, offer domain.Capability, email string) string {
+	switch offer.Key() {
+	case "":
+		return ""
+	case "error.meeting_over":
+		return t.T("reg.meeting_over")
+	case "error.no_organisation":
+		return t.T("reg.no_organisation", "Email", email)
+	case "error.register_not_eligible":
+		return t.T("reg.not_eligible", "Email", email)
+	case "error.registration_closed":
+		day, _ := offer.Reason.Args["Date"].(time.Time)
+		return t.T("reg.closed", "Date", t.Date(day), "Email", email)
+	}
+	return message(t, offer.Reason)
+}
+
 // message translates a domain error, naming states and modes in the user's language.
 func message(t *i18n.Translator, e *domain.Error) string {
 	args := make([]any, 0, len(e.Args)*2)
@@ -182,7 +193,7 @@ func (s *Server) registrationCancel(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	next := localPath(r.PostFormValue("next"))
-	if err := s.db.CancelRegistration(r.Context(), auditOf(r), actorOf(r), id, s.opts.Now()); err != nil {
+	if err := s.svc.Registrations.Cancel(r.Context(), auditOf(r), actorOf(r), id); err != nil {
 		s.actionFailed(w, r, err, next)
 		return
 	}

@@ -26,7 +26,7 @@ func (s *Server) page(r *http.Request, title string) view.Page {
 	}
 	if acc := accountOf(r); acc != nil {
 		a := actorOf(r)
-		p.User = &view.User{ID: acc.ID, Name: acc.Name(), Secretariat: a.Secretariat, FocalPoint: a.IsFocalPoint()}
+		p.User = &view.User{ID: acc.ID, Name: acc.Name(), Secretariat: a.HasRole(domain.RoleSecretariat), FocalPoint: a.IsFocalPoint()}
 		p.Flash = s.sessions.PopString(r.Context(), "flash")
 	}
 	return p

@@ -74,7 +74,7 @@ func (s *Server) visaOffer(t *i18n.Translator, actor domain.Actor, d *domain.Mee
 	switch {
 	case d.Past(now):
 		o.Closed = t.T("visa.closed_meeting_over")
-	case dl.Passed(now, d.Location()) && !actor.Secretariat:
+	case dl.Passed(now, d.Location()) && !actor.Can(domain.ManageVisas):
 		o.Closed = t.T("visa.closed", "Date", t.DateShort(dl.Day), "Email", d.StudyGroup.Email)
 	default:
 		o.Open = true
@@ -141,16 +141,16 @@ func (s *Server) visaPageData(r *http.Request) (view.VisaPageData, error) {
 	}
 	t := s.translator(r)
 	data = view.VisaPageData{Registration: reg, Offer: s.visaOffer(t, actor, d), Now: s.opts.Now(), Form: view.NewForm(),
-		Secretariat: actor.Secretariat && actor.ID != reg.AccountID}
+		Secretariat: actor.Can(domain.ManageVisas) && actor.ID != reg.AccountID}
 	if data.Visa, err = s.db.VisaOfRegistration(r.Context(), actor, id); err != nil {
 		return data, err
 	}
-	owner := actor.ID == reg.AccountID || actor.Secretariat
+	owner := actor.ID == reg.AccountID || actor.Can(domain.ManageVisas)
 	v := data.Visa
 	switch {
 	case v != nil && v.State.Live():
 		data.ShowPassport = owner
-		data.CanEdit = v.ErasedAt == nil && owner && (v.State.Open() || (v.State == domain.VisaIssued && actor.Secretariat))
+		data.CanEdit = v.ErasedAt == nil && owner && (v.State.Open() || (v.State == domain.VisaIssued && actor.Can(domain.ManageVisas)))
 		data.Reissue = data.CanEdit && v.State == domain.VisaIssued
 		if data.CanEdit {
 			data.Form = passportForm(*v)

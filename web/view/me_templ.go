@@ -939,7 +939,7 @@ func MePage(p Page, d MeData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			if d.Actor.Secretariat {
+			if d.Actor.HasRole(domain.RoleSecretariat) {
 				var templ_7745c5c3_Var57 string
 				templ_7745c5c3_Var57, templ_7745c5c3_Err = templ.JoinStringErrs(t.T("list.separator"))
 				if templ_7745c5c3_Err != nil {
