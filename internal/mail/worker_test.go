@@ -358,7 +358,7 @@ func TestWithoutSMTPMailIsKeptInThePortal(t *testing.T) {
 	d.decide(t, focalSM, reg.ID, false, "The delegation is full.")
 	waitFor(t, "the rejection to be kept", 10*time.Second, func() bool { return len(outbox(t, db)) == 3 && settled(t, db) })
 	again := d.register(t, delegateSM, domain.InPerson)
-	if err := db.CancelRegistration(context.Background(), postgres.Audit{ActorID: d.actor(t, delegateSM).ID}, d.actor(t, delegateSM), again.ID, time.Now()); err != nil {
+	if err := cancelRegistration(context.Background(), db, postgres.Audit{ActorID: d.actor(t, delegateSM).ID}, d.actor(t, delegateSM), again.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "every mail to be kept", 10*time.Second, func() bool { return len(outbox(t, db)) == 6 && settled(t, db) })

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"plenary/internal/domain"
+	"plenary/internal/service"
 )
 
 // DB is the store.
@@ -91,27 +92,9 @@ func (db *DB) Close() {
 // Ping checks the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
 
-// trackedTx is the transaction a use case runs in; it remembers whether mail was queued, so that
-// the mail workers are woken once it has committed.
-type trackedTx struct {
-	pgx.Tx
-	db         *DB
-	mailQueued bool
-}
-
-// inTx runs fn in a transaction, committing when it returns nil.
+// inTx runs fn in a transaction (see InTx), for the store's functions written against pgx.Tx.
 func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	queued := false
-	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		t := &trackedTx{Tx: tx, db: db}
-		err := fn(t)
-		queued = t.mailQueued
-		return err
-	})
-	if err == nil && queued {
-		db.wakeMail()
-	}
-	return err
+	return db.InTx(ctx, func(t *Tx) error { return fn(t) })
 }
 
 // wakeMail has the mail workers woken (after a transaction that queued mail has committed).
@@ -130,68 +113,33 @@ type steps interface {
 	last(ctx context.Context, b *pgx.Batch) error
 }
 
-// txSteps runs batches inside an ordinary transaction, which the caller ends.
+// txSteps runs batches inside a transaction that goes on after them.
 type txSteps struct{ tx pgx.Tx }
 
 func (s txSteps) step(ctx context.Context, b *pgx.Batch) error { return s.tx.SendBatch(ctx, b).Close() }
 func (s txSteps) last(ctx context.Context, b *pgx.Batch) error { return s.step(ctx, b) }
 
-// pipelinedTx is a transaction on one connection whose BEGIN goes with its first batch of
-// statements and whose COMMIT with its last: two round trips fewer than a pgx.Tx, which matters
-// for a use case of two batches.
-type pipelinedTx struct {
-	conn      *pgxpool.Conn
-	begun     bool
-	committed bool
+// finalSteps runs batches that are a whole transaction: its BEGIN goes with the first, its
+// COMMIT with the last (see Tx.SendFinal).
+type finalSteps struct {
+	tx    *Tx
+	begun bool
 }
 
-func (db *DB) beginPipelined(ctx context.Context) (*pipelinedTx, error) {
-	conn, err := db.Pool.Acquire(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: acquire: %w", err)
-	}
-	return &pipelinedTx{conn: conn}, nil
-}
-
-func (t *pipelinedTx) send(ctx context.Context, b *pgx.Batch, commit bool) error {
-	all := &pgx.Batch{}
-	if !t.begun {
-		all.Queue("BEGIN")
+func (s *finalSteps) step(ctx context.Context, b *pgx.Batch) error {
+	if !s.begun {
+		s.begun = true
 		// The statements of a batch use a generic plan: a use case run in batches would
 		// otherwise plan some of them afresh for every batch, as the number of rows changes.
+		all := &pgx.Batch{}
 		all.Queue("SET LOCAL plan_cache_mode = force_generic_plan")
-		t.begun = true
+		all.QueuedQueries = append(all.QueuedQueries, b.QueuedQueries...)
+		b = all
 	}
-	all.QueuedQueries = append(all.QueuedQueries, b.QueuedQueries...)
-	if commit {
-		all.Queue("COMMIT")
-	}
-	err := t.conn.SendBatch(ctx, all).Close()
-	if err == nil && commit {
-		t.committed = true
-	}
-	return err
+	return s.tx.SendBatch(ctx, b).Close()
 }
 
-func (t *pipelinedTx) step(ctx context.Context, b *pgx.Batch) error { return t.send(ctx, b, false) }
-func (t *pipelinedTx) last(ctx context.Context, b *pgx.Batch) error { return t.send(ctx, b, true) }
-
-// end ends the transaction, committing what was not committed with the last batch unless err,
-// and hands the connection back; it returns err, or the commit's error.
-func (t *pipelinedTx) end(ctx context.Context, err error) error {
-	defer t.conn.Release() // a connection left in a transaction is closed, not reused
-	if !t.begun || t.committed {
-		return err
-	}
-	end := "COMMIT"
-	if err != nil {
-		end = "ROLLBACK"
-	}
-	if _, endErr := t.conn.Exec(ctx, end); err == nil && endErr != nil {
-		return fmt.Errorf("postgres: commit: %w", endErr)
-	}
-	return err
-}
+func (s *finalSteps) last(ctx context.Context, b *pgx.Batch) error { return s.tx.SendFinal(ctx, b) }
 
 // RunMailNotifier tells the mail workers of every instance (LISTEN mail_queued) that mail was
 // queued, at most once per interval however many transactions queued some. NOTIFY takes a
@@ -283,11 +231,7 @@ func isForeignKeyViolation(err error) bool {
 }
 
 // Audit describes who is acting and from where, for the audit event of a change.
-type Audit struct {
-	ActorID    int64
-	RemoteAddr string
-	RequestID  string
-}
+type Audit = service.Audit
 
 // audit writes one audit event inside tx.
 func audit(ctx context.Context, tx pgx.Tx, a Audit, action, entity string, entityID int64, detail any) error {

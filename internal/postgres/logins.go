@@ -36,7 +36,7 @@ func (db *DB) BeginLogin(ctx context.Context, now time.Time, limits ...LoginLimi
 	var at LoginAttempt
 	sorted := append([]LoginLimit(nil), limits...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Key < sorted[j].Key }) // one lock order
-	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		// Each key's lock is held for a moment only; a wait longer than this is a fault, answered
 		// as an error rather than left hanging.
 		if _, err := tx.Exec(ctx, `SET LOCAL lock_timeout = '5s'`); err != nil {

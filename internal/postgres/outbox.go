@@ -6,24 +6,21 @@ import (
 	"slices"
 
 	"github.com/jackc/pgx/v5"
+
+	"plenary/internal/service"
 )
 
-// Mail kinds queued by the registration use cases.
+// Mail kinds queued by the registration use cases (the service's).
 const (
-	MailRegistrationAck       = "registration.ack"       // to the delegate: received, not yet a confirmation
-	MailRegistrationPending   = "registration.pending"   // to each focal point: a request to decide
-	MailRegistrationApproved  = "registration.approved"  // to the delegate
-	MailRegistrationRejected  = "registration.rejected"  // to the delegate, with the reason
-	MailRegistrationCancelled = "registration.cancelled" // to the focal points
+	MailRegistrationAck       = service.MailRegistrationAck
+	MailRegistrationPending   = service.MailRegistrationPending
+	MailRegistrationApproved  = service.MailRegistrationApproved
+	MailRegistrationRejected  = service.MailRegistrationRejected
+	MailRegistrationCancelled = service.MailRegistrationCancelled
 )
 
 // mailEvent is one mail to queue: Key is unique per event and recipient.
-type mailEvent struct {
-	Key          string
-	Kind         string
-	AccountID    int64
-	Registration int64
-}
+type mailEvent = service.Mail
 
 // MailWriter writes a mail in its recipient's language: its address, subject and body.
 type MailWriter func(MailJob) (MailContent, error)
@@ -54,7 +51,7 @@ func enqueueMail(ctx context.Context, tx pgx.Tx, events []mailEvent) error {
 		states[i] = MailQueued
 	}
 	recipients, subjects, bodies := make([]string, n), make([]string, n), make([]string, n)
-	t, tracked := tx.(*trackedTx)
+	t, tracked := tx.(*Tx)
 	if tracked && t.db.writeMail != nil {
 		rows, _ := tx.Query(ctx, mailJobs(`SELECT u.i AS id, u.k AS event_key, u.kind, 0 AS attempts, now() AS created_at,
 				'' AS recipient, '' AS subject, '' AS body, u.a AS account_id, NULLIF(u.r, 0) AS registration_id
@@ -86,7 +83,7 @@ func enqueueMail(ctx context.Context, tx pgx.Tx, events []mailEvent) error {
 		return fmt.Errorf("postgres: queue mail: %w", err)
 	}
 	if tracked && slices.Contains(states, MailQueued) {
-		t.mailQueued = true
+		t.MailQueued()
 	}
 	return nil
 }

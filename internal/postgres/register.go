@@ -194,8 +194,8 @@ func (db *DB) registerOne(ctx context.Context, tx pgx.Tx, s submission) (domain.
 	if err != nil {
 		return domain.Registration{}, err
 	}
-	if t, ok := tx.(*trackedTx); ok && queued {
-		t.mailQueued = true
+	if t, ok := tx.(*Tx); ok && queued {
+		t.MailQueued()
 	}
 	return regs[0], errs[0]
 }
@@ -215,16 +215,16 @@ type submission struct {
 func (db *DB) registerBatch(ctx context.Context, subs []submission) ([]domain.Registration, []error) {
 	var regs []domain.Registration
 	var errs []error
-	var queued bool
-	t, err := db.beginPipelined(ctx)
-	if err == nil {
-		regs, errs, queued, err = db.registerTx(ctx, t, subs)
-		err = t.end(ctx, err)
-	}
-	if err == nil {
+	err := db.InTx(ctx, func(t *Tx) error {
+		var queued bool
+		var err error
+		regs, errs, queued, err = db.registerTx(ctx, &finalSteps{tx: t}, subs)
 		if queued {
-			db.wakeMail()
+			t.MailQueued()
 		}
+		return err
+	})
+	if err == nil {
 		return regs, errs
 	}
 	regs, errs = make([]domain.Registration, len(subs)), make([]error, len(subs))

@@ -171,7 +171,7 @@ func TestTwoFocalPointsDecideAtOnce(t *testing.T) {
 
 	// A second focal point for the same organisation.
 	hash, _ := pgtest.Hash("a second focal point")
-	org := focal.FocalOf[0]
+	org := focal.FocalOf()[0]
 	id2, err := db.CreateAccount(ctx, postgres.Audit{}, domain.Account{Email: "focal2.sm@plenary.test",
 		GivenName: "Second", FamilyName: "Focal", Gender: domain.NotStated, OrganisationID: &org, Language: "en"}, hash)
 	if err != nil {
@@ -228,7 +228,7 @@ func TestTwoFocalPointsDecideAtOnce(t *testing.T) {
 			t.Errorf("round %d: %d decision mails, want 1", round, n)
 		}
 		// Clear the way for the next round.
-		if err := db.CancelRegistration(ctx, postgres.Audit{ActorID: sec.ID}, sec, reg.ID, now); err != nil && domain.ErrorCode(err) != domain.Conflict {
+		if err := cancelRegistration(ctx, db, postgres.Audit{ActorID: sec.ID}, sec, reg.ID, now); err != nil && domain.ErrorCode(err) != domain.Conflict {
 			t.Fatal(err)
 		}
 	}
@@ -260,7 +260,7 @@ func TestDecideOtherOrganisationChangesNothing(t *testing.T) {
 	if _, err := db.Registration(ctx, otherFocal, reg.ID); domain.ErrorCode(err) != domain.NotFound {
 		t.Errorf("another organisation's focal point can read it: %v", err)
 	}
-	if err := db.CancelRegistration(ctx, postgres.Audit{ActorID: otherFocal.ID}, otherFocal, reg.ID, now); domain.ErrorCode(err) != domain.NotFound {
+	if err := cancelRegistration(ctx, db, postgres.Audit{ActorID: otherFocal.ID}, otherFocal, reg.ID, now); domain.ErrorCode(err) != domain.NotFound {
 		t.Errorf("another organisation's focal point cancels: %v", err)
 	}
 	if n := count(t, db, `SELECT count(*) FROM audit_events`); n != before {
@@ -279,7 +279,7 @@ func TestBulkApproveThousand(t *testing.T) {
 	db := pgtest.New(t)
 	meeting := demoMeeting(t, db)
 	focal := actorOf(t, db, "focal.sm@plenary.test")
-	org := focal.FocalOf[0]
+	org := focal.FocalOf()[0]
 	_, err := db.Pool.Exec(ctx, `WITH a AS (
 			INSERT INTO accounts (email, password_hash, given_name, family_name, organisation_id)
 			SELECT 'bulk' || g || '@example.org', 'x', 'Bulk', 'Delegate ' || g, $1 FROM generate_series(1, 1000) g RETURNING id)

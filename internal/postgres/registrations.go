@@ -99,8 +99,10 @@ type DecideResult struct {
 // left unchanged, the others change with one audit event and one mail each. Rows are locked, so of
 // two focal points deciding the same registration at once exactly one wins.
 func (db *DB) Decide(ctx context.Context, a Audit, actor domain.Actor, ids []int64, approve bool, reason string, now time.Time) (DecideResult, error) {
-	res := DecideResult{Refused: map[int64]error{}}
+	var res DecideResult
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		// A retried transaction (see InTx) starts from nothing.
+		res = DecideResult{Refused: map[int64]error{}}
 		regs, err := lockRegistrations(ctx, tx, ids)
 		if err != nil {
 			return err
@@ -168,41 +170,6 @@ func (db *DB) Decide(ctx context.Context, a Audit, actor domain.Actor, ids []int
 		return DecideResult{}, err
 	}
 	return res, nil
-}
-
-// CancelRegistration withdraws a live registration and tells the organisation's focal points.
-func (db *DB) CancelRegistration(ctx context.Context, a Audit, actor domain.Actor, id int64, now time.Time) error {
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		regs, err := lockRegistrations(ctx, tx, []int64{id})
-		if err != nil {
-			return err
-		}
-		if len(regs) == 0 || !domain.CanView(actor, regs[0]) {
-			return domain.Errorf(domain.NotFound, "error.registration_not_found")
-		}
-		r, err := domain.Cancel(actor, regs[0], now)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE registrations SET state = 'cancelled', updated_at = $2 WHERE id = $1`, id, now); err != nil {
-			return fmt.Errorf("postgres: cancel: %w", err)
-		}
-		if err := audit(ctx, tx, a, "registration.cancel", "registration", id, map[string]any{"from": regs[0].State}); err != nil {
-			return err
-		}
-		if err := visaOnWithdrawn(ctx, tx, a, []int64{id}, now); err != nil {
-			return err
-		}
-		fps, err := focalPointsOf(ctx, tx, r.OrganisationID, actor.ID)
-		if err != nil {
-			return err
-		}
-		var mail []mailEvent
-		for _, fp := range fps {
-			mail = append(mail, mailEvent{Key: fmt.Sprintf("reg:%d:cancelled:%d", id, fp), Kind: MailRegistrationCancelled, AccountID: fp, Registration: id})
-		}
-		return enqueueMail(ctx, tx, mail)
-	})
 }
 
 // ChangeMode switches a live registration between in person and remote.

@@ -205,8 +205,10 @@ func (db *DB) UpdatePassport(ctx context.Context, a Audit, actor domain.Actor, o
 // are not in processing are refused and left unchanged. Rows are locked, so a letter is issued
 // once however many people press the button.
 func (db *DB) IssueVisas(ctx context.Context, a Audit, actor domain.Actor, opts LetterOptions, ids []int64, now time.Time) (VisaResult, error) {
-	res := VisaResult{Refused: map[int64]error{}}
+	var res VisaResult
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		// A retried transaction (see InTx) starts from nothing.
+		res = VisaResult{Refused: map[int64]error{}}
 		vs, err := lockVisasAndRegistrations(ctx, tx, `v.id = ANY($1)`, ids)
 		if err != nil {
 			return err

@@ -261,7 +261,7 @@ func TestVisaRequestIsProcessedWhenTheRegistrationIsApprovedThenIssued(t *testin
 	}
 
 	// Cancelling the registration withdraws the letter.
-	if err := w.db.CancelRegistration(ctx, w.audit(delegateSM), w.actor(delegateSM), reg.ID, w.now); err != nil {
+	if err := cancelRegistration(ctx, w.db, w.audit(delegateSM), w.actor(delegateSM), reg.ID, w.now); err != nil {
 		t.Fatal(err)
 	}
 	if v = w.state(v.ID); v.State != domain.VisaWithdrawn {
@@ -344,7 +344,7 @@ func TestVisaDeclineNeedsAReasonAndTellsTheDelegate(t *testing.T) {
 	// is cancelled.
 	_, err = w.db.DeclineVisa(ctx, w.audit(secretariatAt), w.actor(secretariatAt), v.ID, "again", w.now)
 	wantCode(t, err, domain.Conflict, "decline twice")
-	if err := w.db.CancelRegistration(ctx, w.audit(delegateMS), w.actor(delegateMS), reg.ID, w.now); err != nil {
+	if err := cancelRegistration(ctx, w.db, w.audit(delegateMS), w.actor(delegateMS), reg.ID, w.now); err != nil {
 		t.Fatal(err)
 	}
 	if got := w.state(v.ID); got.State != domain.VisaDeclined || got.Reason == "" {
@@ -496,7 +496,7 @@ func TestVisaIssueIsOnceUnderConcurrency(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		cancelErr = w.db.CancelRegistration(ctx, w.audit(focalSM), w.actor(focalSM), reg.ID, w.now)
+		cancelErr = cancelRegistration(ctx, w.db, w.audit(focalSM), w.actor(focalSM), reg.ID, w.now)
 	}()
 	wg.Wait()
 	if cancelErr != nil {

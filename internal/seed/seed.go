@@ -162,8 +162,9 @@ func Load(ctx context.Context, db *postgres.DB, demo bool, now time.Time, hash f
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{}
-	err = pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+	var res *Result
+	err = db.InTx(ctx, func(tx *postgres.Tx) error {
+		res = &Result{} // a retried transaction starts from nothing
 		// One loader at a time: two servers starting together must not both insert. The lock is the
 		// transaction's (it holds through a transaction pooler), and a wait past a minute is a
 		// fault, reported rather than left hanging.

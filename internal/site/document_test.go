@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"plenary/internal/app"
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
 	"plenary/internal/pgtest"
@@ -49,7 +50,7 @@ func newDocSiteTB(tb testing.TB, db *postgres.DB, now time.Time, maxBytes int64)
 	}
 	ts := &testSite{db: db, cat: cat, log: &syncBuffer{}}
 	logger := slog.New(slog.NewTextHandler(ts.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s := site.New(db, logger, ts.cat, site.Options{
+	s := site.New(db, app.NewServices(db, func() time.Time { return now }), logger, ts.cat, site.Options{
 		BaseURL: "http://plenary.test", Now: func() time.Time { return now },
 		Hash: pgtest.Hash, Verify: pgtest.Verify, DocumentMaxBytes: maxBytes,
 	})

@@ -15,6 +15,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"plenary/internal/app"
 	"plenary/internal/i18n"
 	"plenary/internal/pgtest"
 	"plenary/internal/postgres"
@@ -98,7 +99,7 @@ func newSiteWith(t *testing.T, db *postgres.DB, now time.Time, opts func(*site.O
 	if opts != nil {
 		opts(&o)
 	}
-	s := site.New(db, logger, ts.cat, o)
+	s := site.New(db, app.NewServices(db, func() time.Time { return now }), logger, ts.cat, o)
 	ts.server = s
 	ts.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(ts.srv.Close)

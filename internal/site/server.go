@@ -70,6 +70,7 @@ const (
 // Server holds the web layer's dependencies.
 type Server struct {
 	db       *postgres.DB
+	svc      service.Services
 	log      *slog.Logger
 	sessions *scs.SessionManager
 	cat      *i18n.Catalogue
@@ -87,8 +88,9 @@ type Server struct {
 	downloads, uploads *limiter
 }
 
-// New builds the web layer.
-func New(db *postgres.DB, log *slog.Logger, cat *i18n.Catalogue, opts Options) *Server {
+// New builds the web layer over the use cases svc (and, for what they do not cover yet, the
+// store's reads and actions db).
+func New(db *postgres.DB, svc service.Services, log *slog.Logger, cat *i18n.Catalogue, opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -113,6 +115,7 @@ func New(db *postgres.DB, log *slog.Logger, cat *i18n.Catalogue, opts Options) *
 	}
 	s := &Server{
 		db:       db,
+		svc:      svc,
 		log:      log,
 		sessions: sm,
 		cat:      cat,

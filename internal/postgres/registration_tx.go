@@ -1,0 +1,89 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"plenary/internal/domain"
+	"plenary/internal/service"
+)
+
+// The registration use cases' operations inside their transaction (service.RegistrationTx).
+
+var _ service.RegistrationTx = (*Tx)(nil)
+
+// LockRegistrations reads registrations for update, in id order.
+func (t *Tx) LockRegistrations(ctx context.Context, ids []int64) ([]domain.Registration, error) {
+	return lockRegistrations(ctx, t, ids)
+}
+
+// SaveRegistrations writes the fields a use case changes of existing registrations, in one
+// statement.
+func (t *Tx) SaveRegistrations(ctx context.Context, regs []domain.Registration) error {
+	if len(regs) == 0 {
+		return nil
+	}
+	n := len(regs)
+	ids, decidedBy := make([]int64, n), make([]*int64, n)
+	modes, states, reasons := make([]string, n), make([]string, n), make([]string, n)
+	decidedAt, updatedAt := make([]*time.Time, n), make([]time.Time, n)
+	for i, r := range regs {
+		ids[i], decidedBy[i], decidedAt[i], updatedAt[i] = r.ID, r.DecidedBy, r.DecidedAt, r.UpdatedAt
+		modes[i], states[i], reasons[i] = string(r.Mode), string(r.State), r.Reason
+	}
+	_, err := t.Exec(ctx, `UPDATE registrations r SET mode = u.mode, state = u.state, reason = u.reason,
+			decided_by = u.decided_by, decided_at = u.decided_at, updated_at = u.updated_at
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[], $7::timestamptz[])
+			AS u(id, mode, state, reason, decided_by, decided_at, updated_at)
+		WHERE r.id = u.id`, ids, modes, states, reasons, decidedBy, decidedAt, updatedAt)
+	if err != nil {
+		return fmt.Errorf("postgres: save registrations: %w", err)
+	}
+	return nil
+}
+
+// Audit writes one audit event per record, in one statement.
+func (t *Tx) Audit(ctx context.Context, a Audit, action, entity string, ids []int64, details []map[string]any) error {
+	return auditMany(ctx, t, a, action, entity, ids, details)
+}
+
+// FocalPoints returns the focal points of each organisation, in id order.
+func (t *Tx) FocalPoints(ctx context.Context, orgs []int64) (map[int64][]int64, error) {
+	out := make(map[int64][]int64, len(orgs))
+	rows, err := t.Query(ctx, `SELECT organisation_id, account_id FROM focal_points WHERE organisation_id = ANY($1)
+		ORDER BY organisation_id, account_id`, orgs)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: focal points: %w", err)
+	}
+	var org, acc int64
+	for rows.Next() {
+		if err := rows.Scan(&org, &acc); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("postgres: focal points: %w", err)
+		}
+		out[org] = append(out[org], acc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: focal points: %w", err)
+	}
+	return out, nil
+}
+
+// QueueMail queues mail in the transaction (see enqueueMail).
+func (t *Tx) QueueMail(ctx context.Context, mail []service.Mail) error {
+	return enqueueMail(ctx, t, mail)
+}
+
+// WithdrawVisas withdraws the visa requests of registrations no longer live in person.
+func (t *Tx) WithdrawVisas(ctx context.Context, a Audit, registrationIDs []int64, now time.Time) error {
+	return visaOnWithdrawn(ctx, t, a, registrationIDs, now)
+}
+
+// TxFor adapts InTx to a service's transactions, whose operations are S: as returns the store's
+// transaction as S (a conversion the compiler checks, written where the app wires the service).
+func TxFor[S any](db *DB, as func(*Tx) S) func(ctx context.Context, fn func(S) error) error {
+	return func(ctx context.Context, fn func(S) error) error {
+		return db.InTx(ctx, func(t *Tx) error { return fn(as(t)) })
+	}
+}

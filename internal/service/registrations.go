@@ -1,0 +1,52 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"plenary/internal/domain"
+)
+
+// RegistrationTx is what the registration use cases do inside their transaction; the store's
+// transaction implements it with SQL, the service decides what is done and in which order.
+type RegistrationTx interface {
+	// LockRegistrations reads registrations for update, in id order (so that concurrent bulk
+	// actions never deadlock); a missing id is left out.
+	LockRegistrations(ctx context.Context, ids []int64) ([]domain.Registration, error)
+	// SaveRegistrations writes the changed fields of registrations (mode, state, decision, reason,
+	// updated_at), in one statement.
+	SaveRegistrations(ctx context.Context, regs []domain.Registration) error
+	// Audit writes one audit event of action per record id, with details[i] for ids[i].
+	Audit(ctx context.Context, a Audit, action, entity string, ids []int64, details []map[string]any) error
+	// FocalPoints returns the focal points of each organisation, in id order.
+	FocalPoints(ctx context.Context, orgs []int64) (map[int64][]int64, error)
+	// QueueMail queues mail (a key already queued is skipped) with the facts it tells as the
+	// transaction sees them; the workers are woken once the transaction has committed.
+	QueueMail(ctx context.Context, mail []Mail) error
+	// WithdrawVisas withdraws the open visa requests and issued letters of registrations that
+	// were cancelled, rejected or switched to remote.
+	WithdrawVisas(ctx context.Context, a Audit, registrationIDs []int64, now time.Time) error
+}
+
+// Registrations are the registration use cases: submit, decide, cancel, change of mode.
+type Registrations struct {
+	tx  RunTx[RegistrationTx]
+	now Clock
+}
+
+// RegistrationsDeps is what the registration use cases are built from.
+type RegistrationsDeps struct {
+	Tx  RunTx[RegistrationTx]
+	Now Clock
+}
+
+// NewRegistrations builds the registration use cases.
+func NewRegistrations(d RegistrationsDeps) *Registrations {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return &Registrations{tx: d.Tx, now: d.Now}
+}
+
+// notFound is how a registration the actor may not see is refused: as missing, not described.
+func notFound() error { return domain.Errorf(domain.NotFound, "error.registration_not_found") }
