@@ -12,7 +12,6 @@ import (
 	"plenary/internal/service"
 )
 
-
 // world is a test database with the demo data and the services over it, at the seed's time.
 type world struct {
 	t   *testing.T
