@@ -1,0 +1,266 @@
+package i18n_test
+
+import (
+	"encoding/json"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/language"
+
+	"plenary/web"
+)
+
+// The languages the interface must speak; each one is added here as its catalogue lands.
+var wantLangs = []string{"en", "zh"}
+
+// rawMessage is one message as a catalogue file holds it: a string, or plural forms.
+type rawMessage struct {
+	file  string
+	text  string            // a message without plural forms
+	forms map[string]string // "one", "few", "other" … of a plural message
+}
+
+// rawCatalogues reads every language folder's files as they are written, without go-i18n, so the
+// tests see exactly which plural forms each message gives.
+func rawCatalogues(t *testing.T) map[string]map[string]rawMessage {
+	t.Helper()
+	fsys := web.Locales()
+	dirs, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]rawMessage{}
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		files, err := fs.Glob(fsys, path.Join(d.Name(), "*.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs := map[string]rawMessage{}
+		for _, f := range files {
+			b, err := fs.ReadFile(fsys, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m map[string]json.RawMessage
+			if err := json.Unmarshal(b, &m); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			for k, v := range m {
+				var s string
+				if json.Unmarshal(v, &s) == nil {
+					msgs[k] = rawMessage{file: path.Base(f), text: s}
+					continue
+				}
+				var forms map[string]string
+				if err := json.Unmarshal(v, &forms); err != nil {
+					t.Fatalf("%s: %s is neither a string nor plural forms: %v", f, k, err)
+				}
+				msgs[k] = rawMessage{file: path.Base(f), forms: forms}
+			}
+		}
+		out[d.Name()] = msgs
+	}
+	return out
+}
+
+var rePlaceholder = regexp.MustCompile(`\{\{[^}]*\}\}`)
+
+// placeholdersOf returns the sorted, distinct template actions of s ("{{.Name}}" …).
+func placeholdersOf(s string) []string {
+	var out []string
+	for _, p := range rePlaceholder.FindAllString(s, -1) {
+		p = strings.Join(strings.Fields(p), "")
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// integerForms returns, for a language, the CLDR cardinal plural forms its whole numbers take,
+// and for each form how many whole numbers of 0…1000 take it.
+func integerForms(tag string) map[plural.Form]int {
+	lt := language.MustParse(tag)
+	forms := map[plural.Form]int{}
+	for n := 0; n <= 1000; n++ {
+		forms[plural.Cardinal.MatchPlural(lt, n, 0, 0, 0, 0)]++
+	}
+	return forms
+}
+
+var formNames = map[plural.Form]string{plural.Zero: "zero", plural.One: "one", plural.Two: "two",
+	plural.Few: "few", plural.Many: "many", plural.Other: "other"}
+
+func TestTheInterfaceSpeaksItsLanguages(t *testing.T) {
+	c := load(t)
+	var tags []string
+	for _, l := range c.Langs() {
+		tags = append(tags, l.Tag)
+		if l.Name == "" || l.Name == "meta.name" {
+			t.Errorf("%s has no name of its own", l.Tag)
+		}
+		if l.Tag != "en" && l.Name == c.For("en").Lang.Name {
+			t.Errorf("%s is named %q, English's name", l.Tag, l.Name)
+		}
+		if want := map[bool]string{true: "rtl", false: "ltr"}[l.Tag == "ar"]; l.Dir != want {
+			t.Errorf("%s is written %s, want %s", l.Tag, l.Dir, want)
+		}
+	}
+	for _, w := range wantLangs {
+		if !slices.Contains(tags, w) {
+			t.Errorf("the catalogue lacks %s (it has %v)", w, tags)
+		}
+	}
+}
+
+// Every language has every message of English, with the same values filled in, and nothing else.
+func TestEveryLanguageHasEveryMessageWithItsPlaceholders(t *testing.T) {
+	raw := rawCatalogues(t)
+	en := raw["en"]
+	if len(en) < 100 {
+		t.Fatalf("en has only %d messages", len(en))
+	}
+	for tag, msgs := range raw {
+		if tag == "en" {
+			continue
+		}
+		counts := integerForms(tag)
+		for key, e := range en {
+			m, ok := msgs[key]
+			if !ok {
+				t.Errorf("%s lacks %s (en/%s)", tag, key, e.file)
+				continue
+			}
+			if m.file != e.file {
+				t.Errorf("%s has %s in %s, en in %s", tag, key, m.file, e.file)
+			}
+			if (e.forms == nil) != (m.forms == nil) {
+				t.Errorf("%s %s: plural forms in one language and not the other", tag, key)
+				continue
+			}
+			if e.forms == nil {
+				if got, want := placeholdersOf(m.text), placeholdersOf(e.text); !slices.Equal(got, want) {
+					t.Errorf("%s %s fills in %v, en %v", tag, key, got, want)
+				}
+				if strings.TrimSpace(m.text) == "" {
+					t.Errorf("%s %s is empty", tag, key)
+				}
+				continue
+			}
+			var want []string
+			for _, s := range e.forms {
+				want = append(want, placeholdersOf(s)...)
+			}
+			want = placeholdersOf(strings.Join(want, ""))
+			for name, s := range m.forms {
+				got := placeholdersOf(s)
+				for _, p := range want {
+					// A form that stands for one number alone ("يومان", two days) may leave the
+					// count out; every other value must be there.
+					if !slices.Contains(got, p) && (p != "{{.Count}}" || !singleNumberForm(counts, name)) {
+						t.Errorf("%s %s (%s) lacks %s", tag, key, name, p)
+					}
+				}
+				for _, p := range got {
+					if !slices.Contains(want, p) {
+						t.Errorf("%s %s (%s) fills in %s, which en does not", tag, key, name, p)
+					}
+				}
+			}
+		}
+		for key, m := range msgs {
+			if _, ok := en[key]; !ok {
+				t.Errorf("%s/%s has %s, which en lacks", tag, m.file, key)
+			}
+		}
+	}
+}
+
+func singleNumberForm(counts map[plural.Form]int, name string) bool {
+	for f, n := range counts {
+		if formNames[f] == name {
+			return n == 1
+		}
+	}
+	return false
+}
+
+// Every plural message gives exactly the forms CLDR's rules of its language use for whole
+// numbers (Arabic six, Russian three plus other, Chinese one), and the form chosen for 0, 1, 2, 3,
+// 11 and 100 is the one CLDR names.
+func TestPluralFormsFollowCLDR(t *testing.T) {
+	raw := rawCatalogues(t)
+	c := load(t)
+	for tag, msgs := range raw {
+		counts := integerForms(tag)
+		var need []string
+		for f := range counts {
+			need = append(need, formNames[f])
+		}
+		// "other" is go-i18n's fallback, and Russian's form for fractions: every message has it.
+		if !slices.Contains(need, "other") {
+			need = append(need, "other")
+		}
+		sort.Strings(need)
+		lt := language.MustParse(tag)
+		tr := c.For(tag)
+		for key, m := range msgs {
+			if m.forms == nil {
+				continue
+			}
+			var have []string
+			for f, s := range m.forms {
+				have = append(have, f)
+				if strings.TrimSpace(s) == "" {
+					t.Errorf("%s %s: the %s form is empty", tag, key, f)
+				}
+			}
+			sort.Strings(have)
+			if !slices.Equal(have, need) {
+				t.Errorf("%s %s gives the forms %v; CLDR's rules for %s need %v", tag, key, have, tag, need)
+				continue
+			}
+			for _, n := range []int{0, 1, 2, 3, 11, 100} {
+				form := formNames[plural.Cardinal.MatchPlural(lt, n, 0, 0, 0, 0)]
+				want := fillCount(m.forms[form], n)
+				got := tr.N(key, n, "Reason", "R")
+				if got != want {
+					t.Errorf("%s %s for %d = %q, want the %s form %q", tag, key, n, got, form, want)
+				}
+			}
+		}
+	}
+	// The rules themselves, as the catalogues rely on them.
+	for _, cs := range []struct {
+		tag  string
+		n    int
+		want plural.Form
+	}{
+		{"ar", 0, plural.Zero}, {"ar", 1, plural.One}, {"ar", 2, plural.Two}, {"ar", 3, plural.Few},
+		{"ar", 11, plural.Many}, {"ar", 100, plural.Other}, {"ar", 103, plural.Few},
+		{"ru", 0, plural.Many}, {"ru", 1, plural.One}, {"ru", 2, plural.Few}, {"ru", 3, plural.Few},
+		{"ru", 11, plural.Many}, {"ru", 21, plural.One}, {"ru", 100, plural.Many},
+		{"fr", 0, plural.One}, {"fr", 1, plural.One}, {"fr", 2, plural.Other},
+		{"es", 0, plural.Other}, {"es", 1, plural.One}, {"zh", 1, plural.Other},
+	} {
+		if got := plural.Cardinal.MatchPlural(language.MustParse(cs.tag), cs.n, 0, 0, 0, 0); got != cs.want {
+			t.Errorf("CLDR %s %d = %v, want %v", cs.tag, cs.n, got, cs.want)
+		}
+	}
+}
+
+func fillCount(s string, n int) string {
+	s = strings.ReplaceAll(s, "{{.Count}}", strconv.Itoa(n))
+	return strings.ReplaceAll(s, "{{.Reason}}", "R")
+}
