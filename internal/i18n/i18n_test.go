@@ -294,8 +294,10 @@ func TestMatchPicksTheLanguage(t *testing.T) {
 	cases := []struct{ chosen, accept, want string }{
 		{"", "zh-CN,zh;q=0.9,en;q=0.8", "zh"},
 		{"", "zh-TW", "zh"},
-		{"", "fr-FR,fr;q=0.9", "en"},
-		{"", "fr-CH, de;q=0.8", "en"},
+		{"", "fr-FR,fr;q=0.9", "fr"},
+		{"", "fr-CH, de;q=0.8", "fr"},
+		{"", "de-CH, de;q=0.8", "en"},
+		{"", "de-DE,fr;q=0.5", "fr"},
 		{"", "", "en"},
 		{"", "not a header ;;;", "en"},
 		{"zh", "en-GB", "zh"}, // the remembered choice wins

@@ -287,10 +287,18 @@ func TestChineseFromAcceptLanguageAndFromTheCookie(t *testing.T) {
 	check("Accept-Language zh-CN", b.get(letterPath, "Accept-Language", "zh-CN,zh;q=0.9,en;q=0.5"))
 	check("cookie", b.get(letterPath, "Cookie", "lang=zh", "Accept-Language", "en-GB,en;q=0.9"))
 
-	en := b.get(letterPath, "Accept-Language", "fr-CH,fr;q=0.9")
+	en := b.get(letterPath, "Accept-Language", "de-CH,de;q=0.9")
 	wantStatus(t, en, http.StatusOK)
 	if got := en.doc(t).Find("html").AttrOr("lang", ""); got != "en" {
-		t.Errorf("French visitor gets lang %q, want en", got)
+		t.Errorf("German visitor gets lang %q, want en", got)
+	}
+	fr := b.get(letterPath, "Accept-Language", "fr-CH,fr;q=0.9")
+	wantStatus(t, fr, http.StatusOK)
+	if got := fr.doc(t).Find("html").AttrOr("lang", ""); got != "fr" {
+		t.Errorf("French visitor gets lang %q, want fr", got)
+	}
+	if got := text(fr.doc(t).Find("#sessions-h")); got != "Séances" {
+		t.Errorf("French sessions heading = %q, want Séances", got)
 	}
 
 	agenda := b.get(letterPath+"/agenda", "Accept-Language", "zh-CN")
