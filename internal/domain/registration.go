@@ -55,6 +55,8 @@ type Registration struct {
 	Reason         string     `db:"reason"`
 	CreatedAt      time.Time  `db:"created_at"`
 	UpdatedAt      time.Time  `db:"updated_at"`
+	// Colocated are the co-located events attended (stored beside the registration).
+	Colocated []int64 `db:"-"`
 }
 
 // RegistrationRequest is what a registration form asks for.
@@ -65,6 +67,9 @@ type RegistrationRequest struct {
 	Fellowship     bool
 	Accessibility  string
 	ListConsent    bool
+	// Colocated are the co-located events the delegate attends (checked against the meeting's
+	// events with CheckColocated).
+	Colocated []int64
 }
 
 // RegistrationContext is what the rules need to know about a registration being made.
@@ -137,7 +142,7 @@ func NewRegistration(c RegistrationContext, req RegistrationRequest) (Registrati
 		MeetingID: c.Meeting.ID, AccountID: c.Registrant.ID, OrganisationID: c.Organisation.ID,
 		Mode: req.Mode, FunctionTitle: req.FunctionTitle, Interpretation: req.Interpretation,
 		Fellowship: req.Fellowship, Accessibility: req.Accessibility, ListConsent: req.ListConsent,
-		State: Pending, Late: late, CreatedAt: c.Now, UpdatedAt: c.Now,
+		State: Pending, Late: late, CreatedAt: c.Now, UpdatedAt: c.Now, Colocated: req.Colocated,
 	}
 	if !self {
 		r.RegisteredBy = &a.ID

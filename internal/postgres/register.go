@@ -318,11 +318,18 @@ func (db *DB) registerTx(ctx context.Context, st steps, subs []submission) (regs
 			FROM ins JOIN unnest($19::bigint[], $20::bigint[], $21::text[], $22::text[], $23::bigint[], $24::text[], $25::text[], $26::text[], $27::text[])
 				AS m(meeting_id, account_id, key, kind, recipient_id, state, recipient, subject, body)
 				ON m.meeting_id = ins.meeting_id AND m.account_id = ins.account_id
+		), colocated AS (
+			INSERT INTO registration_colocated_events (registration_id, colocated_event_id)
+			SELECT ins.id, e.id
+			FROM ins JOIN unnest($28::bigint[], $29::bigint[], $30::bigint[]) AS c(meeting_id, account_id, event_id)
+				ON c.meeting_id = ins.meeting_id AND c.account_id = ins.account_id
+			JOIN colocated_events e ON e.id = c.event_id AND e.meeting_id = ins.meeting_id
 		)
 		SELECT id, meeting_id, account_id FROM ins`,
 		w.meetingIDs, w.accountIDs, w.orgIDs, w.modes, w.titles, w.interp, w.fellow, w.access, w.consent, w.states, w.late,
 		w.registeredBy, w.decidedBy, w.decidedAt, w.createdAt, w.actors, w.addrs, w.requests,
 		w.mail.meetingIDs, w.mail.accountIDs, w.mail.keys, w.mail.kinds, w.mail.recipientIDs, w.mail.states, w.mail.recipients, w.mail.subjects, w.mail.bodies,
+		w.colocated.meetingIDs, w.colocated.accountIDs, w.colocated.eventIDs,
 	).Query(func(rows pgx.Rows) error {
 		var id int64
 		var p pair
@@ -363,6 +370,8 @@ type registrationWrite struct {
 		keys, kinds, states, recipients, subjects, bodies []string
 		queued                                            bool
 	}
+	// The co-located events each registration attends (only the meeting's own are stored).
+	colocated struct{ meetingIDs, accountIDs, eventIDs []int64 }
 }
 
 func (w *registrationWrite) add(r domain.Registration, a Audit) {
@@ -375,6 +384,10 @@ func (w *registrationWrite) add(r domain.Registration, a Audit) {
 		actor = &a.ActorID
 	}
 	w.actors, w.addrs, w.requests = append(w.actors, actor), append(w.addrs, a.RemoteAddr), append(w.requests, a.RequestID)
+	for _, e := range r.Colocated {
+		c := &w.colocated
+		c.meetingIDs, c.accountIDs, c.eventIDs = append(c.meetingIDs, r.MeetingID), append(c.accountIDs, r.AccountID), append(c.eventIDs, e)
+	}
 }
 
 // addMail adds the mail of a new registration (see submissionMail), written from what the rules

@@ -45,7 +45,6 @@ type letterFacts struct {
 	TimeZone string      `db:"time_zone"`
 	FirstDay time.Time   `db:"first_day"`
 	LastDay  time.Time   `db:"last_day"`
-	Purpose  domain.Text `db:"purpose"`
 	SGCode   string      `db:"sg_code"`
 	SGTitle  domain.Text `db:"sg_title"`
 	SGEmail  string      `db:"sg_email"`
@@ -71,7 +70,7 @@ func issueLetters(ctx context.Context, tx pgx.Tx, opts LetterOptions, actor doma
 		ids[i] = v.ID
 	}
 	rows, err := tx.Query(ctx, `SELECT v.id, o.name AS org_name, m.slug, m.title, m.city, m.venue, m.time_zone, m.first_day,
-			m.last_day, m.purpose, g.code AS sg_code, g.title AS sg_title, g.email AS sg_email, g.phone AS sg_phone
+			m.last_day, g.code AS sg_code, g.title AS sg_title, g.email AS sg_email, g.phone AS sg_phone
 		FROM visa_requests v
 		JOIN organisations o ON o.id = v.organisation_id
 		JOIN meetings m ON m.id = v.meeting_id
@@ -87,6 +86,23 @@ func issueLetters(ctx context.Context, tx pgx.Tx, opts LetterOptions, actor doma
 	byID := make(map[int64]letterFacts, len(facts))
 	for _, f := range facts {
 		byID[f.ID] = f
+	}
+	// The co-located events each holder attends, which the period of stay covers.
+	events := map[int64][]visaletter.Event{}
+	rows, _ = tx.Query(ctx, `SELECT v.id, e.title, e.first_day, e.last_day
+		FROM visa_requests v
+		JOIN registration_colocated_events c ON c.registration_id = v.registration_id
+		JOIN colocated_events e ON e.id = c.colocated_event_id
+		WHERE v.id = ANY($1) ORDER BY v.id, e.first_day, e.last_day, e.id`, ids)
+	var vid int64
+	var ev visaletter.Event
+	var title domain.Text
+	if _, err := pgx.ForEachRow(rows, []any{&vid, &title, &ev.FirstDay, &ev.LastDay}, func() error {
+		ev.Title = title.In("en")
+		events[vid] = append(events[vid], ev)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("postgres: letter events: %w", err)
 	}
 	letters := make([]visaletter.Letter, len(vs))
 	tokens := make([]string, len(vs))
@@ -109,7 +125,7 @@ func issueLetters(ctx context.Context, tx pgx.Tx, opts LetterOptions, actor doma
 				PassportNumber: v.Number, PassportIssued: v.Issued, PassportExpires: v.Expires, IssuingCountry: v.IssuingCountry,
 				Organisation: f.OrgName},
 			MeetingTitle: f.Title.In("en"), StudyGroup: studyGroupName(f.SGCode), GroupTitle: f.SGTitle.In("en"),
-			City: f.City, Venue: f.Venue, FirstDay: f.FirstDay, LastDay: f.LastDay, Purpose: f.Purpose.In("en"),
+			City: f.City, Venue: f.Venue, FirstDay: f.FirstDay, LastDay: f.LastDay, Colocated: events[v.ID],
 			Email: f.SGEmail, Phone: f.SGPhone, VerifyURL: strings.TrimRight(opts.BaseURL, "/") + VerifyPath(tokens[i]),
 		}
 	}

@@ -16,11 +16,13 @@ type registerInput struct {
 	Fellowship     bool   `form:"fellowship"`
 	Accessibility  string `form:"accessibility" validate:"max=2000"`
 	ListConsent    bool   `form:"list_consent"`
+	// Colocated are the ids of the co-located events attended (checkboxes).
+	Colocated []string `form:"colocated"`
 }
 
 func (in registerInput) request() domain.RegistrationRequest {
 	return domain.RegistrationRequest{Mode: domain.Mode(in.Mode), FunctionTitle: in.FunctionTitle, Interpretation: in.Interpretation,
-		Fellowship: in.Fellowship, Accessibility: in.Accessibility, ListConsent: in.ListConsent}
+		Fellowship: in.Fellowship, Accessibility: in.Accessibility, ListConsent: in.ListConsent, Colocated: eventIDs(in.Colocated)}
 }
 
 // registerData gathers what the registration page shows and why the form may not be offered.
@@ -99,6 +101,13 @@ func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, view.RegisterPage(s.page(r, t.T("reg.title", "Meeting", data.Meeting.Title.In(t.Lang.Tag))), data))
 	}
 	valid := s.check(t, &in, &f)
+	req := in.request()
+	if len(in.Colocated) > 0 {
+		// Only the meeting's own events can be chosen: its detail is cached with its pages.
+		if req.Colocated, err = s.checkColocated(r, t, in.Colocated, &f); err != nil {
+			valid = false
+		}
+	}
 	// The visa part is checked with the rest, so that a refused request refuses the whole form.
 	visa, visaValid := s.visaPart(w, r, t, &f)
 	if !valid || !visaValid {
@@ -107,7 +116,7 @@ func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	// With the visa request ticked, both are stored in one transaction: the domain's rules of
 	// each refuse the whole form, with the message beside the field.
-	reg, err := s.db.RegisterWithVisa(r.Context(), auditOf(r), actorOf(r), meetingID, actorOf(r).ID, in.request(), visa, s.opts.Now())
+	reg, err := s.db.RegisterWithVisa(r.Context(), auditOf(r), actorOf(r), meetingID, actorOf(r).ID, req, visa, s.opts.Now())
 	if err != nil {
 		e, ok := domain.AsError(err)
 		switch {
@@ -261,6 +270,10 @@ func (s *Server) myRegistrations(r *http.Request, accountID int64) ([]view.MyReg
 	if err != nil {
 		return nil, err
 	}
+	colocated, err := s.db.ColocatedOf(r.Context(), ids)
+	if err != nil {
+		return nil, err
+	}
 	lang := s.translator(r).Lang.Tag
 	now := s.opts.Now()
 	out := make([]view.MyRegistration, 0, len(lines))
@@ -272,6 +285,8 @@ func (s *Server) myRegistrations(r *http.Request, accountID int64) ([]view.MyReg
 		}
 		m.Open = !d.Past(now)
 		m.Visa = s.myVisa(l, d, visas, now)
+		m.MeetingHasColocated = len(d.ColocatedEvents) > 0
+		m.Colocated = domain.Attended(d.ColocatedEvents, colocated[l.ID])
 		if l.State == domain.Approved && l.Mode == domain.Remote {
 			m.RemoteLink, m.RemoteTool, m.RemoteRules = d.RemoteLink, d.RemoteTool, d.RemoteRules.In(lang)
 		}

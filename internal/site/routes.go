@@ -60,6 +60,8 @@ func (s *Server) Routes() chi.Router {
 			// secretariat; the domain layer decides.
 			r.Post("/registrations/{id}/cancel", s.registrationCancel)
 			r.Post("/registrations/{id}/mode", s.registrationMode)
+			r.Get("/registrations/{id}/colocated", s.colocatedForm)
+			r.Post("/registrations/{id}/colocated", s.colocatedSubmit)
 		})
 
 		// Visa support letters: the public page a letter's QR code points to; the request of a

@@ -134,8 +134,12 @@ var templateRunes = func() string {
 // fields returns every piece of data a letter prints.
 func (l Letter) fields() []string {
 	h := l.Holder
-	return []string{l.Reference, l.Representation, h.Name, h.BirthPlace, h.Nationality, h.PassportNumber, h.IssuingCountry,
-		h.Organisation, l.MeetingTitle, l.StudyGroup, l.GroupTitle, l.City, l.Venue, l.Purpose, l.Email, l.Phone, l.VerifyURL}
+	out := []string{l.Reference, l.Representation, h.Name, h.BirthPlace, h.Nationality, h.PassportNumber, h.IssuingCountry,
+		h.Organisation, l.MeetingTitle, l.StudyGroup, l.GroupTitle, l.City, l.Venue, l.Email, l.Phone, l.VerifyURL}
+	for _, e := range l.Colocated {
+		out = append(out, e.Title)
+	}
+	return out
 }
 
 // Subset returns fonts cut down to the characters the letters print. Parsing a whole font takes

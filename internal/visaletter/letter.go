@@ -47,11 +47,34 @@ type Letter struct {
 	City, Venue  string
 	FirstDay     time.Time
 	LastDay      time.Time
-	Purpose      string
+	// Colocated are the events held at the same place that the participant also attends; the
+	// period of stay the letter states covers them.
+	Colocated []Event
 	// The secretariat's contact details.
 	Email, Phone string
 	// VerifyURL is the public page that confirms the letter is genuine; the QR code holds it.
 	VerifyURL string
+}
+
+// Event is a co-located event the participant attends.
+type Event struct {
+	Title             string
+	FirstDay, LastDay time.Time
+}
+
+// Stay is the period of stay the letter asks a visa for: the meeting's days and those of every
+// co-located event attended.
+func (l Letter) Stay() (time.Time, time.Time) {
+	first, last := l.FirstDay, l.LastDay
+	for _, e := range l.Colocated {
+		if e.FirstDay.Before(first) {
+			first = e.FirstDay
+		}
+		if e.LastDay.After(last) {
+			last = e.LastDay
+		}
+	}
+	return first, last
 }
 
 const (
@@ -119,8 +142,7 @@ func DateRange(a, b time.Time) string {
 // Render writes the letter as a PDF.
 func Render(fonts *Fonts, l Letter) ([]byte, error) {
 	h := l.Holder
-	withCJK := hasCJK(l.Representation, h.Name, h.BirthPlace, h.Nationality, h.PassportNumber, h.IssuingCountry,
-		h.Organisation, l.MeetingTitle, l.City, l.Venue, l.Purpose, l.GroupTitle)
+	withCJK := hasCJK(l.fields()...)
 
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetMargins(margin, margin, margin)
@@ -188,6 +210,16 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 	}
 	w.para(fmt.Sprintf("The secretariat of %s confirms that the person named below is registered to attend, in person, the %s, to be held at %s on %s.",
 		group, l.MeetingTitle, place, DateRange(l.FirstDay, l.LastDay)), 3)
+	if len(l.Colocated) > 0 {
+		w.para("The participant will also attend the following meetings, held at the same place:", 1)
+		for _, e := range l.Colocated {
+			pdf.SetX(margin + 4)
+			w.para("– "+e.Title+", "+DateRange(e.FirstDay, e.LastDay), 0.5)
+		}
+		pdf.Ln(2.5)
+	}
+	from, to := l.Stay()
+	w.para(fmt.Sprintf("Period of stay: %s.", DateRange(from, to)), 3)
 
 	// The participant's passport data.
 	rows := [][2]string{
@@ -217,13 +249,7 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 	}
 	pdf.SetY(top + float64(len(rows))*(lineH+1) + 3 + 4)
 
-	if l.Purpose != "" {
-		w.style(10.5, true)
-		w.write(lineH, "Purpose of the visit: ")
-		w.style(10.5, false)
-		w.para(l.Purpose, 3)
-	}
-	w.para("We would be grateful if you could grant this person an entry visa for the duration of the meeting. "+
+	w.para("We would be grateful if you could grant this person an entry visa for the period of stay stated above. "+
 		"This letter does not commit the Union to bear any cost of the participant's travel or stay.", 3)
 	w.para("Yours faithfully,", 1)
 	w.para("For the secretariat of "+l.StudyGroup, 6)

@@ -30,8 +30,7 @@ func sample(name string) Letter {
 		MeetingTitle: "Meetings of Working Parties 1/13, 2/13, 3/13 and 4/13",
 		StudyGroup:   "ITU-T Study Group 13", GroupTitle: "Future networks and emerging network technologies",
 		City: "Geneva", Venue: "ITU headquarters", FirstDay: day("2025-07-25"), LastDay: day("2025-07-25"),
-		Purpose: "Consider starting the approval process of draft Recommendations.",
-		Email:   "tsbsg13@itu.int", Phone: "+41 22 730 5126",
+		Email: "tsbsg13@itu.int", Phone: "+41 22 730 5126",
 		VerifyURL: "http://plenary.test/v/abcdefghijklmnopqrstuvwxyz234567",
 	}
 }
@@ -132,13 +131,44 @@ func TestLetterPrintsEveryField(t *testing.T) {
 				}
 			}
 			flat := strings.Join(strings.Fields(text), " ")
-			for _, s := range []string{c.title, "ITU headquarters, Geneva", "14 to 25 July 2025", l.Purpose, l.VerifyURL,
+			for _, s := range []string{c.title, "ITU headquarters, Geneva", "14 to 25 July 2025", l.VerifyURL,
 				"ITU-T Study Group 13", "tsbsg13@itu.int", "issued 20 June 2025"} {
 				if !strings.Contains(flat, s) {
 					t.Errorf("the letter lacks %q:\n%s", s, text)
 				}
 			}
 		})
+	}
+}
+
+// The letter names the co-located events attended, with their dates, and states a period of
+// stay that covers them and the meeting.
+func TestLetterCoversTheColocatedEvents(t *testing.T) {
+	l := sample("José Müller-Ñúñez")
+	l.Colocated = []Event{
+		{"Study Group 13 Rapporteur group meetings", day("2025-07-14"), day("2025-07-25")},
+		{"22nd meeting of the Joint Coordination Activity on IMT-2020 and beyond (JCA-IMT2020)", day("2025-07-16"), day("2025-07-16")},
+	}
+	pdf, err := Render(fonts(t), l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(pdfText(t, pdf)), " ")
+	for _, s := range []string{"Study Group 13 Rapporteur group meetings, 14 to 25 July 2025",
+		"(JCA-IMT2020), 16 July 2025", "Period of stay: 14 to 25 July 2025.", "on 25 July 2025."} {
+		if !strings.Contains(flat, s) {
+			t.Errorf("the letter lacks %q:\n%s", s, flat)
+		}
+	}
+	// Without events the stay is the meeting's days.
+	l.Colocated = nil
+	pdf, err = Render(fonts(t), l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat = strings.Join(strings.Fields(pdfText(t, pdf)), " ")
+	if !strings.Contains(flat, "Period of stay: 25 July 2025.") || strings.Contains(flat, "also attend") {
+		t.Errorf("letter without events:\n%s", flat)
 	}
 }
 
