@@ -298,6 +298,8 @@ func TestMatchPicksTheLanguage(t *testing.T) {
 		{"", "fr-CH, de;q=0.8", "fr"},
 		{"", "de-CH, de;q=0.8", "en"},
 		{"", "de-DE,fr;q=0.5", "fr"},
+		{"", "es-419,es;q=0.9", "es"},
+		{"", "es-MX", "es"},
 		{"", "", "en"},
 		{"", "not a header ;;;", "en"},
 		{"zh", "en-GB", "zh"}, // the remembered choice wins
