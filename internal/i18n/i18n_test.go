@@ -300,6 +300,8 @@ func TestMatchPicksTheLanguage(t *testing.T) {
 		{"", "de-DE,fr;q=0.5", "fr"},
 		{"", "es-419,es;q=0.9", "es"},
 		{"", "es-MX", "es"},
+		{"", "ru-RU,ru;q=0.9,en;q=0.5", "ru"},
+		{"", "uk-UA,ru;q=0.8", "ru"},
 		{"", "", "en"},
 		{"", "not a header ;;;", "en"},
 		{"zh", "en-GB", "zh"}, // the remembered choice wins
