@@ -31,6 +31,11 @@ var States = []State{Pending, Approved, Rejected, Cancelled}
 // Valid reports whether s is a known state.
 func (s State) Valid() bool { return s == Pending || s == Approved || s == Rejected || s == Cancelled }
 
+// CancelledByOwner reports whether r was cancelled by the delegate themself.
+func (r Registration) CancelledByOwner() bool {
+	return r.State == Cancelled && r.CancelledBy != nil && *r.CancelledBy == r.AccountID
+}
+
 // Live reports whether a registration in this state still counts (one live registration per
 // account and meeting).
 func (s State) Live() bool { return s == Pending || s == Approved }
@@ -52,6 +57,8 @@ type Registration struct {
 	RegisteredBy   *int64     `db:"registered_by"`
 	DecidedBy      *int64     `db:"decided_by"`
 	DecidedAt      *time.Time `db:"decided_at"`
+	// CancelledBy is who cancelled it: its owner, a focal point or the secretariat.
+	CancelledBy *int64 `db:"cancelled_by"`
 	Reason         string     `db:"reason"`
 	CreatedAt      time.Time  `db:"created_at"`
 	UpdatedAt      time.Time  `db:"updated_at"`
@@ -243,6 +250,7 @@ func Cancel(a Actor, r Registration, now time.Time) (Registration, error) {
 		return r, &Error{Code: Conflict, Key: "error.not_live", Args: map[string]any{"State": string(r.State)}}
 	}
 	r.State = Cancelled
+	r.CancelledBy = &a.ID
 	r.UpdatedAt = now
 	return r, nil
 }

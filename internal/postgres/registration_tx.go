@@ -25,18 +25,18 @@ func (t *Tx) SaveRegistrations(ctx context.Context, regs []domain.Registration) 
 		return nil
 	}
 	n := len(regs)
-	ids, decidedBy := make([]int64, n), make([]*int64, n)
+	ids, decidedBy, cancelledBy := make([]int64, n), make([]*int64, n), make([]*int64, n)
 	modes, states, reasons := make([]string, n), make([]string, n), make([]string, n)
 	decidedAt, updatedAt := make([]*time.Time, n), make([]time.Time, n)
 	for i, r := range regs {
-		ids[i], decidedBy[i], decidedAt[i], updatedAt[i] = r.ID, r.DecidedBy, r.DecidedAt, r.UpdatedAt
+		ids[i], decidedBy[i], decidedAt[i], updatedAt[i], cancelledBy[i] = r.ID, r.DecidedBy, r.DecidedAt, r.UpdatedAt, r.CancelledBy
 		modes[i], states[i], reasons[i] = string(r.Mode), string(r.State), r.Reason
 	}
 	_, err := t.Exec(ctx, `UPDATE registrations r SET mode = u.mode, state = u.state, reason = u.reason,
-			decided_by = u.decided_by, decided_at = u.decided_at, updated_at = u.updated_at
-		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[], $7::timestamptz[])
-			AS u(id, mode, state, reason, decided_by, decided_at, updated_at)
-		WHERE r.id = u.id`, ids, modes, states, reasons, decidedBy, decidedAt, updatedAt)
+			decided_by = u.decided_by, decided_at = u.decided_at, updated_at = u.updated_at, cancelled_by = u.cancelled_by
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[], $7::timestamptz[], $8::bigint[])
+			AS u(id, mode, state, reason, decided_by, decided_at, updated_at, cancelled_by)
+		WHERE r.id = u.id`, ids, modes, states, reasons, decidedBy, decidedAt, updatedAt, cancelledBy)
 	if err != nil {
 		return fmt.Errorf("postgres: save registrations: %w", err)
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 const registrationColumns = `r.id, r.meeting_id, r.account_id, r.organisation_id, r.mode, r.function_title, r.interpretation,
-	r.fellowship, r.accessibility, r.list_consent, r.state, r.late, r.registered_by, r.decided_by, r.decided_at, r.reason,
+	r.fellowship, r.accessibility, r.list_consent, r.state, r.late, r.registered_by, r.decided_by, r.decided_at, r.cancelled_by, r.reason,
 	r.created_at, r.updated_at`
 
 // RegistrationLine is a registration with the names a list shows beside it.
@@ -29,6 +29,8 @@ type RegistrationLine struct {
 	MeetingSlug  string        `db:"meeting_slug"`
 	MeetingTitle domain.Text   `db:"meeting_title"`
 	DeciderName  *string       `db:"decider_name"`
+	// CancellerName names who cancelled it, when that was not its owner.
+	CancellerName *string `db:"canceller_name"`
 }
 
 // Name is the delegate's full name.
@@ -36,12 +38,14 @@ func (l RegistrationLine) Name() string { return l.GivenName + " " + l.FamilyNam
 
 const registrationLineSelect = `SELECT ` + registrationColumns + `, a.given_name, a.family_name, a.email, a.gender,
 		o.name AS org_name, o.kind AS org_kind, o.country, m.slug AS meeting_slug, m.title AS meeting_title,
-		d.given_name || ' ' || d.family_name AS decider_name
+		d.given_name || ' ' || d.family_name AS decider_name,
+		CASE WHEN r.cancelled_by <> r.account_id THEN c.given_name || ' ' || c.family_name END AS canceller_name
 	FROM registrations r
 	JOIN accounts a ON a.id = r.account_id
 	JOIN organisations o ON o.id = r.organisation_id
 	JOIN meetings m ON m.id = r.meeting_id
-	LEFT JOIN accounts d ON d.id = r.decided_by`
+	LEFT JOIN accounts d ON d.id = r.decided_by
+	LEFT JOIN accounts c ON c.id = r.cancelled_by`
 
 // lockRegistrations reads registrations for update, in id order so that concurrent bulk actions
 // never deadlock.
@@ -262,7 +266,10 @@ type RegistrationFilter struct {
 	State           domain.State
 	Mode            domain.Mode
 	Query           string
-	Limit, Offset   int
+	// UpdatedBefore, when set, keeps the registrations last changed at or before it: "approve
+	// all" shows and approves those the list showed, not one that arrived since.
+	UpdatedBefore time.Time
+	Limit, Offset int
 }
 
 // scoped narrows f to the organisations whose registrations actor may list (the domain's
@@ -314,6 +321,9 @@ func (f RegistrationFilter) where(withState bool) (string, []any) {
 	}
 	if f.Mode != "" {
 		add("r.mode = ?", string(f.Mode))
+	}
+	if !f.UpdatedBefore.IsZero() {
+		add("r.updated_at <= ?", f.UpdatedBefore)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		// one argument, used three times

@@ -290,7 +290,7 @@ func TestFocalCannotDecideAnotherOrganisationsRegistration(t *testing.T) {
 		t.Fatalf("the other organisation's registration is %s (%q), want pending", st, reason)
 	}
 	// Nor does "approve all" reach beyond the organisation.
-	p = b.post("/focal/decide", form("action", "approve_all", "back", "organisation="+idStr(fx.ms)))
+	p = b.post("/focal/decide", form("action", "approve_all", "confirm", "yes", "back", "organisation="+idStr(fx.ms)))
 	wantStatus(t, p, http.StatusSeeOther)
 	if st, _ := fx.state(lina); st != domain.Pending {
 		t.Fatalf("approve all changed another organisation's registration: %s", st)
@@ -325,14 +325,30 @@ func TestFocalBulkApproval(t *testing.T) {
 		t.Errorf("summary = %q", got)
 	}
 
-	// "Approve all" approves the one left, as shown on the page.
+	// "Approve all" first names the one left, then approves it.
 	d := b.get("/focal").doc(t)
 	btn := testid(d, "approve-all")
 	if got := text(btn); got != "Approve the 1 pending registration matching the filter" {
 		t.Errorf("approve all button = %q", got)
 	}
+	href, _ := btn.Attr("href")
+	p = b.get(href)
+	wantStatus(t, p, http.StatusOK)
+	d = p.doc(t)
+	if got := text(d.Find("h1")); got != "Approve this pending registration?" {
+		t.Errorf("question = %q", got)
+	}
+	if got := texts(testid(d, "approve-all-names").Find(`[data-testid="name"]`)); got != "Bulk Colleague3" {
+		t.Errorf("named = %q", got)
+	}
+	if st, _ := fx.state(ids[3]); st != domain.Pending {
+		t.Fatalf("asking approved: %s", st)
+	}
+	// Without the confirmation, a post is sent to the question.
+	p = b.post("/focal/decide", form("action", "approve_all"))
+	wantRedirect(t, p, "/focal/approve-all")
 	asOf, _ := testid(d, "approve-all-form").Find(`input[name="as_of"]`).Attr("value")
-	p = b.post("/focal/decide", form("action", "approve_all", "as_of", asOf))
+	p = b.post("/focal/decide", form("action", "approve_all", "confirm", "yes", "as_of", asOf))
 	if got := followFlash(t, b, p); got != "1 registration approved" {
 		t.Errorf("approve all flash = %q", got)
 	}
@@ -570,9 +586,14 @@ func TestFocalApprovesAThousandAtOnce(t *testing.T) {
 	if got := text(testid(d2, "showing")); got != "Showing 101 to 200 of 1000." {
 		t.Errorf("page 2 = %q", got)
 	}
-	asOf, _ := testid(d, "approve-all-form").Find(`input[name="as_of"]`).Attr("value")
+	href, _ := testid(d, "approve-all").Attr("href")
+	q := b.get(href).doc(t)
+	if got := q.Find(`[data-testid="approve-all-names"] li`).Length(); got != n {
+		t.Errorf("the question names %d, want %d", got, n)
+	}
+	asOf, _ := testid(q, "approve-all-form").Find(`input[name="as_of"]`).Attr("value")
 	start = time.Now()
-	p = b.post("/focal/decide", form("action", "approve_all", "as_of", asOf))
+	p = b.post("/focal/decide", form("action", "approve_all", "confirm", "yes", "as_of", asOf))
 	took := time.Since(start)
 	t.Logf("approve all %d: %v", n, took)
 	if got := followFlash(t, b, p); got != "1000 registrations approved" {
@@ -621,7 +642,7 @@ func TestFocalPointOfSeveralOrganisations(t *testing.T) {
 		t.Errorf("filtered by organisation: %v", got)
 	}
 	// Approving all of one organisation leaves the other's pending.
-	p := b.post("/focal/decide", form("action", "approve_all", "back", "organisation="+idStr(palestine)))
+	p := b.post("/focal/decide", form("action", "approve_all", "confirm", "yes", "back", "organisation="+idStr(palestine)))
 	if got := followFlash(t, b, p); got != "1 registration approved" {
 		t.Errorf("flash = %q", got)
 	}

@@ -192,24 +192,6 @@ func toString(v any) string {
 	return ""
 }
 
-// registrationCancel cancels a registration for its owner, a focal point of its organisation or
-// the secretariat, then returns to the page named by "next".
-func (s *Server) registrationCancel(w http.ResponseWriter, r *http.Request) {
-	id, err := idParam(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	next := localPath(r.PostFormValue("next"))
-	if err := s.svc.Registrations.Cancel(r.Context(), auditOf(r), actorOf(r), id); err != nil {
-		s.actionFailed(w, r, err, next)
-		return
-	}
-	s.flash(r, "reg.cancelled")
-	http.Redirect(w, r, next, http.StatusSeeOther)
-}
-
 func (s *Server) registrationMode(w http.ResponseWriter, r *http.Request) {
 	id, err := idParam(r, "id")
 	if err != nil {

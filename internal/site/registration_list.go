@@ -117,6 +117,8 @@ type decideFields struct {
 	Reason string   `form:"reason"`
 	Back   string   `form:"back" validate:"max=2000"`
 	AsOf   string   `form:"as_of"`
+	// Confirm is "yes" from the question before "approve all".
+	Confirm string `form:"confirm"`
 }
 
 // decide handles a decision posted from a list of scope sc; show renders the list again with a
@@ -168,6 +170,11 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, sc listScope, sh
 		// A missing or too long reason is the domain's to refuse; its message is shown beside
 		// the field below.
 	case "approve_all":
+		if in.Confirm != "yes" {
+			// Not confirmed: the question, which names them, first.
+			http.Redirect(w, r, q.WithPage(0).URL(sc.base+"/approve-all"), http.StatusSeeOther)
+			return
+		}
 		asOf, err := time.Parse(time.RFC3339Nano, in.AsOf)
 		if err != nil {
 			asOf = s.opts.Now()

@@ -58,6 +58,7 @@ func (s *Server) Routes() chi.Router {
 			r.Post("/meetings/{slug}/register", s.registerSubmit)
 			// Cancel and change of mode: the owner, a focal point of the organisation or the
 			// secretariat; the domain layer decides.
+			r.Get("/registrations/{id}/cancel", s.registrationCancelAsk)
 			r.Post("/registrations/{id}/cancel", s.registrationCancel)
 			r.Post("/registrations/{id}/mode", s.registrationMode)
 			r.Get("/registrations/{id}/colocated", s.colocatedForm)
@@ -98,6 +99,7 @@ func (s *Server) Routes() chi.Router {
 			r.Use(s.requireFocalPoint)
 			r.Get("/", s.focalList)
 			r.Post("/decide", s.focalDecide)
+			r.Get("/approve-all", s.focalApproveAllAsk)
 			r.Get("/register", s.focalRegisterForm)
 			r.Post("/register", s.focalRegisterSubmit)
 			r.Post("/auto-approval", s.focalAutoApproval)
@@ -121,6 +123,7 @@ func (s *Server) Routes() chi.Router {
 			r.Post("/meetings/{id}/work-items", s.workItemsSave)
 			r.Get("/meetings/{id}/registrations", s.secRegistrations)
 			r.Post("/meetings/{id}/registrations/decide", s.secDecide)
+			r.Get("/meetings/{id}/registrations/approve-all", s.secApproveAllAsk)
 			r.Get("/meetings/{id}/registrations/new", s.secRegisterForm)
 			r.Post("/meetings/{id}/registrations/new", s.secRegisterSubmit)
 			r.Get("/meetings/{id}/registrations/export.csv", s.secExportCSV)
