@@ -58,10 +58,10 @@ type Registration struct {
 	DecidedBy      *int64     `db:"decided_by"`
 	DecidedAt      *time.Time `db:"decided_at"`
 	// CancelledBy is who cancelled it: its owner, a focal point or the secretariat.
-	CancelledBy *int64 `db:"cancelled_by"`
-	Reason         string     `db:"reason"`
-	CreatedAt      time.Time  `db:"created_at"`
-	UpdatedAt      time.Time  `db:"updated_at"`
+	CancelledBy *int64    `db:"cancelled_by"`
+	Reason      string    `db:"reason"`
+	CreatedAt   time.Time `db:"created_at"`
+	UpdatedAt   time.Time `db:"updated_at"`
 	// Colocated are the co-located events attended (stored beside the registration).
 	Colocated []int64 `db:"-"`
 }
