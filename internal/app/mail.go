@@ -7,9 +7,9 @@ import (
 	"plenary/internal/mail"
 )
 
-// newMailWorker builds the worker that sends the outbox's mail over SMTP_URL, and has the store
-// write each mail when it is queued; without SMTP_URL the store keeps each mail in the portal at
-// once, for the secretariat to read. A malformed SMTP_URL stops the start.
+// newMailWorker builds the worker that writes the outbox's mail from the facts its transaction
+// recorded and sends it over SMTP_URL; without SMTP_URL it keeps each mail in the portal, for the
+// secretariat to read. A malformed SMTP_URL stops the start.
 func (m *Main) newMailWorker(cat *i18n.Catalogue) (*mail.Worker, error) {
 	var sender mail.Sender
 	if m.Config.SMTPURL != "" {
@@ -19,7 +19,6 @@ func (m *Main) newMailWorker(cat *i18n.Catalogue) (*mail.Worker, error) {
 		}
 		sender = s
 	}
-	m.DB.WriteMailWith(mail.Writer(cat, m.Config.BaseURL), sender == nil)
 	w := mail.NewWorker(m.DB, cat, m.Log, m.Config.BaseURL, m.Config.MailFrom, sender)
 	w.Listen = m.Config.Listen
 	return w, nil

@@ -246,12 +246,11 @@ func (l testLog) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// newWorker returns a worker with intervals short enough for tests, and has the store write mail
-// when it is queued (kept at once without a sender), as the app does.
+// newWorker returns a worker with intervals short enough for tests (keeping mail in the portal
+// without a sender), as the app does.
 func newWorker(t *testing.T, db *postgres.DB, sender mail.Sender) *mail.Worker {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	db.WriteMailWith(mail.Writer(catalogue(t), baseURL), sender == nil)
 	w := mail.NewWorker(db, catalogue(t), log, baseURL, mailFrom, sender)
 	w.PollInterval = 50 * time.Millisecond
 	w.RetryBase = 100 * time.Millisecond
@@ -350,7 +349,7 @@ func (d demo) register(t *testing.T, email string, mode domain.Mode) domain.Regi
 func (d demo) decide(t *testing.T, focal string, reg int64, approve bool, reason string) {
 	t.Helper()
 	a := d.actor(t, focal)
-	res, err := d.db.Decide(context.Background(), postgres.Audit{ActorID: a.ID}, a, []int64{reg}, approve, reason, time.Now())
+	res, err := decideRegistrations(context.Background(), d.db, postgres.Audit{ActorID: a.ID}, a, []int64{reg}, approve, reason, time.Now())
 	if err != nil || len(res.Done) != 1 {
 		t.Fatalf("decide %d: %v %v", reg, err, res.Refused)
 	}

@@ -9,34 +9,32 @@ import (
 	"plenary/internal/postgres"
 )
 
-// Writer returns the function that writes mail for the store when it is queued (see
-// postgres.DB.WriteMailWith); the worker writes the same way the mail queued unwritten.
-func Writer(cat *i18n.Catalogue, baseURL string) postgres.MailWriter {
-	baseURL = strings.TrimRight(baseURL, "/")
-	return func(j postgres.MailJob) (postgres.MailContent, error) { return render(cat, baseURL, j) }
-}
-
 // render writes a mail in its recipient's language (English when the account's language has no
-// catalogue): the subject and plain-text body of its kind, from the mail.* messages.
+// catalogue): the subject and plain-text body of its kind, from the mail.* messages and the facts
+// its transaction recorded (never while that transaction holds locks: the worker renders it).
 func render(cat *i18n.Catalogue, baseURL string, j postgres.MailJob) (postgres.MailContent, error) {
-	c := postgres.MailContent{Recipient: j.ToEmail}
-	if !j.HasRegistration {
+	f := j.Facts
+	c := postgres.MailContent{Recipient: f.ToEmail}
+	if !f.HasRegistration {
 		return c, fmt.Errorf("mail %s: the registration it tells about is gone", j.EventKey)
 	}
-	t := cat.For(j.ToLanguage)
+	if f.ToEmail == "" {
+		return c, fmt.Errorf("mail %s: its recipient's account is gone", j.EventKey)
+	}
+	t := cat.For(f.ToLanguage)
 	lang := t.Lang.Tag
 	dates := ""
-	if j.FirstDay != nil && j.LastDay != nil {
-		dates = t.DateRange(*j.FirstDay, *j.LastDay)
+	if first, last, ok := f.Days(); ok {
+		dates = t.DateRange(first, last)
 	}
-	meetingURL := baseURL + "/meetings/" + j.MeetingSlug
+	meetingURL := baseURL + "/meetings/" + f.MeetingSlug
 	data := []any{
-		"Meeting", j.MeetingTitle.In(lang),
+		"Meeting", f.MeetingTitle.In(lang),
 		"Dates", dates,
-		"City", j.City,
-		"Mode", t.T("mail.mode." + string(j.Mode)),
-		"Delegate", j.DelegateName,
-		"Organisation", j.OrgName,
+		"City", f.City,
+		"Mode", t.T("mail.mode." + string(f.Mode)),
+		"Delegate", f.DelegateName,
+		"Organisation", f.OrgName,
 		"MeetingURL", meetingURL,
 	}
 	with := func(kv ...any) []any { return append(append([]any{}, data...), kv...) }
@@ -52,7 +50,7 @@ func render(cat *i18n.Catalogue, baseURL string, j postgres.MailJob) (postgres.M
 	case postgres.MailRegistrationApproved:
 		c.Subject = t.T("mail.approved.subject", data...)
 		paras = append(paras, t.T("mail.approved.body", data...))
-		if j.Mode == domain.Remote {
+		if f.Mode == domain.Remote {
 			paras = append(paras, t.T("mail.approved.remote", "URL", me))
 		} else {
 			paras = append(paras, t.T("mail.approved.in_person", "URL", me))
@@ -60,7 +58,7 @@ func render(cat *i18n.Catalogue, baseURL string, j postgres.MailJob) (postgres.M
 	case postgres.MailRegistrationRejected:
 		c.Subject = t.T("mail.rejected.subject", data...)
 		paras = append(paras, t.T("mail.rejected.body", data...))
-		if r := strings.TrimSpace(j.Reason); r != "" {
+		if r := strings.TrimSpace(f.Reason); r != "" {
 			paras = append(paras, t.T("mail.rejected.reason", "Reason", r))
 		} else {
 			paras = append(paras, t.T("mail.rejected.no_reason"))
@@ -75,7 +73,7 @@ func render(cat *i18n.Catalogue, baseURL string, j postgres.MailJob) (postgres.M
 	case postgres.MailVisaDeclined:
 		c.Subject = t.T("mail.visa_declined.subject", data...)
 		paras = append(paras, t.T("mail.visa_declined.body", data...))
-		if r := strings.TrimSpace(j.VisaReason); r != "" {
+		if r := strings.TrimSpace(f.VisaReason); r != "" {
 			paras = append(paras, t.T("mail.rejected.reason", "Reason", r))
 		} else {
 			paras = append(paras, t.T("mail.rejected.no_reason"))
@@ -84,7 +82,7 @@ func render(cat *i18n.Catalogue, baseURL string, j postgres.MailJob) (postgres.M
 	default:
 		return c, fmt.Errorf("mail %s: unknown kind %q", j.EventKey, j.Kind)
 	}
-	body := []string{t.T("mail.greeting", "Name", j.ToName)}
+	body := []string{t.T("mail.greeting", "Name", f.ToName)}
 	body = append(body, paras...)
 	body = append(body, "-- \n"+t.T("mail.footer", "Site", baseURL))
 	c.Body = strings.Join(body, "\n\n") + "\n"

@@ -198,11 +198,11 @@ func (w *Worker) attempt(ctx context.Context, j postgres.MailJob) postgres.MailO
 		err = w.sender.Send(ctx, Message{
 			From:      w.from,
 			To:        content.Recipient,
-			ToName:    j.ToName,
+			ToName:    j.Facts.ToName,
 			Subject:   content.Subject,
 			Body:      content.Body,
 			MessageID: w.messageID(j.EventKey),
-			Language:  w.cat.For(j.ToLanguage).Lang.Tag,
+			Language:  w.cat.For(j.Facts.ToLanguage).Lang.Tag,
 		})
 		if err == nil {
 			out.State = postgres.MailSent

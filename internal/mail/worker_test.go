@@ -2,15 +2,19 @@ package mail_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"plenary/internal/domain"
 	"plenary/internal/mail"
 	"plenary/internal/pgtest"
 	"plenary/internal/postgres"
+	"plenary/internal/service"
 )
 
 const (
@@ -127,8 +131,9 @@ func TestTwoWorkersNeverSendTheSameMail(t *testing.T) {
 	// Many more mails at once, so that both workers are busy together.
 	const extra = 40
 	delegate := d.actor(t, delegateSM)
-	if _, err := dbs[0].Pool.Exec(ctx, `INSERT INTO mail_outbox (event_key, kind, account_id, registration_id)
-		SELECT 'test:' || i, 'registration.ack', $1, $2 FROM generate_series(1, $3) AS i`, delegate.ID, reg.ID, extra); err != nil {
+	if _, err := dbs[0].Pool.Exec(ctx, `INSERT INTO mail_outbox (event_key, kind, account_id, registration_id, facts)
+		SELECT 'test:' || i, 'registration.ack', $1, $2, (SELECT facts FROM mail_outbox WHERE registration_id = $2 AND kind = 'registration.ack')
+		FROM generate_series(1, $3) AS i`, delegate.ID, reg.ID, extra); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := dbs[1].Pool.Exec(ctx, `SELECT pg_notify('mail_queued', '')`); err != nil {
@@ -365,9 +370,9 @@ func TestWithoutSMTPMailIsKeptInThePortal(t *testing.T) {
 
 	bodies := map[string]string{}
 	for _, r := range outbox(t, db) {
-		// Written and kept when queued: the worker had nothing to do.
-		if r.State != postgres.MailKept || r.SentAt != nil || r.Attempts != 0 || r.Subject == "" || r.Locked {
-			t.Errorf("row %s: %+v, want kept at once", r.EventKey, r)
+		// Written by the worker from the facts queued with it, after the transaction, and kept.
+		if r.State != postgres.MailKept || r.SentAt != nil || r.Attempts != 1 || r.Subject == "" || r.Locked {
+			t.Errorf("row %s: %+v, want kept after one attempt", r.EventKey, r)
 		}
 		bodies[r.Kind+" "+r.Recipient] = r.Body
 	}
@@ -390,12 +395,17 @@ func TestVisaMailIsRendered(t *testing.T) {
 		{delegateSM, "issued", "", postgres.MailVisaIssued},
 	} {
 		reg := d.register(t, c.email, domain.InPerson)
-		_, err := db.Pool.Exec(ctx, `WITH v AS (
-				INSERT INTO visa_requests (registration_id, meeting_id, account_id, organisation_id, state, reason)
-				VALUES ($1, $2, $3, $4, $5, $6) RETURNING id)
-			INSERT INTO mail_outbox (event_key, kind, account_id, registration_id)
-			SELECT 'visa:' || v.id || ':' || $5, $7, $3, $1 FROM v`,
-			reg.ID, reg.MeetingID, reg.AccountID, reg.OrganisationID, c.state, c.reason, c.kind)
+		// Queued as the visa use cases queue it: with its facts, read in the transaction.
+		err := db.InTx(ctx, func(tx *postgres.Tx) error {
+			var id int64
+			err := tx.QueryRow(ctx, `INSERT INTO visa_requests (registration_id, meeting_id, account_id, organisation_id, state, reason)
+				VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+				reg.ID, reg.MeetingID, reg.AccountID, reg.OrganisationID, c.state, c.reason).Scan(&id)
+			if err != nil {
+				return err
+			}
+			return tx.QueueMail(ctx, []service.Mail{{Key: fmt.Sprintf("visa:%d:%s", id, c.state), Kind: c.kind, AccountID: reg.AccountID, Registration: reg.ID}})
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -422,8 +432,8 @@ func TestMailOfAnUnknownKindFailsAtOnce(t *testing.T) {
 	db := pgtest.New(t)
 	d := newDemo(t, db)
 	reg := d.register(t, delegateSM, domain.InPerson)
-	if _, err := db.Pool.Exec(context.Background(), `INSERT INTO mail_outbox (event_key, kind, account_id, registration_id)
-		VALUES ('odd', 'something.new', $1, $2)`, reg.AccountID, reg.ID); err != nil {
+	if _, err := db.Pool.Exec(context.Background(), `INSERT INTO mail_outbox (event_key, kind, account_id, registration_id, facts)
+		SELECT 'odd', 'something.new', $1, $2, facts FROM mail_outbox WHERE registration_id = $2 AND kind = 'registration.ack'`, reg.AccountID, reg.ID); err != nil {
 		t.Fatal(err)
 	}
 	srv := startSMTP(t, nil, nil)
@@ -474,13 +484,22 @@ func TestMailSaysWhatTheEventDidEvenWhenSentLater(t *testing.T) {
 	// The delegate registers remotely, then, before anything is sent, switches to in person.
 	reg := d.register(t, delegateSM, domain.Remote)
 	a := d.actor(t, delegateSM)
-	if _, err := db.ChangeMode(context.Background(), postgres.Audit{ActorID: a.ID}, a, reg.ID, domain.InPerson, time.Now()); err != nil {
+	if _, err := changeMode(context.Background(), db, postgres.Audit{ActorID: a.ID}, a, reg.ID, domain.InPerson, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range outbox(t, db) {
-		if r.State != postgres.MailQueued || r.Subject == "" || !strings.Contains(r.Body, "remotely") {
-			t.Errorf("row %s not written when queued: %+v", r.EventKey, r)
+	// The transaction recorded what the mail tells (the mode as it was), and wrote nothing.
+	rows, _ := db.Pool.Query(context.Background(), `SELECT event_key, state, subject, facts->>'mode' FROM mail_outbox ORDER BY id`)
+	n := 0
+	var key, state, subject, mode string
+	_, err := pgx.ForEachRow(rows, []any{&key, &state, &subject, &mode}, func() error {
+		n++
+		if state != postgres.MailQueued || subject != "" || mode != string(domain.Remote) {
+			t.Errorf("row %s: state %s, subject %q, mode in its facts %q; want queued, unwritten, remote", key, state, subject, mode)
 		}
+		return nil
+	})
+	if err != nil || n != 2 {
+		t.Fatalf("%d rows queued (%v), want 2", n, err)
 	}
 	run(t, w)
 	waitFor(t, "the acknowledgement and the request to decide", 10*time.Second, func() bool {

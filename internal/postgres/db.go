@@ -28,10 +28,6 @@ type DB struct {
 	life context.Context
 	stop context.CancelFunc
 
-	// writeMail and keepMail: see WriteMailWith.
-	writeMail MailWriter
-	keepMail  bool
-
 	// The look-ups and use cases served in batches.
 	sessionFinder *coalescer[string, sessionData]
 	actors        *coalescer[int64, actorRow]
@@ -242,7 +238,7 @@ func audit(ctx context.Context, tx pgx.Tx, a Audit, action, entity string, entit
 	if a.ActorID != 0 {
 		actor = &a.ActorID
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO audit_events (actor_id, action, entity, entity_id, detail, remote_addr, request_id)
+	err := write(ctx, tx, `INSERT INTO audit_events (actor_id, action, entity, entity_id, detail, remote_addr, request_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, actor, action, entity, entityID, detail, a.RemoteAddr, a.RequestID)
 	if err != nil {
 		return fmt.Errorf("postgres: audit %s: %w", action, err)

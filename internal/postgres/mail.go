@@ -1,8 +1,10 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -23,37 +25,53 @@ var MailStates = []string{MailQueued, MailSent, MailKept, MailFailed}
 
 // MailJob is a queued mail claimed for one attempt, with what it tells about.
 type MailJob struct {
-	ID       int64  `db:"id"`
-	EventKey string `db:"event_key"`
-	Kind     string `db:"kind"`
+	ID       int64
+	EventKey string
+	Kind     string
 	// Attempts counts this attempt; it is also the claim's token: only the holder of the
 	// latest claim can record its outcome.
-	Attempts  int       `db:"attempts"`
-	CreatedAt time.Time `db:"created_at"`
+	Attempts  int
+	CreatedAt time.Time
 	// Recipient, Subject and Body hold what an earlier attempt rendered, so that a retry sends
 	// the same mail; empty on the first attempt.
-	Recipient string `db:"recipient"`
-	Subject   string `db:"subject"`
-	Body      string `db:"body"`
+	Recipient string
+	Subject   string
+	Body      string
+	// Facts are what the mail tells, as the transaction that queued it saw them.
+	Facts MailFacts
+}
 
+// MailFacts are what a mail tells, recorded in the outbox (its facts column) by the transaction
+// of the event: the mail is written from them after that transaction has committed, so that it
+// says what the event did, and nothing is rendered while the event's row locks are held.
+type MailFacts struct {
 	// The recipient account.
-	ToEmail    string `db:"to_email"`
-	ToName     string `db:"to_name"`
-	ToLanguage string `db:"to_language"`
+	ToEmail    string `json:"to_email"`
+	ToName     string `json:"to_name"`
+	ToLanguage string `json:"to_language"`
 
 	// The registration the mail is about (HasRegistration false when the row names none).
-	HasRegistration bool        `db:"has_registration"`
-	Mode            domain.Mode `db:"mode"`
-	Reason          string      `db:"reason"`
-	DelegateName    string      `db:"delegate_name"`
-	OrgName         string      `db:"org_name"`
-	MeetingSlug     string      `db:"meeting_slug"`
-	MeetingTitle    domain.Text `db:"meeting_title"`
-	City            string      `db:"city"`
-	FirstDay        *time.Time  `db:"first_day"`
-	LastDay         *time.Time  `db:"last_day"`
-	// VisaReason is why the registration's visa request was declined, for visa mail.
-	VisaReason string `db:"visa_reason"`
+	HasRegistration bool        `json:"has_registration"`
+	Mode            domain.Mode `json:"mode"`
+	Reason          string      `json:"reason"`
+	DelegateName    string      `json:"delegate_name"`
+	OrgName         string      `json:"org_name"`
+	MeetingSlug     string      `json:"meeting_slug"`
+	MeetingTitle    domain.Text `json:"meeting_title"`
+	City            string      `json:"city"`
+	// FirstDay and LastDay are the meeting's dates (2006-01-02), empty when unknown.
+	FirstDay string `json:"first_day"`
+	LastDay  string `json:"last_day"`
+	// VisaReason is why the registration's visa request was declined, for visa mail (erased with
+	// the request's data, see EraseVisaData).
+	VisaReason string `json:"visa_reason"`
+}
+
+// Days returns the meeting's first and last days, when the facts hold both.
+func (f MailFacts) Days() (first, last time.Time, ok bool) {
+	first, err1 := time.Parse(time.DateOnly, f.FirstDay)
+	last, err2 := time.Parse(time.DateOnly, f.LastDay)
+	return first, last, err1 == nil && err2 == nil
 }
 
 // MailContent is a rendered mail as the outbox keeps it.
@@ -61,47 +79,52 @@ type MailContent struct {
 	Recipient, Subject, Body string
 }
 
-// mailJobs completes mail rows with what their rendering needs: the recipient, and the
-// registration (with its delegate, organisation and meeting) the mail tells about. The rows come
-// from the common table expression c, which has the columns id, event_key, kind, attempts,
-// created_at, recipient, subject, body, account_id and registration_id.
-func mailJobs(c string) string {
-	return `WITH c AS (` + c + `)
-		SELECT c.id, c.event_key, c.kind, c.attempts, c.created_at, c.recipient, c.subject, c.body,
-			a.email AS to_email, a.given_name || ' ' || a.family_name AS to_name, a.language AS to_language,
-			r.id IS NOT NULL AS has_registration, COALESCE(r.mode, '') AS mode, COALESCE(r.reason, '') AS reason,
-			COALESCE(d.given_name || ' ' || d.family_name, '') AS delegate_name, COALESCE(g.name, '') AS org_name,
-			COALESCE(m.slug, '') AS meeting_slug, COALESCE(m.title, '{}'::jsonb) AS meeting_title,
-			COALESCE(m.city, '') AS city, m.first_day, m.last_day, COALESCE(v.reason, '') AS visa_reason
-		FROM c
-		JOIN accounts a ON a.id = c.account_id
-		LEFT JOIN registrations r ON r.id = c.registration_id
+// mailFactsSQL builds a mail's facts (MailFacts) in SQL, from the recipient account a, the
+// registration r with its delegate d, organisation g and meeting m, and the visa request's
+// reason v (all left-joined: a missing row gives empty facts).
+const mailFactsSQL = `jsonb_build_object(
+		'to_email', COALESCE(a.email, ''), 'to_name', COALESCE(a.given_name || ' ' || a.family_name, ''), 'to_language', COALESCE(a.language, ''),
+		'has_registration', r.id IS NOT NULL, 'mode', COALESCE(r.mode, ''), 'reason', COALESCE(r.reason, ''),
+		'delegate_name', COALESCE(d.given_name || ' ' || d.family_name, ''), 'org_name', COALESCE(g.name, ''),
+		'meeting_slug', COALESCE(m.slug, ''), 'meeting_title', COALESCE(m.title, '{}'::jsonb), 'city', COALESCE(m.city, ''),
+		'first_day', m.first_day, 'last_day', m.last_day, 'visa_reason', COALESCE(v.reason, ''))`
+
+// mailFactsJoins are the joins mailFactsSQL reads, for rows u with the columns a (account),
+// r (registration, 0 for none) and kind.
+const mailFactsJoins = `
+		LEFT JOIN accounts a ON a.id = u.a
+		LEFT JOIN registrations r ON r.id = NULLIF(u.r, 0)
 		LEFT JOIN accounts d ON d.id = r.account_id
 		LEFT JOIN organisations g ON g.id = r.organisation_id
 		LEFT JOIN meetings m ON m.id = r.meeting_id
 		LEFT JOIN LATERAL (SELECT reason FROM visa_requests WHERE registration_id = r.id
-			ORDER BY state <> 'withdrawn' DESC, id DESC LIMIT 1) v ON c.kind LIKE 'visa\_request.%'
-		ORDER BY c.id`
-}
+			ORDER BY state <> 'withdrawn' DESC, id DESC LIMIT 1) v ON u.kind LIKE 'visa\_request.%'`
 
 // ClaimMail leases up to limit due mails for one attempt each: their attempts go up by one and
 // they are locked for lease, in one statement that skips rows another worker holds, so that no
 // two workers (in this process or another server) attempt the same mail at once.
 func (db *DB) ClaimMail(ctx context.Context, limit int, lease time.Duration) ([]MailJob, error) {
-	rows, err := db.Pool.Query(ctx, mailJobs(`
+	rows, err := db.Pool.Query(ctx, `
 			UPDATE mail_outbox o SET locked_until = now() + $2::bigint * interval '1 microsecond', attempts = o.attempts + 1
 			WHERE o.id IN (SELECT id FROM mail_outbox
 				WHERE state = 'queued' AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
 				ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
 			RETURNING o.id, o.event_key, o.kind, o.attempts, o.created_at, o.recipient, o.subject, o.body,
-				o.account_id, o.registration_id`), limit, lease.Microseconds())
+				COALESCE(o.facts, '{}'::jsonb)`, limit, lease.Microseconds())
 	if err != nil {
 		return nil, fmt.Errorf("postgres: claim mail: %w", err)
 	}
-	jobs, err := pgx.CollectRows(rows, pgx.RowToStructByName[MailJob])
+	var jobs []MailJob
+	var j MailJob
+	_, err = pgx.ForEachRow(rows, []any{&j.ID, &j.EventKey, &j.Kind, &j.Attempts, &j.CreatedAt, &j.Recipient, &j.Subject, &j.Body, &j.Facts}, func() error {
+		jobs = append(jobs, j)
+		j.Facts = MailFacts{}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: claim mail: %w", err)
 	}
+	slices.SortFunc(jobs, func(a, b MailJob) int { return cmp.Compare(a.ID, b.ID) })
 	return jobs, nil
 }
 

@@ -138,7 +138,7 @@ func membershipOnApproved(ctx context.Context, tx pgx.Tx, registrationIDs []int6
 	if len(registrationIDs) == 0 {
 		return nil
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO affiliations (account_id, organisation_id, confirmed_by, confirmed_at)
+	err := write(ctx, tx, `INSERT INTO affiliations (account_id, organisation_id, confirmed_by, confirmed_at)
 		SELECT r.account_id, r.organisation_id, r.decided_by, COALESCE(r.decided_at, now())
 		FROM registrations r JOIN accounts acc ON acc.id = r.account_id AND acc.organisation_id = r.organisation_id
 		WHERE r.id = ANY($1) AND r.state = 'approved'

@@ -2,12 +2,15 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"plenary/internal/domain"
+	"plenary/internal/service"
 )
 
 // regKey names a registration being made: who acts, for whom, at which meeting, and when.
@@ -151,16 +154,6 @@ func loadRegistrationRules(ctx context.Context, st steps, keys []regKey) (regist
 	return rules, nil
 }
 
-// focalPointsOf returns the focal points of an organisation, but not except.
-func focalPointsOf(ctx context.Context, tx pgx.Tx, org, except int64) ([]int64, error) {
-	rows, _ := tx.Query(ctx, `SELECT account_id FROM focal_points WHERE organisation_id = $1 AND account_id <> $2 ORDER BY account_id`, org, except)
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("postgres: focal points: %w", err)
-	}
-	return ids, nil
-}
-
 // Register stores a registration for registrant at meeting after the domain's checks, with its
 // audit event and mail, in one transaction. A second live registration for the same meeting is a
 // Conflict (the database's unique index enforces it too, under concurrency). Registrations
@@ -284,7 +277,9 @@ func (db *DB) registerTx(ctx context.Context, st steps, subs []submission) (regs
 	var w registrationWrite
 	for _, i := range todo {
 		w.add(regs[i], subs[i].audit)
-		w.addMail(db, rules.contexts[i], regs[i], rules.focalPoints[regs[i].OrganisationID])
+		if err := w.addMail(rules.contexts[i], regs[i], rules.focalPoints[regs[i].OrganisationID]); err != nil {
+			return nil, nil, false, err
+		}
 	}
 	// A pair that already has a live registration (registrations_live_key) is not inserted, and
 	// so gets neither audit event nor mail: it is the submission's Conflict. The mail's event
@@ -313,22 +308,22 @@ func (db *DB) registerTx(ctx context.Context, st steps, subs []submission) (regs
 				u.remote_addr, u.request_id
 			FROM ins JOIN u USING (meeting_id, account_id)
 		), mail AS (
-			INSERT INTO mail_outbox (event_key, kind, account_id, registration_id, state, recipient, subject, body)
-			SELECT 'reg:' || ins.id || ':' || m.key, m.kind, m.recipient_id, ins.id, m.state, m.recipient, m.subject, m.body
-			FROM ins JOIN unnest($19::bigint[], $20::bigint[], $21::text[], $22::text[], $23::bigint[], $24::text[], $25::text[], $26::text[], $27::text[])
-				AS m(meeting_id, account_id, key, kind, recipient_id, state, recipient, subject, body)
+			INSERT INTO mail_outbox (event_key, kind, account_id, registration_id, facts)
+			SELECT 'reg:' || ins.id || ':' || m.key, m.kind, m.recipient_id, ins.id, m.facts::jsonb
+			FROM ins JOIN unnest($19::bigint[], $20::bigint[], $21::text[], $22::text[], $23::bigint[], $24::text[])
+				AS m(meeting_id, account_id, key, kind, recipient_id, facts)
 				ON m.meeting_id = ins.meeting_id AND m.account_id = ins.account_id
 		), colocated AS (
 			INSERT INTO registration_colocated_events (registration_id, colocated_event_id)
 			SELECT ins.id, e.id
-			FROM ins JOIN unnest($28::bigint[], $29::bigint[], $30::bigint[]) AS c(meeting_id, account_id, event_id)
+			FROM ins JOIN unnest($25::bigint[], $26::bigint[], $27::bigint[]) AS c(meeting_id, account_id, event_id)
 				ON c.meeting_id = ins.meeting_id AND c.account_id = ins.account_id
 			JOIN colocated_events e ON e.id = c.event_id AND e.meeting_id = ins.meeting_id
 		)
 		SELECT id, meeting_id, account_id FROM ins`,
 		w.meetingIDs, w.accountIDs, w.orgIDs, w.modes, w.titles, w.interp, w.fellow, w.access, w.consent, w.states, w.late,
 		w.registeredBy, w.decidedBy, w.decidedAt, w.createdAt, w.actors, w.addrs, w.requests,
-		w.mail.meetingIDs, w.mail.accountIDs, w.mail.keys, w.mail.kinds, w.mail.recipientIDs, w.mail.states, w.mail.recipients, w.mail.subjects, w.mail.bodies,
+		w.mail.meetingIDs, w.mail.accountIDs, w.mail.keys, w.mail.kinds, w.mail.recipientIDs, w.mail.facts,
 		w.colocated.meetingIDs, w.colocated.accountIDs, w.colocated.eventIDs,
 	).Query(func(rows pgx.Rows) error {
 		var id int64
@@ -350,7 +345,7 @@ func (db *DB) registerTx(ctx context.Context, st steps, subs []submission) (regs
 		}
 		regs[i].ID = id
 	}
-	return regs, errs, w.mail.queued && len(stored) > 0, nil
+	return regs, errs, len(w.mail.keys) > 0 && len(stored) > 0, nil
 }
 
 // registrationWrite gathers the columns of the registrations, audit events and mail that
@@ -366,9 +361,9 @@ type registrationWrite struct {
 	actors          []*int64
 	addrs, requests []string
 	mail            struct {
-		meetingIDs, accountIDs, recipientIDs              []int64
-		keys, kinds, states, recipients, subjects, bodies []string
-		queued                                            bool
+		meetingIDs, accountIDs, recipientIDs []int64
+		// facts holds each mail's MailFacts, in JSON.
+		keys, kinds, facts []string
 	}
 	// The co-located events each registration attends (only the meeting's own are stored).
 	colocated struct{ meetingIDs, accountIDs, eventIDs []int64 }
@@ -390,9 +385,10 @@ func (w *registrationWrite) add(r domain.Registration, a Audit) {
 	}
 }
 
-// addMail adds the mail of a new registration (see submissionMail), written from what the rules
-// loaded when the store writes mail (WriteMailWith), so that no query is needed for it.
-func (w *registrationWrite) addMail(db *DB, c domain.RegistrationContext, r domain.Registration, focalPoints []mailRecipient) {
+// addMail adds the mail of a new registration (service.SubmissionMail) with the facts it tells,
+// from what the rules loaded, so that no query is needed for them; the mail worker writes it
+// after the transaction has committed.
+func (w *registrationWrite) addMail(c domain.RegistrationContext, r domain.Registration, focalPoints []mailRecipient) error {
 	to := map[int64]mailRecipient{r.AccountID: {ID: r.AccountID, Email: c.Registrant.Email, Name: c.Registrant.Name(), Language: c.Registrant.Language}}
 	ids := make([]int64, 0, len(focalPoints))
 	for _, fp := range focalPoints {
@@ -402,34 +398,21 @@ func (w *registrationWrite) addMail(db *DB, c domain.RegistrationContext, r doma
 		}
 	}
 	delegate := to[r.AccountID].Name
-	submissionMail(r, ids, func(kind, key string, id int64) {
+	// The registration has no id yet: the statement puts it in each key ("reg:<id>:").
+	r.ID = 0
+	for _, m := range service.SubmissionMail(r, ids) {
+		kind, key, id := m.Kind, strings.TrimPrefix(m.Key, "reg:0:"), m.AccountID
 		rcpt := to[id]
+		facts, e := json.Marshal(MailFacts{ToEmail: rcpt.Email, ToName: rcpt.Name, ToLanguage: rcpt.Language,
+			HasRegistration: true, Mode: r.Mode, Reason: r.Reason, DelegateName: delegate, OrgName: c.Organisation.Name,
+			MeetingSlug: c.Meeting.Slug, MeetingTitle: c.Meeting.Title, City: c.Meeting.City,
+			FirstDay: c.Meeting.FirstDay.Format(time.DateOnly), LastDay: c.Meeting.LastDay.Format(time.DateOnly)})
+		if e != nil {
+			return fmt.Errorf("postgres: mail facts: %w", e)
+		}
 		m := &w.mail
 		m.meetingIDs, m.accountIDs, m.recipientIDs = append(m.meetingIDs, r.MeetingID), append(m.accountIDs, r.AccountID), append(m.recipientIDs, id)
-		m.keys, m.kinds = append(m.keys, key), append(m.kinds, kind)
-		state, content := MailQueued, MailContent{}
-		if db.writeMail != nil {
-			first, last := c.Meeting.FirstDay, c.Meeting.LastDay
-			written, err := db.writeMail(MailJob{Kind: kind, ToEmail: rcpt.Email, ToName: rcpt.Name, ToLanguage: rcpt.Language,
-				HasRegistration: true, Mode: r.Mode, Reason: r.Reason, DelegateName: delegate, OrgName: c.Organisation.Name,
-				MeetingSlug: c.Meeting.Slug, MeetingTitle: c.Meeting.Title, City: c.Meeting.City, FirstDay: &first, LastDay: &last})
-			// A mail that cannot be written is left to the worker, which records why.
-			if err == nil {
-				content = written
-				if db.keepMail {
-					state = MailKept
-				}
-			}
-		}
-		m.queued = m.queued || state == MailQueued
-		m.states, m.recipients, m.subjects, m.bodies = append(m.states, state), append(m.recipients, content.Recipient), append(m.subjects, content.Subject), append(m.bodies, content.Body)
-	})
+		m.keys, m.kinds, m.facts = append(m.keys, key), append(m.kinds, kind), append(m.facts, string(facts))
+	}
+	return nil
 }
-
-// The event keys of a submission's mail follow "reg:<registration id>:": what happened, when
-// (a registration pending again after a change of mode is mailed again) and, for a request to
-// decide, to which focal point.
-func ackKey(stamp int64) string              { return fmt.Sprintf("ack:%d", stamp) }
-func approvedKey(stamp int64) string         { return fmt.Sprintf("approved:%d", stamp) }
-func pendingKey(stamp, focal int64) string   { return fmt.Sprintf("pending:%d:%d", stamp, focal) }
-func regMailKey(id int64, key string) string { return fmt.Sprintf("reg:%d:%s", id, key) }

@@ -9,6 +9,7 @@ import (
 	"plenary/internal/domain"
 	"plenary/internal/pgtest"
 	"plenary/internal/postgres"
+	"plenary/internal/service"
 )
 
 // demoMeeting returns the id of the open demo meeting.
@@ -192,14 +193,14 @@ func TestTwoFocalPointsDecideAtOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		var wg sync.WaitGroup
-		results := make([]postgres.DecideResult, 2)
+		results := make([]service.DecideResult, 2)
 		errs := make([]error, 2)
 		for i, a := range []domain.Actor{focal, focal2} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				// One approves, the other rejects: whichever commits first wins.
-				results[i], errs[i] = db.Decide(ctx, postgres.Audit{ActorID: a.ID}, a, []int64{reg.ID}, i == 0, "not this time", now)
+				results[i], errs[i] = decideRegistrations(ctx, db, postgres.Audit{ActorID: a.ID}, a, []int64{reg.ID}, i == 0, "not this time", now)
 			}()
 		}
 		wg.Wait()
@@ -250,7 +251,7 @@ func TestDecideOtherOrganisationChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := count(t, db, `SELECT count(*) FROM audit_events`)
-	res, err := db.Decide(ctx, postgres.Audit{ActorID: otherFocal.ID}, otherFocal, []int64{reg.ID}, true, "", now)
+	res, err := decideRegistrations(ctx, db, postgres.Audit{ActorID: otherFocal.ID}, otherFocal, []int64{reg.ID}, true, "", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +300,7 @@ func TestBulkApproveThousand(t *testing.T) {
 		t.Fatalf("%d pending (%v)", len(ids), rows.Err())
 	}
 	start := time.Now()
-	res, err := db.Decide(ctx, postgres.Audit{ActorID: focal.ID}, focal, ids, true, "", pgtest.SeededAt(t))
+	res, err := decideRegistrations(ctx, db, postgres.Audit{ActorID: focal.ID}, focal, ids, true, "", pgtest.SeededAt(t))
 	took := time.Since(start)
 	if err != nil {
 		t.Fatal(err)

@@ -19,7 +19,7 @@ func (t *Tx) LockRegistrations(ctx context.Context, ids []int64) ([]domain.Regis
 }
 
 // SaveRegistrations writes the fields a use case changes of existing registrations, in one
-// statement.
+// statement sent with the transaction's next one (Later).
 func (t *Tx) SaveRegistrations(ctx context.Context, regs []domain.Registration) error {
 	if len(regs) == 0 {
 		return nil
@@ -32,7 +32,7 @@ func (t *Tx) SaveRegistrations(ctx context.Context, regs []domain.Registration) 
 		ids[i], decidedBy[i], decidedAt[i], updatedAt[i], cancelledBy[i] = r.ID, r.DecidedBy, r.DecidedAt, r.UpdatedAt, r.CancelledBy
 		modes[i], states[i], reasons[i] = string(r.Mode), string(r.State), r.Reason
 	}
-	_, err := t.Exec(ctx, `UPDATE registrations r SET mode = u.mode, state = u.state, reason = u.reason,
+	err := t.Later(`UPDATE registrations r SET mode = u.mode, state = u.state, reason = u.reason,
 			decided_by = u.decided_by, decided_at = u.decided_at, updated_at = u.updated_at, cancelled_by = u.cancelled_by
 		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[], $7::timestamptz[], $8::bigint[])
 			AS u(id, mode, state, reason, decided_by, decided_at, updated_at, cancelled_by)
@@ -78,6 +78,22 @@ func (t *Tx) QueueMail(ctx context.Context, mail []service.Mail) error {
 // WithdrawVisas withdraws the visa requests of registrations no longer live in person.
 func (t *Tx) WithdrawVisas(ctx context.Context, a Audit, registrationIDs []int64, now time.Time) error {
 	return visaOnWithdrawn(ctx, t, a, registrationIDs, now)
+}
+
+// ProcessVisas moves the visa requests of newly approved registrations to processing.
+func (t *Tx) ProcessVisas(ctx context.Context, a Audit, registrationIDs []int64, now time.Time) error {
+	return visaOnApproved(ctx, t, a, registrationIDs, now)
+}
+
+// ConfirmMembers confirms the membership of the delegates of newly approved registrations.
+func (t *Tx) ConfirmMembers(ctx context.Context, registrationIDs []int64) error {
+	return membershipOnApproved(ctx, t, registrationIDs)
+}
+
+// RegistrationContext reads what the rules need about a meeting, a registrant and the
+// registrant's organisation, in one round trip.
+func (t *Tx) RegistrationContext(ctx context.Context, actor domain.Actor, meetingID, registrantID int64, now time.Time) (domain.RegistrationContext, error) {
+	return registrationContext(ctx, t, actor, meetingID, registrantID, now)
 }
 
 // TxFor adapts InTx to a service's transactions, whose operations are S: as returns the store's

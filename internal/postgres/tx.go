@@ -44,6 +44,9 @@ type Tx struct {
 	attempt int
 	// mailQueued says the transaction queued mail: the workers are woken once it has committed.
 	mailQueued bool
+	// later holds writes whose results the use case does not read (see Later): they go with the
+	// transaction's next statement, or its COMMIT.
+	later []*pgx.QueuedQuery
 }
 
 // InTx runs fn in one transaction, committing when it returns nil and rolling back otherwise. A
@@ -102,6 +105,13 @@ func (db *DB) runTx(ctx context.Context, o TxOptions, attempt int, fn func(*Tx) 
 		t.rollback()
 		return err
 	}
+	if len(t.later) > 0 {
+		// The writes left go with the COMMIT, in one round trip.
+		if err := t.SendFinal(ctx, &pgx.Batch{}); err != nil {
+			t.rollback()
+			return err
+		}
+	}
 	if t.begun && !t.ended {
 		if _, err := conn.Exec(ctx, "COMMIT"); err != nil {
 			t.rollback()
@@ -133,6 +143,44 @@ func (t *Tx) Attempt() int { return t.attempt }
 // has committed.
 func (t *Tx) MailQueued() { t.mailQueued = true }
 
+// Later queues a write whose result the use case does not read (an UPDATE, an INSERT of audit
+// events or mail): it is sent with the transaction's next statement, or with its COMMIT, so that
+// a use case's writes cost no round trip of their own and its locks are held for less time. Its
+// error, if any, is the error of that next statement (and so of the transaction).
+func (t *Tx) Later(sql string, args ...any) error {
+	if err := t.usable(); err != nil {
+		return err
+	}
+	t.later = append(t.later, &pgx.QueuedQuery{SQL: sql, Arguments: args})
+	return nil
+}
+
+// flush sends the writes queued by Later, in one round trip, before a statement whose result
+// the use case reads.
+func (t *Tx) flush(ctx context.Context) error {
+	if len(t.later) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{QueuedQueries: t.later}
+	t.later = nil
+	prefix := !t.begun
+	if prefix {
+		b.QueuedQueries = append([]*pgx.QueuedQuery{{SQL: t.beginSQL()}}, b.QueuedQueries...)
+	}
+	br := t.conn.SendBatch(ctx, b)
+	if prefix {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return fmt.Errorf("postgres: begin: %w", err)
+		}
+		t.begun = true
+	}
+	if err := br.Close(); err != nil {
+		return fmt.Errorf("postgres: queued write: %w", err)
+	}
+	return nil
+}
+
 func (t *Tx) beginSQL() string {
 	if t.opts.Isolation == Serializable {
 		return "BEGIN ISOLATION LEVEL SERIALIZABLE"
@@ -153,6 +201,9 @@ func (t *Tx) begin(ctx context.Context) error {
 	if err := t.usable(); err != nil {
 		return err
 	}
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
 	if t.begun {
 		return nil
 	}
@@ -166,6 +217,9 @@ func (t *Tx) begin(ctx context.Context) error {
 // Exec runs a statement in the transaction (with BEGIN, when it is the first).
 func (t *Tx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
 	if err := t.usable(); err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	if err := t.flush(ctx); err != nil {
 		return pgconn.CommandTag{}, err
 	}
 	if t.begun {
@@ -219,6 +273,13 @@ func (t *Tx) SendFinal(ctx context.Context, b *pgx.Batch) error {
 
 func (t *Tx) send(ctx context.Context, b *pgx.Batch, commit bool) pgx.BatchResults {
 	if err := t.usable(); err != nil {
+		return errBatch{err}
+	}
+	if commit && len(t.later) > 0 {
+		// Only the batch's Close is read (SendFinal): the queued writes go first in it.
+		all := &pgx.Batch{QueuedQueries: append(t.later, b.QueuedQueries...)}
+		t.later, b = nil, all
+	} else if err := t.flush(ctx); err != nil {
 		return errBatch{err}
 	}
 	prefix := !t.begun

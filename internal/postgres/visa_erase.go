@@ -21,7 +21,8 @@ type EraseResult struct {
 	Letters  int
 }
 
-// EraseVisaData erases the passport data, decline reasons and letters (PDF and holder's name)
+// EraseVisaData erases the passport data, decline reasons (in the requests and in the mail that
+// told them) and letters (PDF and holder's name)
 // of every meeting whose last day ended retentionDays or more ago in its time zone. The letters'
 // tokens and references stay, so their verification page says they expired. One audit event is
 // written per request. An advisory lock held for the transaction makes concurrent runs (several
@@ -71,6 +72,17 @@ func (db *DB) EraseVisaData(ctx context.Context, retentionDays int, now time.Tim
 			WHERE meeting_id = ANY($1) AND erased_at IS NULL`, due, now)
 		if err != nil {
 			return fmt.Errorf("postgres: erase visa letters: %w", err)
+		}
+		// The decline reason also went into the mail that told it: its facts lose it, and a
+		// body written with it is emptied (a mail still waiting to be sent is written again,
+		// without the reason).
+		_, err = tx.Exec(ctx, `UPDATE mail_outbox SET facts = jsonb_set(facts, '{visa_reason}', '""'),
+				body = CASE WHEN kind = $2 THEN '' ELSE body END,
+				subject = CASE WHEN kind = $2 AND state = 'queued' THEN '' ELSE subject END
+			WHERE kind LIKE 'visa\_request.%' AND registration_id IN (SELECT registration_id FROM visa_requests WHERE id = ANY($1))`,
+			ids, MailVisaDeclined)
+		if err != nil {
+			return fmt.Errorf("postgres: erase visa mail: %w", err)
 		}
 		res.Requests, res.Letters = len(ids), int(tag.RowsAffected())
 		details := make([]map[string]any, len(ids))

@@ -123,7 +123,7 @@ func (w *visaWorld) request(email string, reg domain.Registration, p domain.Pass
 
 func (w *visaWorld) approve(email string, reg domain.Registration) {
 	w.t.Helper()
-	res, err := w.db.Decide(context.Background(), w.audit(email), w.actor(email), []int64{reg.ID}, true, "", w.now)
+	res, err := decideRegistrations(context.Background(), w.db, w.audit(email), w.actor(email), []int64{reg.ID}, true, "", w.now)
 	if err != nil || len(res.Done) != 1 {
 		w.t.Fatalf("approve: %v %v", err, res.Refused)
 	}
@@ -302,21 +302,21 @@ func TestVisaRequestIsWithdrawnWhenTheRegistrationBecomesRemoteOrIsRejected(t *t
 	ctx := context.Background()
 	reg := w.register(delegateSM, domain.InPerson)
 	v := w.request(delegateSM, reg, w.passport("José Müller-Ñúñez"))
-	if _, err := w.db.ChangeMode(ctx, w.audit(delegateSM), w.actor(delegateSM), reg.ID, domain.Remote, w.now); err != nil {
+	if _, err := changeMode(ctx, w.db, w.audit(delegateSM), w.actor(delegateSM), reg.ID, domain.Remote, w.now); err != nil {
 		t.Fatal(err)
 	}
 	if v = w.state(v.ID); v.State != domain.VisaWithdrawn {
 		t.Fatalf("after switching to remote: %s", v.State)
 	}
 	// Back in person, a new request can be made; the withdrawn one stays.
-	if _, err := w.db.ChangeMode(ctx, w.audit(delegateSM), w.actor(delegateSM), reg.ID, domain.InPerson, w.now); err != nil {
+	if _, err := changeMode(ctx, w.db, w.audit(delegateSM), w.actor(delegateSM), reg.ID, domain.InPerson, w.now); err != nil {
 		t.Fatal(err)
 	}
 	v2 := w.request(delegateSM, domain.Registration{ID: reg.ID}, w.passport("José Müller-Ñúñez"))
 	if v2.ID == v.ID || v2.State != domain.VisaRequested {
 		t.Fatalf("new request %+v", v2)
 	}
-	res, err := w.db.Decide(ctx, w.audit(focalSM), w.actor(focalSM), []int64{reg.ID}, false, "No budget", w.now)
+	res, err := decideRegistrations(ctx, w.db, w.audit(focalSM), w.actor(focalSM), []int64{reg.ID}, false, "No budget", w.now)
 	if err != nil || len(res.Done) != 1 {
 		t.Fatalf("reject: %v %v", err, res.Refused)
 	}

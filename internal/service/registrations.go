@@ -26,6 +26,14 @@ type RegistrationTx interface {
 	// WithdrawVisas withdraws the open visa requests and issued letters of registrations that
 	// were cancelled, rejected or switched to remote.
 	WithdrawVisas(ctx context.Context, a Audit, registrationIDs []int64, now time.Time) error
+	// ProcessVisas moves the visa requests of newly approved registrations to processing.
+	ProcessVisas(ctx context.Context, a Audit, registrationIDs []int64, now time.Time) error
+	// ConfirmMembers records that the delegates of newly approved registrations belong to the
+	// organisation that approved them.
+	ConfirmMembers(ctx context.Context, registrationIDs []int64) error
+	// RegistrationContext reads what the rules need about a meeting, a registrant and the
+	// registrant's organisation.
+	RegistrationContext(ctx context.Context, actor domain.Actor, meetingID, registrantID int64, now time.Time) (domain.RegistrationContext, error)
 }
 
 // Registrations are the registration use cases: submit, decide, cancel, change of mode.

@@ -393,7 +393,7 @@ func TestApprovingARegistrationConfirmsTheDelegate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Decide(ctx, postgres.Audit{ActorID: focal.ID}, focal, []int64{reg.ID}, true, "", beforeTheDeadlines); err != nil {
+	if _, err := decideRegistrations(ctx, db, postgres.Audit{ActorID: focal.ID}, focal, []int64{reg.ID}, true, "", beforeTheDeadlines); err != nil {
 		t.Fatal(err)
 	}
 	if m, err := db.Membership(ctx, actor); err != nil || !m.Confirmed {

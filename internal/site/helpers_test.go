@@ -2,6 +2,7 @@ package site_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,10 +17,12 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"plenary/internal/app"
+	"plenary/internal/domain"
 	"plenary/internal/i18n"
 	"plenary/internal/pgtest"
 	"plenary/internal/postgres"
 	"plenary/internal/seed"
+	"plenary/internal/service"
 	"plenary/internal/site"
 	"plenary/web"
 )
@@ -242,4 +245,9 @@ func form(kv ...string) url.Values {
 		v.Add(kv[i], kv[i+1])
 	}
 	return v
+}
+
+// decideRegistrations runs the decision use case (internal/service) at now.
+func decideRegistrations(ctx context.Context, db *postgres.DB, a postgres.Audit, actor domain.Actor, ids []int64, approve bool, reason string, now time.Time) (service.DecideResult, error) {
+	return app.NewServices(db, func() time.Time { return now }).Registrations.Decide(ctx, a, actor, ids, approve, reason)
 }

@@ -204,17 +204,12 @@ func (s *Server) registrationMode(w http.ResponseWriter, r *http.Request) {
 		next = "/me#reg-" + itoa64(id)
 	}
 	next = localPath(next)
-	before, err := s.db.Registration(r.Context(), actorOf(r), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	reg, err := s.db.ChangeMode(r.Context(), auditOf(r), actorOf(r), id, domain.Mode(r.PostFormValue("mode")), s.opts.Now())
+	change, err := s.svc.Registrations.ChangeMode(r.Context(), auditOf(r), actorOf(r), id, domain.Mode(r.PostFormValue("mode")))
 	if err != nil {
 		s.actionFailed(w, r, err, next)
 		return
 	}
-	if reg.State == domain.Pending && before.State == domain.Approved {
+	if change.BackToPending {
 		s.flash(r, "reg.mode_changed_pending")
 	} else {
 		s.flash(r, "reg.mode_changed")

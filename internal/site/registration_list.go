@@ -11,6 +11,7 @@ import (
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
 	"plenary/internal/postgres"
+	"plenary/internal/service"
 	"plenary/web/view"
 )
 
@@ -189,7 +190,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, sc listScope, sh
 			return
 		}
 	}
-	res, err := s.db.Decide(r.Context(), auditOf(r), actorOf(r), ids, approve, in.Reason, s.opts.Now())
+	res, err := s.svc.Registrations.Decide(r.Context(), auditOf(r), actorOf(r), ids, approve, in.Reason)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -227,7 +228,7 @@ func parseIDs(raw []string) ([]int64, error) {
 // decisionSummary is the flash message after a decision: how many changed and, for those that
 // did not, why ("12 approved; 1 could not be: …"). A single refused registration gets its reason
 // alone.
-func decisionSummary(t *i18n.Translator, approve bool, res postgres.DecideResult) string {
+func decisionSummary(t *i18n.Translator, approve bool, res service.DecideResult) string {
 	if len(res.Done) == 0 && len(res.Refused) == 1 {
 		for _, err := range res.Refused {
 			return errorMessage(t, err)

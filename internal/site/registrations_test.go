@@ -145,10 +145,10 @@ func TestParticipantsListsOnlyConsentingApprovedDelegates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fx.ts.db.Decide(ctx, postgres.Audit{ActorID: sec.ID}, sec, []int64{approvedConsent, approvedNoConsent, chinaApproved}, true, "", fx.now); err != nil {
+	if _, err := decideRegistrations(ctx, fx.ts.db, postgres.Audit{ActorID: sec.ID}, sec, []int64{approvedConsent, approvedNoConsent, chinaApproved}, true, "", fx.now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fx.ts.db.Decide(ctx, postgres.Audit{ActorID: sec.ID}, sec, []int64{rejected}, false, "No.", fx.now); err != nil {
+	if _, err := decideRegistrations(ctx, fx.ts.db, postgres.Audit{ActorID: sec.ID}, sec, []int64{rejected}, false, "No.", fx.now); err != nil {
 		t.Fatal(err)
 	}
 	b := fx.as(secretariat)

@@ -78,7 +78,7 @@ func (vs *visaSite) approve(email string, reg int64) {
 	if err != nil {
 		vs.t.Fatal(err)
 	}
-	res, err := vs.db.Decide(ctx, postgres.Audit{ActorID: a.ID}, a, []int64{reg}, true, "", vs.now)
+	res, err := decideRegistrations(ctx, vs.db, postgres.Audit{ActorID: a.ID}, a, []int64{reg}, true, "", vs.now)
 	if err != nil || len(res.Done) != 1 {
 		vs.t.Fatalf("approve: %v %v", err, res.Refused)
 	}
