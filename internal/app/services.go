@@ -14,5 +14,6 @@ func NewServices(db *postgres.DB, now service.Clock) service.Services {
 			Tx:  postgres.TxFor(db, func(t *postgres.Tx) service.RegistrationTx { return t }),
 			Now: now,
 		}),
+		Documents: service.NewDocuments(db, now),
 	}
 }

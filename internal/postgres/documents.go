@@ -13,6 +13,7 @@ import (
 
 	"plenary/internal/blob"
 	"plenary/internal/domain"
+	"plenary/internal/service"
 )
 
 const documentColumns = `d.id, d.meeting_id, d.study_group_id, d.study_period, d.doc_type, d.number,
@@ -37,29 +38,24 @@ const documentLineSelect = `SELECT ` + documentColumns + `, ` + fileColumns + `,
 	LEFT JOIN document_files f ON f.document_id = d.id AND f.revision = d.revision
 	LEFT JOIN blobs b ON b.key = f.blob_key`
 
-// DocumentLine is a document with its latest file and what a list shows beside it.
-type DocumentLine struct {
-	domain.Document
-	domain.DocumentFile
-	SGCode        string   `db:"sg_code"`
-	WPCode        string   `db:"wp_code"`
-	SourceNames   string   `db:"source_names"`
-	QuestionCodes []string `db:"question_codes"`
-}
+// The read models of the documents are the domain's (domain/document_list.go).
+type (
+	DocumentLine   = domain.DocumentLine
+	DocumentDetail = domain.DocumentDetail
+	DocumentSort   = domain.DocumentSort
+	DocumentFilter = domain.DocumentFilter
+	DocumentPage   = domain.DocumentPage
+	AttachedFile   = domain.AttachedFile
+)
 
-// Label is the document's full number.
-func (l DocumentLine) Label() string { return l.Document.Label(l.SGCode) }
+var _ service.DocumentStore = (*DB)(nil)
 
-// Source is what the list shows as the document's source: its organisations and any other source.
-func (l DocumentLine) Source() string {
-	switch {
-	case l.SourceNames == "":
-		return l.SourceText
-	case l.SourceText == "":
-		return l.SourceNames
-	}
-	return l.SourceNames + "; " + l.SourceText
-}
+// The orders of the list.
+const (
+	SortByNumber = domain.SortByNumber
+	SortByDate   = domain.SortByDate
+	SortByTitle  = domain.SortByTitle
+)
 
 // queueAgendaDocuments adds to a meeting's batch the documents linked to its agenda.
 func queueAgendaDocuments(b *pgx.Batch, d *domain.MeetingDetail) {
@@ -70,13 +66,6 @@ func queueAgendaDocuments(b *pgx.Batch, d *domain.MeetingDetail) {
 			d.AgendaDocuments, err = pgx.CollectRows(rows, pgx.RowToStructByName[domain.AgendaDocument])
 			return err
 		})
-}
-
-// AttachedFile is a file received and stored beforehand (pending in the blobs registry) that a
-// document's transaction claims, under the name it had.
-type AttachedFile struct {
-	Key  string
-	Name string
 }
 
 // CheckDocument checks a new document's request as PostDocument would, without posting it, so
@@ -230,16 +219,6 @@ func uniqueIDs(ids []int64) []int64 {
 		}
 	}
 	return out
-}
-
-// DocumentDetail is a document with everything its page shows.
-type DocumentDetail struct {
-	DocumentLine
-	// Sources are the ids of the source organisations, in order.
-	Sources []int64
-	// Files are every revision's file, the original first.
-	Files         []domain.DocumentFile
-	SubmitterName string
 }
 
 // Document returns the document of a meeting with the given type and number.
@@ -424,33 +403,7 @@ func (db *DB) WithdrawDocument(ctx context.Context, a Audit, actor domain.Actor,
 	})
 }
 
-// DocumentSort orders a list of documents.
-type DocumentSort string
-
-// The orders of the list.
-const (
-	SortByNumber DocumentSort = "number"
-	SortByDate   DocumentSort = "date"
-	SortByTitle  DocumentSort = "title"
-)
-
-// DocumentFilter selects a meeting's documents.
-type DocumentFilter struct {
-	MeetingID      int64
-	Type           domain.DocType
-	WorkingPartyID int64
-	QuestionID     int64
-	// Search is looked for in titles, whatever the case.
-	Search string
-	Sort   DocumentSort
-	// Page counts from 1; PerPage 0 means every document on one page.
-	Page    int
-	PerPage int
-	// WithFileOnly keeps the documents with a file that are not withdrawn (for the archive).
-	WithFileOnly bool
-}
-
-func (f DocumentFilter) where() (string, []any) {
+func filterWhere(f DocumentFilter) (string, []any) {
 	conds := []string{"d.meeting_id = $1"}
 	args := []any{f.MeetingID}
 	add := func(cond string, arg any) {
@@ -475,7 +428,7 @@ func (f DocumentFilter) where() (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
-func (f DocumentFilter) orderBy() string {
+func filterOrder(f DocumentFilter) string {
 	switch f.Sort {
 	case SortByDate:
 		return " ORDER BY d.submitted_at DESC, d.id DESC"
@@ -485,25 +438,9 @@ func (f DocumentFilter) orderBy() string {
 	return " ORDER BY array_position(ARRAY['C','TD','LS','R'], d.doc_type), d.number"
 }
 
-// DocumentPage is one page of a list of documents.
-type DocumentPage struct {
-	Lines   []DocumentLine
-	Total   int
-	Page    int
-	PerPage int
-}
-
-// Pages is the number of pages.
-func (p DocumentPage) Pages() int {
-	if p.PerPage == 0 || p.Total == 0 {
-		return 1
-	}
-	return (p.Total + p.PerPage - 1) / p.PerPage
-}
-
 // Documents lists a meeting's documents, one page of them, with how many match in all.
 func (db *DB) Documents(ctx context.Context, f DocumentFilter) (DocumentPage, error) {
-	where, args := f.where()
+	where, args := filterWhere(f)
 	if f.Page < 1 {
 		f.Page = 1
 	}
@@ -514,8 +451,8 @@ func (db *DB) Documents(ctx context.Context, f DocumentFilter) (DocumentPage, er
 	if f.PerPage > 0 {
 		limit = fmt.Sprintf(" LIMIT %d OFFSET %d", f.PerPage, (f.Page-1)*f.PerPage)
 	}
-	q := `WITH page AS (SELECT d.id FROM documents d` + where + f.orderBy() + limit + `) ` +
-		strings.Replace(documentLineSelect, "FROM documents d", "FROM page JOIN documents d ON d.id = page.id", 1) + f.orderBy()
+	q := `WITH page AS (SELECT d.id FROM documents d` + where + filterOrder(f) + limit + `) ` +
+		strings.Replace(documentLineSelect, "FROM documents d", "FROM page JOIN documents d ON d.id = page.id", 1) + filterOrder(f)
 	b := &pgx.Batch{}
 	b.Queue(`SELECT count(*) FROM documents d`+where, args...).QueryRow(func(row pgx.Row) error { return row.Scan(&page.Total) })
 	b.Queue(q, args...).Query(func(rows pgx.Rows) (err error) {

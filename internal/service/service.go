@@ -26,4 +26,5 @@ type Clock func() time.Time
 // Services are the use cases the web layer calls, built once by the app (internal/app).
 type Services struct {
 	Registrations *Registrations
+	Documents     *Documents
 }

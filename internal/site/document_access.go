@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"plenary/internal/domain"
-	"plenary/internal/postgres"
 )
 
 // defaultDocumentMaxBytes is the size limit of a document file when none is configured.
@@ -26,15 +25,7 @@ func (s *Server) documentMaxBytes() int64 {
 
 // documentAccess says what the request's actor may do with the meeting's documents.
 func (s *Server) documentAccess(r *http.Request, m *domain.MeetingDetail) (domain.DocumentAccess, domain.Membership, error) {
-	a := actorOf(r)
-	if !a.SignedIn() {
-		return domain.AccessToDocuments(a, domain.Membership{}, m.StudyGroupID), domain.Membership{}, nil
-	}
-	mem, err := s.db.Membership(r.Context(), a)
-	if err != nil {
-		return domain.DocumentAccess{}, mem, err
-	}
-	return domain.AccessToDocuments(a, mem, m.StudyGroupID), mem, nil
+	return s.docs.Access(r.Context(), actorOf(r), m)
 }
 
 // refuseDocuments answers a request the actor may not make: a visitor is sent to sign in first,
@@ -58,16 +49,12 @@ func (s *Server) documentRefused(w http.ResponseWriter, r *http.Request, err err
 }
 
 // documentOf loads the meeting named by {slug} and the document named by {doc} ("C12").
-func (s *Server) documentOf(r *http.Request) (*domain.MeetingDetail, *postgres.DocumentDetail, error) {
+func (s *Server) documentOf(r *http.Request) (*domain.MeetingDetail, *domain.DocumentDetail, error) {
 	m, err := s.meetingDetail(r.Context(), urlParam(r, "slug"))
 	if err != nil {
 		return nil, nil, err
 	}
-	t, n, ok := domain.ParseDocRef(urlParam(r, "doc"))
-	if !ok {
-		return m, nil, domain.Errorf(domain.NotFound, "error.doc_not_found")
-	}
-	d, err := s.db.Document(r.Context(), m.ID, t, n)
+	d, err := s.docs.Find(r.Context(), m, urlParam(r, "doc"))
 	return m, d, err
 }
 
@@ -75,8 +62,8 @@ func documentPath(slug string, ref string) string { return "/meetings/" + slug +
 
 // documentFilter reads the list's filter from the query: ?type=C&wp=wp1&question=20&q=…&sort=date&page=2.
 // Unknown values are ignored rather than refused: the list is shown unfiltered on that point.
-func documentFilter(m *domain.MeetingDetail, q url.Values) (postgres.DocumentFilter, map[string]string) {
-	f := postgres.DocumentFilter{MeetingID: m.ID, PerPage: documentsPerPage, Sort: postgres.SortByNumber}
+func documentFilter(m *domain.MeetingDetail, q url.Values) (domain.DocumentFilter, map[string]string) {
+	f := domain.DocumentFilter{MeetingID: m.ID, PerPage: documentsPerPage, Sort: domain.SortByNumber}
 	vals := map[string]string{}
 	if t := domain.DocType(strings.ToUpper(q.Get("type"))); t.Valid() {
 		f.Type = t
@@ -101,12 +88,12 @@ func documentFilter(m *domain.MeetingDetail, q url.Values) (postgres.DocumentFil
 		f.Search = s
 		vals["q"] = s
 	}
-	switch postgres.DocumentSort(q.Get("sort")) {
-	case postgres.SortByDate:
-		f.Sort = postgres.SortByDate
+	switch domain.DocumentSort(q.Get("sort")) {
+	case domain.SortByDate:
+		f.Sort = domain.SortByDate
 		vals["sort"] = string(f.Sort)
-	case postgres.SortByTitle:
-		f.Sort = postgres.SortByTitle
+	case domain.SortByTitle:
+		f.Sort = domain.SortByTitle
 		vals["sort"] = string(f.Sort)
 	}
 	if p, err := strconv.Atoi(q.Get("page")); err == nil && p > 1 && p < 100000 {

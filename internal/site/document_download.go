@@ -10,7 +10,6 @@ import (
 
 	"plenary/internal/blob"
 	"plenary/internal/domain"
-	"plenary/internal/postgres"
 )
 
 // documentFile sends a document's file, the latest or the revision named by {rev}, as an
@@ -25,11 +24,6 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	t, n, ok := domain.ParseDocRef(urlParam(r, "doc"))
-	if !ok {
-		s.fail(w, r, domain.Errorf(domain.NotFound, "error.doc_not_found"))
-		return
-	}
 	rev := -1
 	if v := urlParam(r, "rev"); v != "" {
 		rev, err = strconv.Atoi(v)
@@ -38,8 +32,8 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	// The store checks that the actor may read the file.
-	line, err := s.db.DocumentFile(r.Context(), actorOf(r), m.ID, t, n, rev)
+	// The service (the store, by the domain's rule) checks that the actor may read the file.
+	line, err := s.docs.File(r.Context(), actorOf(r), m, urlParam(r, "doc"), rev)
 	if err != nil {
 		s.documentRefused(w, r, err)
 		return
@@ -48,7 +42,7 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 	// Members only: never in a shared cache, and checked again (cheaply, by ETag) every time.
 	h.Set("Cache-Control", "private, no-cache")
 	if s.opts.PresignTTL > 0 {
-		if p, ok := s.files.Presigner(line.Backend); ok {
+		if p, ok := s.docs.Files().Presigner(line.Backend); ok {
 			u, err := p.PresignGet(r.Context(), line.BlobKey, contentDisposition(line.FileName), line.FileType, s.opts.PresignTTL)
 			if err == nil {
 				http.Redirect(w, r, u.String(), http.StatusFound)
@@ -60,7 +54,7 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 	h.Set("ETag", `"`+line.FileSHA256+`"`)
 	h.Set("Content-Type", line.FileType)
 	h.Set("Content-Disposition", contentDisposition(line.FileName))
-	rd, err := s.files.Open(r.Context(), line.Backend, line.BlobKey, line.FileSize)
+	rd, err := s.docs.Open(r.Context(), line.DocumentFile)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -102,8 +96,7 @@ func (s *Server) documentArchive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, _ := documentFilter(m, r.URL.Query())
-	f.Sort = postgres.SortByNumber
-	page, err := s.db.ArchiveDocuments(r.Context(), actorOf(r), m.StudyGroupID, f)
+	page, err := s.docs.Archive(r.Context(), actorOf(r), m, f)
 	if err != nil {
 		s.documentRefused(w, r, err)
 		return
@@ -138,7 +131,7 @@ func (s *Server) documentArchive(w http.ResponseWriter, r *http.Request) {
 
 // copyFile writes a stored file to w.
 func (s *Server) copyFile(r *http.Request, w io.Writer, f domain.DocumentFile, buf []byte) error {
-	rd, err := s.files.Open(r.Context(), f.Backend, f.BlobKey, f.FileSize)
+	rd, err := s.docs.Open(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -155,7 +148,7 @@ func (s *Server) copyFile(r *http.Request, w io.Writer, f domain.DocumentFile, b
 
 // archiveName names a document in the archive by its number and revision, with the original
 // file's extension: "SG13-TD45-WP1-Rev.2.docx".
-func archiveName(l postgres.DocumentLine) string {
+func archiveName(l domain.DocumentLine) string {
 	name := strings.ReplaceAll(l.Label(), "/", "-")
 	if l.FileRevision > 0 {
 		name += "-" + domain.RevisionLabel(l.FileRevision)

@@ -6,12 +6,11 @@ import (
 	"strings"
 
 	"plenary/internal/domain"
-	"plenary/internal/postgres"
 	"plenary/web/view"
 )
 
 // editFormOf fills the edit form with a document's details.
-func editFormOf(m *domain.MeetingDetail, d *postgres.DocumentDetail) view.Form {
+func editFormOf(m *domain.MeetingDetail, d *domain.DocumentDetail) view.Form {
 	f := view.NewForm()
 	f.Values["type"] = string(d.Type)
 	f.Values["suffix"] = d.Suffix
@@ -46,13 +45,8 @@ func (s *Server) documentEditForm(w http.ResponseWriter, r *http.Request) {
 	s.showDocumentEdit(w, r, http.StatusOK, m, d, editFormOf(m, d))
 }
 
-func (s *Server) showDocumentEdit(w http.ResponseWriter, r *http.Request, status int, m *domain.MeetingDetail, d *postgres.DocumentDetail, f view.Form) {
-	acc, mem, err := s.documentAccess(r, m)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	data, err := s.documentFormData(r, m, acc, mem, f)
+func (s *Server) showDocumentEdit(w http.ResponseWriter, r *http.Request, status int, m *domain.MeetingDetail, d *domain.DocumentDetail, f view.Form) {
+	data, err := s.documentFormData(r, m, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -78,7 +72,7 @@ func (s *Server) documentUpdate(w http.ResponseWriter, r *http.Request) {
 	req.Type = d.Type
 	f.Values["type"] = string(d.Type)
 	if len(f.Errors) == 0 {
-		err := s.db.UpdateDocument(r.Context(), auditOf(r), actorOf(r), d.ID, req, s.opts.Now())
+		err := s.docs.Update(r.Context(), auditOf(r), actorOf(r), d.ID, req)
 		if err == nil {
 			s.flash(r, "doc.saved", "Number", d.Label())
 			http.Redirect(w, r, documentPath(m.Slug, d.Ref()), http.StatusSeeOther)
@@ -101,7 +95,7 @@ func (s *Server) documentWithdraw(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.db.WithdrawDocument(r.Context(), auditOf(r), actorOf(r), d.ID, s.opts.Now()); err != nil {
+	if err := s.docs.Withdraw(r.Context(), auditOf(r), actorOf(r), d.ID); err != nil {
 		s.fail(w, r, err)
 		return
 	}

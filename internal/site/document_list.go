@@ -17,12 +17,8 @@ func (s *Server) documentList(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		acc, _, err := s.documentAccess(r, m)
-		if err != nil {
-			return nil, err
-		}
 		f, vals := documentFilter(m, r.URL.Query())
-		page, err := s.db.Documents(r.Context(), f)
+		list, err := s.docs.List(r.Context(), actorOf(r), m, f)
 		if err != nil {
 			return nil, err
 		}
@@ -33,7 +29,7 @@ func (s *Server) documentList(w http.ResponseWriter, r *http.Request) {
 		form.Values["q"] = r.URL.Query().Get("q")
 		p.Title = p.T.T("doc.list_title")
 		return view.DocumentsPage(p, view.DocumentListData{
-			Meeting: m, Page: page, Filter: form, Access: acc, Query: filterQuery(vals),
+			Meeting: m, Page: list.Page, Filter: form, Access: list.Access, Query: filterQuery(vals),
 			FocalPoint: actorOf(r).IsFocalPoint(),
 		}), nil
 	})

@@ -1,7 +1,6 @@
 package site
 
 import (
-	"context"
 	"errors"
 	"io"
 	"mime/multipart"
@@ -10,10 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"plenary/internal/blob"
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
-	"plenary/internal/postgres"
 	"plenary/internal/service"
 	"plenary/web/view"
 )
@@ -104,56 +101,20 @@ func documentRequest(t *i18n.Translator, m *domain.MeetingDetail, vals url.Value
 	return req
 }
 
-// receiveFile receives the form's file (the part named "file"), checks it and stores it as
-// pending for the signed-in actor, or else returns the file kept from the form sent before
-// (the hidden field "attached"), or nil when there is neither. A new file replaces the kept one.
-// A file that cannot be accepted comes back as a field error; nothing of it is kept.
-func (s *Server) receiveFile(r *http.Request, part *multipart.Part, kept string, max int64) (*blob.Record, error) {
-	ctx := r.Context()
-	actor := actorOf(r)
-	if part == nil || part.FileName() == "" {
-		if kept == "" {
-			return nil, nil
-		}
-		rec, err := s.files.Staged(ctx, kept, actor.ID)
-		if err != nil {
-			return nil, err
-		}
-		return &rec, nil
+// fileIn is the form's file part as the documents service takes it.
+func fileIn(part *multipart.Part, kept string, max int64) service.FileIn {
+	in := service.FileIn{Kept: kept, Max: max}
+	if part != nil {
+		in.Body, in.Name = part, part.FileName()
 	}
-	u, err := s.files.Receive(part, part.FileName(), max)
-	if err != nil {
-		return nil, err
-	}
-	defer u.Close()
-	if err := u.Check(max); err != nil {
-		return nil, err
-	}
-	rec, err := s.files.Stage(ctx, u, "documents", actor.ID)
-	if err != nil {
-		return nil, err
-	}
-	if kept != "" {
-		if old, err := s.files.Staged(ctx, kept, actor.ID); err == nil {
-			s.files.Discard(ctx, old)
-		}
-	}
-	return &rec, nil
+	return in
 }
 
-// documentFormData gathers what the form of a new document shows.
-func (s *Server) documentFormData(r *http.Request, m *domain.MeetingDetail, acc domain.DocumentAccess, mem domain.Membership, f view.Form) (view.DocumentFormData, error) {
-	data := view.DocumentFormData{Meeting: m, Form: f, Access: acc, MaxBytes: s.documentMaxBytes(), Own: mem.Organisation}
-	now := s.opts.Now()
-	loc := m.Location()
-	data.Late = m.Deadline(domain.Contributions).Passed(now, loc)
-	data.NoTranslation = m.Deadline(domain.ContributionsForTranslation).Passed(now, loc)
-	orgs, err := s.db.Organisations(r.Context())
-	if err != nil {
-		return data, err
-	}
-	data.Organisations = orgs
-	return data, nil
+// documentFormData gathers what the form of a new document shows, and whether the actor may post.
+func (s *Server) documentFormData(r *http.Request, m *domain.MeetingDetail, f view.Form) (view.DocumentFormData, error) {
+	df, err := s.docs.Form(r.Context(), actorOf(r), m)
+	return view.DocumentFormData{Meeting: m, Form: f, Access: df.Access, MaxBytes: s.documentMaxBytes(), Own: df.Own,
+		Late: df.Late, NoTranslation: df.NoTranslation, Organisations: df.Organisations}, err
 }
 
 func (s *Server) documentNewForm(w http.ResponseWriter, r *http.Request) {
@@ -162,24 +123,19 @@ func (s *Server) documentNewForm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	acc, mem, err := s.documentAccess(r, m)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if !acc.Submit {
-		s.refuseDocuments(w, r, acc)
-		return
-	}
 	f := view.NewForm()
 	f.Values["type"] = string(domain.Contribution)
-	if mem.Organisation != nil {
-		f.Values["sources"] = strconv.FormatInt(mem.Organisation.ID, 10)
-	}
-	data, err := s.documentFormData(r, m, acc, mem, f)
+	data, err := s.documentFormData(r, m, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if !data.Access.Submit {
+		s.refuseDocuments(w, r, data.Access)
+		return
+	}
+	if data.Own != nil {
+		data.Form.Values["sources"] = strconv.FormatInt(data.Own.ID, 10)
 	}
 	s.render(w, r, http.StatusOK, view.DocumentFormPage(s.page(r, s.translator(r).T("doc.new_title")), data))
 }
@@ -190,7 +146,7 @@ func (s *Server) documentSubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	acc, mem, err := s.documentAccess(r, m)
+	acc, _, err := s.documentAccess(r, m)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -203,42 +159,15 @@ func (s *Server) documentSubmit(w http.ResponseWriter, r *http.Request) {
 	max := s.documentMaxBytes()
 	f := view.NewForm()
 	status := http.StatusUnprocessableEntity
-	var att *blob.Record
+	var res service.Submitted
 	vals, part, err := readMultipart(w, r, max)
 	if err == nil {
 		req := documentRequest(t, m, vals, &f)
-		// The file is received and stored whatever the other fields say, so that a refused form
-		// keeps it ("already attached") and names every problem at once.
-		att, err = s.receiveFile(r, part, vals.Get("attached"), max)
-		if fe, ok := domain.AsError(err); ok && len(fe.Fields) > 0 {
-			// The file is refused: the other fields are checked too, to name every problem.
-			if e, ok := domain.AsError(s.db.CheckDocument(r.Context(), actorOf(r), m.ID, req, true, s.opts.Now())); ok {
-				for k, v := range e.Fields {
-					if _, set := fe.Fields[k]; !set {
-						fe.Fields[k] = v
-					}
-				}
-			}
-		}
+		res, err = s.docs.Submit(r.Context(), auditOf(r), actorOf(r), m, req, fileIn(part, vals.Get("attached"), max), len(f.Errors) == 0)
 		if err == nil && len(f.Errors) == 0 {
-			var file *postgres.AttachedFile
-			if att != nil {
-				file = &postgres.AttachedFile{Key: att.Key, Name: att.FileName}
-			}
-			var d domain.Document
-			d, err = s.db.PostDocument(r.Context(), auditOf(r), actorOf(r), m.ID, req, file, s.opts.Now())
-			if err == nil {
-				s.flash(r, "doc.posted", "Number", d.Label(m.StudyGroup.Code))
-				http.Redirect(w, r, documentPath(m.Slug, d.Ref()), http.StatusSeeOther)
-				return
-			}
-		}
-	}
-	if att != nil {
-		// Kept for the form to be sent again, until it succeeds or the file's time runs out.
-		if kerr := s.files.Keep(r.Context(), att.Key); kerr != nil {
-			s.log.Warn("keep an attached file", "id", requestIDOf(r), "err", kerr)
-			att = nil
+			s.flash(r, "doc.posted", "Number", res.Doc.Label(m.StudyGroup.Code))
+			http.Redirect(w, r, documentPath(m.Slug, res.Doc.Ref()), http.StatusSeeOther)
+			return
 		}
 	}
 	if err != nil {
@@ -248,12 +177,12 @@ func (s *Server) documentSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	data, derr := s.documentFormData(r, m, acc, mem, f)
+	data, derr := s.documentFormData(r, m, f)
 	if derr != nil {
 		s.fail(w, r, derr)
 		return
 	}
-	if att != nil && f.Errors["file"] == "" {
+	if att := res.Attached; att != nil && f.Errors["file"] == "" {
 		data.Attached = &view.AttachedFile{Key: att.Key, Name: att.FileName, Size: att.Size}
 	}
 	s.render(w, r, status, view.DocumentFormPage(s.page(r, t.T("doc.new_title")), data))
@@ -292,15 +221,10 @@ func (s *Server) uploadError(t *i18n.Translator, err error, f *view.Form, max in
 }
 
 // documentData gathers what a document's page shows to this actor.
-func (s *Server) documentData(r *http.Request, m *domain.MeetingDetail, d *postgres.DocumentDetail) (view.DocumentData, error) {
-	acc, _, err := s.documentAccess(r, m)
-	if err != nil {
-		return view.DocumentData{}, err
-	}
-	return view.DocumentData{
-		Meeting: m, Doc: d, Access: acc, MaxBytes: s.documentMaxBytes(), Revise: view.NewForm(),
-		CanRevise: d.State != domain.DocWithdrawn && domain.CanRevise(actorOf(r), acc, d.Document, d.Sources),
-	}, nil
+func (s *Server) documentData(r *http.Request, m *domain.MeetingDetail, d *domain.DocumentDetail) (view.DocumentData, error) {
+	v, err := s.docs.Show(r.Context(), actorOf(r), m, d)
+	return view.DocumentData{Meeting: m, Doc: v.Doc, Access: v.Access, MaxBytes: s.documentMaxBytes(), Revise: view.NewForm(),
+		CanRevise: v.CanRevise}, err
 }
 
 // documentRevise posts a new revision of a document (or the first file of a registered one).
@@ -314,27 +238,18 @@ func (s *Server) documentRevise(w http.ResponseWriter, r *http.Request) {
 	t := s.translator(r)
 	max := s.documentMaxBytes()
 	f := view.NewForm()
-	err = s.db.CheckRevise(r.Context(), actorOf(r), d.ID, s.opts.Now())
+	err = s.docs.CheckRevise(r.Context(), actorOf(r), d.ID)
 	var part *multipart.Part
 	if err == nil {
 		_, part, err = readMultipart(w, r, max)
 	}
 	if err == nil {
-		if part == nil || part.FileName() == "" {
-			err = domain.FieldErrors(map[string]string{"file": "error.doc_file_required"})
-		} else {
-			var att *blob.Record
-			att, err = s.receiveFile(r, part, "", max)
-			if err == nil {
-				var next domain.Document
-				next, err = s.db.ReviseDocument(r.Context(), auditOf(r), actorOf(r), d.ID, postgres.AttachedFile{Key: att.Key, Name: att.FileName}, s.opts.Now())
-				if err == nil {
-					s.flash(r, "doc.revised", "Number", d.Label(), "Revision", revisionName(t, next.Revision))
-					http.Redirect(w, r, documentPath(m.Slug, d.Ref()), http.StatusSeeOther)
-					return
-				}
-				s.files.Discard(context.WithoutCancel(r.Context()), *att)
-			}
+		var next domain.Document
+		next, err = s.docs.Revise(r.Context(), auditOf(r), actorOf(r), d.ID, fileIn(part, "", max))
+		if err == nil {
+			s.flash(r, "doc.revised", "Number", d.Label(), "Revision", revisionName(t, next.Revision))
+			http.Redirect(w, r, documentPath(m.Slug, d.Ref()), http.StatusSeeOther)
+			return
 		}
 	}
 	status := s.uploadError(t, err, &f, max)

@@ -84,6 +84,8 @@ type Server struct {
 	// dummyHash is checked against when a sign-in names an email without an account.
 	dummyHash func() string
 	files     *service.Files
+	// docs are the documents' use cases.
+	docs *service.Documents
 	// downloads and uploads count the transfers in progress.
 	downloads, uploads *limiter
 }
@@ -132,6 +134,11 @@ func New(db *postgres.DB, svc service.Services, log *slog.Logger, cat *i18n.Cata
 	if s.files == nil {
 		s.files = service.NewFiles(blob.NewStores(pgblob.New(db.Pool)), db, log, 4)
 	}
+	docs := svc.Documents
+	if docs == nil {
+		docs = service.NewDocuments(db, opts.Now)
+	}
+	s.docs = docs.WithFiles(s.files)
 	s.downloads = newLimiter(orDefault(opts.MaxDownloads, DefaultMaxDownloads))
 	s.uploads = newLimiter(orDefault(opts.MaxUploads, DefaultMaxUploads))
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { s.fail(w, r, err) }
