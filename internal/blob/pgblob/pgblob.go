@@ -38,10 +38,16 @@ const (
 // Store is the PostgreSQL backend.
 type Store struct {
 	pool *pgxpool.Pool
+	// reads bounds the pieces read at once, so that many downloads starting together (the
+	// meeting's first morning) leave most of the pool to the pages.
+	reads chan struct{}
 }
 
-// New returns the backend over pool (migration 00020 made its tables).
-func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+// New returns the backend over pool (migration 00020 made its tables). At most a quarter of the
+// pool's connections (two at least) read pieces of objects at once.
+func New(pool *pgxpool.Pool) *Store {
+	return &Store{pool: pool, reads: make(chan struct{}, max(2, int(pool.Config().MaxConns)/4))}
+}
 
 // Name is "postgres".
 func (s *Store) Name() string { return "postgres" }
@@ -214,6 +220,12 @@ type fetch struct {
 func (r *reader) get(at, n int64, buf []byte) ([]byte, error) {
 	c, off := at/r.chunk, at%r.chunk
 	n = min(n, r.chunk-off)
+	select {
+	case r.s.reads <- struct{}{}:
+		defer func() { <-r.s.reads }()
+	case <-r.ctx.Done():
+		return nil, r.ctx.Err()
+	}
 	var rows pgx.Rows
 	if off == 0 && n == r.chunk {
 		rows, _ = r.s.pool.Query(r.ctx, `SELECT data FROM blob_chunks WHERE object_id = $1 AND n = $2`, r.id, c)
