@@ -34,11 +34,13 @@ test: node_modules/.package-lock.json
 	WEED_BIN="$$(.ci/build-seaweedfs)" $(GO) run ./internal/pgtest/testdb -- $(GO) test -race -timeout 15m $(TESTFLAGS) ./...
 
 ## bench: load benchmark of the real binary (cmd/plenary-bench: pages, registration, lists), then the
-## Go benchmarks of issuing 1,000 visa letters and of the documents (list of 1,000, 50 MB download)
+## Go benchmarks of issuing 1,000 visa letters, of the documents (list of 1,000, 50 MB download from
+## PostgreSQL and from S3 beside net/http from disk) and of the meeting page while 200 clients download slowly
 bench:
 	$(GO) run ./cmd/plenary-bench
 	$(GO) run ./internal/pgtest/testdb -- $(GO) test -run '^$$' -bench 'Issue1000Letters' -benchtime 1x ./internal/postgres
-	$(GO) run ./internal/pgtest/testdb -- $(GO) test -run '^$$' -bench 'Document' -benchtime 20x ./internal/site
+	WEED_BIN="$$(.ci/build-seaweedfs)" $(GO) run ./internal/pgtest/testdb -- $(GO) test -run '^$$' -bench 'Document' -benchtime 20x ./internal/site
+	$(GO) run ./internal/pgtest/testdb -- $(GO) test -run '^$$' -bench 'MeetingPageDuringSlowDownloads' -benchtime 1x ./internal/site
 
 ## generate: regenerate the templ components (web/view/*_templ.go)
 generate:

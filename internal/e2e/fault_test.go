@@ -112,7 +112,8 @@ func TestSlowClientsDoNotStallTheSite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the binary under load: not with -short")
 	}
-	t.Parallel()
+	// Not parallel: it runs before the package's other tests start, so that they do not take the
+	// machine from the probes.
 	ctx := context.Background()
 	root := moduleRoot(t)
 	dbURL := pgtest.EmptyURL(t)

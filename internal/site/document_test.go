@@ -44,17 +44,33 @@ func newDocSite(t *testing.T, db *postgres.DB, now time.Time, maxBytes int64) *t
 // newDocSiteTB is newDocSite for tests and benchmarks alike (its browser helpers need a test).
 func newDocSiteTB(tb testing.TB, db *postgres.DB, now time.Time, maxBytes int64) *testSite {
 	tb.Helper()
+	return newDocSiteOpts(tb, db, now, func(o *site.Options) { o.DocumentMaxBytes = maxBytes }, false)
+}
+
+// newDocSiteOpts is newDocSiteTB with options changed by opts (when not nil), served over small
+// socket buffers when small (see smallBuffers).
+func newDocSiteOpts(tb testing.TB, db *postgres.DB, now time.Time, opts func(*site.Options), small bool) *testSite {
+	tb.Helper()
 	cat, err := i18n.Load(web.Locales())
 	if err != nil {
 		tb.Fatal(err)
 	}
 	ts := &testSite{db: db, cat: cat, log: &syncBuffer{}}
 	logger := slog.New(slog.NewTextHandler(ts.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s := site.New(db, app.NewServices(db, func() time.Time { return now }), logger, ts.cat, site.Options{
+	o := site.Options{
 		BaseURL: "http://plenary.test", Now: func() time.Time { return now },
-		Hash: pgtest.Hash, Verify: pgtest.Verify, DocumentMaxBytes: maxBytes,
-	})
-	ts.srv = httptest.NewServer(s.Handler())
+		Hash: pgtest.Hash, Verify: pgtest.Verify,
+	}
+	if opts != nil {
+		opts(&o)
+	}
+	s := site.New(db, app.NewServices(db, func() time.Time { return now }), logger, ts.cat, o)
+	ts.server = s
+	ts.srv = httptest.NewUnstartedServer(s.Handler())
+	if small {
+		ts.srv.Listener = smallBuffers{ts.srv.Listener}
+	}
+	ts.srv.Start()
 	tb.Cleanup(ts.srv.Close)
 	return ts
 }

@@ -48,16 +48,20 @@ func newTransferSite(t *testing.T, opts site.Options) *testSite {
 	return ts
 }
 
-// slowClient is b's cookies over connections with a small receive buffer and no reuse: what it
-// does not read stays on the server's side.
+// slowClient is b's cookies over slowTransportB.
 func slowClient(b *browser) *http.Client {
+	return &http.Client{Jar: b.c.Jar, Transport: slowTransportB()}
+}
+
+// slowTransportB makes connections with a small receive buffer and no reuse: what a client does
+// not read stays on the server's side.
+func slowTransportB() *http.Transport {
 	d := &net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
 		return c.Control(func(fd uintptr) {
 			_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 8<<10)
 		})
 	}}
-	return &http.Client{Jar: b.c.Jar, Transport: &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true,
-		DisableCompression: true}}
+	return &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true, DisableCompression: true}
 }
 
 // openDownload starts a GET and returns the response with its body unread.
