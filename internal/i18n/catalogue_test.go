@@ -18,7 +18,7 @@ import (
 )
 
 // The languages the interface must speak; each one is added here as its catalogue lands.
-var wantLangs = []string{"en", "zh", "fr", "es", "ru"}
+var wantLangs = []string{"en", "zh", "fr", "es", "ru", "ar"}
 
 // rawMessage is one message as a catalogue file holds it: a string, or plural forms.
 type rawMessage struct {

@@ -302,6 +302,8 @@ func TestMatchPicksTheLanguage(t *testing.T) {
 		{"", "es-MX", "es"},
 		{"", "ru-RU,ru;q=0.9,en;q=0.5", "ru"},
 		{"", "uk-UA,ru;q=0.8", "ru"},
+		{"", "ar-EG,ar;q=0.9", "ar"},
+		{"", "ar-MA", "ar"},
 		{"", "", "en"},
 		{"", "not a header ;;;", "en"},
 		{"zh", "en-GB", "zh"}, // the remembered choice wins
