@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
@@ -263,4 +264,64 @@ func TestPluralFormsFollowCLDR(t *testing.T) {
 func fillCount(s string, n int) string {
 	s = strings.ReplaceAll(s, "{{.Count}}", strconv.Itoa(n))
 	return strings.ReplaceAll(s, "{{.Reason}}", "R")
+}
+
+// Dates follow CLDR's calendar data of each language (names, order, punctuation); the clock is
+// the 24-hour one in every language; Arabic writes Latin digits (the choice made for Arabic).
+func TestDatesFollowCLDR(t *testing.T) {
+	c := load(t)
+	day := time.Date(2025, 7, 25, 0, 0, 0, 0, time.UTC)
+	zurich, err := time.LoadLocation("Europe/Zurich")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]struct{ full, long, rng string }{
+		"en": {"Friday, 25 July 2025", "25 July 2025", "25 July 2025 to 29 July 2025"},
+		"zh": {"2025年7月25日星期五", "2025年7月25日", "2025年7月25日至2025年7月29日"},
+		"fr": {"vendredi 25 juillet 2025", "25 juillet 2025", "du 25 juillet 2025 au 29 juillet 2025"},
+		"es": {"viernes, 25 de julio de 2025", "25 de julio de 2025", "del 25 de julio de 2025 al 29 de julio de 2025"},
+		"ru": {"пятница, 25 июля 2025 г.", "25 июля 2025 г.", "с 25 июля 2025 г. по 29 июля 2025 г."},
+		"ar": {"الجمعة، 25 يوليو 2025", "25 يوليو 2025", "من 25 يوليو 2025 إلى 29 يوليو 2025"},
+	}
+	for _, l := range c.Langs() {
+		want, ok := cases[l.Tag]
+		if !ok {
+			t.Errorf("no expected dates for %s", l.Tag)
+			continue
+		}
+		tr := c.For(l.Tag)
+		if got := tr.Date(day); got != want.full {
+			t.Errorf("%s Date = %q, want %q", l.Tag, got, want.full)
+		}
+		if got := tr.DateShort(day); got != want.long {
+			t.Errorf("%s DateShort = %q, want %q", l.Tag, got, want.long)
+		}
+		if got := tr.DateRange(day, day.AddDate(0, 0, 4)); got != want.rng {
+			t.Errorf("%s DateRange = %q, want %q", l.Tag, got, want.rng)
+		}
+		if got := tr.DateRange(day, day); got != want.long {
+			t.Errorf("%s DateRange of one day = %q, want %q", l.Tag, got, want.long)
+		}
+		// The day and the time are those of the meeting's zone, whatever the server's.
+		late := time.Date(2025, 7, 25, 22, 30, 0, 0, time.UTC).In(zurich) // 00:30 on the 26th in Geneva
+		if got := tr.Clock(late); got != "00:30" {
+			t.Errorf("%s Clock = %q, want 00:30", l.Tag, got)
+		}
+		if got := tr.Clock(time.Date(2025, 7, 25, 14, 5, 0, 0, zurich)); got != "14:05" {
+			t.Errorf("%s Clock = %q, want the 24-hour 14:05", l.Tag, got)
+		}
+		if got := tr.DateShort(late); !strings.Contains(got, "26") {
+			t.Errorf("%s DateShort of 00:30 on the 26th in Geneva = %q", l.Tag, got)
+		}
+	}
+	ar := c.For("ar")
+	for _, s := range []string{ar.Date(day), ar.DateShort(day), ar.Clock(day), ar.N("deadline.days_left", 12),
+		ar.N("doc.count", 100), ar.T("doc.page_of", "Page", 2, "Pages", 10)} {
+		if strings.ContainsFunc(s, func(r rune) bool { return r >= '٠' && r <= '٩' || r >= '۰' && r <= '۹' }) {
+			t.Errorf("Arabic %q has Arabic-Indic digits; Arabic is written here with Latin ones", s)
+		}
+		if !strings.ContainsAny(s, "0123456789") {
+			t.Errorf("Arabic %q has no Latin digits", s)
+		}
+	}
 }

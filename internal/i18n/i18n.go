@@ -1,7 +1,10 @@
 // Package i18n holds the interface's message catalogues. Each language is a folder named by its
 // tag (en, zh, ar …) of JSON files holding every message, its plural forms (CLDR rules of that
-// language), its native name (meta.name), its writing direction (meta.dir) and its date formats:
-// adding a language is adding a folder of files, not code.
+// language), its native name (meta.name) and its writing direction (meta.dir): adding a language
+// is adding a folder of files, not code. Dates are written by CLDR's calendar data for the
+// language (github.com/go-playground/locales: month and weekday names, the order of day, month
+// and year); a language missing from the table calendars gets British English dates until it is
+// added there.
 package i18n
 
 import (
@@ -12,12 +15,34 @@ import (
 	"maps"
 	"path"
 	"sort"
-	"strconv"
 	"time"
 
+	"github.com/go-playground/locales"
+	cldrar "github.com/go-playground/locales/ar"
+	cldren "github.com/go-playground/locales/en_GB"
+	cldres "github.com/go-playground/locales/es"
+	cldrfr "github.com/go-playground/locales/fr"
+	cldrru "github.com/go-playground/locales/ru"
+	cldrzh "github.com/go-playground/locales/zh"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 )
+
+// calendars gives each language its CLDR locale for dates. English is British English, as ITU
+// writes it ("Friday, 25 July 2025"); Chinese is Simplified Chinese; Arabic is CLDR's ar, whose
+// dates go-playground/locales writes in Latin digits, the choice made for Arabic here: the dates,
+// document numbers and passport data typed into the forms are in Latin digits too, and one page
+// never mixes two sets of digits.
+var calendars = map[string]func() locales.Translator{
+	"en": cldren.New, "zh": cldrzh.New, "fr": cldrfr.New, "es": cldres.New, "ru": cldrru.New, "ar": cldrar.New,
+}
+
+func calendarOf(tag string) locales.Translator {
+	if f, ok := calendars[tag]; ok {
+		return f()
+	}
+	return cldren.New()
+}
 
 // Lang is a language the interface speaks.
 type Lang struct {
@@ -110,7 +135,7 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 				delete(filled, id) // the language's own message has plural forms, or more
 			}
 		}
-		t := &Translator{loc: i18n.NewLocalizer(bundle, c.langs[i].Tag, Default), filled: filled}
+		t := &Translator{loc: i18n.NewLocalizer(bundle, c.langs[i].Tag, Default), filled: filled, cal: calendarOf(c.langs[i].Tag)}
 		c.langs[i].Name = t.T("meta.name")
 		c.langs[i].Dir = t.T("meta.dir")
 		if c.langs[i].Dir != "rtl" {
@@ -164,6 +189,7 @@ type Translator struct {
 	Lang   Lang
 	loc    *i18n.Localizer
 	filled map[string]filledMessage
+	cal    locales.Translator // CLDR's calendar data of the language
 }
 
 // T returns the message key, filled with the template data given as name/value pairs. A key
@@ -204,16 +230,13 @@ func data(kv []any) map[string]any {
 	return d
 }
 
-// Date formats a calendar day in the language's long form ("Friday 25 July 2025").
-func (t *Translator) Date(d time.Time) string {
-	return t.T("format.date", "Weekday", t.T("weekday."+strconv.Itoa(int(d.Weekday()))),
-		"Day", d.Day(), "Month", t.T("month."+strconv.Itoa(int(d.Month()))), "Year", d.Year())
-}
+// Date formats a calendar day in CLDR's full form of the language, with its weekday ("Friday,
+// 25 July 2025", "2025年7月25日星期五", "الجمعة، 25 يوليو 2025").
+func (t *Translator) Date(d time.Time) string { return t.cal.FmtDateFull(d) }
 
-// DateShort formats a calendar day without the weekday ("25 July 2025").
-func (t *Translator) DateShort(d time.Time) string {
-	return t.T("format.date_short", "Day", d.Day(), "Month", t.T("month."+strconv.Itoa(int(d.Month()))), "Year", d.Year())
-}
+// DateShort formats a calendar day in CLDR's long form of the language, without the weekday
+// ("25 July 2025", "25 июля 2025 г.").
+func (t *Translator) DateShort(d time.Time) string { return t.cal.FmtDateLong(d) }
 
 // DateRange formats a span of days, or one day when both are the same.
 func (t *Translator) DateRange(a, b time.Time) string {
@@ -223,5 +246,8 @@ func (t *Translator) DateRange(a, b time.Time) string {
 	return t.T("format.date_range", "From", t.DateShort(a), "To", t.DateShort(b))
 }
 
-// Clock formats a time of day on the 24-hour clock, as meetings are announced.
+// Clock formats a time of day on the 24-hour clock, as meetings are announced: CLDR's "Hm"
+// pattern of each of the six languages is HH:mm (Spanish allows H:mm; ITU writes 09:30 in every
+// language), and go-playground/locales' short times are 12-hour for Chinese and Arabic, so the
+// pattern is fixed here rather than taken from them.
 func (t *Translator) Clock(d time.Time) string { return d.Format("15:04") }

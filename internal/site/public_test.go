@@ -69,10 +69,10 @@ func TestMeetingPageShowsTheLetter(t *testing.T) {
 		got = append(got, r.AttrOr("data-testid", "")+" "+text(r.Find(`[data-testid="session-time"]`))+" "+text(r.Find("td").First()))
 	})
 	want := []string{
-		"session-wp4 09:00 Friday 25 July 2025",
-		"session-wp3 10:30 Friday 25 July 2025",
-		"session-wp1 14:00 Friday 25 July 2025",
-		"session-wp2 15:00 Friday 25 July 2025",
+		"session-wp4 09:00 Friday, 25 July 2025",
+		"session-wp3 10:30 Friday, 25 July 2025",
+		"session-wp1 14:00 Friday, 25 July 2025",
+		"session-wp2 15:00 Friday, 25 July 2025",
 	}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("sessions =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -83,10 +83,10 @@ func TestMeetingPageShowsTheLetter(t *testing.T) {
 
 	// Deadlines, all passed the day after the meeting.
 	wantDeadlines := map[string]string{
-		"deadline-contributions_for_translation": "Sunday 25 May 2025",
-		"deadline-pre_registration":              "Wednesday 25 June 2025",
-		"deadline-visa_support_request":          "Wednesday 25 June 2025",
-		"deadline-contributions":                 "Tuesday 1 July 2025",
+		"deadline-contributions_for_translation": "Sunday, 25 May 2025",
+		"deadline-pre_registration":              "Wednesday, 25 June 2025",
+		"deadline-visa_support_request":          "Wednesday, 25 June 2025",
+		"deadline-contributions":                 "Tuesday, 1 July 2025",
 	}
 	if n := testid(d, "deadlines").Find("tbody tr").Length(); n != 4 {
 		t.Errorf("%d deadlines, want 4", n)
