@@ -234,7 +234,7 @@ func TestPluralFormsFollowCLDR(t *testing.T) {
 			}
 			for _, n := range []int{0, 1, 2, 3, 11, 100} {
 				form := formNames[plural.Cardinal.MatchPlural(lt, n, 0, 0, 0, 0)]
-				want := fillCount(m.forms[form], n)
+				want := fillCount(m.forms[form], n, tr.Lang.Dir == "rtl")
 				got := tr.N(key, n, "Reason", "R")
 				if got != want {
 					t.Errorf("%s %s for %d = %q, want the %s form %q", tag, key, n, got, form, want)
@@ -261,9 +261,41 @@ func TestPluralFormsFollowCLDR(t *testing.T) {
 	}
 }
 
-func fillCount(s string, n int) string {
+func fillCount(s string, n int, rtl bool) string {
 	s = strings.ReplaceAll(s, "{{.Count}}", strconv.Itoa(n))
+	if rtl {
+		return strings.ReplaceAll(s, "{{.Reason}}", "\u2068R\u2069")
+	}
 	return strings.ReplaceAll(s, "{{.Reason}}", "R")
+}
+
+// In a right-to-left language every text filled into a message is isolated (FSI … PDI), so a
+// Latin name, acronym or zone keeps its own order; numbers and left-to-right languages are
+// left as they are.
+func TestRightToLeftMessagesIsolateTheirValues(t *testing.T) {
+	c := load(t)
+	ar := c.For("ar")
+	if got, want := ar.T("reg.title", "Meeting", "Y.CNAO (WP2/13)"), "التسجيل في \u2068Y.CNAO (WP2/13)\u2069"; got != want {
+		t.Errorf("ar reg.title = %q, want %q", got, want)
+	}
+	if got, want := ar.T("meeting.local_time", "City", "Geneva", "Zone", "Europe/Zurich"),
+		"الأوقات بالتوقيت المحلي في \u2068Geneva\u2069 (\u2068Europe/Zurich\u2069)."; got != want {
+		t.Errorf("ar meeting.local_time = %q, want %q", got, want)
+	}
+	if got, want := ar.N("visa.refused_n", 12, "Reason", "José Müller"), "لم يتغير 12 طلباً، ومن الأسباب: \u2068José Müller\u2069"; got != want {
+		t.Errorf("ar visa.refused_n = %q, want %q", got, want)
+	}
+	if got, want := ar.T("mail.approved.in_person", "URL", "https://plenary.test/me"), "تسجيلاتك موجودة في صفحتك على العنوان https://plenary.test/me."; got != want {
+		t.Errorf("ar mail.approved.in_person = %q, want %q: a web address stays bare for mail programs to find", got, want)
+	}
+	if got := ar.T("doc.page_of", "Page", 2, "Pages", 10); got != "الصفحة 2 من 10" {
+		t.Errorf("ar doc.page_of = %q: numbers need no isolation", got)
+	}
+	for _, tag := range []string{"en", "zh", "fr", "es", "ru"} {
+		if got := c.For(tag).T("reg.title", "Meeting", "Y.CNAO"); strings.ContainsAny(got, "\u2068\u2069") {
+			t.Errorf("%s reg.title = %q: a left-to-right language needs no isolates", tag, got)
+		}
+	}
 }
 
 // Dates follow CLDR's calendar data of each language (names, order, punctuation); the clock is
@@ -281,7 +313,7 @@ func TestDatesFollowCLDR(t *testing.T) {
 		"fr": {"vendredi 25 juillet 2025", "25 juillet 2025", "du 25 juillet 2025 au 29 juillet 2025"},
 		"es": {"viernes, 25 de julio de 2025", "25 de julio de 2025", "del 25 de julio de 2025 al 29 de julio de 2025"},
 		"ru": {"пятница, 25 июля 2025 г.", "25 июля 2025 г.", "с 25 июля 2025 г. по 29 июля 2025 г."},
-		"ar": {"الجمعة، 25 يوليو 2025", "25 يوليو 2025", "من 25 يوليو 2025 إلى 29 يوليو 2025"},
+		"ar": {"الجمعة، 25 يوليو 2025", "25 يوليو 2025", "من \u206825 يوليو 2025\u2069 إلى \u206829 يوليو 2025\u2069"},
 	}
 	for _, l := range c.Langs() {
 		want, ok := cases[l.Tag]

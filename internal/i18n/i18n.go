@@ -15,6 +15,7 @@ import (
 	"maps"
 	"path"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/go-playground/locales"
@@ -195,6 +196,9 @@ type Translator struct {
 // T returns the message key, filled with the template data given as name/value pairs. A key
 // missing from every catalogue comes back as itself, which the catalogue test catches.
 func (t *Translator) T(key string, kv ...any) string {
+	if t.Lang.Dir == "rtl" {
+		kv = isolate(kv)
+	}
 	if m, ok := t.filled[key]; ok {
 		return m.fill(kv)
 	}
@@ -207,6 +211,9 @@ func (t *Translator) T(key string, kv ...any) string {
 
 // N returns the plural form of key for count n; the template sees .Count and the pairs of kv.
 func (t *Translator) N(key string, n int, kv ...any) string {
+	if t.Lang.Dir == "rtl" {
+		kv = isolate(kv)
+	}
 	d := data(kv)
 	d["Count"] = n
 	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: key, PluralCount: n, TemplateData: d, TemplateParser: parser})
@@ -214,6 +221,25 @@ func (t *Translator) N(key string, n int, kv ...any) string {
 		return key
 	}
 	return s
+}
+
+// isolate returns the pairs with every text value between the Unicode isolates FSI and PDI
+// (U+2068, U+2069), so that in a right-to-left message a value takes its own direction from its
+// first letter and leaves the sentence's order alone: "Y.CNAO", "José Müller (ITU)" or
+// "Europe/Zurich" inside Arabic text read as written, and the punctuation around them stays where
+// the translator put it. This is what <bdi> does in markup, for text that has none (a message,
+// a mail's subject).
+func isolate(kv []any) []any {
+	out := make([]any, len(kv))
+	copy(out, kv)
+	for i := 1; i < len(out); i += 2 {
+		// A web address is left bare: it reads left to right anyway, and a mail program
+		// finding links in a text must find it whole.
+		if s, ok := out[i].(string); ok && s != "" && !strings.HasPrefix(s, "https://") && !strings.HasPrefix(s, "http://") {
+			out[i] = "\u2068" + s + "\u2069"
+		}
+	}
+	return out
 }
 
 // fellBack reports whether Localize, missing the message in the language, gave the English one.
