@@ -420,7 +420,7 @@ func TestVisaMailIsRendered(t *testing.T) {
 		got[r.Kind+" "+r.Recipient] = r
 	}
 	declined := got[postgres.MailVisaDeclined+" "+delegateMS]
-	contains(t, "declined subject", declined.Subject, "签证支持函申请被拒绝", d.meeting.Title.In("zh"))
+	contains(t, "declined subject", declined.Subject, "签证协办函申请被拒绝", d.meeting.Title.In("zh"))
 	contains(t, "declined body", declined.Body, "Li Na，您好", "护照信息不完整", baseURL+"/me")
 	issued := got[postgres.MailVisaIssued+" "+delegateSM]
 	contains(t, "issued subject", issued.Subject, "Visa support letter ready", d.meeting.Title.In("en"))
