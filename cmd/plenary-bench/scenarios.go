@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"time"
 )
@@ -88,6 +91,9 @@ func scenarios() []Scenario {
 	var list []Scenario
 	list = append(list, visitorPage("meeting page", "/meetings/"+seedMeeting, publicPageTargets)...)
 	list = append(list, visitorPage("agenda page", "/meetings/"+seedMeeting+"/agenda", publicPageTargets)...)
+	// The same meeting page in Arabic (right to left, isolated values, CLDR dates) must keep the
+	// English page's ratio to its baseline: the same targets, against the Arabic page's bytes.
+	list = append(list, visitorPageIn("meeting page in Arabic", "/meetings/"+seedMeeting, "ar", publicPageTargets)...)
 	list = append(list, registrationScenarios()...)
 	return list
 }
@@ -102,6 +108,47 @@ func visitorPage(label, path string, t Targets) []Scenario {
 		Targets:  t,
 		Setup: func(ctx context.Context, e *Env) (*Load, error) {
 			return &Load{Addr: e.AppAddr, Request: same(Request{Path: path})}, nil
+		},
+	}}
+}
+
+// visitorPageIn is visitorPage for a visitor who chose the language lang (its cookie), with a
+// baseline of the bytes of the page in that language.
+func visitorPageIn(label, path, lang string, t Targets) []Scenario {
+	header := http.Header{"Cookie": {"lang=" + lang}}
+	base := Scenario{
+		Name: "baseline: static " + label,
+		Setup: func(ctx context.Context, e *Env) (*Load, error) {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.AppURL+path, nil)
+			if err != nil {
+				return nil, err
+			}
+			req.Header = header.Clone()
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return nil, err
+			}
+			defer resp.Body.Close()
+			body, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			if resp.StatusCode != http.StatusOK || !bytes.Contains(body, []byte(`lang="`+lang+`"`)) {
+				return nil, fmt.Errorf("GET %s in %s: status %d, or not in %s", path, lang, resp.StatusCode, lang)
+			}
+			addr, err := e.StaticPage(body)
+			if err != nil {
+				return nil, err
+			}
+			return &Load{Addr: addr, Request: same(Request{Path: path, Header: header})}, nil
+		},
+	}
+	return []Scenario{base, {
+		Name:     "GET " + path + " (" + lang + ")",
+		Baseline: base.Name,
+		Targets:  t,
+		Setup: func(ctx context.Context, e *Env) (*Load, error) {
+			return &Load{Addr: e.AppAddr, Request: same(Request{Path: path, Header: header})}, nil
 		},
 	}}
 }
