@@ -357,3 +357,30 @@ func TestDatesFollowCLDR(t *testing.T) {
 		}
 	}
 }
+
+// Countries are named by CLDR in each language, and by the United Nations where that differs.
+func TestCountryNames(t *testing.T) {
+	c := load(t)
+	want := map[string][3]string{ // CH, CN, PS
+		"en": {"Switzerland", "China", "State of Palestine"},
+		"zh": {"瑞士", "中国", "巴勒斯坦国"},
+		"fr": {"Suisse", "Chine", "État de Palestine"},
+		"es": {"Suiza", "China", "Estado de Palestina"},
+		"ru": {"Швейцария", "Китай", "Государство Палестина"},
+		"ar": {"سويسرا", "الصين", "دولة فلسطين"},
+	}
+	for _, l := range c.Langs() {
+		tr := c.For(l.Tag)
+		for i, code := range []string{"CH", "CN", "PS"} {
+			if got := tr.Country(code); got != want[l.Tag][i] {
+				t.Errorf("%s Country(%s) = %q, want %q", l.Tag, code, got, want[l.Tag][i])
+			}
+		}
+		if got := tr.Country("QQ"); got != "QQ" {
+			t.Errorf("%s Country(QQ) = %q, want the code back", l.Tag, got)
+		}
+		if got := tr.Country(""); got != "" {
+			t.Errorf("%s Country(\"\") = %q", l.Tag, got)
+		}
+	}
+}

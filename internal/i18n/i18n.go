@@ -27,6 +27,7 @@ import (
 	cldrzh "github.com/go-playground/locales/zh"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 // calendars gives each language its CLDR locale for dates. English is British English, as ITU
@@ -270,6 +271,36 @@ func (t *Translator) DateRange(a, b time.Time) string {
 		return t.DateShort(a)
 	}
 	return t.T("format.date_range", "From", t.DateShort(a), "To", t.DateShort(b))
+}
+
+// unNames are the countries whose CLDR name is not the one the United Nations and ITU use.
+var unNames = map[string]map[string]string{
+	"PS": {"en": "State of Palestine", "zh": "巴勒斯坦国", "fr": "État de Palestine", "es": "Estado de Palestina",
+		"ru": "Государство Палестина", "ar": "دولة فلسطين"},
+}
+
+// Country returns the name of a country, given its ISO 3166 code ("CH"), in the language: CLDR's
+// (golang.org/x/text/language/display), except where the United Nations name differs (unNames).
+// A code CLDR does not know comes back as it is; an empty code is empty.
+func (t *Translator) Country(code string) string {
+	if code == "" {
+		return ""
+	}
+	if n, ok := unNames[code][t.Lang.Tag]; ok {
+		return n
+	}
+	r, err := language.ParseRegion(code)
+	if err != nil || !r.IsCountry() {
+		return code
+	}
+	tag, err := language.Parse(t.Lang.Tag)
+	if err != nil {
+		tag = language.English
+	}
+	if n := display.Regions(tag).Name(r); n != "" {
+		return n
+	}
+	return code
 }
 
 // Clock formats a time of day on the 24-hour clock, as meetings are announced: CLDR's "Hm"

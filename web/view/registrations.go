@@ -286,7 +286,7 @@ func breakdownLabel(t *i18n.Translator, kind, key string) string {
 	if key == "" {
 		return t.T("lists.no_country")
 	}
-	return key
+	return t.Country(key)
 }
 
 // sumBreakdown is the total of a breakdown.
