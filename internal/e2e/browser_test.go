@@ -77,6 +77,9 @@ func chromiumPath(t *testing.T) string {
 // axeSource is axe-core's script, installed by `npm ci` at the module root.
 func axeSource(t *testing.T, root string) string {
 	t.Helper()
+	// Every page checked with axe is also checked by the Nu HTML Checker, which takes a while to
+	// start: start it now, while the test builds the binary.
+	startHTMLChecker(root)
 	p := filepath.Join(root, "node_modules", "axe-core", "axe.min.js")
 	b, err := os.ReadFile(p)
 	if err != nil {
@@ -276,6 +279,7 @@ func run[T any](b tab, what string, a chromedp.Action[T]) T {
 // submit clicks a button that sends a form and waits for the page that answers.
 func (b tab) submit(what, selector string) int64 {
 	b.t.Helper()
+	b.trackDocuments()
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
 	defer cancel()
 	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(selector), chromedp.NodeVisible))
@@ -296,6 +300,7 @@ func (b tab) follow(what, selector string) {
 
 func (b tab) open(path string) {
 	b.t.Helper()
+	b.trackDocuments()
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
 	defer cancel()
 	resp, err := chromedp.RunResponse(ctx, chromedp.Navigate(b.base+path))
@@ -343,9 +348,11 @@ type axeResult struct {
 	Passes     int            `json:"passes"`
 }
 
-// checkA11y runs axe-core on the current page and fails on any violation, listing them.
+// checkA11y runs axe-core on the current page and fails on any violation, listing them; it then
+// runs the Nu HTML Checker on the page as the server sent it (checkHTML).
 func (b tab) checkA11y(name string) {
 	b.t.Helper()
+	b.checkHTML(name)
 	res := b.axeRun(name)
 	if res.Passes == 0 {
 		b.t.Errorf("axe on %s passed no rule: it did not check the page", name)
@@ -400,6 +407,12 @@ func TestBrowser(t *testing.T) {
 		}
 		if !found {
 			t.Error("axe did not report an image without alt: the accessibility checks prove nothing")
+		}
+		// The HTML check must catch a fault too: a stray attribute and a duplicate one, which the
+		// browser's DOM would not show.
+		if errs := htmlErrors(t, []byte(`<!DOCTYPE html><html lang="en"><head><title>t</title></head>`+
+			`<body><input id="a" else aria-describedby="x" aria-describedby="y"></body></html>`)); len(errs) < 2 {
+			t.Errorf("the Nu HTML Checker found %d error(s) in a page with two, want 2: %v", len(errs), errs)
 		}
 		b.open("/")
 		b.follow("open the meeting from the list", `[data-testid="meetings-past"] a[href="`+letterPath+`"]`)
@@ -474,6 +487,8 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("signed in as %q, want Sara Secretariat", got)
 		}
 		b.checkA11y("the home page signed in")
+		b.open("/secretariat/mail")
+		b.checkA11y("the secretariat's mail page")
 	}) {
 		return
 	}

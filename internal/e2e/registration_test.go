@@ -125,6 +125,11 @@ func TestRegistration(t *testing.T) {
 			t.Errorf("after approving, Alice's registration is %q on /focal, want Approved", got)
 		}
 		focal.checkA11y("the focal point's page after approving")
+		focal.open("/focal/members")
+		if focal.count(`[data-testid="member-confirm"]`) == 0 {
+			t.Error("the members page offers no Confirm button: the check below misses the buttons' names")
+		}
+		focal.checkA11y("the focal point's members page")
 
 		alice.do("reload /me", chromedp.Reload())
 		if got := alice.text(`[data-testid="my-registration"] [data-testid="my-state"]`); got != "Approved" {

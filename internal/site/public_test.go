@@ -128,7 +128,7 @@ func TestMeetingPageShowsTheLetter(t *testing.T) {
 	if contact.Find(`a[href="mailto:tsbsg13@itu.int"]`).Text() != "tsbsg13@itu.int" {
 		t.Errorf("contact lacks the secretariat's email: %q", text(contact))
 	}
-	if contact.Find(`a[href="tel:+41 22 730 5126"]`).Text() != "+41 22 730 5126" {
+	if contact.Find(`a[href="tel:+41227305126"]`).Text() != "+41 22 730 5126" {
 		t.Errorf("contact lacks the secretariat's phone: %q", text(contact))
 	}
 	if d.Find(`a[href="`+letterPath+`/agenda"]`).Length() == 0 || testid(d, "ics-link").AttrOr("href", "") != letterPath+"/agenda.ics" {

@@ -2566,7 +2566,7 @@ func DocumentFormPage(p Page, d DocumentFormData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else if d.Access.Secretariat {
-				templ_7745c5c3_Err = Select(f, "type", t.T("doc.type"), typeOptions(t, ""), true).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = Select(f, "type", t.T("doc.type"), typeOptions(t, t.T("field.choose")), true).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -53,6 +53,20 @@ func (f Form) Describe(name string) string {
 	return ""
 }
 
+// DescribedBy returns the ids for a field's aria-describedby: its error message, when it has
+// one, then its hint, when it has one (hasHint); empty when it has neither. (templ takes no
+// `else if` among an element's attributes, so the choice is made here.)
+func (f Form) DescribedBy(name string, hasHint bool) string {
+	ids := f.Describe(name)
+	if hasHint {
+		if ids != "" {
+			ids += " "
+		}
+		ids += name + "-hint"
+	}
+	return ids
+}
+
 // FieldMessage is one entry of the error summary.
 type FieldMessage struct{ Field, Message string }
 

@@ -108,3 +108,15 @@ func SessionTime(t *i18n.Translator, s domain.Session) string {
 	}
 	return t.Clock(s.StartsAt)
 }
+
+// telURL is a tel: address for a phone number as written ("+41 22 730 5126"): RFC 3966 allows
+// no spaces, so only the digits and a leading + are kept.
+func telURL(phone string) string {
+	var b []byte
+	for i, r := range phone {
+		if r >= '0' && r <= '9' || r == '+' && i == 0 {
+			b = append(b, byte(r))
+		}
+	}
+	return "tel:" + string(b)
+}

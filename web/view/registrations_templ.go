@@ -2832,12 +2832,12 @@ func FocalRegisterPage(p Page, d RegisterOnBehalfData) templ.Component {
 				cf := NewForm()
 				cf.Values["meeting"] = listQueryValue(d.MeetingID)
 				cf.Values["organisation"] = listQueryValue(d.OrganisationID)
-				templ_7745c5c3_Err = Select(cf, "meeting", t.T("reg.meeting"), d.Meetings, true).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = Select(cf, "meeting", t.T("reg.meeting"), d.Meetings, false).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				if len(d.Organisations) > 1 {
-					templ_7745c5c3_Err = Select(cf, "organisation", t.T("field.organisation"), d.Organisations, true).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = Select(cf, "organisation", t.T("field.organisation"), d.Organisations, false).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -32,8 +32,9 @@ func splitComma(s string) []string {
 	return out
 }
 
-func studyGroupOptions(gs []domain.StudyGroup) []Option {
-	out := make([]Option, 0, len(gs))
+func studyGroupOptions(choose string, gs []domain.StudyGroup) []Option {
+	out := make([]Option, 0, len(gs)+1)
+	out = append(out, Option{"", choose})
 	for _, g := range gs {
 		out = append(out, Option{i64(g.ID), g.Code})
 	}

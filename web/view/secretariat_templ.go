@@ -688,7 +688,7 @@ func MeetingEditPage(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Select(m.Main, "study_group_id", t.T("sec.study_group_field"), studyGroupOptions(m.StudyGroups), true).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Select(m.Main, "study_group_id", t.T("sec.study_group_field"), studyGroupOptions(t.T("field.choose"), m.StudyGroups), true).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
