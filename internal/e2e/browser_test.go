@@ -369,13 +369,20 @@ func (b tab) checkA11y(name string) {
 func (b tab) axeRun(name string) axeResult {
 	b.t.Helper()
 	run(b, "inject axe-core", chromedp.Evaluate[chromedp.Void](b.axe))
-	return run(b, "run axe on "+name, chromedp.Evaluate[axeResult](`axe.run(document).then(r => ({
+	// axe on a long page takes a while on a loaded machine: it gets longer than other steps.
+	ctx, cancel := context.WithTimeout(b.ctx, 90*time.Second)
+	defer cancel()
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[axeResult](`axe.run(document).then(r => ({
 		passes: r.passes.length,
 		violations: r.violations.map(v => ({
 			id: v.id, impact: v.impact || "", help: v.help, url: v.helpUrl,
 			nodes: v.nodes.map(n => ({target: JSON.stringify(n.target), html: n.html, summary: n.failureSummary || ""})),
 		})),
 	}))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("run axe on %s: %v", name, err)
+	}
+	return res
 }
 
 func TestBrowser(t *testing.T) {

@@ -68,7 +68,9 @@ func runHTMLChecker(root string) (string, error) {
 		// The checker dies with this thread, which lives as long as the test process: the
 		// goroutine keeps it locked and never returns while the checker runs.
 		runtime.LockOSThread()
-		cmd := exec.Command(java, "-Xmx512m", "-Xss2m", "-Dnu.validator.servlet.bind-address=127.0.0.1",
+		// One garbage-collector thread and the quick compiler only: the checker shares the
+		// machine with the browser, the server and PostgreSQL, and must not slow them.
+		cmd := exec.Command(java, "-Xmx512m", "-Xss2m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-Dnu.validator.servlet.bind-address=127.0.0.1",
 			"-cp", jar, "nu.validator.servlet.Main", fmt.Sprint(port))
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		out, err := cmd.StdoutPipe()
