@@ -15,5 +15,10 @@ func NewServices(db *postgres.DB, now service.Clock) service.Services {
 			Now: now,
 		}),
 		Documents: service.NewDocuments(db, now),
+		Desk: service.NewDesk(service.DeskDeps{
+			Tx:   postgres.TxFor(db, func(t *postgres.Tx) service.DeskTx { return t }),
+			Now:  now,
+			Keys: db,
+		}),
 	}
 }

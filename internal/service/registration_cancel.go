@@ -34,6 +34,9 @@ func (s *Registrations) Cancel(ctx context.Context, a Audit, actor domain.Actor,
 		if err := tx.WithdrawVisas(ctx, a, []int64{id}, now); err != nil {
 			return err
 		}
+		if err := tx.RevokeTokens(ctx, a, []int64{id}, 0, domain.RevokedCancelled, now); err != nil {
+			return err
+		}
 		fps, err := tx.FocalPoints(ctx, []int64{r.OrganisationID})
 		if err != nil {
 			return err

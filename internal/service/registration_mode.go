@@ -48,6 +48,11 @@ func (s *Registrations) ChangeMode(ctx context.Context, a Audit, actor domain.Ac
 		if err := tx.Audit(ctx, a, "registration.mode", "registration", []int64{id}, []map[string]any{{"mode": r.Mode, "state": r.State}}); err != nil {
 			return err
 		}
+		if r.Mode != before.Mode {
+			if err := tx.RevokeTokens(ctx, a, []int64{id}, 0, domain.RevokedModeChange, now); err != nil {
+				return err
+			}
+		}
 		if r.Mode == domain.Remote {
 			if err := tx.WithdrawVisas(ctx, a, []int64{id}, now); err != nil {
 				return err

@@ -34,6 +34,9 @@ type RegistrationTx interface {
 	// RegistrationContext reads what the rules need about a meeting, a registrant and the
 	// registrant's organisation.
 	RegistrationContext(ctx context.Context, actor domain.Actor, meetingID, registrantID int64, now time.Time) (domain.RegistrationContext, error)
+	// RevokeTokens revokes the live desk tokens (of kind, every kind when 0) of registrations
+	// that were cancelled or changed mode: their confirmations' and badges' QR codes.
+	RevokeTokens(ctx context.Context, a Audit, registrationIDs []int64, kind domain.TokenKind, reason domain.RevokeReason, now time.Time) error
 }
 
 // Registrations are the registration use cases: submit, decide, cancel, change of mode.

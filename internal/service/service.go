@@ -27,4 +27,5 @@ type Clock func() time.Time
 type Services struct {
 	Registrations *Registrations
 	Documents     *Documents
+	Desk          *Desk
 }

@@ -1,0 +1,152 @@
+package service
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"plenary/internal/domain"
+)
+
+// DeskTx is what the desk's use cases do inside their transaction.
+type DeskTx interface {
+	// LockRegistrations reads registrations for update, in id order.
+	LockRegistrations(ctx context.Context, ids []int64) ([]domain.Registration, error)
+	// MeetingByID reads a meeting.
+	MeetingByID(ctx context.Context, id int64) (domain.Meeting, error)
+	// LiveTokens returns a registration's unrevoked tokens of kind, locked.
+	LiveTokens(ctx context.Context, registrationID int64, kind domain.TokenKind) ([]domain.Token, error)
+	// IssueToken stores a new token, giving it its id and serial, and audits it.
+	IssueToken(ctx context.Context, a Audit, t domain.Token, now time.Time) (domain.Token, error)
+	// RevokeTokens revokes the live tokens of kind (every kind when 0) of registrations, audited.
+	RevokeTokens(ctx context.Context, a Audit, registrationIDs []int64, kind domain.TokenKind, reason domain.RevokeReason, now time.Time) error
+}
+
+// DeskKeyStore keeps the portal's token keys.
+type DeskKeyStore interface {
+	// DeskKeys returns the keys, generating the first on first use.
+	DeskKeys(ctx context.Context) (domain.DeskKeys, error)
+}
+
+// Desk holds the use cases of the day of the meeting: the confirmation's token, and (desk*.go)
+// the desk's check-in and badges.
+type Desk struct {
+	tx   RunTx[DeskTx]
+	now  Clock
+	keys DeskKeyStore
+
+	mu     sync.Mutex
+	loaded *domain.DeskKeys
+}
+
+// DeskDeps is what the desk's use cases are built from.
+type DeskDeps struct {
+	Tx   RunTx[DeskTx]
+	Now  Clock
+	Keys DeskKeyStore
+}
+
+// NewDesk builds the desk's use cases.
+func NewDesk(d DeskDeps) *Desk {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return &Desk{tx: d.Tx, now: d.Now, keys: d.Keys}
+}
+
+// Keys returns the portal's token keys, read once.
+func (s *Desk) Keys(ctx context.Context) (domain.DeskKeys, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.loaded != nil {
+		return *s.loaded, nil
+	}
+	k, err := s.keys.DeskKeys(ctx)
+	if err != nil {
+		return k, err
+	}
+	s.loaded = &k
+	return k, nil
+}
+
+// Checker returns what verifies tokens offline: the public keys, and revoked, the ids of revoked
+// tokens.
+func (s *Desk) Checker(ctx context.Context, revoked map[int64]bool) (domain.TokenChecker, error) {
+	k, err := s.Keys(ctx)
+	if err != nil {
+		return domain.TokenChecker{}, err
+	}
+	return domain.TokenChecker{Keys: k.Public, Revoked: revoked}, nil
+}
+
+// Confirmation is an approved registration's confirmation: its token (none for a remote
+// registration, which gets no badge) and the token's text for the QR code.
+type Confirmation struct {
+	Registration domain.Registration
+	Meeting      domain.Meeting
+	Reference    string
+	// Token and Code are empty for a remote registration.
+	Token domain.Token
+	Code  string
+}
+
+// Confirmation returns the confirmation of registration id, to its owner, a focal point of its
+// organisation or the secretariat. Its token is issued the first time and kept: the same code
+// every time, until the registration is cancelled or changes mode (which revoke it; the next
+// confirmation then gets a new one). A registration that is not approved has no confirmation.
+func (s *Desk) Confirmation(ctx context.Context, a Audit, actor domain.Actor, id int64) (Confirmation, error) {
+	keys, err := s.Keys(ctx)
+	if err != nil {
+		return Confirmation{}, err
+	}
+	now := s.now()
+	var out Confirmation
+	err = s.tx(ctx, func(tx DeskTx) error {
+		out = Confirmation{}
+		regs, err := tx.LockRegistrations(ctx, []int64{id})
+		if err != nil {
+			return err
+		}
+		if len(regs) == 0 || !domain.CanView(actor, regs[0]) {
+			return notFound()
+		}
+		r := regs[0]
+		if r.State != domain.Approved {
+			return domain.Errorf(domain.Conflict, "desk.confirmation_not_approved")
+		}
+		m, err := tx.MeetingByID(ctx, r.MeetingID)
+		if err != nil {
+			return err
+		}
+		out.Registration, out.Meeting, out.Reference = r, m, domain.RegistrationReference(m.Slug, r.ID)
+		if r.Mode == domain.Remote {
+			return nil
+		}
+		live, err := tx.LiveTokens(ctx, r.ID, domain.ConfirmationToken)
+		if err != nil {
+			return err
+		}
+		for _, t := range live {
+			if domain.TokenStillHolds(t, r) && t.Key == keys.Current {
+				out.Token = t
+				return nil
+			}
+		}
+		if len(live) > 0 {
+			if err := tx.RevokeTokens(ctx, a, []int64{r.ID}, domain.ConfirmationToken, domain.RevokedModeChange, now); err != nil {
+				return err
+			}
+		}
+		from, until := domain.TokenValidity(m, now)
+		out.Token, err = tx.IssueToken(ctx, a, domain.Token{Kind: domain.ConfirmationToken, Key: keys.Current,
+			Registration: r.ID, Meeting: m.ID, Mode: r.Mode, ValidFrom: from, ValidUntil: until}, now)
+		return err
+	})
+	if err != nil {
+		return Confirmation{}, err
+	}
+	if out.Token.ID != 0 {
+		out.Code = out.Token.Sign(keys.Private)
+	}
+	return out, nil
+}
