@@ -63,6 +63,9 @@ func (s *Server) Routes() chi.Router {
 			r.Post("/registrations/{id}/mode", s.registrationMode)
 			r.Get("/registrations/{id}/colocated", s.colocatedForm)
 			r.Post("/registrations/{id}/colocated", s.colocatedSubmit)
+			// The confirmation of an approved registration (the desk service decides who sees it).
+			r.Get("/registrations/{id}/confirmation", s.confirmationShow)
+			r.Get("/registrations/{id}/confirmation.pdf", s.confirmationPDF)
 		})
 
 		// Visa support letters: the public page a letter's QR code points to; the request of a
