@@ -48,7 +48,8 @@ func sha(b []byte) string { h := sha256.Sum256(b); return hex.EncodeToString(h[:
 // The portal with its files in a real S3 server (SeaweedFS): uploads go there, downloads come
 // back whole and in ranges, revisions keep each file, the archive holds the latest of each and
 // leaves out a withdrawn document; `plenary files move` takes every file to PostgreSQL and back,
-// each checked by SHA-256, while the portal keeps serving them.
+// each checked by SHA-256, while the portal keeps serving them; with PRESIGN_TTL a member is sent,
+// after the access check, to a presigned address of the object.
 func TestFilesInObjectStorage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the binary and an S3 server: not with -short")
@@ -217,6 +218,33 @@ func TestFilesInObjectStorage(t *testing.T) {
 	download("moved back to S3")
 	if out, err := runCLI(t, bin, vars, "files", "status"); err != nil || !strings.Contains(out, "files in s3: 4") || !strings.Contains(out, "files in postgres: 0") {
 		t.Errorf("files status: %v\n%s", err, out)
+	}
+
+	// A second instance with presigned addresses: a member is sent, after the access check, to a
+	// short-lived address of the object, which serves it as an attachment; a visitor is sent to
+	// sign in, never to the object.
+	presigned := map[string]string{"PRESIGN_TTL": "60s"}
+	for k, v := range vars {
+		presigned[k] = v
+	}
+	base2, _ := startKillable(t, bin, presigned)
+	member := newClient(t, base2)
+	member.login("focal.ms@plenary.test", demoPassword)
+	a := member.must(http.MethodGet, docs+"/C1/rev/0", nil, http.StatusFound)
+	if !strings.HasPrefix(a.location, vars["S3_ENDPOINT"]+"/") || !strings.Contains(a.location, "X-Amz-Signature=") {
+		t.Fatalf("a member is sent to %q, want a presigned address of the S3 server", a.location)
+	}
+	resp, err := http.Get(a.location)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(got, withHead(large)) || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment;") {
+		t.Errorf("the presigned address: status %d, %d bytes, Content-Disposition %q", resp.StatusCode, len(got), resp.Header.Get("Content-Disposition"))
+	}
+	if v := newClient(t, base2).must(http.MethodGet, docs+"/C1/rev/0", nil, http.StatusSeeOther); !strings.HasPrefix(v.location, "/login?next=") {
+		t.Errorf("a visitor is sent to %q, want the sign-in page", v.location)
 	}
 }
 
