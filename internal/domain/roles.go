@@ -41,6 +41,12 @@ const (
 	SetAutoApproval Permission = "organisations:auto_approval"
 	// ConfirmMembers: confirm an organisation's accounts as members (their documents access).
 	ConfirmMembers Permission = "organisations:members"
+
+	// WorkDesk: work the registration desk of a meeting: find approved delegates, see their
+	// photo, check them in, print and reprint their badges.
+	WorkDesk Permission = "desk:check_in"
+	// ManageDesk: name a meeting's desk staff and register its scanner devices. Everywhere only.
+	ManageDesk Permission = "desk:manage"
 )
 
 // RoleName names a role.
@@ -50,6 +56,8 @@ type RoleName string
 const (
 	RoleSecretariat RoleName = "secretariat"
 	RoleFocalPoint  RoleName = "focal_point"
+	// RoleDeskStaff works the registration desk of one meeting, named by the secretariat.
+	RoleDeskStaff RoleName = "desk_staff"
 )
 
 // roles is what each role may do. A role is given to an account as a Grant: the secretariat's
@@ -59,8 +67,10 @@ var roles = map[RoleName][]Permission{
 		ManageMeetings, ManageOrganisations, ManageStudyGroups, ReadMail, ListParticipants, ManageVisas,
 		ManageDocuments, RegisterAnyone,
 		ViewRegistrations, DecideRegistrations, RegisterColleagues, SetAutoApproval, ConfirmMembers,
+		WorkDesk, ManageDesk,
 	},
 	RoleFocalPoint: {ViewRegistrations, DecideRegistrations, RegisterColleagues, SetAutoApproval, ConfirmMembers},
+	RoleDeskStaff:  {WorkDesk},
 }
 
 // Permissions returns what a role may do (nil for an unknown role).
@@ -82,6 +92,9 @@ func (g Grant) Everywhere() bool { return g.Organisation == 0 && g.Meeting == 0 
 
 // SecretariatGrant is the secretariat's role, held everywhere.
 func SecretariatGrant() Grant { return Grant{Role: RoleSecretariat} }
+
+// DeskStaffGrant is the role of desk staff at meeting m.
+func DeskStaffGrant(m int64) Grant { return Grant{Role: RoleDeskStaff, Meeting: m} }
 
 // FocalPointGrant is the role of focal point of organisation org.
 func FocalPointGrant(org int64) Grant { return Grant{Role: RoleFocalPoint, Organisation: org} }

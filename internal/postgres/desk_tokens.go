@@ -198,3 +198,8 @@ func (t *Tx) MeetingByID(ctx context.Context, id int64) (domain.Meeting, error) 
 	}
 	return m, nil
 }
+
+// AuditBadge writes the event of a badge printed at a desk.
+func (t *Tx) AuditBadge(ctx context.Context, a Audit, registrationID int64, detail map[string]any) error {
+	return audit(ctx, t, a, "badge.print", "registration", registrationID, detail)
+}

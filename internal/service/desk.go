@@ -20,6 +20,9 @@ type DeskTx interface {
 	IssueToken(ctx context.Context, a Audit, t domain.Token, now time.Time) (domain.Token, error)
 	// RevokeTokens revokes the live tokens of kind (every kind when 0) of registrations, audited.
 	RevokeTokens(ctx context.Context, a Audit, registrationIDs []int64, kind domain.TokenKind, reason domain.RevokeReason, now time.Time) error
+	// AuditBadge writes the event of a badge printed at a desk.
+	AuditBadge(ctx context.Context, a Audit, registrationID int64, detail map[string]any) error
+	deskScanTx
 }
 
 // DeskKeyStore keeps the portal's token keys.

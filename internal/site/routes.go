@@ -97,6 +97,21 @@ func (s *Server) Routes() chi.Router {
 		r.With(s.requireFocalPoint).Post("/focal/members/{account}/confirm", s.memberConfirm)
 		r.With(s.requireFocalPoint).Post("/focal/members/{account}/revoke", s.memberRevoke)
 
+		// The registration desk: desk staff of the meeting and the secretariat (the domain's
+		// WorkDesk permission, checked by each handler).
+		r.Route("/desk", func(r chi.Router) {
+			r.Use(s.requireSignIn)
+			r.Get("/", s.deskHome)
+			r.Get("/{slug}", s.deskShow)
+			r.Post("/{slug}/name", s.deskSetName)
+			r.Post("/{slug}/check-in", s.deskCheckIn)
+			r.Post("/{slug}/badge", s.deskBadge)
+			r.Get("/{slug}/badges/{token}/badge.pdf", s.deskBadgePDF)
+		})
+		r.With(s.requireSecretariat).Get("/secretariat/meetings/{id}/desk-staff", s.deskStaffPage)
+		r.With(s.requireSecretariat).Post("/secretariat/meetings/{id}/desk-staff", s.deskStaffAdd)
+		r.With(s.requireSecretariat).Post("/secretariat/meetings/{id}/desk-staff/{account}/remove", s.deskStaffRemove)
+
 		// Focal points.
 		r.Route("/focal", func(r chi.Router) {
 			r.Use(s.requireFocalPoint)

@@ -67,3 +67,68 @@ func QROf(code string) QRPicture {
 func (q QRPicture) viewBox() string {
 	return "-4 -4 " + strconv.Itoa(q.Size+8) + " " + strconv.Itoa(q.Size+8)
 }
+
+// DeskHomeData lists the meetings whose desk the actor works.
+type DeskHomeData struct {
+	Meetings []DeskMeetingLink
+}
+
+// DeskMeetingLink is one meeting's desk.
+type DeskMeetingLink struct {
+	Slug, Title string
+}
+
+// DeskData is what the desk page shows.
+type DeskData struct {
+	Title        string
+	MeetingSlug  string
+	MeetingTitle string
+	// Desk is this desk's name, written in every event it records.
+	Desk  string
+	Query string
+	// Refusal is a refusal in the desk's language, shown at the top.
+	Refusal string
+	// Code is the verified code the person was found by, sent with the check-in.
+	Code     string
+	Person   *DeskPerson
+	Matches  []DeskPerson
+	Searched bool
+	// BadgeURL is the badge just printed.
+	BadgeURL string
+}
+
+// DeskPerson is a registration as the desk sees it.
+type DeskPerson struct {
+	RegistrationID int64
+	Reference      string
+	Name           string
+	Organisation   string
+	Country        string
+	Mode           domain.Mode
+	State          domain.State
+	IDCheckDue     bool
+	// CheckedIn says when and where (empty: not yet).
+	CheckedIn  string
+	Badges     int
+	LiveBadge  int64
+	CanCheckIn bool
+	CanPrint   bool
+	// Refusal says why the person may not be checked in now (empty when they may).
+	Refusal string
+}
+
+// DeskStaffData is the secretariat's page of a meeting's desk staff.
+type DeskStaffData struct {
+	MeetingID    int64
+	MeetingSlug  string
+	MeetingTitle string
+	Staff        []DeskStaffRow
+	// Email and EmailError are a refused form's value and message.
+	Email, EmailError string
+}
+
+// DeskStaffRow is one member of the desk staff.
+type DeskStaffRow struct {
+	AccountID   int64
+	Name, Email string
+}

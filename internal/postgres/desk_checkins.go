@@ -1,0 +1,174 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"plenary/internal/domain"
+	"plenary/internal/service"
+)
+
+// Check-in lists and scans (migration 00181).
+
+const checkInListColumns = `l.id, l.meeting_id, l.kind, l.name, l.multi_entry`
+
+func scanCheckInList(row pgx.CollectableRow) (domain.CheckInList, error) {
+	var l domain.CheckInList
+	var kind string
+	err := row.Scan(&l.ID, &l.MeetingID, &kind, &l.Name, &l.MultiEntry)
+	l.Kind = domain.CheckInListKind(kind)
+	return l, err
+}
+
+// EntryList returns the meeting's entry list, made on first use.
+func (t *Tx) EntryList(ctx context.Context, meetingID int64) (domain.CheckInList, error) {
+	return entryList(ctx, t, meetingID)
+}
+
+func entryList(ctx context.Context, q interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}, meetingID int64) (domain.CheckInList, error) {
+	rows, _ := q.Query(ctx, `WITH made AS (
+			INSERT INTO checkin_lists (meeting_id, kind) SELECT $1, 'entry'
+			WHERE NOT EXISTS (SELECT 1 FROM checkin_lists WHERE meeting_id = $1 AND kind = 'entry')
+			ON CONFLICT DO NOTHING RETURNING `+checkInListColumnsBare+`)
+		SELECT * FROM made UNION ALL
+		SELECT `+checkInListColumns+` FROM checkin_lists l WHERE l.meeting_id = $1 AND l.kind = 'entry'`, meetingID)
+	lists, err := pgx.CollectRows(rows, scanCheckInList)
+	if err != nil {
+		return domain.CheckInList{}, fmt.Errorf("postgres: entry list: %w", err)
+	}
+	if len(lists) == 0 {
+		// Made at the same moment by another transaction, which this statement could not see.
+		rows, _ := q.Query(ctx, `SELECT `+checkInListColumns+` FROM checkin_lists l WHERE l.meeting_id = $1 AND l.kind = 'entry'`, meetingID)
+		if lists, err = pgx.CollectRows(rows, scanCheckInList); err != nil {
+			return domain.CheckInList{}, fmt.Errorf("postgres: entry list: %w", err)
+		}
+	}
+	if len(lists) == 0 {
+		return domain.CheckInList{}, domain.Errorf(domain.NotFound, "error.meeting_not_found")
+	}
+	return lists[0], nil
+}
+
+const checkInListColumnsBare = `id, meeting_id, kind, name, multi_entry`
+
+// CheckInList reads a list.
+func (t *Tx) CheckInList(ctx context.Context, id int64) (domain.CheckInList, error) {
+	rows, _ := t.Query(ctx, `SELECT `+checkInListColumns+` FROM checkin_lists l WHERE l.id = $1`, id)
+	l, err := pgx.CollectExactlyOneRow(rows, scanCheckInList)
+	if err != nil {
+		return l, notFound(err, "error.not_found")
+	}
+	return l, nil
+}
+
+const checkInColumns = `s.id, s.list_id, s.registration_id, COALESCE(s.token_id, 0), s.direction, s.scanned_at, s.recorded_at, s.desk,
+	COALESCE(s.staff_id, 0), COALESCE(s.device_id, 0)`
+
+func scanCheckIn(row pgx.CollectableRow) (domain.CheckIn, error) {
+	var c domain.CheckIn
+	var dir string
+	err := row.Scan(&c.ID, &c.ListID, &c.RegistrationID, &c.TokenID, &dir, &c.At, &c.RecordedAt, &c.Desk, &c.StaffID, &c.DeviceID)
+	c.Direction = domain.Direction(dir)
+	c.At, c.RecordedAt = c.At.UTC(), c.RecordedAt.UTC()
+	return c, err
+}
+
+// AcceptedScans returns a registration's counted scans of a list, in time order.
+func (t *Tx) AcceptedScans(ctx context.Context, listID, registrationID int64) ([]domain.CheckIn, error) {
+	rows, err := t.Query(ctx, `SELECT `+checkInColumns+` FROM scans s
+		WHERE s.list_id = $1 AND s.registration_id = $2 AND s.outcome = 'accepted' ORDER BY s.scanned_at, s.id`, listID, registrationID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: accepted scans: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, scanCheckIn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: accepted scans: %w", err)
+	}
+	return out, nil
+}
+
+// ScanAnswer returns the first answer given to client's nonce, if any.
+func (t *Tx) ScanAnswer(ctx context.Context, client, nonce string) ([]byte, bool, error) {
+	var answer []byte
+	err := t.QueryRow(ctx, `SELECT answer FROM scans WHERE client = $1 AND nonce = $2`, client, nonce).Scan(&answer)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("postgres: scan answer: %w", err)
+	}
+	return answer, true, nil
+}
+
+// RecordScan stores a scan with its outcome and, when it has a nonce, the answer a replay gets
+// (with the scan's id), audited with the desk, the staff member and the device.
+func (t *Tx) RecordScan(ctx context.Context, a Audit, s service.ScanRecord) (int64, error) {
+	var reg, tok, staff, device *int64
+	if s.Registration != 0 {
+		reg = &s.Registration
+	}
+	if s.Token != 0 {
+		tok = &s.Token
+	}
+	if s.StaffID != 0 {
+		staff = &s.StaffID
+	}
+	if s.DeviceID != 0 {
+		device = &s.DeviceID
+	}
+	var nonce *string
+	if s.Nonce != "" {
+		nonce = &s.Nonce
+	}
+	var id int64
+	err := t.QueryRow(ctx, `INSERT INTO scans (id, list_id, registration_id, token_id, direction, outcome, refusal, scanned_at, recorded_at,
+			desk, staff_id, device_id, client, nonce, answer, single)
+		SELECT n.id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+			CASE WHEN $13::text IS NULL THEN NULL ELSE jsonb_set($14::jsonb, '{scan}', to_jsonb(n.id)) END, $15
+		FROM (SELECT nextval('scans_id_seq') AS id) n
+		RETURNING id`,
+		s.List.ID, reg, tok, string(s.Direction), string(s.Outcome), s.Refusal, s.At, s.Recorded,
+		s.Desk, staff, device, s.Client, nonce, s.Answer, !s.List.MultiEntry).Scan(&id)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return 0, domain.Errorf(domain.Conflict, "desk.scan_replay")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("postgres: record scan: %w", err)
+	}
+	entity, eid := "registration", s.Registration
+	if eid == 0 {
+		entity, eid = "scan", id
+	}
+	detail := map[string]any{"scan": id, "list": s.List.ID, "outcome": s.Outcome, "direction": s.Direction, "desk": s.Desk,
+		"scanned_at": s.At, "staff": s.StaffID}
+	if s.DeviceID != 0 {
+		detail["device"] = s.DeviceID
+	}
+	if s.Refusal != "" {
+		detail["refusal"] = s.Refusal
+	}
+	if s.Token != 0 {
+		detail["token"] = s.Token
+	}
+	return id, audit(ctx, t, a, "scan.record", entity, eid, detail)
+}
+
+// TokenRevoked reports whether a token was revoked (an unknown token counts as revoked).
+func (t *Tx) TokenRevoked(ctx context.Context, id int64) (bool, error) {
+	var revoked bool
+	err := t.QueryRow(ctx, `SELECT revoked_at IS NOT NULL FROM desk_tokens WHERE id = $1`, id).Scan(&revoked)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("postgres: token revoked: %w", err)
+	}
+	return revoked, nil
+}

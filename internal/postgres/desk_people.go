@@ -1,0 +1,171 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"plenary/internal/domain"
+)
+
+// DeskPerson is a registration as the desk sees it.
+type DeskPerson struct {
+	Registration domain.Registration
+	Name         string
+	Organisation string
+	Country      string
+	// Badges is how many badges were printed; LiveBadge the current one's token id (0: none).
+	Badges    int
+	LiveBadge int64
+	// Entry is the registration's check-in at the meeting's entry, if any.
+	Entry *domain.CheckIn
+}
+
+const deskPersonSelect = `SELECT ` + registrationColumns + `, a.given_name || ' ' || a.family_name, o.name, o.country,
+		(SELECT count(*) FROM desk_tokens b WHERE b.registration_id = r.id AND b.kind = 'badge'),
+		COALESCE((SELECT b.id FROM desk_tokens b WHERE b.registration_id = r.id AND b.kind = 'badge' AND b.revoked_at IS NULL), 0),
+		e.id, e.scanned_at, e.recorded_at, e.desk, e.staff_id, e.device_id, e.list_id, e.token_id
+	FROM registrations r
+	JOIN accounts a ON a.id = r.account_id
+	JOIN organisations o ON o.id = r.organisation_id
+	LEFT JOIN LATERAL (SELECT s.id, s.scanned_at, s.recorded_at, s.desk, COALESCE(s.staff_id, 0) AS staff_id, COALESCE(s.device_id, 0) AS device_id,
+			s.list_id, COALESCE(s.token_id, 0) AS token_id
+		FROM scans s JOIN checkin_lists l ON l.id = s.list_id AND l.kind = 'entry'
+		WHERE s.registration_id = r.id AND s.outcome = 'accepted' ORDER BY s.scanned_at LIMIT 1) e ON true`
+
+func scanDeskPerson(row pgx.CollectableRow) (DeskPerson, error) {
+	var p DeskPerson
+	r := &p.Registration
+	var eid, staff, device, list, token *int64
+	var at, rec *time.Time
+	var desk *string
+	err := row.Scan(&r.ID, &r.MeetingID, &r.AccountID, &r.OrganisationID, &r.Mode, &r.FunctionTitle, &r.Interpretation, &r.Fellowship,
+		&r.Accessibility, &r.ListConsent, &r.State, &r.Late, &r.RegisteredBy, &r.DecidedBy, &r.DecidedAt, &r.CancelledBy, &r.Reason, &r.CreatedAt, &r.UpdatedAt,
+		&p.Name, &p.Organisation, &p.Country, &p.Badges, &p.LiveBadge, &eid, &at, &rec, &desk, &staff, &device, &list, &token)
+	if eid != nil {
+		p.Entry = &domain.CheckIn{ID: *eid, RegistrationID: r.ID, Direction: domain.Entry, At: at.UTC(), RecordedAt: rec.UTC(),
+			Desk: *desk, StaffID: *staff, DeviceID: *device, ListID: *list, TokenID: *token}
+	}
+	return p, err
+}
+
+// DeskPerson returns a registration of the meeting as the desk sees it.
+func (db *DB) DeskPerson(ctx context.Context, meetingID, id int64) (DeskPerson, error) {
+	rows, _ := db.Pool.Query(ctx, deskPersonSelect+` WHERE r.id = $1 AND r.meeting_id = $2`, id, meetingID)
+	p, err := pgx.CollectExactlyOneRow(rows, scanDeskPerson)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, domain.Errorf(domain.NotFound, "error.registration_not_found")
+	}
+	if err != nil {
+		return p, fmt.Errorf("postgres: desk person: %w", err)
+	}
+	return p, nil
+}
+
+// SearchDesk finds a meeting's registrations by name or email (at most 30, live ones first).
+func (db *DB) SearchDesk(ctx context.Context, meetingID int64, q string) ([]DeskPerson, error) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return nil, nil
+	}
+	like := "%" + escapeLike(q) + "%"
+	rows, err := db.Pool.Query(ctx, deskPersonSelect+` WHERE r.meeting_id = $1 AND (a.email ILIKE $2
+			OR (a.given_name || ' ' || a.family_name) ILIKE $2 OR (a.family_name || ' ' || a.given_name) ILIKE $2)
+		ORDER BY r.state IN ('approved', 'pending') DESC, a.family_name, a.given_name, r.id LIMIT 30`, meetingID, like)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: desk search: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, scanDeskPerson)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: desk search: %w", err)
+	}
+	return out, nil
+}
+
+// TokenRevoked reports whether a token was revoked (an unknown one counts as revoked).
+func (db *DB) TokenRevoked(ctx context.Context, id int64) (bool, error) {
+	var revoked bool
+	err := db.Pool.QueryRow(ctx, `SELECT revoked_at IS NOT NULL FROM desk_tokens WHERE id = $1`, id).Scan(&revoked)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("postgres: token revoked: %w", err)
+	}
+	return revoked, nil
+}
+
+// DeskStaffMember is an account named desk staff of a meeting.
+type DeskStaffMember struct {
+	AccountID int64
+	Name      string
+	Email     string
+	GrantedAt time.Time
+}
+
+// DeskStaff lists a meeting's desk staff.
+func (db *DB) DeskStaff(ctx context.Context, meetingID int64) ([]DeskStaffMember, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT a.id, a.given_name || ' ' || a.family_name, a.email, g.granted_at
+		FROM account_roles g JOIN accounts a ON a.id = g.account_id
+		WHERE g.role = $1 AND g.meeting_id = $2 ORDER BY a.family_name, a.given_name`, string(domain.RoleDeskStaff), meetingID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: desk staff: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (DeskStaffMember, error) {
+		var m DeskStaffMember
+		err := row.Scan(&m.AccountID, &m.Name, &m.Email, &m.GrantedAt)
+		return m, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: desk staff: %w", err)
+	}
+	return out, nil
+}
+
+// GrantDeskStaff names the account with email desk staff of a meeting (the secretariat alone).
+func (db *DB) GrantDeskStaff(ctx context.Context, a Audit, actor domain.Actor, meetingID int64, email string) error {
+	if !actor.Can(domain.ManageDesk) {
+		return domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		var id int64
+		err := tx.QueryRow(ctx, `SELECT id FROM accounts WHERE lower(email) = lower($1)`, strings.TrimSpace(email)).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return domain.FieldErrors(map[string]string{"email": "desk.staff_unknown"})
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: grant desk staff: %w", err)
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO account_roles (account_id, role, meeting_id, granted_by) VALUES ($1, $2, $3, $4)
+			ON CONFLICT DO NOTHING`, id, string(domain.RoleDeskStaff), meetingID, a.ActorID)
+		if err != nil {
+			return fmt.Errorf("postgres: grant desk staff: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return nil
+		}
+		return audit(ctx, tx, a, "role.grant", "account", id, map[string]any{"role": domain.RoleDeskStaff, "meeting": meetingID})
+	})
+}
+
+// RevokeDeskStaff removes an account from a meeting's desk staff (the secretariat alone).
+func (db *DB) RevokeDeskStaff(ctx context.Context, a Audit, actor domain.Actor, meetingID, accountID int64) error {
+	if !actor.Can(domain.ManageDesk) {
+		return domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM account_roles WHERE account_id = $1 AND role = $2 AND meeting_id = $3`,
+			accountID, string(domain.RoleDeskStaff), meetingID)
+		if err != nil {
+			return fmt.Errorf("postgres: revoke desk staff: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return nil
+		}
+		return audit(ctx, tx, a, "role.revoke", "account", accountID, map[string]any{"role": domain.RoleDeskStaff, "meeting": meetingID})
+	})
+}

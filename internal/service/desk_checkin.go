@@ -1,0 +1,259 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"plenary/internal/domain"
+)
+
+// deskScanTx is what a scan does inside its transaction (part of DeskTx).
+type deskScanTx interface {
+	// EntryList returns the meeting's entry list, made on first use.
+	EntryList(ctx context.Context, meetingID int64) (domain.CheckInList, error)
+	// CheckInList reads a list.
+	CheckInList(ctx context.Context, id int64) (domain.CheckInList, error)
+	// AcceptedScans returns a registration's counted scans of a list, in time order.
+	AcceptedScans(ctx context.Context, listID, registrationID int64) ([]domain.CheckIn, error)
+	// ScanAnswer returns the first answer given to client's nonce, if any.
+	ScanAnswer(ctx context.Context, client, nonce string) ([]byte, bool, error)
+	// RecordScan stores a scan with its outcome (and the answer a nonce replays), audited.
+	RecordScan(ctx context.Context, a Audit, s ScanRecord) (int64, error)
+	// TokenRevoked reports whether a token was revoked (a reprinted badge's old one, ...).
+	TokenRevoked(ctx context.Context, id int64) (bool, error)
+}
+
+// ScanRecord is one scan as it is stored.
+type ScanRecord struct {
+	List         domain.CheckInList
+	Registration int64
+	Token        int64
+	Direction    domain.Direction
+	Outcome      domain.ScanOutcome
+	Refusal      string
+	At, Recorded time.Time
+	Desk         string
+	StaffID      int64
+	DeviceID     int64
+	Client       string
+	Nonce        string
+	Answer       []byte
+}
+
+// Scan is a scan or a typed code at a desk or a scanner device.
+type Scan struct {
+	MeetingID int64
+	// ListID is the check-in list; 0 means the meeting's entry.
+	ListID int64
+	// Code is a token's text; or, from a desk's page, Registration names the person found by
+	// reference or name.
+	Code         string
+	Registration int64
+	Direction    domain.Direction
+	// At is when the scan was made; zero means now. A device sends its own time for a scan
+	// made offline.
+	At       time.Time
+	Desk     string
+	DeviceID int64
+	// Nonce, when set, makes the scan idempotent: sent again, it returns the first answer.
+	Nonce string
+
+	replay bool
+}
+
+// ScanResult is what became of a scan.
+type ScanResult struct {
+	Outcome      domain.ScanOutcome `json:"outcome"`
+	Refusal      string             `json:"refusal,omitempty"`
+	Args         map[string]any     `json:"args,omitempty"`
+	Registration int64              `json:"registration,omitempty"`
+	Token        int64              `json:"token,omitempty"`
+	List         int64              `json:"list"`
+	ScanID       int64              `json:"scan"`
+	At           time.Time          `json:"scanned_at"`
+	// Replayed is true when the answer is the first one given to the same nonce.
+	Replayed bool `json:"replayed,omitempty"`
+}
+
+// Err returns the refusal as an error (nil when the scan counted).
+func (r ScanResult) Err() error {
+	if r.Refusal == "" {
+		return nil
+	}
+	return &domain.Error{Code: domain.Conflict, Key: r.Refusal, Args: r.Args}
+}
+
+// CheckToken verifies a token's text for a meeting's desk, without recording anything: its
+// signature and validity at at, that it is of this meeting, and that it was not revoked (by a
+// record, or by its registration no longer being approved in its mode).
+func (s *Desk) CheckToken(ctx context.Context, meetingID int64, code string, at time.Time, revoked func(context.Context, int64) (bool, error)) (domain.Token, error) {
+	keys, err := s.Keys(ctx)
+	if err != nil {
+		return domain.Token{}, err
+	}
+	tok, err := domain.VerifyToken(keys.Public, code, at)
+	if err != nil {
+		return tok, err
+	}
+	if tok.Meeting != meetingID {
+		return tok, domain.Errorf(domain.Conflict, domain.RefuseWrongMeeting)
+	}
+	r, err := revoked(ctx, tok.ID)
+	if err != nil {
+		return tok, err
+	}
+	if r {
+		return tok, domain.ErrTokenRevoked
+	}
+	return tok, nil
+}
+
+// Redeem records a scan at a meeting's desk or scanner device: at most one check-in per person
+// on a single-entry list whatever the number of desks (the registration is locked, and a unique
+// index stands behind it), a duplicate or refused scan recorded with its outcome, never lost; a
+// nonce sent again returns the first answer. Desk staff of the meeting and the secretariat may.
+func (s *Desk) Redeem(ctx context.Context, a Audit, actor domain.Actor, in Scan) (ScanResult, error) {
+	if !actor.CanAt(domain.WorkDesk, in.MeetingID) {
+		return ScanResult{}, domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
+	keys, err := s.Keys(ctx)
+	if err != nil {
+		return ScanResult{}, err
+	}
+	now := s.now()
+	at := in.At
+	if at.IsZero() || at.After(now) {
+		at = now
+	}
+	if in.Direction == "" {
+		in.Direction = domain.Entry
+	}
+	client := "staff:" + itoa(actor.ID)
+	if in.DeviceID != 0 {
+		client = "device:" + itoa(in.DeviceID)
+	}
+	// The token is checked before the transaction (no lock needed for a signature).
+	var tok domain.Token
+	var tokErr error
+	if in.Code != "" {
+		tok, tokErr = domain.VerifyToken(keys.Public, in.Code, at)
+		if tokErr == nil || errors.Is(tokErr, domain.ErrTokenExpired) || errors.Is(tokErr, domain.ErrTokenNotYetValid) {
+			in.Registration = tok.Registration
+		}
+	}
+	var out ScanResult
+	err = s.tx(ctx, func(tx DeskTx) error {
+		out = ScanResult{At: at}
+		if in.Nonce != "" {
+			first, ok, err := tx.ScanAnswer(ctx, client, in.Nonce)
+			if err != nil {
+				return err
+			}
+			if ok {
+				if err := json.Unmarshal(first, &out); err != nil {
+					return err
+				}
+				out.Replayed = true
+				return nil
+			}
+		}
+		var list domain.CheckInList
+		var err error
+		if in.ListID == 0 {
+			list, err = tx.EntryList(ctx, in.MeetingID)
+		} else {
+			list, err = tx.CheckInList(ctx, in.ListID)
+		}
+		if err != nil {
+			return err
+		}
+		if list.MeetingID != in.MeetingID {
+			return domain.Errorf(domain.NotFound, "error.not_found")
+		}
+		out.List, out.Registration, out.Token = list.ID, in.Registration, tok.ID
+		refuse := tokErr
+		if refuse == nil && in.Code != "" && tok.Meeting != in.MeetingID {
+			refuse = domain.Errorf(domain.Conflict, domain.RefuseWrongMeeting)
+		}
+		if refuse == nil && tok.ID != 0 {
+			revoked, err := tx.TokenRevoked(ctx, tok.ID)
+			if err != nil {
+				return err
+			}
+			if revoked {
+				refuse = domain.ErrTokenRevoked
+			}
+		}
+		var prior []domain.CheckIn
+		if refuse == nil {
+			regs, err := tx.LockRegistrations(ctx, []int64{in.Registration})
+			if err != nil {
+				return err
+			}
+			if len(regs) == 0 {
+				refuse = domain.Errorf(domain.Conflict, "desk.refuse.unknown")
+			} else {
+				if prior, err = tx.AcceptedScans(ctx, list.ID, in.Registration); err != nil {
+					return err
+				}
+				refuse = domain.MayEnter(list, regs[0], in.Direction, prior)
+				if refuse == nil && tok.ID != 0 && !domain.TokenStillHolds(tok, regs[0]) {
+					refuse = domain.ErrTokenRevoked
+				}
+			}
+		}
+		out.Outcome = domain.ScanAccepted
+		if refuse != nil {
+			e, ok := domain.AsError(refuse)
+			if !ok {
+				return refuse
+			}
+			out.Refusal, out.Args = e.Key, e.Args
+			out.Outcome = domain.ScanRefused
+			if e.Key == domain.RefuseAlready && !list.MultiEntry {
+				out.Outcome = domain.ScanDuplicate
+			}
+		}
+		rec := ScanRecord{List: list, Registration: in.Registration, Token: tok.ID, Direction: in.Direction, Outcome: out.Outcome,
+			Refusal: out.Refusal, At: at, Recorded: now, Desk: in.Desk, StaffID: actor.ID, DeviceID: in.DeviceID, Client: client, Nonce: in.Nonce}
+		if in.Nonce != "" {
+			// The answer is stored without the scan's id, which RecordScan gives.
+			if rec.Answer, err = json.Marshal(out); err != nil {
+				return err
+			}
+		}
+		id, err := tx.RecordScan(ctx, a, rec)
+		out.ScanID = id
+		return err
+	})
+	if domain.Refusal(err) == "desk.scan_replay" && !in.replay {
+		// The same nonce was being recorded at the same moment: its answer is now there.
+		in.replay = true
+		return s.Redeem(ctx, a, actor, in)
+	}
+	return out, err
+}
+
+func itoa(n int64) string {
+	b := make([]byte, 0, 20)
+	if n == 0 {
+		return "0"
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for n > 0 {
+		b = append(b, byte('0'+n%10))
+		n /= 10
+	}
+	if neg {
+		b = append(b, '-')
+	}
+	for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
+		b[i], b[j] = b[j], b[i]
+	}
+	return string(b)
+}

@@ -1,0 +1,178 @@
+package service_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"plenary/internal/domain"
+	"plenary/internal/postgres"
+	"plenary/internal/service"
+)
+
+// deskStaff names an account desk staff of the open meeting and returns its actor.
+func (w *world) deskStaff(email string) domain.Actor {
+	w.t.Helper()
+	acc, err := w.db.AccountByEmail(context.Background(), email)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if _, err := w.db.Pool.Exec(context.Background(), `INSERT INTO account_roles (account_id, role, meeting_id) VALUES ($1, 'desk_staff', $2)`, acc.ID, w.meeting); err != nil {
+		w.t.Fatal(err)
+	}
+	return w.actor(email)
+}
+
+// 40 desks redeem the same code at once: exactly one check-in is recorded, the 39 others are
+// recorded as duplicates that say when and where the person was checked in.
+func TestRedeemFortyDesksAtOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t)
+	delegate, focal := w.actor(delegateSM), w.actor(focalSM)
+	reg := w.approved(delegate, focal, domain.InPerson)
+	c, err := w.svc.Desk.Confirmation(ctx, postgres.Audit{ActorID: delegate.ID}, delegate, reg.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff := w.deskStaff(delegateMS)
+	const desks = 40
+	results := make([]service.ScanResult, desks)
+	errs := make([]error, desks)
+	var start, done sync.WaitGroup
+	start.Add(1)
+	for i := range desks {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			start.Wait()
+			results[i], errs[i] = w.svc.Desk.Redeem(ctx, postgres.Audit{ActorID: staff.ID}, staff,
+				service.Scan{MeetingID: w.meeting, Code: c.Code, Desk: "Desk " + string(rune('A'+i%26))})
+		}()
+	}
+	start.Done()
+	done.Wait()
+	accepted, duplicates := 0, 0
+	for i, r := range results {
+		if errs[i] != nil {
+			t.Fatalf("desk %d: %v", i, errs[i])
+		}
+		switch r.Outcome {
+		case domain.ScanAccepted:
+			accepted++
+		case domain.ScanDuplicate:
+			duplicates++
+			if r.Refusal != domain.RefuseAlready || r.Args["Desk"] == nil {
+				t.Errorf("duplicate says %q %v", r.Refusal, r.Args)
+			}
+		default:
+			t.Errorf("desk %d: %+v", i, r)
+		}
+	}
+	if accepted != 1 || duplicates != desks-1 {
+		t.Fatalf("%d accepted, %d duplicates; want 1 and %d", accepted, duplicates, desks-1)
+	}
+	if n := w.count(`SELECT count(*) FROM scans WHERE registration_id = $1 AND outcome = 'accepted'`, reg.ID); n != 1 {
+		t.Errorf("%d check-ins stored, want 1", n)
+	}
+	if n := w.count(`SELECT count(*) FROM scans WHERE registration_id = $1`, reg.ID); n != desks {
+		t.Errorf("%d scans stored, want every one of the %d", n, desks)
+	}
+	if n := w.count(`SELECT count(*) FROM audit_events WHERE entity_id = $1 AND action = 'scan.record' AND (detail->>'staff')::bigint = $2 AND detail->>'desk' LIKE 'Desk %'`, reg.ID, staff.ID); n != desks {
+		t.Errorf("%d scans audited with desk and staff member, want %d", n, desks)
+	}
+}
+
+// A nonce sent again returns the first answer and records nothing more; an offline scan made
+// an hour ago arrives with its own time; the same person scanned offline by a second device
+// arrives late as a recorded duplicate.
+func TestRedeemNonceReplayAndOfflineScans(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t)
+	delegate, focal := w.actor(delegateSM), w.actor(focalSM)
+	reg := w.approved(delegate, focal, domain.InPerson)
+	c, err := w.svc.Desk.Confirmation(ctx, postgres.Audit{ActorID: delegate.ID}, delegate, reg.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff := w.deskStaff(delegateMS)
+	w.now = w.now.Add(2 * time.Hour)
+	offline := w.now.Add(-time.Hour).Truncate(time.Second)
+	scan := service.Scan{MeetingID: w.meeting, Code: c.Code, Desk: "Scanner 1", DeviceID: 7, Nonce: "n-1", At: offline}
+	first, err := w.svc.Desk.Redeem(ctx, postgres.Audit{ActorID: staff.ID}, staff, scan)
+	if err != nil || first.Outcome != domain.ScanAccepted {
+		t.Fatalf("first: %+v %v", first, err)
+	}
+	if !first.At.Equal(offline) {
+		t.Errorf("scan recorded at %s, want its own time %s", first.At, offline)
+	}
+	again, err := w.svc.Desk.Redeem(ctx, postgres.Audit{ActorID: staff.ID}, staff, scan)
+	if err != nil || !again.Replayed || again.Outcome != first.Outcome || again.ScanID != first.ScanID || !again.At.Equal(first.At) {
+		t.Fatalf("replay: %+v %v, want the first answer %+v", again, err, first)
+	}
+	if n := w.count(`SELECT count(*) FROM scans WHERE registration_id = $1`, reg.ID); n != 1 {
+		t.Errorf("%d scans after a replay, want 1", n)
+	}
+	second := scan
+	second.DeviceID, second.Desk, second.At = 8, "Scanner 2", offline.Add(10*time.Minute)
+	dup, err := w.svc.Desk.Redeem(ctx, postgres.Audit{ActorID: staff.ID}, staff, second)
+	if err != nil || dup.Outcome != domain.ScanDuplicate {
+		t.Fatalf("late duplicate: %+v %v", dup, err)
+	}
+	if at, _ := dup.Args["At"].(time.Time); !at.Equal(offline) || dup.Args["Desk"] != "Scanner 1" {
+		t.Errorf("duplicate names %v, want the first scan's time and desk", dup.Args)
+	}
+	if n := w.count(`SELECT count(*) FROM scans WHERE registration_id = $1 AND outcome = 'duplicate' AND device_id = 8`, reg.ID); n != 1 {
+		t.Error("the late duplicate is not recorded")
+	}
+	// A future time from a device's wrong clock is taken as now.
+	future := second
+	future.Nonce, future.At = "n-2", w.now.Add(time.Hour)
+	if r, _ := w.svc.Desk.Redeem(ctx, postgres.Audit{ActorID: staff.ID}, staff, future); !r.At.Equal(w.now) {
+		t.Errorf("future scan at %s, want now %s", r.At, w.now)
+	}
+
+	// Someone who is not desk staff of this meeting may not redeem.
+	if _, err := w.svc.Desk.Redeem(ctx, postgres.Audit{ActorID: delegate.ID}, delegate, scan); domain.ErrorCode(err) != domain.Forbidden {
+		t.Errorf("delegate redeeming: %v", err)
+	}
+}
+
+// A cancelled registration's code is refused at the desk, and so is a code of another meeting.
+func TestRedeemRefusals(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t)
+	delegate, focal := w.actor(delegateSM), w.actor(focalSM)
+	reg := w.approved(delegate, focal, domain.InPerson)
+	c, err := w.svc.Desk.Confirmation(ctx, postgres.Audit{ActorID: delegate.ID}, delegate, reg.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := w.actor(secretariat)
+	var other int64
+	if err := w.db.Pool.QueryRow(ctx, `SELECT id FROM meetings WHERE id <> $1 ORDER BY id LIMIT 1`, w.meeting).Scan(&other); err != nil {
+		t.Fatal(err)
+	}
+	r, err := w.svc.Desk.Redeem(ctx, postgres.Audit{ActorID: sec.ID}, sec, service.Scan{MeetingID: other, Code: c.Code})
+	if err != nil || r.Refusal != domain.RefuseWrongMeeting {
+		t.Errorf("other meeting: %+v %v", r, err)
+	}
+	if err := w.svc.Registrations.Cancel(ctx, postgres.Audit{ActorID: delegate.ID}, delegate, reg.ID); err != nil {
+		t.Fatal(err)
+	}
+	r, err = w.svc.Desk.Redeem(ctx, postgres.Audit{ActorID: sec.ID}, sec, service.Scan{MeetingID: w.meeting, Code: c.Code})
+	if err != nil || r.Outcome != domain.ScanRefused || r.Refusal != "desk.refuse.revoked" {
+		t.Errorf("cancelled: %+v %v", r, err)
+	}
+	// Found by name (no code), the cancelled registration is refused as cancelled.
+	r, err = w.svc.Desk.Redeem(ctx, postgres.Audit{ActorID: sec.ID}, sec, service.Scan{MeetingID: w.meeting, Registration: reg.ID})
+	if err != nil || r.Refusal != domain.RefuseCancelled {
+		t.Errorf("cancelled, by name: %+v %v", r, err)
+	}
+	if n := w.count(`SELECT count(*) FROM scans WHERE registration_id = $1 AND outcome = 'accepted'`, reg.ID); n != 0 {
+		t.Errorf("%d check-ins of a cancelled registration", n)
+	}
+}

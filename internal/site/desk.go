@@ -1,0 +1,337 @@
+package site
+
+import (
+	"errors"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"plenary/internal/badge"
+	"plenary/internal/domain"
+	"plenary/internal/i18n"
+	"plenary/internal/postgres"
+	"plenary/internal/service"
+	"plenary/web/view"
+)
+
+// The registration desk: one field for a scanned or typed code, a reference or a name; the
+// person with their organisation, mode, state and whether an ID check is due; check-in and the
+// badge. Desk staff of the meeting and the secretariat (the domain's WorkDesk permission).
+
+const deskNameKey = "desk_name"
+
+// deskMeeting reads the meeting in the URL and checks the actor works its desk.
+func (s *Server) deskMeeting(r *http.Request) (*domain.MeetingDetail, error) {
+	m, err := s.db.MeetingDetail(r.Context(), urlParam(r, "slug"))
+	if err != nil {
+		return nil, err
+	}
+	if !actorOf(r).CanAt(domain.WorkDesk, m.ID) {
+		return nil, domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
+	return m, nil
+}
+
+func (s *Server) deskName(r *http.Request) string {
+	if n := s.sessions.GetString(r.Context(), deskNameKey); n != "" {
+		return n
+	}
+	return s.translator(r).T("desk.default_name")
+}
+
+// deskHome lists the meetings whose desk the actor works.
+func (s *Server) deskHome(w http.ResponseWriter, r *http.Request) {
+	all, err := s.db.Meetings(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	actor := actorOf(r)
+	lang := s.translator(r).Lang.Tag
+	var d view.DeskHomeData
+	for _, m := range all {
+		if actor.CanAt(domain.WorkDesk, m.ID) {
+			d.Meetings = append(d.Meetings, view.DeskMeetingLink{Slug: m.Slug, Title: m.Title.In(lang)})
+		}
+	}
+	s.render(w, r, http.StatusOK, view.DeskHomePage(s.page(r, s.translator(r).T("desk.title")), d))
+}
+
+// deskMessage is a desk refusal in the reader's language, with its time in the meeting's zone.
+func deskMessage(t *i18n.Translator, err error, loc *time.Location) string {
+	e, ok := domain.AsError(err)
+	if !ok {
+		return t.T("error.internal")
+	}
+	if e.Key == domain.RefuseAlready {
+		when := ""
+		switch at := e.Args["At"].(type) {
+		case time.Time:
+			at = at.In(loc)
+			when = t.DateShort(at) + " " + t.Clock(at)
+		case string:
+			if p, err := time.Parse(time.RFC3339Nano, at); err == nil {
+				p = p.In(loc)
+				when = t.DateShort(p) + " " + t.Clock(p)
+			}
+		}
+		desk, _ := e.Args["Desk"].(string)
+		return t.T(e.Key, "When", when, "Desk", desk)
+	}
+	return message(t, e)
+}
+
+// deskPersonView is a registration as the desk page shows it.
+func (s *Server) deskPersonView(t *i18n.Translator, m *domain.MeetingDetail, p postgres.DeskPerson) view.DeskPerson {
+	r := p.Registration
+	v := view.DeskPerson{RegistrationID: r.ID, Reference: domain.RegistrationReference(m.Slug, r.ID), Name: p.Name,
+		Organisation: p.Organisation, Country: p.Country, Mode: r.Mode, State: r.State, Badges: p.Badges, LiveBadge: p.LiveBadge,
+		IDCheckDue: domain.IDCheckDue(r, p.Badges)}
+	var prior []domain.CheckIn
+	if p.Entry != nil {
+		prior = []domain.CheckIn{*p.Entry}
+		at := p.Entry.At.In(m.Location())
+		v.CheckedIn = t.T("desk.checked_in_at", "When", t.DateShort(at)+" "+t.Clock(at), "Desk", p.Entry.Desk)
+	}
+	entry := domain.CheckInList{MeetingID: m.ID, Kind: domain.EntryList}
+	if err := domain.MayEnter(entry, r, domain.Entry, prior); err != nil {
+		v.Refusal = deskMessage(t, err, m.Location())
+	} else {
+		v.CanCheckIn = true
+	}
+	v.CanPrint = r.State == domain.Approved && r.Mode == domain.InPerson
+	return v
+}
+
+// deskShow is the desk page: the search field and what it found.
+func (s *Server) deskShow(w http.ResponseWriter, r *http.Request) {
+	m, err := s.deskMeeting(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d, err := s.deskData(r, m, strings.TrimSpace(r.URL.Query().Get("q")))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if id, err := strconv.ParseInt(r.URL.Query().Get("reg"), 10, 64); err == nil && id > 0 && d.Person == nil {
+		p, err := s.db.DeskPerson(r.Context(), m.ID, id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		v := s.deskPersonView(s.translator(r), m, p)
+		d.Person = &v
+	}
+	if tok, err := strconv.ParseInt(r.URL.Query().Get("badge"), 10, 64); err == nil && tok > 0 {
+		d.BadgeURL = "/desk/" + m.Slug + "/badges/" + itoa64(tok) + "/badge.pdf"
+	}
+	status := http.StatusOK
+	if d.Refusal != "" {
+		status = http.StatusConflict
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, status, view.DeskPage(s.page(r, d.Title), d))
+}
+
+// deskData reads what the desk page shows for the query q: a code (checked, its person shown with
+// any refusal), a reference, or a name (the matches).
+func (s *Server) deskData(r *http.Request, m *domain.MeetingDetail, q string) (view.DeskData, error) {
+	t := s.translator(r)
+	lang := t.Lang.Tag
+	d := view.DeskData{Title: t.T("desk.page_title", "Meeting", m.Title.In(lang)), MeetingSlug: m.Slug, MeetingTitle: m.Title.In(lang),
+		Desk: s.deskName(r), Query: q}
+	ctx := r.Context()
+	show := func(id int64) error {
+		p, err := s.db.DeskPerson(ctx, m.ID, id)
+		if domain.ErrorCode(err) == domain.NotFound {
+			d.Refusal = t.T(domain.RefuseWrongMeeting)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		v := s.deskPersonView(t, m, p)
+		d.Person = &v
+		return nil
+	}
+	switch {
+	case q == "":
+	case domain.LooksLikeToken(q):
+		tok, err := s.svc.Desk.CheckToken(ctx, m.ID, q, s.opts.Now(), s.db.TokenRevoked)
+		if err != nil {
+			if _, ok := domain.AsError(err); !ok {
+				return d, err
+			}
+			d.Refusal = deskMessage(t, err, m.Location())
+			// A revoked or expired code of this meeting still shows whose it was.
+			if tok.Registration == 0 || tok.Meeting != m.ID || errors.Is(err, domain.ErrTokenSignature) || errors.Is(err, domain.ErrTokenMalformed) {
+				return d, nil
+			}
+			if err := show(tok.Registration); err != nil {
+				return d, err
+			}
+			if d.Person != nil {
+				d.Person.CanCheckIn = false
+			}
+			return d, nil
+		}
+		d.Code = domain.NormalizeToken(q)
+		return d, show(tok.Registration)
+	default:
+		if slug, id, ok := domain.ParseReference(q); ok {
+			if slug != m.Slug {
+				d.Refusal = t.T(domain.RefuseWrongMeeting)
+				return d, nil
+			}
+			return d, show(id)
+		}
+		if len([]rune(q)) < 2 {
+			d.Refusal = t.T("desk.search_short")
+			return d, nil
+		}
+		found, err := s.db.SearchDesk(ctx, m.ID, q)
+		if err != nil {
+			return d, err
+		}
+		for _, p := range found {
+			d.Matches = append(d.Matches, s.deskPersonView(t, m, p))
+		}
+		if len(found) == 1 {
+			d.Person, d.Matches = &d.Matches[0], nil
+		}
+		d.Searched = true
+	}
+	return d, nil
+}
+
+// deskSetName names this desk (kept in the session, written in every event it records).
+func (s *Server) deskSetName(w http.ResponseWriter, r *http.Request) {
+	m, err := s.deskMeeting(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	name := strings.TrimSpace(r.PostFormValue("desk"))
+	if len([]rune(name)) > 60 {
+		name = string([]rune(name)[:60])
+	}
+	s.sessions.Put(r.Context(), deskNameKey, name)
+	http.Redirect(w, r, "/desk/"+m.Slug, http.StatusSeeOther)
+}
+
+// deskCheckIn records a check-in at the meeting's entry, of the person found by code or name.
+func (s *Server) deskCheckIn(w http.ResponseWriter, r *http.Request) {
+	m, err := s.deskMeeting(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id, _ := strconv.ParseInt(r.PostFormValue("registration"), 10, 64)
+	code := strings.TrimSpace(r.PostFormValue("code"))
+	in := service.Scan{MeetingID: m.ID, Registration: id, Code: code, Desk: s.deskName(r)}
+	res, err := s.svc.Desk.Redeem(r.Context(), auditOf(r), actorOf(r), in)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t := s.translator(r)
+	if res.Outcome != domain.ScanAccepted {
+		d, err := s.deskData(r, m, "")
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d.Refusal = deskMessage(t, res.Err(), m.Location())
+		if res.Registration != 0 {
+			if p, err := s.db.DeskPerson(r.Context(), m.ID, res.Registration); err == nil {
+				v := s.deskPersonView(t, m, p)
+				d.Person = &v
+			}
+		}
+		s.render(w, r, http.StatusConflict, view.DeskPage(s.page(r, d.Title), d))
+		return
+	}
+	s.flash(r, "desk.checked_in")
+	http.Redirect(w, r, "/desk/"+m.Slug+"?reg="+itoa64(res.Registration), http.StatusSeeOther)
+}
+
+// deskBadge prints (or reprints) the badge: the previous one's code is revoked.
+func (s *Server) deskBadge(w http.ResponseWriter, r *http.Request) {
+	m, err := s.deskMeeting(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id, _ := strconv.ParseInt(r.PostFormValue("registration"), 10, 64)
+	tok, _, err := s.svc.Desk.PrintBadge(r.Context(), auditOf(r), actorOf(r), m.ID, id, s.deskName(r))
+	if err != nil {
+		if e, ok := domain.AsError(err); ok && e.Code == domain.Conflict {
+			t := s.translator(r)
+			d, derr := s.deskData(r, m, "")
+			if derr != nil {
+				s.fail(w, r, derr)
+				return
+			}
+			d.Refusal = deskMessage(t, err, m.Location())
+			s.render(w, r, http.StatusConflict, view.DeskPage(s.page(r, d.Title), d))
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "desk.badge_printed", "Number", tok.Serial)
+	http.Redirect(w, r, "/desk/"+m.Slug+"?reg="+itoa64(id)+"&badge="+itoa64(tok.ID), http.StatusSeeOther)
+}
+
+// deskBadgePDF sends a live badge as an A6 PDF; a badge reprinted since is refused.
+func (s *Server) deskBadgePDF(w http.ResponseWriter, r *http.Request) {
+	m, err := s.deskMeeting(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	tid, err := idParam(r, "token")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	tok, revokedAt, err := s.db.Token(r.Context(), tid)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	code, err := s.svc.Desk.BadgeCode(r.Context(), actorOf(r), m.ID, tok, revokedAt != nil)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, err := s.db.DeskPerson(r.Context(), m.ID, tok.Registration)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	fonts, err := badge.DefaultFonts()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t := s.translator(r)
+	meeting := m.Title.In(t.Lang.Tag) + " · " + m.City + " · " + t.DateRange(m.FirstDay, m.LastDay)
+	pdf, err := badge.RenderBadge(fonts, badge.Badge{Meeting: meeting, Name: p.Name, Organisation: p.Organisation, Country: p.Country,
+		Number: tok.Serial, Code: code})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/pdf")
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "badge-" + itoa64(tok.Registration) + "-" + strconv.Itoa(tok.Serial) + ".pdf"}))
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(pdf)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(pdf)
+}
