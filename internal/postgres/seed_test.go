@@ -160,7 +160,7 @@ func questionOf(d *domain.MeetingDetail, id int64) domain.Question {
 
 var countedTables = []string{"study_groups", "working_parties", "questions", "organisations", "organisation_study_groups",
 	"accounts", "focal_points", "meetings", "desk_openings", "meeting_sessions", "colocated_events", "deadlines",
-	"agenda_items", "work_items"}
+	"agenda_items", "work_items", "letter_settings"}
 
 func tableCounts(t *testing.T, db *postgres.DB) map[string]int {
 	t.Helper()

@@ -87,6 +87,20 @@ func issueLetters(ctx context.Context, tx pgx.Tx, opts LetterOptions, actor doma
 	for _, f := range facts {
 		byID[f.ID] = f
 	}
+	// The letterhead and signatory of each meeting's letters: a letter lacking them is not issued.
+	meetingIDs := make([]int64, 0, len(vs))
+	for _, v := range vs {
+		meetingIDs = append(meetingIDs, v.MeetingID)
+	}
+	settings, err := effectiveLetterSettings(ctx, tx, meetingIDs)
+	if err != nil {
+		return err
+	}
+	for _, v := range vs {
+		if err := settings[v.MeetingID].CanIssueLetters().Err(); err != nil {
+			return err
+		}
+	}
 	// The co-located events each holder attends, which the period of stay covers.
 	events := map[int64][]visaletter.Event{}
 	rows, _ = tx.Query(ctx, `SELECT v.id, e.title, e.first_day, e.last_day
@@ -116,6 +130,7 @@ func issueLetters(ctx context.Context, tx pgx.Tx, opts LetterOptions, actor doma
 		if tokens[i], err = letterToken(); err != nil {
 			return err
 		}
+		st := settings[v.MeetingID]
 		m := domain.Meeting{TimeZone: f.TimeZone}
 		issuedOn[i] = domain.Today(now, m.Location())
 		refs[i] = domain.VisaReference(f.Slug, v.ID, v.Revision)
@@ -126,6 +141,8 @@ func issueLetters(ctx context.Context, tx pgx.Tx, opts LetterOptions, actor doma
 				Organisation: f.OrgName},
 			MeetingTitle: f.Title.In("en"), StudyGroup: studyGroupName(f.SGCode), GroupTitle: f.SGTitle.In("en"),
 			City: f.City, Venue: f.Venue, FirstDay: f.FirstDay, LastDay: f.LastDay, Colocated: events[v.ID],
+			SecretariatName: st.SecretariatName, Address: st.AddressLines(), SignatoryName: st.SignatoryName,
+			SignatoryTitle: st.SignatoryTitle, Signature: st.Signature, SignatureType: st.SignatureType,
 			Email: f.SGEmail, Phone: f.SGPhone, VerifyURL: strings.TrimRight(opts.BaseURL, "/") + VerifyPath(tokens[i]),
 		}
 	}

@@ -208,6 +208,14 @@ func loadStudyGroup(ctx context.Context, tx pgx.Tx, l *Letter) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("study group: %w", err)
 	}
+	// The letterhead and signatory of the study group's visa support letters (the secretariat
+	// changes them at /secretariat/study-groups/{id}/letter).
+	if _, err := tx.Exec(ctx, `INSERT INTO letter_settings (study_group_id, secretariat_name, postal_address, signatory_name, signatory_title)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (study_group_id) DO NOTHING`, sg,
+		"International Telecommunication Union, Telecommunication Standardization Bureau",
+		"Place des Nations\nCH-1211 Geneva 20\nSwitzerland", "Seizo Onoe", "Director, Telecommunication Standardization Bureau"); err != nil {
+		return 0, fmt.Errorf("letter settings: %w", err)
+	}
 	sgNum := strings.TrimPrefix(g.Code, "SG")
 	for _, w := range g.WorkingParties {
 		if _, err := tx.Exec(ctx, `INSERT INTO working_parties (study_group_id, number, code, title) VALUES ($1, $2, $3, $4)

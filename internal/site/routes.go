@@ -154,6 +154,13 @@ func (s *Server) Routes() chi.Router {
 			r.Get("/meetings/{id}/visas.csv", s.visaExportCSV)
 			r.Post("/meetings/{id}/visas/issue", s.visaIssue)
 			r.Post("/meetings/{id}/visas/{visa}/decline", s.visaDecline)
+			// The letterhead, signatory and language of visa support letters.
+			r.Get("/meetings/{id}/letter", s.letterSettingsForm)
+			r.Post("/meetings/{id}/letter", s.letterSettingsSave)
+			r.Get("/meetings/{id}/letter/signature", s.letterSignature)
+			r.Get("/study-groups/{id}/letter", s.letterSettingsForm)
+			r.Post("/study-groups/{id}/letter", s.letterSettingsSave)
+			r.Get("/study-groups/{id}/letter/signature", s.letterSignature)
 			r.Get("/mail", s.mailList)
 			r.Get("/organisations", s.organisationList)
 			r.Get("/organisations/new", s.organisationNewForm)

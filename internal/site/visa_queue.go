@@ -36,8 +36,16 @@ func (s *Server) visaQueueData(r *http.Request, q url.Values) (view.VisaQueueDat
 	if err != nil {
 		return view.VisaQueueData{}, err
 	}
-	return view.VisaQueueData{MeetingID: id, MeetingTitle: d.Title.In(s.translator(r).Lang.Tag), Queue: queue,
-		State: string(f.State), Nationality: f.Nationality, Decline: view.NewForm(), Now: s.opts.Now()}, nil
+	data := view.VisaQueueData{MeetingID: id, MeetingTitle: d.Title.In(s.translator(r).Lang.Tag), Queue: queue,
+		State: string(f.State), Nationality: f.Nationality, Decline: view.NewForm(), Now: s.opts.Now()}
+	st, err := s.db.EffectiveLetterSettings(r.Context(), id)
+	if err != nil {
+		return data, err
+	}
+	if c := st.CanIssueLetters(); !c.Allowed {
+		data.LettersBlocked = message(s.translator(r), c.Reason)
+	}
+	return data, nil
 }
 
 func (s *Server) visaQueueTitle(r *http.Request) string { return s.translator(r).T("visa.queue") }
@@ -102,7 +110,8 @@ func (s *Server) visaIssue(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.db.IssueVisas(r.Context(), auditOf(r), actorOf(r), opts, ids, s.opts.Now())
 	if err != nil {
-		s.fail(w, r, err)
+		// Refused as a whole (the letterhead or the signatory is missing): said on the queue.
+		s.actionFailed(w, r, err, next)
 		return
 	}
 	t := s.translator(r)

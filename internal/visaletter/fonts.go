@@ -139,6 +139,8 @@ func (l Letter) fields() []string {
 	for _, e := range l.Colocated {
 		out = append(out, e.Title)
 	}
+	out = append(out, l.SecretariatName, l.SignatoryName, l.SignatoryTitle)
+	out = append(out, l.Address...)
 	return out
 }
 

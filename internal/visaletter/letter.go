@@ -50,8 +50,15 @@ type Letter struct {
 	// Colocated are the events held at the same place that the participant also attends; the
 	// period of stay the letter states covers them.
 	Colocated []Event
-	// The secretariat's contact details.
-	Email, Phone string
+	// The letterhead: the secretariat's name and postal address, and its contact details.
+	SecretariatName string
+	Address         []string
+	Email, Phone    string
+	// The signatory block: the official's name and title, and optionally a scanned signature
+	// (PNG or JPEG, checked when uploaded).
+	SignatoryName, SignatoryTitle string
+	Signature                     []byte
+	SignatureType                 string
 	// VerifyURL is the public page that confirms the letter is genuine; the QR code holds it.
 	VerifyURL string
 }
@@ -80,8 +87,9 @@ func (l Letter) Stay() (time.Time, time.Time) {
 const (
 	fontLatin = "dejavu"
 	fontCJK   = "droid"
-	margin    = 20.0
-	lineH     = 5.6
+	margin    = 18.0
+	lineH     = 5.0
+	rowH      = 5.2 // a row of the passport table
 )
 
 // writer prints text in runs by script.
@@ -164,11 +172,17 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 	pdf.AddPage()
 	w := &writer{pdf: pdf, withCJK: withCJK}
 
-	// Letterhead.
-	w.style(13, true)
-	w.para("International Telecommunication Union", 0)
-	w.style(10, false)
-	w.para("Telecommunication Standardization Bureau", 0)
+	// Letterhead, with the verification QR code at its right.
+	if err := qrCode(pdf, l.VerifyURL, 210-margin-qrSize, margin); err != nil {
+		return nil, err
+	}
+	pdf.SetRightMargin(margin + qrSize + 6)
+	w.style(12.5, true)
+	w.para(l.SecretariatName, 0.5)
+	w.style(9.5, false)
+	for _, a := range l.Address {
+		w.para(a, 0)
+	}
 	contact := l.StudyGroup + " secretariat"
 	if l.Phone != "" {
 		contact += " · Tel. " + l.Phone
@@ -177,17 +191,21 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 		contact += " · " + l.Email
 	}
 	w.para(contact, 0)
+	pdf.SetRightMargin(margin)
+	if pdf.GetY() < margin+qrSize {
+		pdf.SetY(margin + qrSize)
+	}
 	pdf.SetDrawColor(0, 84, 147)
 	pdf.SetLineWidth(0.6)
 	y := pdf.GetY() + 2
 	pdf.Line(margin, y, 210-margin, y)
 	pdf.SetY(y + 6)
 
-	w.style(10.5, false)
+	w.style(10, false)
 	labelled := func(label, value string) {
-		w.style(10.5, true)
+		w.style(10, true)
 		pdf.CellFormat(28, lineH, label, "", 0, "L", false, 0, "")
-		w.style(10.5, false)
+		w.style(10, false)
 		w.write(lineH, value)
 		pdf.Ln(lineH)
 	}
@@ -198,7 +216,7 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 	w.style(11, true)
 	w.para("Subject: Visa support letter — "+l.MeetingTitle, 3)
 
-	w.style(10.5, false)
+	w.style(10, false)
 	w.para("Dear Sir or Madam,", 2)
 	group := l.StudyGroup
 	if l.GroupTitle != "" {
@@ -212,10 +230,12 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 		group, l.MeetingTitle, place, DateRange(l.FirstDay, l.LastDay)), 3)
 	if len(l.Colocated) > 0 {
 		w.para("The participant will also attend the following meetings, held at the same place:", 1)
+		pdf.SetLeftMargin(margin + 4)
 		for _, e := range l.Colocated {
 			pdf.SetX(margin + 4)
 			w.para("– "+e.Title+", "+DateRange(e.FirstDay, e.LastDay), 0.5)
 		}
+		pdf.SetLeftMargin(margin)
 		pdf.Ln(2.5)
 	}
 	from, to := l.Stay()
@@ -237,22 +257,28 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 	}
 	pdf.SetFillColor(240, 244, 248)
 	top := pdf.GetY()
-	pdf.Rect(margin, top, 210-2*margin, float64(len(rows))*(lineH+1)+3, "F")
+	pdf.Rect(margin, top, 210-2*margin, float64(len(rows))*(rowH)+3, "F")
 	pdf.SetY(top + 1.5)
 	for _, r := range rows {
 		pdf.SetX(margin + 3)
-		w.style(10.5, true)
-		pdf.CellFormat(50, lineH+1, r[0], "", 0, "L", false, 0, "")
-		w.style(10.5, false)
-		w.write(lineH+1, r[1])
-		pdf.Ln(lineH + 1)
+		w.style(10, true)
+		pdf.CellFormat(50, rowH, r[0], "", 0, "L", false, 0, "")
+		w.style(10, false)
+		w.write(rowH, r[1])
+		pdf.Ln(rowH)
 	}
-	pdf.SetY(top + float64(len(rows))*(lineH+1) + 3 + 4)
+	pdf.SetY(top + float64(len(rows))*(rowH) + 3 + 4)
 
 	w.para("We would be grateful if you could grant this person an entry visa for the period of stay stated above. "+
 		"This letter does not commit the Union to bear any cost of the participant's travel or stay.", 3)
-	w.para("Yours faithfully,", 1)
-	w.para("For the secretariat of "+l.StudyGroup, 6)
+	w.para("Yours faithfully,", 2)
+	if err := signature(w, l); err != nil {
+		return nil, err
+	}
+	w.style(10, true)
+	w.para(l.SignatoryName, 0)
+	w.style(10, false)
+	w.para(l.SignatoryTitle, 6)
 
 	// The verification block: a QR code and the short URL.
 	if err := verification(w, l); err != nil {
@@ -266,22 +292,45 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// verification draws the QR code of the verification URL as vector squares (crisp at any zoom,
-// and faster than an embedded image), with the URL beside it.
-func verification(w *writer, l Letter) error {
+// signature places the scanned signature, if any, above the signatory's name: at most 50 mm wide
+// and 18 mm high, its proportions kept.
+func signature(w *writer, l Letter) error {
+	if len(l.Signature) == 0 {
+		return nil
+	}
 	pdf := w.pdf
-	q, err := qrcode.New(l.VerifyURL, qrcode.Medium)
+	typ := map[string]string{"image/png": "PNG", "image/jpeg": "JPG"}[l.SignatureType]
+	if typ == "" {
+		return fmt.Errorf("visaletter: signature of type %q", l.SignatureType)
+	}
+	info := pdf.RegisterImageOptionsReader("signature", fpdf.ImageOptions{ImageType: typ}, bytes.NewReader(l.Signature))
+	if err := pdf.Error(); err != nil {
+		return fmt.Errorf("visaletter: signature: %w", err)
+	}
+	wd, ht := info.Extent()
+	const maxW, maxH = 50.0, 18.0
+	scale := min(maxW/wd, maxH/ht)
+	wd, ht = wd*scale, ht*scale
+	if pdf.GetY()+ht+2*lineH > 297-margin {
+		pdf.AddPage()
+	}
+	pdf.ImageOptions("signature", margin, pdf.GetY(), wd, ht, false, fpdf.ImageOptions{ImageType: typ}, 0, "")
+	pdf.SetY(pdf.GetY() + ht + 1)
+	return nil
+}
+
+const qrSize = 26.0
+
+// qrCode draws the QR code of url as vector squares (crisp at any zoom, and faster than an
+// embedded image), qrSize wide, its top left corner at x, y.
+func qrCode(pdf *fpdf.Fpdf, url string, x0, y0 float64) error {
+	q, err := qrcode.New(url, qrcode.Medium)
 	if err != nil {
 		return fmt.Errorf("visaletter: qr code: %w", err)
 	}
 	q.DisableBorder = true
 	bm := q.Bitmap()
-	const size = 30.0
-	cell := size / float64(len(bm))
-	if pdf.GetY()+size+4 > 297-margin {
-		pdf.AddPage()
-	}
-	x0, y0 := margin, pdf.GetY()
+	cell := qrSize / float64(len(bm))
 	pdf.SetFillColor(0, 0, 0)
 	for r, row := range bm {
 		for c := 0; c < len(row); {
@@ -296,21 +345,34 @@ func verification(w *writer, l Letter) error {
 			pdf.Rect(x0+float64(start)*cell, y0+float64(r)*cell, float64(c-start)*cell, cell, "F")
 		}
 	}
-	pdf.SetXY(x0+size+6, y0+2)
-	pdf.SetLeftMargin(x0 + size + 6)
-	w.style(9.5, true)
-	w.para("Check that this letter is genuine:", 0.5)
-	w.style(9.5, false)
-	pdf.SetTextColor(0, 84, 147)
-	pdf.WriteLinkString(lineH, l.VerifyURL, l.VerifyURL)
-	pdf.SetTextColor(0, 0, 0)
-	pdf.Ln(lineH + 0.5)
-	w.para("Scan the code or open the address: the portal shows the name, the meeting and the issue date of every letter it issued.", 0)
-	w.para("Reference "+l.Reference+", issued "+Date(l.IssuedOn)+".", 0)
-	pdf.SetLeftMargin(margin)
-	if pdf.GetY() < y0+size {
-		pdf.SetY(y0 + size)
+	return nil
+}
+
+// verification says, at the foot of the letter's last page, how to check the letter: the QR
+// code at its head holds the address of the portal's verification page.
+func verification(w *writer, l Letter) error {
+	pdf := w.pdf
+	const h = 4.2
+	const lines = 3
+	if pdf.GetY()+lines*h+2 > 297-margin {
+		pdf.AddPage()
 	}
+	pdf.SetAutoPageBreak(false, 0)
+	defer pdf.SetAutoPageBreak(true, margin)
+	pdf.SetY(297 - margin - lines*h)
+	pdf.SetDrawColor(0, 84, 147)
+	pdf.SetLineWidth(0.3)
+	pdf.Line(margin, pdf.GetY()-1.5, 210-margin, pdf.GetY()-1.5)
+	w.style(8.5, true)
+	w.write(h, "Check that this letter is genuine: ")
+	w.style(8.5, false)
+	w.write(h, "scan the code at its head or open ")
+	pdf.SetTextColor(0, 84, 147)
+	pdf.WriteLinkString(h, l.VerifyURL, l.VerifyURL)
+	pdf.SetTextColor(0, 0, 0)
+	w.write(h, ". The portal shows the name, the meeting and the issue date of every letter it issued. Reference "+
+		l.Reference+", issued "+Date(l.IssuedOn)+".")
+	pdf.Ln(h)
 	return nil
 }
 

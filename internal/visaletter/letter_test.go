@@ -3,9 +3,13 @@ package visaletter
 import (
 	"bytes"
 	"context"
+	"image"
+	"image/color"
+	pngenc "image/png"
 	"os"
 	"os/exec"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +35,9 @@ func sample(name string) Letter {
 		StudyGroup:   "ITU-T Study Group 13", GroupTitle: "Future networks and emerging network technologies",
 		City: "Geneva", Venue: "ITU headquarters", FirstDay: day("2025-07-25"), LastDay: day("2025-07-25"),
 		Email: "tsbsg13@itu.int", Phone: "+41 22 730 5126",
+		SecretariatName: "International Telecommunication Union, Telecommunication Standardization Bureau",
+		Address:         []string{"Place des Nations", "CH-1211 Geneva 20", "Switzerland"},
+		SignatoryName:   "Seizo Onoe", SignatoryTitle: "Director, Telecommunication Standardization Bureau",
 		VerifyURL: "http://plenary.test/v/abcdefghijklmnopqrstuvwxyz234567",
 	}
 }
@@ -132,7 +139,7 @@ func TestLetterPrintsEveryField(t *testing.T) {
 			}
 			flat := strings.Join(strings.Fields(text), " ")
 			for _, s := range []string{c.title, "ITU headquarters, Geneva", "14 to 25 July 2025", l.VerifyURL,
-				"ITU-T Study Group 13", "tsbsg13@itu.int", "issued 20 June 2025"} {
+				"ITU-T Study Group 13", "tsbsg13@itu.int", "issued 20 June 2025", "Seizo Onoe"} {
 				if !strings.Contains(flat, s) {
 					t.Errorf("the letter lacks %q:\n%s", s, text)
 				}
@@ -169,6 +176,62 @@ func TestLetterCoversTheColocatedEvents(t *testing.T) {
 	flat = strings.Join(strings.Fields(pdfText(t, pdf)), " ")
 	if !strings.Contains(flat, "Period of stay: 25 July 2025.") || strings.Contains(flat, "also attend") {
 		t.Errorf("letter without events:\n%s", flat)
+	}
+}
+
+// The letterhead names the secretariat and its postal address; the signatory block ends the
+// letter, with the scanned signature when there is one.
+func TestLetterheadAndSignatory(t *testing.T) {
+	l := sample("Jose Muller")
+	img := image.NewRGBA(image.Rect(0, 0, 300, 90))
+	for x := 20; x < 280; x++ {
+		img.Set(x, 45+(x%17)-8, color.Black)
+	}
+	var png bytes.Buffer
+	if err := pngenc.Encode(&png, img); err != nil {
+		t.Fatal(err)
+	}
+	l.Signature, l.SignatureType = png.Bytes(), "image/png"
+	pdf, err := Render(fonts(t), l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, pdf)
+	flat := strings.Join(strings.Fields(text), " ")
+	for _, s := range []string{"International Telecommunication Union, Telecommunication Standardization Bureau Place des Nations CH-1211 Geneva 20 Switzerland",
+		"Yours faithfully, Seizo Onoe Director, Telecommunication Standardization Bureau"} {
+		if !strings.Contains(flat, s) {
+			t.Errorf("the letter lacks %q:\n%s", s, text)
+		}
+	}
+	if strings.Index(flat, "Place des Nations") > strings.Index(flat, "Reference:") {
+		t.Error("the address is not in the letterhead")
+	}
+	if _, err := exec.LookPath("pdfimages"); err != nil {
+		missing(t, "pdfimages not installed (poppler-utils)")
+	}
+	images := func(pdf []byte) []byte {
+		f := t.TempDir() + "/letter.pdf"
+		if err := os.WriteFile(f, pdf, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command("pdfimages", "-list", f).Output()
+		if err != nil {
+			t.Fatalf("pdfimages: %v", err)
+		}
+		return out
+	}
+	out := images(pdf)
+	if !regexp.MustCompile(`(?m)^\s*1\s+\d+\s+image\s+300\s+90\b`).Match(out) {
+		t.Errorf("the signature image is not in the letter:\n%s", out)
+	}
+	l.Signature, l.SignatureType = nil, ""
+	pdf, err = Render(fonts(t), l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := images(pdf); regexp.MustCompile(`(?m)^\s*1\s`).Match(out) {
+		t.Errorf("an image without a signature:\n%s", out)
 	}
 }
 

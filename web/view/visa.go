@@ -55,6 +55,9 @@ type VisaQueueData struct {
 	// Decline carries a refused decline's reason and message (fields "reason-<id>").
 	Decline Form
 	Now     time.Time
+	// LettersBlocked explains, translated, why no letter can be issued now (the letterhead or
+	// the signatory is missing); "" when letters can be issued.
+	LettersBlocked string
 }
 
 // Base is the queue's path.
