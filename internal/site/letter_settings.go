@@ -90,7 +90,9 @@ func (s *Server) languageName(tag string) string {
 	return tag
 }
 
-func (s *Server) letterSettingsTitle(r *http.Request) string { return s.translator(r).T("letter.title") }
+func (s *Server) letterSettingsTitle(r *http.Request) string {
+	return s.translator(r).T("letter.title")
+}
 
 // letterSettingsForm shows the letterhead, signatory and language of a study group's or a
 // meeting's visa support letters.
