@@ -60,7 +60,13 @@ type Passport struct {
 	Issued         time.Time `db:"passport_issued"`
 	Expires        time.Time `db:"passport_expires"`
 	IssuingCountry string    `db:"issuing_country"`
-	Representation string    `db:"representation"`
+	// Representation is the name of the Swiss representation chosen (RepresentationID), as it
+	// was when chosen.
+	Representation   string `db:"representation"`
+	RepresentationID *int64 `db:"representation_id"`
+	// NativeName is the name in another script, if the holder gives it: shown beside the
+	// passport's Latin one on the pages, never in a letter written in Latin script.
+	NativeName string `db:"passport_name_native"`
 }
 
 // VisaRequest is a request for a visa support letter, attached to an in-person registration.
@@ -131,6 +137,7 @@ const (
 	FieldExpires        = "passport_expires"
 	FieldIssuingCountry = "issuing_country"
 	FieldRepresentation = "representation"
+	FieldNativeName     = "passport_name_native"
 )
 
 // CheckVisaRequest checks that a visa request may be made for the registration described by c
@@ -163,7 +170,7 @@ func CheckPassport(p Passport, m Meeting, now time.Time) error {
 	fields := map[string]string{}
 	text := map[string]string{
 		FieldPassportName: p.Name, FieldBirthPlace: p.BirthPlace, FieldNationality: p.Nationality,
-		FieldPassportNumber: p.Number, FieldIssuingCountry: p.IssuingCountry, FieldRepresentation: p.Representation,
+		FieldPassportNumber: p.Number, FieldIssuingCountry: p.IssuingCountry,
 	}
 	for name, v := range text {
 		switch {
@@ -173,7 +180,22 @@ func CheckPassport(p Passport, m Meeting, now time.Time) error {
 			fields[name] = "error.too_long"
 		case strings.ContainsAny(v, "\r\n\t"):
 			fields[name] = "error.visa_one_line"
+		case name == FieldPassportNumber && !PassportNumberChars(v):
+			fields[name] = "error.visa_passport_number"
+		case !LatinScript(v):
+			// As the passport's machine-readable zone prints it.
+			fields[name] = "error.visa_latin"
 		}
+	}
+	switch {
+	case p.RepresentationID == nil || strings.TrimSpace(p.Representation) == "":
+		fields[FieldRepresentation] = "error.visa_representation"
+	}
+	switch n := p.NativeName; {
+	case utf8.RuneCountInString(n) > 200:
+		fields[FieldNativeName] = "error.too_long"
+	case strings.ContainsAny(n, "\r\n\t"):
+		fields[FieldNativeName] = "error.visa_one_line"
 	}
 	today := Today(now, m.Location())
 	if p.BirthDate.IsZero() {
@@ -234,6 +256,7 @@ func trimPassport(p Passport) Passport {
 	p.Number = strings.TrimSpace(p.Number)
 	p.IssuingCountry = strings.TrimSpace(p.IssuingCountry)
 	p.Representation = strings.TrimSpace(p.Representation)
+	p.NativeName = strings.TrimSpace(p.NativeName)
 	return p
 }
 

@@ -20,7 +20,7 @@ func mustDate(s string) time.Time {
 func goodPassport() Passport {
 	return Passport{Name: "José Müller-Ñúñez", BirthDate: mustDate("1984-02-29"), BirthPlace: "Zaragoza", Nationality: "Spanish",
 		Number: "PAE4471", Issued: mustDate("2021-05-06"), Expires: mustDate("2025-10-25"), IssuingCountry: "Spain",
-		Representation: "Embassy of Switzerland in Madrid"}
+		Representation: "Embassy of Switzerland, Madrid, Spain", RepresentationID: new(int64(7)), NativeName: "何塞"}
 }
 
 func fieldKey(err error, field string) string {
@@ -50,7 +50,15 @@ func TestCheckPassport(t *testing.T) {
 		{"issued in the future", func(p *Passport) { p.Issued = mustDate("2025-06-02") }, FieldIssued, "error.visa_issued_future"},
 		{"no birth date", func(p *Passport) { p.BirthDate = time.Time{} }, FieldBirthDate, "error.visa_date_required"},
 		{"no name", func(p *Passport) { p.Name = "  " }, FieldPassportName, "error.visa_required"},
-		{"no representation", func(p *Passport) { p.Representation = "" }, FieldRepresentation, "error.visa_required"},
+		{"no representation", func(p *Passport) { p.RepresentationID = nil }, FieldRepresentation, "error.visa_representation"},
+		{"an unknown representation", func(p *Passport) { p.Representation = "" }, FieldRepresentation, "error.visa_representation"},
+		{"name in Chinese", func(p *Passport) { p.Name = "张伟" }, FieldPassportName, "error.visa_latin"},
+		{"name in Cyrillic", func(p *Passport) { p.Name = "Мария Иванова" }, FieldPassportName, "error.visa_latin"},
+		{"birth place in Chinese", func(p *Passport) { p.BirthPlace = "上海" }, FieldBirthPlace, "error.visa_latin"},
+		{"nationality mixed", func(p *Passport) { p.Nationality = "Chinese 中国" }, FieldNationality, "error.visa_latin"},
+		{"issuing authority in Arabic", func(p *Passport) { p.IssuingCountry = "مصر" }, FieldIssuingCountry, "error.visa_latin"},
+		{"passport number in Cyrillic", func(p *Passport) { p.Number = "РА123" }, FieldPassportNumber, "error.visa_passport_number"},
+		{"native name on two lines", func(p *Passport) { p.NativeName = "张\n伟" }, FieldNativeName, "error.visa_one_line"},
 		{"two lines", func(p *Passport) { p.BirthPlace = "Zaragoza\nSpain" }, FieldBirthPlace, "error.visa_one_line"},
 		{"too long", func(p *Passport) { p.Nationality = string(make([]rune, 201)) }, FieldNationality, "error.too_long"},
 	}

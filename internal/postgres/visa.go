@@ -21,6 +21,7 @@ const visaColumns = `v.id, v.registration_id, v.meeting_id, v.account_id, v.orga
 	v.passport_name, COALESCE(v.birth_date, '0001-01-01'::date) AS birth_date, v.birth_place, v.nationality,
 	v.passport_number, COALESCE(v.passport_issued, '0001-01-01'::date) AS passport_issued,
 	COALESCE(v.passport_expires, '0001-01-01'::date) AS passport_expires, v.issuing_country, v.representation,
+	v.representation_id, v.passport_name_native,
 	v.due_on, v.reason, v.decided_by, v.decided_at, v.revision, v.erased_at, v.created_at, v.updated_at`
 
 // lockVisas reads visa requests for update, in id order so that concurrent bulk actions never
@@ -168,6 +169,9 @@ func (db *DB) UpdatePassport(ctx context.Context, a Audit, actor domain.Actor, o
 		if err != nil {
 			return err
 		}
+		if p, err = resolveRepresentation(ctx, tx, p, vs[0].RepresentationID); err != nil {
+			return err
+		}
 		var reissue bool
 		out, reissue, err = domain.UpdatePassport(actor, vs[0], m, p, now)
 		if err != nil {
@@ -175,9 +179,9 @@ func (db *DB) UpdatePassport(ctx context.Context, a Audit, actor domain.Actor, o
 		}
 		_, err = tx.Exec(ctx, `UPDATE visa_requests SET passport_name = $2, birth_date = $3, birth_place = $4, nationality = $5,
 				passport_number = $6, passport_issued = $7, passport_expires = $8, issuing_country = $9, representation = $10,
-				revision = $11, decided_by = $12, decided_at = $13, updated_at = $14
+				revision = $11, decided_by = $12, decided_at = $13, updated_at = $14, representation_id = $15, passport_name_native = $16
 			WHERE id = $1`, id, out.Name, out.BirthDate, out.BirthPlace, out.Nationality, out.Number, out.Issued, out.Expires,
-			out.IssuingCountry, out.Representation, out.Revision, out.DecidedBy, out.DecidedAt, now)
+			out.IssuingCountry, out.Representation, out.Revision, out.DecidedBy, out.DecidedAt, now, out.RepresentationID, out.NativeName)
 		if err != nil {
 			return fmt.Errorf("postgres: update passport: %w", err)
 		}
@@ -265,6 +269,32 @@ func (db *DB) IssueVisas(ctx context.Context, a Audit, actor domain.Actor, opts 
 	return res, nil
 }
 
+// resolveRepresentation names the representation p chooses (RepresentationID): an active one,
+// or current, the one the request already names (which the secretariat may have retired since).
+// An unknown or retired one is no choice: the domain then refuses it beside the field.
+func resolveRepresentation(ctx context.Context, tx pgx.Tx, p domain.Passport, current *int64) (domain.Passport, error) {
+	p.Representation = ""
+	if p.RepresentationID == nil {
+		return p, nil
+	}
+	var cur int64
+	if current != nil {
+		cur = *current
+	}
+	rows, _ := tx.Query(ctx, `SELECT id, country, city, kind, active FROM swiss_representations WHERE id = $1 AND (active OR id = $2)`,
+		*p.RepresentationID, cur)
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Representation])
+	if err == pgx.ErrNoRows {
+		p.RepresentationID = nil
+		return p, nil
+	}
+	if err != nil {
+		return p, fmt.Errorf("postgres: representation: %w", err)
+	}
+	p.Representation = r.Name()
+	return p, nil
+}
+
 // requestVisaTx checks and stores a visa request for reg inside tx, with its audit events: for
 // RequestVisa (a request added later) and for a registration that comes with one.
 func requestVisaTx(ctx context.Context, tx pgx.Tx, a Audit, actor domain.Actor, reg domain.Registration, p domain.Passport, now time.Time) (domain.VisaRequest, error) {
@@ -276,17 +306,20 @@ func requestVisaTx(ctx context.Context, tx pgx.Tx, a Audit, actor domain.Actor, 
 	if err != nil {
 		return domain.VisaRequest{}, err
 	}
+	if p, err = resolveRepresentation(ctx, tx, p, nil); err != nil {
+		return domain.VisaRequest{}, err
+	}
 	v, err := domain.NewVisaRequest(domain.VisaContext{Actor: actor, Registration: reg, Meeting: m, Deadline: dl, Now: now}, p)
 	if err != nil {
 		return v, err
 	}
 	err = tx.QueryRow(ctx, `INSERT INTO visa_requests (registration_id, meeting_id, account_id, organisation_id, state,
 			passport_name, birth_date, birth_place, nationality, passport_number, passport_issued, passport_expires,
-			issuing_country, representation, due_on, created_at, updated_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$16) RETURNING id`,
+			issuing_country, representation, due_on, created_at, updated_at, representation_id, passport_name_native)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$16,$17,$18) RETURNING id`,
 		v.RegistrationID, v.MeetingID, v.AccountID, v.OrganisationID, string(v.State),
 		v.Name, v.BirthDate, v.BirthPlace, v.Nationality, v.Number, v.Issued, v.Expires,
-		v.IssuingCountry, v.Representation, v.DueOn, now).Scan(&v.ID)
+		v.IssuingCountry, v.Representation, v.DueOn, now, v.RepresentationID, v.NativeName).Scan(&v.ID)
 	if isUniqueViolation(err, "visa_requests_live_key") {
 		return v, domain.Errorf(domain.Conflict, "error.visa_exists")
 	}

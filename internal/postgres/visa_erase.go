@@ -59,7 +59,7 @@ func (db *DB) EraseVisaData(ctx context.Context, retentionDays int, now time.Tim
 		}
 		rows, err = tx.Query(ctx, `UPDATE visa_requests SET passport_name = '', birth_date = NULL, birth_place = '',
 				nationality = '', passport_number = '', passport_issued = NULL, passport_expires = NULL,
-				issuing_country = '', representation = '', reason = '', erased_at = $2
+				issuing_country = '', representation = '', representation_id = NULL, passport_name_native = '', reason = '', erased_at = $2
 			WHERE meeting_id = ANY($1) AND erased_at IS NULL RETURNING id`, due, now)
 		if err != nil {
 			return fmt.Errorf("postgres: erase visa requests: %w", err)

@@ -108,8 +108,18 @@ func (w *visaWorld) passport(name string) domain.Passport {
 	return domain.Passport{
 		Name: name, BirthDate: day("1984-02-29"), BirthPlace: "Zaragoza", Nationality: "Spanish", Number: "PAE" + fmt.Sprint(len(name)) + "4471",
 		Issued: day("2021-05-06"), Expires: w.meeting.LastDay.AddDate(5, 0, 0), IssuingCountry: "Spain",
-		Representation: "Embassy of Switzerland in Madrid",
+		RepresentationID: new(w.representation("Madrid")),
 	}
+}
+
+// representation returns the id of the Swiss representation in city (from the seeded list).
+func (w *visaWorld) representation(city string) int64 {
+	w.t.Helper()
+	var id int64
+	if err := w.db.Pool.QueryRow(context.Background(), `SELECT id FROM swiss_representations WHERE city = $1`, city).Scan(&id); err != nil {
+		w.t.Fatalf("representation in %s: %v", city, err)
+	}
+	return id
 }
 
 func (w *visaWorld) request(email string, reg domain.Registration, p domain.Passport) domain.VisaRequest {
@@ -287,7 +297,7 @@ func TestVisaRequestOfAnApprovedRegistrationIsProcessingAtOnce(t *testing.T) {
 	if reg.State != domain.Approved {
 		t.Fatalf("registration %s", reg.State)
 	}
-	v := w.request(focalMS, reg, w.passport("张伟"))
+	v := w.request(focalMS, reg, w.passport("ZHANG WEI"))
 	if v.State != domain.VisaProcessing || v.DueOn == nil {
 		t.Fatalf("request: %s %v, want processing with a due day", v.State, v.DueOn)
 	}
@@ -330,7 +340,7 @@ func TestVisaDeclineNeedsAReasonAndTellsTheDelegate(t *testing.T) {
 	w := newVisaWorld(t)
 	ctx := context.Background()
 	reg := w.register(delegateMS, domain.InPerson)
-	v := w.request(delegateMS, reg, w.passport("李娜"))
+	v := w.request(delegateMS, reg, w.passport("LI NA"))
 	_, err := w.db.DeclineVisa(ctx, w.audit(secretariatAt), w.actor(secretariatAt), v.ID, "  ", w.now)
 	wantField(t, err, "reason", "error.visa_reason_required")
 	out, err := w.db.DeclineVisa(ctx, w.audit(secretariatAt), w.actor(secretariatAt), v.ID, "The passport number does not match the copy sent.", w.now)
@@ -394,12 +404,12 @@ func TestVisaRequestValidation(t *testing.T) {
 
 	// A remote registration has no visa letter.
 	remote := w.register(delegateMS, domain.Remote)
-	_, err := w.db.RequestVisa(ctx, w.audit(delegateMS), w.actor(delegateMS), remote.ID, w.passport("李娜"), w.now)
+	_, err := w.db.RequestVisa(ctx, w.audit(delegateMS), w.actor(delegateMS), remote.ID, w.passport("LI NA"), w.now)
 	wantField(t, err, domain.FieldVisa, "error.visa_remote")
 	// Nor can anyone but the registrant (or the secretariat) ask for one.
-	_, err = w.db.RequestVisa(ctx, w.audit(focalMS), w.actor(focalMS), remote.ID, w.passport("李娜"), w.now)
+	_, err = w.db.RequestVisa(ctx, w.audit(focalMS), w.actor(focalMS), remote.ID, w.passport("LI NA"), w.now)
 	wantCode(t, err, domain.Forbidden, "focal point requesting for a delegate")
-	_, err = w.db.RequestVisa(ctx, w.audit(delegateSM), w.actor(delegateSM), remote.ID, w.passport("李娜"), w.now)
+	_, err = w.db.RequestVisa(ctx, w.audit(delegateSM), w.actor(delegateSM), remote.ID, w.passport("LI NA"), w.now)
 	wantCode(t, err, domain.NotFound, "another delegate requesting")
 }
 
@@ -524,19 +534,19 @@ func TestVisaPassportChangeAfterIssueMakesANewRevision(t *testing.T) {
 	w := newVisaWorld(t)
 	ctx := context.Background()
 	reg := w.register(focalMS, domain.InPerson)
-	v := w.request(focalMS, reg, w.passport("张伟"))
+	v := w.request(focalMS, reg, w.passport("ZHANG WEI"))
 	// The owner may correct an open request; that is no new letter.
-	p := w.passport("张 伟")
+	p := w.passport("ZHANG WEI MING")
 	if _, err := w.db.UpdatePassport(ctx, w.audit(focalMS), w.actor(focalMS), w.opts, v.ID, p, w.now); err != nil {
 		t.Fatal(err)
 	}
 	w.issue(v.ID)
 	oldToken, oldRef := w.token(v.ID, 1)
 	// Once issued, the owner must ask the secretariat.
-	_, err := w.db.UpdatePassport(ctx, w.audit(focalMS), w.actor(focalMS), w.opts, v.ID, w.passport("张伟"), w.now)
+	_, err := w.db.UpdatePassport(ctx, w.audit(focalMS), w.actor(focalMS), w.opts, v.ID, w.passport("ZHANG WEI"), w.now)
 	wantCode(t, err, domain.Conflict, "owner changing an issued letter")
 	later := w.now.Add(48 * time.Hour)
-	out, err := w.db.UpdatePassport(ctx, w.audit(secretariatAt), w.actor(secretariatAt), w.opts, v.ID, w.passport("张伟"), later)
+	out, err := w.db.UpdatePassport(ctx, w.audit(secretariatAt), w.actor(secretariatAt), w.opts, v.ID, w.passport("ZHANG WEI"), later)
 	if err != nil || out.Revision != 2 || out.State != domain.VisaIssued {
 		t.Fatalf("secretariat change: %v %+v", err, out)
 	}
@@ -545,11 +555,11 @@ func TestVisaPassportChangeAfterIssueMakesANewRevision(t *testing.T) {
 		t.Errorf("revision 2: token %s (old %s), reference %s (old %s)", newToken, oldToken, newRef, oldRef)
 	}
 	old, err := w.db.VerifyLetter(ctx, oldToken)
-	if err != nil || old.Status != domain.LetterSuperseded || old.Current != newRef || old.HolderName != "张 伟" {
+	if err != nil || old.Status != domain.LetterSuperseded || old.Current != newRef || old.HolderName != "ZHANG WEI MING" {
 		t.Errorf("old letter: %+v %v", old, err)
 	}
 	cur, err := w.db.VerifyLetter(ctx, strings.ToUpper(newToken))
-	if err != nil || cur.Status != domain.LetterValid || cur.HolderName != "张伟" {
+	if err != nil || cur.Status != domain.LetterValid || cur.HolderName != "ZHANG WEI" {
 		t.Errorf("new letter: %+v %v", cur, err)
 	}
 	f, err := w.db.LetterPDF(ctx, w.actor(focalMS), v.ID)
@@ -639,7 +649,7 @@ func TestVisaQueueFiltersAndOrders(t *testing.T) {
 	a := w.register(focalSM, domain.InPerson)
 	va := w.request(focalSM, a, w.passport("Aino Virtanen"))
 	b := w.register(delegateMS, domain.InPerson)
-	pb := w.passport("李娜")
+	pb := w.passport("LI NA")
 	pb.Nationality = "Chinese"
 	vb := w.request(delegateMS, b, pb)
 	q, err := w.db.ListVisas(ctx, w.actor(secretariatAt), postgres.VisaFilter{MeetingID: w.meeting.ID})

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"context"
 	"mime"
 	"net/http"
 	"strconv"
@@ -26,7 +27,9 @@ type passportInput struct {
 	Issued         string `form:"passport_issued" validate:"date"`
 	Expires        string `form:"passport_expires" validate:"date"`
 	IssuingCountry string `form:"issuing_country" validate:"max=200"`
-	Representation string `form:"representation" validate:"max=200"`
+	// Representation is the id of a Swiss representation of the secretariat's list.
+	Representation string `form:"representation" validate:"max=20"`
+	NativeName     string `form:"passport_name_native" validate:"max=200"`
 }
 
 func (in passportInput) passport() domain.Passport {
@@ -34,8 +37,12 @@ func (in passportInput) passport() domain.Passport {
 		t, _ := parseDay(s)
 		return t
 	}
-	return domain.Passport{Name: in.Name, BirthDate: d(in.BirthDate), BirthPlace: in.BirthPlace, Nationality: in.Nationality,
-		Number: in.Number, Issued: d(in.Issued), Expires: d(in.Expires), IssuingCountry: in.IssuingCountry, Representation: in.Representation}
+	p := domain.Passport{Name: in.Name, BirthDate: d(in.BirthDate), BirthPlace: in.BirthPlace, Nationality: in.Nationality,
+		Number: in.Number, Issued: d(in.Issued), Expires: d(in.Expires), IssuingCountry: in.IssuingCountry, NativeName: in.NativeName}
+	if id, err := strconv.ParseInt(in.Representation, 10, 64); err == nil && id > 0 {
+		p.RepresentationID = &id
+	}
+	return p
 }
 
 // passportForm fills a form with a request's passport data, for correcting them.
@@ -50,9 +57,12 @@ func passportForm(v postgres.VisaLine) view.Form {
 	for k, val := range map[string]string{
 		domain.FieldPassportName: v.Name, domain.FieldBirthDate: ymd(v.BirthDate), domain.FieldBirthPlace: v.BirthPlace,
 		domain.FieldNationality: v.Nationality, domain.FieldPassportNumber: v.Number, domain.FieldIssued: ymd(v.Issued),
-		domain.FieldExpires: ymd(v.Expires), domain.FieldIssuingCountry: v.IssuingCountry, domain.FieldRepresentation: v.Representation,
+		domain.FieldExpires: ymd(v.Expires), domain.FieldIssuingCountry: v.IssuingCountry, domain.FieldNativeName: v.NativeName,
 	} {
 		f.Values[k] = val
+	}
+	if v.RepresentationID != nil {
+		f.Values[domain.FieldRepresentation] = strconv.FormatInt(*v.RepresentationID, 10)
 	}
 	return f
 }
@@ -66,10 +76,22 @@ func (s *Server) letterOptions() (postgres.LetterOptions, error) {
 	return postgres.LetterOptions{Fonts: fonts, BaseURL: s.opts.BaseURL}, nil
 }
 
+// representations are the Swiss representations the forms offer (the secretariat's list, read
+// when a form is shown; an empty list leaves the field to say that there is none).
+func (s *Server) representations() []domain.Representation {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	reps, err := s.db.Representations(ctx, false)
+	if err != nil {
+		return nil
+	}
+	return reps
+}
+
 // visaOffer says whether a visa letter can still be asked for at meeting d.
 func (s *Server) visaOffer(t *i18n.Translator, actor domain.Actor, d *domain.MeetingDetail) view.VisaOffer {
 	dl := d.Deadline(domain.VisaSupportRequest)
-	o := view.VisaOffer{Deadline: dl.Day, ValidUntil: domain.PassportValidUntil(d.Meeting)}
+	o := view.VisaOffer{Deadline: dl.Day, ValidUntil: domain.PassportValidUntil(d.Meeting), Representations: s.representations()}
 	now := s.opts.Now()
 	switch {
 	case d.Past(now):

@@ -55,7 +55,17 @@ func (vs *visaSite) passportForm(name string) url.Values {
 	return form("mode", "in_person", "visa_request", "on",
 		"passport_name", name, "birth_date", "1984-02-29", "birth_place", "Zaragoza", "nationality", "Spanish",
 		"passport_number", "PAE4471", "passport_issued", "2021-05-06", "passport_expires", vs.last.AddDate(0, 3, 0).Format(time.DateOnly),
-		"issuing_country", "Spain", "representation", "Embassy of Switzerland in Madrid")
+		"issuing_country", "Spain", "representation", itoa(vs.representation("Madrid")))
+}
+
+// representation returns the id of the Swiss representation in city (from the seeded list).
+func (vs *visaSite) representation(city string) int64 {
+	vs.t.Helper()
+	var id int64
+	if err := vs.db.Pool.QueryRow(context.Background(), `SELECT id FROM swiss_representations WHERE city = $1`, city).Scan(&id); err != nil {
+		vs.t.Fatalf("representation in %s: %v", city, err)
+	}
+	return id
 }
 
 func (vs *visaSite) registerPath() string { return "/meetings/" + vs.slug + "/register" }
@@ -199,7 +209,7 @@ func TestVisaLetterThroughThePages(t *testing.T) {
 	}
 	txt := pdfText(t, []byte(p.body))
 	for _, s := range []string{"José Müller-Ñúñez", "29 February 1984", "Zaragoza", "Spanish", "PAE4471", "6 May 2021",
-		"Embassy of Switzerland in Madrid", "Spain", "Example Networks Ltd.", ref, "Geneva", "http://plenary.test/v/"} {
+		"Embassy of Switzerland, Madrid, Spain", "Spain", "Example Networks Ltd.", ref, "Geneva", "http://plenary.test/v/"} {
 		if !strings.Contains(txt, s) {
 			t.Errorf("the letter lacks %q:\n%s", s, txt)
 		}
@@ -406,7 +416,7 @@ func TestVisaDeclineFromTheQueue(t *testing.T) {
 	vs := newVisaSite(t)
 	b := vs.browser()
 	b.login("delegate.ms@plenary.test")
-	wantStatus(t, b.post(vs.registerPath(), vs.passportForm("李娜")), http.StatusSeeOther)
+	wantStatus(t, b.post(vs.registerPath(), vs.passportForm("LI NA")), http.StatusSeeOther)
 	id, _, _ := vs.visaOf("delegate.ms@plenary.test")
 	sec := vs.browser()
 	sec.login(secretariat)
@@ -440,7 +450,7 @@ func TestVisaVerificationPageStates(t *testing.T) {
 	vs := newVisaSite(t)
 	fp := vs.browser()
 	fp.login("focal.ms@plenary.test")
-	wantStatus(t, fp.post(vs.registerPath(), vs.passportForm("张伟")), http.StatusSeeOther)
+	wantStatus(t, fp.post(vs.registerPath(), vs.passportForm("ZHANG WEI")), http.StatusSeeOther)
 	id, reg, _ := vs.visaOf("focal.ms@plenary.test")
 	sec := vs.browser()
 	sec.login(secretariat)
@@ -454,7 +464,7 @@ func TestVisaVerificationPageStates(t *testing.T) {
 	if testid(p.doc(t), "visa-form").Length() != 0 || testid(p.doc(t), "ask-secretariat").Length() != 1 {
 		t.Error("the owner is offered to change an issued letter")
 	}
-	v := vs.passportForm("张 伟")
+	v := vs.passportForm("ZHANG WEI MING")
 	p = sec.get("/registrations/" + itoa(reg) + "/visa")
 	if testid(p.doc(t), "reissue-notice").Length() != 1 {
 		t.Error("no notice that saving reissues the letter")
@@ -476,7 +486,7 @@ func TestVisaVerificationPageStates(t *testing.T) {
 	if s, _ := testid(p.doc(t), "verify-status").Attr("data-status"); s != "expired" {
 		t.Errorf("after erasure %q", s)
 	}
-	if testid(p.doc(t), "verify-holder").Length() != 0 || strings.Contains(p.body, "张") {
+	if testid(p.doc(t), "verify-holder").Length() != 0 || strings.Contains(p.body, "ZHANG") {
 		t.Error("the expired letter's page still names its holder")
 	}
 	if p := fp.get("/visas/" + itoa(id) + "/letter.pdf"); p.StatusCode != http.StatusNotFound {

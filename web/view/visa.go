@@ -20,6 +20,21 @@ type VisaOffer struct {
 	ValidUntil time.Time
 	// Closed explains, translated, why a request is not offered.
 	Closed string
+	// Representations are the Swiss representations to choose among.
+	Representations []domain.Representation
+}
+
+// representationGroups groups representations by country, in the list's order.
+func representationGroups(reps []domain.Representation) [][]domain.Representation {
+	var out [][]domain.Representation
+	for _, r := range reps {
+		if n := len(out); n > 0 && out[n-1][0].Country == r.Country {
+			out[n-1] = append(out[n-1], r)
+			continue
+		}
+		out = append(out, []domain.Representation{r})
+	}
+	return out
 }
 
 // VisaPageData is what the page of one registration's visa request shows.
