@@ -203,22 +203,58 @@ func (db *DB) UpdatePassport(ctx context.Context, a Audit, actor domain.Actor, o
 	return out, err
 }
 
-// IssueVisas issues the letters of requests in processing, by the secretariat, in one
-// transaction: each is checked in the domain layer, its PDF written (on every core), stored with
-// a new token, with one audit event and one mail each. Requests the actor may not issue or that
-// are not in processing are refused and left unchanged. Rows are locked, so a letter is issued
-// once however many people press the button.
+// IssueVisas issues the letters of requests in processing, by the secretariat: the requests and
+// what their letters say are read without a lock and the PDFs rendered (on every core) outside
+// any transaction; then one short transaction locks the requests, checks each again in the
+// domain layer and that nothing its letter states changed meanwhile (else it is refused, to be
+// issued again), and stores each letter with a new token, one audit event and one mail. Requests
+// the actor may not issue or that are not in processing are refused and left unchanged. Rows are
+// locked, so a letter is issued once however many people press the button.
 func (db *DB) IssueVisas(ctx context.Context, a Audit, actor domain.Actor, opts LetterOptions, ids []int64, now time.Time) (VisaResult, error) {
+	// 1. Read the requests and what their letters say without a lock, and render the letters
+	// outside any transaction: a cancellation or a change of mode meanwhile is never held up.
+	rows, _ := db.Pool.Query(ctx, `SELECT `+visaColumns+` FROM visa_requests v WHERE v.id = ANY($1) ORDER BY v.id`, ids)
+	seen, err := pgx.CollectRows(rows, pgx.RowToStructByName[domain.VisaRequest])
+	if err != nil {
+		return VisaResult{Refused: map[int64]error{}}, fmt.Errorf("postgres: visa requests: %w", err)
+	}
+	before, err := letterStamps(ctx, db.Pool, ids)
+	if err != nil {
+		return VisaResult{Refused: map[int64]error{}}, err
+	}
+	var drafts []domain.VisaRequest
+	for _, v := range seen {
+		if out, err := domain.IssueVisa(actor, v, now); err == nil && domain.CanSeeVisaState(actor, v) {
+			drafts = append(drafts, out)
+		}
+	}
+	prepared := map[int64][]any{}
+	if len(drafts) > 0 {
+		src, err := prepareLetters(ctx, db.Pool, opts, actor, drafts, now)
+		if err != nil {
+			return VisaResult{Refused: map[int64]error{}}, err
+		}
+		for i, d := range drafts {
+			prepared[d.ID] = src[i]
+		}
+	}
+	// 2. One short transaction: lock, check each again (still to issue, and nothing it says
+	// changed since it was read: the request, its registration, the meeting), store.
 	var res VisaResult
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
 		// A retried transaction (see InTx) starts from nothing.
 		res = VisaResult{Refused: map[int64]error{}}
 		vs, err := lockVisasAndRegistrations(ctx, tx, `v.id = ANY($1)`, ids)
 		if err != nil {
 			return err
 		}
+		now2, err := letterStamps(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
 		found := map[int64]bool{}
 		var issued []domain.VisaRequest
+		var src [][]any
 		for _, v := range vs {
 			found[v.ID] = true
 			if !domain.CanSeeVisaState(actor, v) {
@@ -230,7 +266,13 @@ func (db *DB) IssueVisas(ctx context.Context, a Audit, actor domain.Actor, opts 
 				res.Refused[v.ID] = err
 				continue
 			}
+			row, ok := prepared[v.ID]
+			if !ok || before[v.ID] != now2[v.ID] {
+				res.Refused[v.ID] = domain.Errorf(domain.Conflict, "error.visa_changed_meanwhile")
+				continue
+			}
 			issued = append(issued, out)
+			src = append(src, row)
 			res.Done = append(res.Done, out.ID)
 		}
 		for _, id := range ids {
@@ -255,7 +297,7 @@ func (db *DB) IssueVisas(ctx context.Context, a Audit, actor domain.Actor, opts 
 		if err != nil {
 			return fmt.Errorf("postgres: issue visas: %w", err)
 		}
-		if err := issueLetters(ctx, tx, opts, actor, issued, now); err != nil {
+		if err := storeLetters(ctx, tx, src); err != nil {
 			return err
 		}
 		if err := auditMany(ctx, tx, a, "visa_request.issue", "visa_request", res.Done, details); err != nil {
@@ -267,6 +309,31 @@ func (db *DB) IssueVisas(ctx context.Context, a Audit, actor domain.Actor, opts 
 		return VisaResult{Refused: map[int64]error{}}, err
 	}
 	return res, nil
+}
+
+// letterStamp says whether anything a letter states changed: its request, its registration
+// (the co-located events attended), its meeting.
+type letterStamp struct {
+	visa, registration time.Time
+	meeting            int64
+}
+
+func letterStamps(ctx context.Context, q querier, ids []int64) (map[int64]letterStamp, error) {
+	rows, err := q.Query(ctx, `SELECT v.id, v.updated_at, r.updated_at, m.version FROM visa_requests v
+		JOIN registrations r ON r.id = v.registration_id JOIN meetings m ON m.id = v.meeting_id WHERE v.id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: letter stamps: %w", err)
+	}
+	out := map[int64]letterStamp{}
+	var id int64
+	var st letterStamp
+	if _, err := pgx.ForEachRow(rows, []any{&id, &st.visa, &st.registration, &st.meeting}, func() error {
+		out[id] = st
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("postgres: letter stamps: %w", err)
+	}
+	return out, nil
 }
 
 // resolveRepresentation names the representation p chooses (RepresentationID): an active one,

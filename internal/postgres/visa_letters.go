@@ -62,8 +62,38 @@ func studyGroupName(code string) string {
 // issueLetters writes, stores and numbers the letters of requests just issued (their Revision
 // already raised), rendering the PDFs on every core.
 func issueLetters(ctx context.Context, tx pgx.Tx, opts LetterOptions, actor domain.Actor, vs []domain.VisaRequest, now time.Time) error {
+	rows, err := prepareLetters(ctx, tx, opts, actor, vs, now)
+	if err != nil {
+		return err
+	}
+	return storeLetters(ctx, tx, rows)
+}
+
+// querier reads: a transaction, or the pool outside any.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// storeLetters writes the rows prepareLetters made.
+func storeLetters(ctx context.Context, tx pgx.Tx, src [][]any) error {
+	if len(src) == 0 {
+		return nil
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"visa_letters"},
+		[]string{"visa_request_id", "meeting_id", "revision", "reference", "token", "holder_name", "issued_on", "issued_at", "issued_by", "pdf"},
+		pgx.CopyFromRows(src))
+	if err != nil {
+		return fmt.Errorf("postgres: store letters: %w", err)
+	}
+	return nil
+}
+
+// prepareLetters reads what the letters of vs (their Revision already raised) say, through q,
+// and renders them on every core: the rows of visa_letters to store, in vs's order. Given the
+// pool, it holds no lock and no transaction while rendering.
+func prepareLetters(ctx context.Context, tx querier, opts LetterOptions, actor domain.Actor, vs []domain.VisaRequest, now time.Time) ([][]any, error) {
 	if opts.Fonts == nil {
-		return fmt.Errorf("postgres: issue letters: no fonts")
+		return nil, fmt.Errorf("postgres: issue letters: no fonts")
 	}
 	ids := make([]int64, len(vs))
 	for i, v := range vs {
@@ -77,11 +107,11 @@ func issueLetters(ctx context.Context, tx pgx.Tx, opts LetterOptions, actor doma
 		JOIN study_groups g ON g.id = m.study_group_id
 		WHERE v.id = ANY($1)`, ids)
 	if err != nil {
-		return fmt.Errorf("postgres: letter facts: %w", err)
+		return nil, fmt.Errorf("postgres: letter facts: %w", err)
 	}
 	facts, err := pgx.CollectRows(rows, pgx.RowToStructByName[letterFacts])
 	if err != nil {
-		return fmt.Errorf("postgres: letter facts: %w", err)
+		return nil, fmt.Errorf("postgres: letter facts: %w", err)
 	}
 	byID := make(map[int64]letterFacts, len(facts))
 	for _, f := range facts {
@@ -94,11 +124,11 @@ func issueLetters(ctx context.Context, tx pgx.Tx, opts LetterOptions, actor doma
 	}
 	settings, err := effectiveLetterSettings(ctx, tx, meetingIDs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, v := range vs {
 		if err := settings[v.MeetingID].CanIssueLetters().Err(); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	// The co-located events each holder attends, which the period of stay covers.
@@ -116,7 +146,7 @@ func issueLetters(ctx context.Context, tx pgx.Tx, opts LetterOptions, actor doma
 		events[vid] = append(events[vid], ev)
 		return nil
 	}); err != nil {
-		return fmt.Errorf("postgres: letter events: %w", err)
+		return nil, fmt.Errorf("postgres: letter events: %w", err)
 	}
 	letters := make([]visaletter.Letter, len(vs))
 	tokens := make([]string, len(vs))
@@ -125,10 +155,10 @@ func issueLetters(ctx context.Context, tx pgx.Tx, opts LetterOptions, actor doma
 	for i, v := range vs {
 		f, ok := byID[v.ID]
 		if !ok {
-			return fmt.Errorf("postgres: letter facts of request %d: missing", v.ID)
+			return nil, fmt.Errorf("postgres: letter facts of request %d: missing", v.ID)
 		}
 		if tokens[i], err = letterToken(); err != nil {
-			return err
+			return nil, err
 		}
 		st := settings[v.MeetingID]
 		m := domain.Meeting{TimeZone: f.TimeZone}
@@ -148,19 +178,13 @@ func issueLetters(ctx context.Context, tx pgx.Tx, opts LetterOptions, actor doma
 	}
 	pdfs, err := visaletter.RenderAll(ctx, opts.Fonts, letters)
 	if err != nil {
-		return fmt.Errorf("postgres: %w", err)
+		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	src := make([][]any, len(vs))
 	for i, v := range vs {
 		src[i] = []any{v.ID, v.MeetingID, int32(v.Revision), refs[i], tokens[i], v.Name, issuedOn[i], now, actor.ID, pdfs[i]}
 	}
-	_, err = tx.CopyFrom(ctx, pgx.Identifier{"visa_letters"},
-		[]string{"visa_request_id", "meeting_id", "revision", "reference", "token", "holder_name", "issued_on", "issued_at", "issued_by", "pdf"},
-		pgx.CopyFromRows(src))
-	if err != nil {
-		return fmt.Errorf("postgres: store letters: %w", err)
-	}
-	return nil
+	return src, nil
 }
 
 // LetterFile is a letter's PDF with its reference.
