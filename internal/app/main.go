@@ -161,7 +161,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	fc := m.Config.Files
-	m.Server = site.New(m.DB, NewServices(m.DB, time.Now), m.Log, cat, site.Options{
+	m.Server = site.New(m.DB, NewServicesWith(m.DB, time.Now, ServiceOptions{BaseURL: m.Config.BaseURL, Catalogue: cat}), m.Log, cat, site.Options{
 		SecureCookies:    m.Config.SecureCookies,
 		BaseURL:          m.Config.BaseURL,
 		Hash:             HashPassword,

@@ -1,14 +1,45 @@
 package app
 
 import (
+	"sync"
+
+	"plenary/internal/i18n"
+	"plenary/internal/mail"
 	"plenary/internal/postgres"
 	"plenary/internal/service"
+	"plenary/web"
 )
 
 // NewServices builds the use cases over the store: each service gets the store's transaction as
 // the interface it declares (postgres.TxFor), and the store's read side where it needs one. now
 // is the clock (time.Now; tests pass their own).
 func NewServices(db *postgres.DB, now service.Clock) service.Services {
+	return NewServicesWith(db, now, ServiceOptions{})
+}
+
+// ServiceOptions are what some use cases need beyond the store: where links in mail point and
+// the catalogues mail is written from.
+type ServiceOptions struct {
+	// BaseURL is the portal's address, for links in mail (default http://localhost:8080).
+	BaseURL string
+	// Catalogue is the message catalogues (default: the embedded ones).
+	Catalogue *i18n.Catalogue
+}
+
+var embeddedCatalogue = sync.OnceValues(func() (*i18n.Catalogue, error) { return i18n.Load(web.Locales()) })
+
+// NewServicesWith is NewServices with options.
+func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) service.Services {
+	if o.BaseURL == "" {
+		o.BaseURL = "http://localhost:8080"
+	}
+	if o.Catalogue == nil {
+		cat, err := embeddedCatalogue()
+		if err != nil {
+			panic("app: the embedded catalogues do not load: " + err.Error())
+		}
+		o.Catalogue = cat
+	}
 	return service.Services{
 		Registrations: service.NewRegistrations(service.RegistrationsDeps{
 			Tx:  postgres.TxFor(db, func(t *postgres.Tx) service.RegistrationTx { return t }),
@@ -19,6 +50,15 @@ func NewServices(db *postgres.DB, now service.Clock) service.Services {
 			Tx:   postgres.TxFor(db, func(t *postgres.Tx) service.DeskTx { return t }),
 			Now:  now,
 			Keys: db,
+		}),
+		Accounts: service.NewAccounts(service.AccountsDeps{
+			Tx:      postgres.TxFor(db, func(t *postgres.Tx) service.AccountTx { return t }),
+			Reads:   db,
+			Write:   mail.AccountWriter(o.Catalogue, o.BaseURL),
+			Hash:    HashPassword,
+			Verify:  VerifyPassword,
+			BaseURL: o.BaseURL,
+			Now:     now,
 		}),
 	}
 }

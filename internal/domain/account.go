@@ -70,10 +70,18 @@ type Account struct {
 	Language       string    `db:"language"`
 	Secretariat    bool      `db:"secretariat"`
 	CreatedAt      time.Time `db:"created_at"`
+	// NameOrder says whether the family name comes first in the full name.
+	NameOrder NameOrder `db:"name_order"`
+	// EmailVerifiedAt is when the owner showed the email is theirs (a link sent to it); nil while
+	// it is not verified.
+	EmailVerifiedAt *time.Time `db:"email_verified_at"`
 }
 
-// Name is the person's full name.
-func (a Account) Name() string { return a.GivenName + " " + a.FamilyName }
+// Name is the person's full name, in the order they give it (PersonName).
+func (a Account) Name() string { return PersonName(a.GivenName, a.FamilyName, a.NameOrder) }
+
+// EmailVerified reports whether the account's email is verified.
+func (a Account) EmailVerified() bool { return a.EmailVerifiedAt != nil }
 
 // AccountRef names an account briefly.
 type AccountRef struct {
@@ -83,5 +91,6 @@ type AccountRef struct {
 	FamilyName string `db:"family_name"`
 }
 
-// Name is the person's full name.
-func (a AccountRef) Name() string { return a.GivenName + " " + a.FamilyName }
+// Name is the person's full name: given names first, or, when both are written in Chinese,
+// Japanese or Korean characters, the family name first with no space (PersonName's Auto).
+func (a AccountRef) Name() string { return PersonName(a.GivenName, a.FamilyName, AutoOrder) }

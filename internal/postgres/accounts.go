@@ -12,17 +12,22 @@ import (
 
 // accountColumns are what pages and use cases read of an account: never its password hash, which
 // only Credentials reads, to check a password.
-const accountColumns = `id, email, given_name, family_name, gender, organisation_id, language, secretariat, created_at`
+const accountColumns = `id, email, given_name, family_name, gender, organisation_id, language, secretariat, created_at, name_order, email_verified_at`
 
 // CreateAccount stores a new account with its password hash; a taken email (in any letter case)
 // is a Conflict beside the email field.
 func (db *DB) CreateAccount(ctx context.Context, a Audit, acc domain.Account, passwordHash string) (int64, error) {
 	var id int64
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO accounts (email, password_hash, given_name, family_name, gender, organisation_id, language, secretariat)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		order := acc.NameOrder
+		if !order.Valid() {
+			order = domain.GivenFirst
+		}
+		err := tx.QueryRow(ctx, `INSERT INTO accounts (email, password_hash, given_name, family_name, gender, organisation_id, language, secretariat,
+				name_order, email_verified_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 			strings.TrimSpace(acc.Email), passwordHash, acc.GivenName, acc.FamilyName, string(acc.Gender), acc.OrganisationID,
-			acc.Language, acc.Secretariat).Scan(&id)
+			acc.Language, acc.Secretariat, string(order), acc.EmailVerifiedAt).Scan(&id)
 		if isUniqueViolation(err, "accounts_email_key") {
 			return domain.FieldConflicts(map[string]string{"email": "error.email_taken"})
 		}
@@ -104,7 +109,7 @@ func queueActors(b *pgx.Batch, cond string, arg any, found map[int64]actorRow) {
 		var focal, orgs, meetings []int64
 		var roles []string
 		_, err := pgx.ForEachRow(rows, []any{&acc.ID, &acc.Email, &acc.GivenName, &acc.FamilyName,
-			&acc.Gender, &acc.OrganisationID, &acc.Language, &acc.Secretariat, &acc.CreatedAt, &focal, &roles, &orgs, &meetings}, func() error {
+			&acc.Gender, &acc.OrganisationID, &acc.Language, &acc.Secretariat, &acc.CreatedAt, &acc.NameOrder, &acc.EmailVerifiedAt, &focal, &roles, &orgs, &meetings}, func() error {
 			found[acc.ID] = actorRow{actor: actorOf(acc, focal, roles, orgs, meetings), account: acc}
 			// The next row scans into fresh values: these now belong to the map.
 			acc, focal, roles, orgs, meetings = domain.Account{}, nil, nil, nil, nil
@@ -179,7 +184,7 @@ func (db *DB) MakeSecretariat(ctx context.Context, a Audit, id int64) error {
 // are letters to find, not wildcards.
 func (db *DB) SearchAccounts(ctx context.Context, q string, limit int) ([]domain.AccountRef, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT id, email, given_name, family_name FROM accounts
-		WHERE $1 = '' OR email ILIKE '%' || $2 || '%' OR (given_name || ' ' || family_name) ILIKE '%' || $2 || '%'
+		WHERE $1 = '' OR email ILIKE '%' || $2 || '%' OR (given_name || ' ' || family_name) ILIKE '%' || $2 || '%' OR display_name ILIKE '%' || $2 || '%'
 		ORDER BY family_name, given_name, id LIMIT $3`, strings.TrimSpace(q), escapeLike(strings.TrimSpace(q)), limit)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: search accounts: %w", err)

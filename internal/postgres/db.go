@@ -260,7 +260,7 @@ type AuditEvent struct {
 
 // AuditTrails returns the events of several records of one kind, oldest first, by record.
 func (db *DB) AuditTrails(ctx context.Context, entity string, ids []int64) (map[int64][]AuditEvent, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT e.id, e.at, e.actor_id, a.given_name || ' ' || a.family_name AS actor_name,
+	rows, err := db.Pool.Query(ctx, `SELECT e.id, e.at, e.actor_id, a.display_name AS actor_name,
 			e.action, e.entity, e.entity_id, e.detail
 		FROM audit_events e LEFT JOIN accounts a ON a.id = e.actor_id
 		WHERE e.entity = $1 AND e.entity_id = ANY($2) ORDER BY e.at, e.id`, entity, ids)

@@ -241,7 +241,7 @@ func (db *DB) Document(ctx context.Context, meetingID int64, t domain.DocType, n
 			dd.Files, err = pgx.CollectRows(rows, pgx.RowToStructByName[domain.DocumentFile])
 			return err
 		})
-	b.Queue(`SELECT COALESCE((SELECT given_name || ' ' || family_name FROM accounts WHERE id = $1), '')`, line.SubmittedBy).
+	b.Queue(`SELECT COALESCE((SELECT display_name FROM accounts WHERE id = $1), '')`, line.SubmittedBy).
 		QueryRow(func(row pgx.Row) error { return row.Scan(&dd.SubmitterName) })
 	if err := db.Pool.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("postgres: document: %w", err)

@@ -83,9 +83,9 @@ type MailContent struct {
 // registration r with its delegate d, organisation g and meeting m, and the visa request's
 // reason v (all left-joined: a missing row gives empty facts).
 const mailFactsSQL = `jsonb_build_object(
-		'to_email', COALESCE(a.email, ''), 'to_name', COALESCE(a.given_name || ' ' || a.family_name, ''), 'to_language', COALESCE(a.language, ''),
+		'to_email', COALESCE(a.email, ''), 'to_name', COALESCE(a.display_name, ''), 'to_language', COALESCE(a.language, ''),
 		'has_registration', r.id IS NOT NULL, 'mode', COALESCE(r.mode, ''), 'reason', COALESCE(r.reason, ''),
-		'delegate_name', COALESCE(d.given_name || ' ' || d.family_name, ''), 'org_name', COALESCE(g.name, ''),
+		'delegate_name', COALESCE(d.display_name, ''), 'org_name', COALESCE(g.name, ''),
 		'meeting_slug', COALESCE(m.slug, ''), 'meeting_title', COALESCE(m.title, '{}'::jsonb), 'city', COALESCE(m.city, ''),
 		'first_day', m.first_day, 'last_day', m.last_day, 'visa_reason', COALESCE(v.reason, ''))`
 

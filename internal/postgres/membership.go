@@ -57,14 +57,16 @@ type MemberLine struct {
 }
 
 // Name is the person's full name.
-func (l MemberLine) Name() string { return l.GivenName + " " + l.FamilyName }
+func (l MemberLine) Name() string {
+	return domain.PersonName(l.GivenName, l.FamilyName, domain.AutoOrder)
+}
 
 // Members lists the accounts of the given organisations, those awaiting confirmation first.
 func (db *DB) Members(ctx context.Context, orgs []int64) ([]MemberLine, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT acc.id, acc.email, acc.given_name, acc.family_name, o.id AS organisation_id,
 			o.name AS org_name, o.auto_approval,
 			EXISTS (SELECT 1 FROM focal_points f WHERE f.organisation_id = o.id AND f.account_id = acc.id) AS focal_point,
-			af.confirmed_at, c.given_name || ' ' || c.family_name AS confirmed_by, acc.created_at
+			af.confirmed_at, c.display_name AS confirmed_by, acc.created_at
 		FROM accounts acc
 		JOIN organisations o ON o.id = acc.organisation_id
 		LEFT JOIN affiliations af ON af.account_id = acc.id AND af.organisation_id = o.id

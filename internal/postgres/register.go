@@ -120,7 +120,7 @@ func loadRegistrationRules(ctx context.Context, st steps, keys []regKey) (regist
 		})
 		return err
 	})
-	b.Queue(`SELECT DISTINCT f.organisation_id, p.id, p.email, p.given_name || ' ' || p.family_name, p.language
+	b.Queue(`SELECT DISTINCT f.organisation_id, p.id, p.email, p.display_name, p.language
 		FROM accounts a JOIN focal_points f ON f.organisation_id = a.organisation_id JOIN accounts p ON p.id = f.account_id
 		WHERE a.id = ANY($1) ORDER BY f.organisation_id, p.id`, accountIDs).Query(func(rows pgx.Rows) error {
 		var org int64

@@ -31,15 +31,25 @@ type RegistrationLine struct {
 	DeciderName  *string       `db:"decider_name"`
 	// CancellerName names who cancelled it, when that was not its owner.
 	CancellerName *string `db:"canceller_name"`
+	// DisplayName is the delegate's name in the order they give it (accounts.display_name).
+	DisplayName string `db:"display_name"`
+	// EmailVerified says the delegate showed their email is theirs (a focal point sees when not).
+	EmailVerified bool `db:"email_verified"`
 }
 
-// Name is the delegate's full name.
-func (l RegistrationLine) Name() string { return l.GivenName + " " + l.FamilyName }
+// Name is the delegate's full name, in the order they give it.
+func (l RegistrationLine) Name() string {
+	if l.DisplayName != "" {
+		return l.DisplayName
+	}
+	return domain.PersonName(l.GivenName, l.FamilyName, domain.AutoOrder)
+}
 
 const registrationLineSelect = `SELECT ` + registrationColumns + `, a.given_name, a.family_name, a.email, a.gender,
 		o.name AS org_name, o.kind AS org_kind, o.country, m.slug AS meeting_slug, m.title AS meeting_title,
-		d.given_name || ' ' || d.family_name AS decider_name,
-		CASE WHEN r.cancelled_by <> r.account_id THEN c.given_name || ' ' || c.family_name END AS canceller_name
+		d.display_name AS decider_name,
+		CASE WHEN r.cancelled_by <> r.account_id THEN c.display_name END AS canceller_name,
+		a.display_name, a.email_verified_at IS NOT NULL AS email_verified
 	FROM registrations r
 	JOIN accounts a ON a.id = r.account_id
 	JOIN organisations o ON o.id = r.organisation_id

@@ -27,7 +27,9 @@ type VisaLine struct {
 }
 
 // AccountName is the account holder's name (the passport's may be written differently).
-func (l VisaLine) AccountName() string { return l.GivenName + " " + l.FamilyName }
+func (l VisaLine) AccountName() string {
+	return domain.PersonName(l.GivenName, l.FamilyName, domain.AutoOrder)
+}
 
 // Location is the meeting's time zone, where due days end.
 func (l VisaLine) Location() *time.Location { return domain.Meeting{TimeZone: l.TimeZone}.Location() }

@@ -121,8 +121,9 @@ func loadDemoAccounts(ctx context.Context, tx pgx.Tx, sg int64, hash func(string
 			pwHash = h
 		}
 		var id int64
-		err := tx.QueryRow(ctx, `INSERT INTO accounts (email, password_hash, given_name, family_name, gender, organisation_id, language, secretariat)
-			VALUES ($1, $2, $3, $4, $5, (SELECT id FROM organisations WHERE name = NULLIF($6, '')), $7, $8) RETURNING id`,
+		err := tx.QueryRow(ctx, `INSERT INTO accounts (email, password_hash, given_name, family_name, gender, organisation_id, language, secretariat,
+				email_verified_at)
+			VALUES ($1, $2, $3, $4, $5, (SELECT id FROM organisations WHERE name = NULLIF($6, '')), $7, $8, now()) RETURNING id`,
 			p.email, pwHash, p.given, p.family, p.gender, p.org, p.lang, p.secretariat).Scan(&id)
 		if err != nil {
 			return nil, fmt.Errorf("demo account: %w", err)

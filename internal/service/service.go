@@ -28,4 +28,5 @@ type Services struct {
 	Registrations *Registrations
 	Documents     *Documents
 	Desk          *Desk
+	Accounts      *Accounts
 }

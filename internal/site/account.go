@@ -18,12 +18,19 @@ type signupInput struct {
 	Password       string `form:"password" validate:"required,min=10,max=200"`
 	GivenName      string `form:"given_name" validate:"required,max=100"`
 	FamilyName     string `form:"family_name" validate:"required,max=100"`
+	NameOrder      string `form:"name_order" validate:"omitempty,oneof=given_first family_first"`
 	OrganisationID int64  `form:"organisation_id" validate:"required"`
 	Gender         string `form:"gender" validate:"omitempty,oneof=female male not_stated"`
 }
 
 func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
-	s.showSignup(w, r, http.StatusOK, view.NewForm())
+	f := view.NewForm()
+	f.Values["name_order"] = string(domain.GivenFirst)
+	if s.translator(r).Lang.Tag == "zh" {
+		f.Values["name_order"] = string(domain.FamilyFirst)
+	}
+	s.takeDraft(r, &f)
+	s.showSignup(w, r, http.StatusOK, f)
 }
 
 func (s *Server) showSignup(w http.ResponseWriter, r *http.Request, status int, f view.Form) {
@@ -33,7 +40,7 @@ func (s *Server) showSignup(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	p := s.page(r, s.translator(r).T("signup.title"))
-	s.render(w, r, status, view.SignupPage(p, f, orgs))
+	s.render(w, r, status, view.SignupPage(p, f, orgs, nextOf(r)))
 }
 
 func (s *Server) signupSubmit(w http.ResponseWriter, r *http.Request) {
@@ -71,7 +78,7 @@ func (s *Server) signupSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	org := in.OrganisationID
 	id, err := s.db.CreateAccount(r.Context(), auditOf(r), domain.Account{
-		Email: in.Email, GivenName: in.GivenName, FamilyName: in.FamilyName,
+		Email: in.Email, GivenName: in.GivenName, FamilyName: in.FamilyName, NameOrder: domain.NameOrder(in.NameOrder),
 		Gender: gender, OrganisationID: &org, Language: t.Lang.Tag,
 	}, hash)
 	if err != nil {
@@ -88,8 +95,21 @@ func (s *Server) signupSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sessions.Put(r.Context(), "account_id", id)
-	s.flash(r, "signup.welcome", "Name", in.GivenName)
-	http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
+	// The account works at once; the link verifying the email goes out now.
+	if err := s.svc.Accounts.SendVerification(r.Context(), auditOf(r), id, in.Email); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "signup.welcome_verify", "Name", domain.PersonName(in.GivenName, in.FamilyName, domain.NameOrder(in.NameOrder)), "Email", in.Email)
+	http.Redirect(w, r, localPath(nextOf(r)), http.StatusSeeOther)
+}
+
+// nextOf is the page to return to after signing in or up (only a path of this site).
+func nextOf(r *http.Request) string {
+	if n := r.URL.Query().Get("next"); n != "" && localPath(n) == n {
+		return n
+	}
+	return ""
 }
 
 type loginInput struct {

@@ -74,7 +74,7 @@ func TestSignup(t *testing.T) {
 	home := b.get("/")
 	wantStatus(t, home, http.StatusOK)
 	hd := home.doc(t)
-	if got := text(testid(hd, "flash")); got != "Welcome, Ana. Your account is ready." {
+	if got := text(testid(hd, "flash")); got != "Welcome, Ana Silva. Your account is ready. We have sent a link to ana.silva@example.org to verify it." {
 		t.Errorf("flash = %q", got)
 	}
 	if got := text(testid(hd, "user-name")); got != "Ana Silva" {

@@ -2,7 +2,10 @@ package site
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
+
+	"plenary/web/view"
 )
 
 // languageSet remembers the chosen language (a cookie, and the account's preference for mail)
@@ -22,7 +25,41 @@ func (s *Server) languageSet(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
+	next := r.PostFormValue("next")
+	if q := r.URL.Query().Get("next"); q != "" {
+		// A language button of a form being filled (Page.FormID): it sent the form along, which
+		// is kept for the page to show again in the new language.
+		next = q
+		draft := url.Values{}
+		for k, vs := range r.PostForm {
+			if k == "lang" || k == "next" || strings.Contains(k, "password") {
+				continue
+			}
+			draft[k] = vs
+		}
+		s.sessions.Put(r.Context(), "draft_path", localPath(next))
+		s.sessions.Put(r.Context(), "draft", draft.Encode())
+	}
+	http.Redirect(w, r, localPath(next), http.StatusSeeOther)
+}
+
+// takeDraft fills f with what was typed in the form of this page before the language was
+// switched (languageSet), once.
+func (s *Server) takeDraft(r *http.Request, f *view.Form) {
+	if r.Context().Value(keyNoSession) != nil {
+		return // no session: nothing was kept
+	}
+	if s.sessions.GetString(r.Context(), "draft_path") != r.URL.RequestURI() {
+		return
+	}
+	vals, err := url.ParseQuery(s.sessions.PopString(r.Context(), "draft"))
+	s.sessions.Remove(r.Context(), "draft_path")
+	if err != nil {
+		return
+	}
+	for k, vs := range vals {
+		f.Values[k] = strings.Join(vs, ",")
+	}
 }
 
 // localPath accepts only a path on this site, so a redirect can never leave it.

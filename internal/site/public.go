@@ -121,7 +121,18 @@ func (s *Server) meetingShow(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		p.Title = d.Title.In(p.Lang())
-		return view.MeetingPage(p, view.MeetingView{MeetingDetail: d}), nil
+		mv := view.MeetingView{MeetingDetail: d}
+		// A signed-in person's page is never cached: it says where their registration stands.
+		if a := actorOf(r); a.SignedIn() {
+			mine, err := s.db.LiveRegistration(r.Context(), d.ID, a.ID)
+			if err != nil {
+				return nil, err
+			}
+			if mine != nil {
+				mv.Mine = &view.MyMeetingStatus{ID: mine.ID, State: mine.State, Mode: mine.Mode}
+			}
+		}
+		return view.MeetingPage(p, mv), nil
 	})
 }
 

@@ -64,6 +64,7 @@ func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := s.translator(r)
+	s.takeDraft(r, &data.Form)
 	s.render(w, r, http.StatusOK, view.RegisterPage(s.page(r, t.T("reg.title", "Meeting", data.Meeting.Title.In(t.Lang.Tag))), data))
 }
 

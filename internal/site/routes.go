@@ -49,11 +49,22 @@ func (s *Server) Routes() chi.Router {
 		r.Get("/login", s.loginForm)
 		r.Post("/login", s.loginSubmit)
 		r.Post("/logout", s.logout)
+		r.Get("/reset", s.resetRequestForm)
+		r.Post("/reset", s.resetRequestSubmit)
+		r.Get("/reset/{token}", s.resetForm)
+		r.Post("/reset/{token}", s.resetSubmit)
+		r.Get("/verify/{token}", s.verifyForm)
+		r.Post("/verify/{token}", s.verifySubmit)
 
 		// Signed-in pages.
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireSignIn)
 			r.Get("/me", s.meShow)
+			r.Get("/me/account", s.accountShow)
+			r.Post("/me/account", s.accountProfileSubmit)
+			r.Post("/me/email", s.accountEmailSubmit)
+			r.Post("/me/password", s.accountPasswordSubmit)
+			r.Post("/me/verify", s.verifyResend)
 			r.Get("/meetings/{slug}/register", s.registerForm)
 			r.Post("/meetings/{slug}/register", s.registerSubmit)
 			// Cancel and change of mode: the owner, a focal point of the organisation or the

@@ -3,6 +3,7 @@ package view
 import (
 	"net/url"
 	"sort"
+	"strings"
 
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
@@ -20,6 +21,8 @@ type Form struct {
 	Order []string
 	// Rows is the number of rows of an editable table.
 	Rows int
+	// Labels are the fields' labels, for the error summary (WithErrorSummary fills them in).
+	Labels map[string]string
 }
 
 // NewForm returns an empty form.
@@ -119,9 +122,18 @@ func genderOptions(t *i18n.Translator) []Option {
 	return out
 }
 
-func loginAction(next string) string {
+func loginAction(next string) string { return withNext("/login", next) }
+
+// toRegister reports whether the page to return to is a registration form.
+func toRegister(next string) bool {
+	p, _, _ := strings.Cut(next, "?")
+	return strings.HasSuffix(p, "/register")
+}
+
+// withNext is path with the page to return to afterwards, when there is one.
+func withNext(path, next string) string {
 	if next == "" {
-		return "/login"
+		return path
 	}
-	return "/login?next=" + url.QueryEscape(next)
+	return path + "?next=" + url.QueryEscape(next)
 }

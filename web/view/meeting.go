@@ -11,6 +11,27 @@ import (
 // MeetingView is a meeting as its public pages show it.
 type MeetingView struct {
 	*domain.MeetingDetail
+	// Mine is the signed-in person's own live registration for the meeting, if any: the page
+	// shows its state instead of offering to register again.
+	Mine *MyMeetingStatus
+}
+
+// MyMeetingStatus is what the meeting page says of the signed-in person's registration.
+type MyMeetingStatus struct {
+	ID    int64
+	State domain.State
+	Mode  domain.Mode
+}
+
+// PreRegistrationClosed reports whether the pre-registration deadline has passed at now: the
+// page then no longer offers to register.
+func (m MeetingView) PreRegistrationClosed(now time.Time) bool {
+	return m.Deadline(domain.PreRegistration).Passed(now, m.Location())
+}
+
+// mineKey is the catalogue key of the sentence saying the person's registration's state.
+func (s MyMeetingStatus) mineKey() string {
+	return "meeting.mine_" + string(s.State) + "_" + string(s.Mode)
 }
 
 // SessionLine is a session with its working party.

@@ -22,6 +22,10 @@ type Page struct {
 	Now   time.Time
 	// AssetVersion is appended to static URLs.
 	AssetVersion string
+	// FormID names the form being filled on the page, if any: the language buttons then send
+	// what was typed in it along, and the page comes back in the other language with it filled
+	// in (no script needed).
+	FormID string
 }
 
 // User is the signed-in account as the layout shows it.

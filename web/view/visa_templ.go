@@ -99,7 +99,7 @@ func VisaFields(p Page, f Form, o VisaOffer, withBox bool) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = TextField(f, "birth_date", t.T("visa.birth_date"), "date", "bday", required, t.T("visa.date_hint")).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextField(f, "birth_date", t.T("visa.birth_date"), "date", "bday", required, dateHint(t)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -115,7 +115,7 @@ func VisaFields(p Page, f Form, o VisaOffer, withBox bool) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = TextField(f, "passport_issued", t.T("visa.passport_issued"), "date", "off", required, t.T("visa.date_hint")).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextField(f, "passport_issued", t.T("visa.passport_issued"), "date", "off", required, dateHint(t)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
