@@ -106,6 +106,12 @@ func TestRegistration(t *testing.T) {
 			t.Error("a pending registration shows the remote-participation link")
 		}
 		alice.checkA11y("/me with a pending registration")
+		// The account's own pages: checked with axe and the HTML checker like every other.
+		alice.open("/me/account")
+		alice.checkA11y("the account page")
+		alice.open("/reset")
+		alice.checkA11y("the password reset request")
+		alice.open("/me")
 
 		focal.login(regFocalSM, "Aino Virtanen")
 		focal.open("/focal")

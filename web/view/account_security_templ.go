@@ -842,7 +842,7 @@ func AccountPage(p Page, d AccountData) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = Select(d.Profile, "language", t.T("field.language"), languageOptions(d.Languages), true).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = Select(d.Profile, "language", t.T("field.language"), languageOptions(d.Languages), false).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
