@@ -190,7 +190,7 @@ func (s *Server) deskData(r *http.Request, m *domain.MeetingDetail, q string) (v
 			return d, show(id)
 		}
 		if len([]rune(q)) < 2 {
-			d.Refusal = t.T("desk.search_short")
+			d.Hint = t.T("desk.search_short")
 			return d, nil
 		}
 		found, err := s.db.SearchDesk(ctx, m.ID, q)

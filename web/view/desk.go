@@ -88,6 +88,8 @@ type DeskData struct {
 	Query string
 	// Refusal is a refusal in the desk's language, shown at the top.
 	Refusal string
+	// Hint says why a search was not made (too short); it refuses nothing, so the page is a 200.
+	Hint string
 	// Code is the verified code the person was found by, sent with the check-in.
 	Code     string
 	Person   *DeskPerson
