@@ -69,6 +69,8 @@ func (fx *watchFixture) title() string {
 	_, after, _ := strings.Cut(body, "<h1")
 	_, after, _ = strings.Cut(after, ">")
 	h1, _, _ := strings.Cut(after, "</h1>")
+	// The title is isolated in a <bdi> (right-to-left pages); only its text matters here.
+	h1 = strings.NewReplacer("<bdi>", "", "</bdi>", "").Replace(h1)
 	return strings.TrimSpace(h1)
 }
 
