@@ -28,7 +28,10 @@ type RegistrationLine struct {
 	Country      string        `db:"country"`
 	MeetingSlug  string        `db:"meeting_slug"`
 	MeetingTitle domain.Text   `db:"meeting_title"`
-	DeciderName  *string       `db:"decider_name"`
+	// MeetingFirstDay and MeetingLastDay are the meeting's dates.
+	MeetingFirstDay time.Time `db:"meeting_first_day"`
+	MeetingLastDay  time.Time `db:"meeting_last_day"`
+	DeciderName     *string   `db:"decider_name"`
 	// CancellerName names who cancelled it, when that was not its owner.
 	CancellerName *string `db:"canceller_name"`
 	// DisplayName is the delegate's name in the order they give it (accounts.display_name).
@@ -47,6 +50,7 @@ func (l RegistrationLine) Name() string {
 
 const registrationLineSelect = `SELECT ` + registrationColumns + `, a.given_name, a.family_name, a.email, a.gender,
 		o.name AS org_name, o.kind AS org_kind, o.country, m.slug AS meeting_slug, m.title AS meeting_title,
+		m.first_day AS meeting_first_day, m.last_day AS meeting_last_day,
 		d.display_name AS decider_name,
 		CASE WHEN r.cancelled_by <> r.account_id THEN c.display_name END AS canceller_name,
 		a.display_name, a.email_verified_at IS NOT NULL AS email_verified
@@ -115,7 +119,19 @@ type RegistrationFilter struct {
 	// UpdatedBefore, when set, keeps the registrations last changed at or before it: "approve
 	// all" shows and approves those the list showed, not one that arrived since.
 	UpdatedBefore time.Time
+	// Sort is the list's order: "" (pending first, then the newest meeting, then by name),
+	// "name", "date" (newest registration first) or "state" (pending, approved, rejected,
+	// cancelled, then by name). Every order ends with the id, so that pages never overlap.
+	Sort          string
 	Limit, Offset int
+}
+
+// The orders of a list, by RegistrationFilter.Sort; the columns are the list query's.
+var registrationOrders = map[string]string{
+	"":      ` ORDER BY (r.state = 'pending') DESC, m.first_day DESC, a.family_name, a.given_name, r.id`,
+	"name":  ` ORDER BY a.family_name, a.given_name, m.first_day DESC, r.id`,
+	"date":  ` ORDER BY r.created_at DESC, r.id DESC`,
+	"state": ` ORDER BY array_position(ARRAY['pending','approved','rejected','cancelled'], r.state), a.family_name, a.given_name, r.id`,
 }
 
 // scoped narrows f to the organisations whose registrations actor may list (the domain's
@@ -209,7 +225,10 @@ func (db *DB) ListRegistrations(ctx context.Context, actor domain.Actor, f Regis
 	}
 	// The page's rows are chosen on the narrow sort columns first; only those rows are then read
 	// whole with their names.
-	const order = ` ORDER BY (r.state = 'pending') DESC, m.first_day DESC, a.family_name, a.given_name, r.id`
+	order, ok := registrationOrders[f.Sort]
+	if !ok {
+		order = registrationOrders[""]
+	}
 	q := `WITH page AS (SELECT r.id FROM registrations r JOIN accounts a ON a.id = r.account_id JOIN meetings m ON m.id = r.meeting_id` +
 		where + order + fmt.Sprintf(` LIMIT %d OFFSET %d)`, limit, max(f.Offset, 0)) + ` ` +
 		strings.Replace(registrationLineSelect, "FROM registrations r", "FROM page JOIN registrations r ON r.id = page.id", 1) + order

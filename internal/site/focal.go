@@ -50,13 +50,11 @@ func (s *Server) showFocal(w http.ResponseWriter, r *http.Request, status int, q
 		return
 	}
 	l.Meetings = meetingOptions(t, meetings, view.Option{Value: "", Label: t.T("lists.any_meeting")})
-	l.ShowMeeting = q.MeetingID == 0
 	d := view.FocalData{}
 	for _, o := range orgs {
 		d.Organisations = append(d.Organisations, view.OrgSummary{ID: o.ID, Name: o.Name, AutoApproval: o.AutoApproval})
 	}
 	if len(orgs) > 1 {
-		l.ShowOrganisation = true
 		l.Organisations = []view.Option{{Value: "", Label: t.T("lists.any_organisation")}}
 		for _, o := range orgs {
 			l.Organisations = append(l.Organisations, view.Option{Value: strconv.FormatInt(o.ID, 10), Label: o.Name})

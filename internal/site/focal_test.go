@@ -256,7 +256,7 @@ func TestFocalApprovesOneAndTheSecondApprovalIsRefused(t *testing.T) {
 
 	p := b.post("/focal/decide", form("action", "approve", "only", idStr(jose), "back", "state=pending"))
 	wantRedirect(t, p, "/focal?state=pending")
-	if got := followFlash(t, b, p); got != "1 registration approved" {
+	if got := followFlash(t, b, p); got != "1 registration approved: José Müller-Ñúñez" {
 		t.Errorf("flash = %q", got)
 	}
 	if st, _ := fx.state(jose); st != domain.Approved {
@@ -310,7 +310,7 @@ func TestFocalBulkApproval(t *testing.T) {
 	// Tick three and an already approved one.
 	p := b.post("/focal/decide", form("action", "approve", "id", idStr(ids[0]), "id", idStr(ids[1]), "id", idStr(ids[2]), "id", idStr(already)))
 	got := followFlash(t, b, p)
-	if !strings.HasPrefix(got, "3 registrations approved; 1 could not be: This registration was already decided") {
+	if !strings.HasPrefix(got, "3 registrations approved: Bulk Colleague0, Bulk Colleague1, Bulk Colleague2; 1 could not be: This registration was already decided") {
 		t.Errorf("flash = %q", got)
 	}
 	for _, id := range ids[:3] {
@@ -349,7 +349,7 @@ func TestFocalBulkApproval(t *testing.T) {
 	wantRedirect(t, p, "/focal/approve-all")
 	asOf, _ := testid(d, "approve-all-form").Find(`input[name="as_of"]`).Attr("value")
 	p = b.post("/focal/decide", form("action", "approve_all", "confirm", "yes", "as_of", asOf))
-	if got := followFlash(t, b, p); got != "1 registration approved" {
+	if got := followFlash(t, b, p); got != "1 registration approved: Bulk Colleague3" {
 		t.Errorf("approve all flash = %q", got)
 	}
 	if st, _ := fx.state(ids[3]); st != domain.Approved {
@@ -596,7 +596,7 @@ func TestFocalApprovesAThousandAtOnce(t *testing.T) {
 	p = b.post("/focal/decide", form("action", "approve_all", "confirm", "yes", "as_of", asOf))
 	took := time.Since(start)
 	t.Logf("approve all %d: %v", n, took)
-	if got := followFlash(t, b, p); got != "1000 registrations approved" {
+	if got := followFlash(t, b, p); !strings.HasPrefix(got, "1000 registrations approved: Bulk Delegate 0001, Bulk Delegate 0002,") || !strings.HasSuffix(got, ", Bulk Delegate 0050, and 950 more") {
 		t.Errorf("flash = %q", got)
 	}
 	var approved int
@@ -643,7 +643,7 @@ func TestFocalPointOfSeveralOrganisations(t *testing.T) {
 	}
 	// Approving all of one organisation leaves the other's pending.
 	p := b.post("/focal/decide", form("action", "approve_all", "confirm", "yes", "back", "organisation="+idStr(palestine)))
-	if got := followFlash(t, b, p); got != "1 registration approved" {
+	if got := followFlash(t, b, p); got != "1 registration approved: Amal Haddad" {
 		t.Errorf("flash = %q", got)
 	}
 	if st, _ := fx.state(jose); st != domain.Pending {
@@ -653,5 +653,59 @@ func TestFocalPointOfSeveralOrganisations(t *testing.T) {
 	d = b.get("/focal/register?organisation=" + idStr(palestine)).doc(t)
 	if got := texts(d.Find(`select#account_id option`)); !strings.Contains(got, "Amal Haddad") || strings.Contains(got, "José") {
 		t.Errorf("colleagues = %q", got)
+	}
+}
+
+func TestFocalListSortsAndShowsTheMeetingByTitle(t *testing.T) {
+	fx := newListsFixture(t)
+	// Registered in this order: Colleague Zed, Colleague Amy, Colleague Max (the last approved).
+	zed := fx.register(fx.colleague(fx.sm, "Zed", "Zulu", domain.NotStated), domain.Remote, false)
+	amy := fx.register(fx.colleague(fx.sm, "Amy", "Alpha", domain.NotStated), domain.Remote, false)
+	max := fx.register(fx.colleague(fx.sm, "Max", "Mike", domain.NotStated), domain.Remote, false)
+	if _, err := fx.ts.db.Pool.Exec(context.Background(), `UPDATE registrations SET created_at = created_at + (id - $1) * interval '1 minute' WHERE id IN ($1, $2, $3)`, zed, amy, max); err != nil {
+		t.Fatal(err)
+	}
+	b := fx.as(focalSM)
+	wantStatus(t, b.post("/focal/decide", form("action", "approve", "only", idStr(max))), http.StatusSeeOther)
+	for sort, want := range map[string][]int64{
+		"name":  {amy, max, zed},
+		"date":  {max, amy, zed},
+		"state": {amy, zed, max},
+		"":      {amy, zed, max},
+	} {
+		d := b.get("/focal?sort=" + sort).doc(t)
+		var want2 []string
+		for _, id := range want {
+			want2 = append(want2, idStr(id))
+		}
+		if got := strings.Join(rowIDs(d), ","); got != strings.Join(want2, ",") {
+			t.Errorf("sort=%q: rows %s, want %s", sort, got, strings.Join(want2, ","))
+		}
+		if sort != "" {
+			// The order is kept by the links that keep the filter.
+			if v, _ := d.Find(`select#sort option[selected]`).Attr("value"); v != sort {
+				t.Errorf("sort=%q: the form shows %q", sort, v)
+			}
+		}
+	}
+	// An unknown order is the default.
+	wantStatus(t, b.get("/focal?sort=id;drop"), http.StatusOK)
+	d := b.get("/focal").doc(t)
+	meeting := testid(d, "reg-"+idStr(zed)).Find(`[data-testid="meeting"]`)
+	if got := text(meeting); strings.Contains(got, fx.demoSlug) || !strings.Contains(got, "Meetings of Working Parties") {
+		t.Errorf("meeting cell = %q, want its title and dates", got)
+	}
+	if got := text(meeting.Find(`[data-testid="meeting-dates"]`)); got == "" {
+		t.Error("no meeting dates")
+	}
+	if got := text(testid(d, "reg-"+idStr(zed)).Find(`[data-testid="organisation"]`)); got != orgSM {
+		t.Errorf("organisation = %q", got)
+	}
+	// The select-all control is in the page, hidden until its script shows it.
+	if w := testid(d, "select-all-wrap"); w.Length() != 1 || w.AttrOr("hidden", "x") == "x" {
+		t.Error("no hidden select-all control")
+	}
+	if src, _ := d.Find(`script[src^="/static/select-all.js"]`).Attr("src"); src == "" {
+		t.Error("no select-all script")
 	}
 }

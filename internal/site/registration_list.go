@@ -3,6 +3,7 @@ package site
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -35,6 +36,9 @@ func parseListQuery(v url.Values) view.ListQuery {
 	}
 	if m := domain.Mode(v.Get("mode")); m.Valid() {
 		q.Mode = string(m)
+	}
+	if s := v.Get("sort"); slices.Contains(view.Sorts, s) {
+		q.Sort = s
 	}
 	if n, err := strconv.Atoi(v.Get("page")); err == nil && n > 1 {
 		q.Page = n
@@ -79,6 +83,7 @@ func (sc listScope) filter(q view.ListQuery) postgres.RegistrationFilter {
 	f.State = domain.State(q.State)
 	f.Mode = domain.Mode(q.Mode)
 	f.Query = q.Q
+	f.Sort = q.Sort
 	return f
 }
 
@@ -102,10 +107,33 @@ func (s *Server) loadList(r *http.Request, sc listScope, q view.ListQuery) (view
 	if err != nil {
 		return view.RegistrationList{}, err
 	}
+	lang := s.translator(r).Lang.Tag
+	rows := make([]view.RegistrationRow, len(page.Lines))
+	for i, l := range page.Lines {
+		rows[i] = registrationRow(l, lang, visas[l.ID])
+	}
 	return view.RegistrationList{
-		Base: sc.base, Exports: sc.exports, Query: q, Lines: page.Lines, Counts: page.Counts, Total: page.Total,
-		PerPage: perPage, Decide: view.NewForm(), AsOf: asOf, Visas: visas,
+		Base: sc.base, Exports: sc.exports, Query: q, Lines: rows, Counts: page.Counts, Total: page.Total,
+		PerPage: perPage, Decide: view.NewForm(), AsOf: asOf,
 	}, nil
+}
+
+// registrationRow is what a list shows of a registration, in the page's language lang.
+func registrationRow(l postgres.RegistrationLine, lang string, visa domain.VisaState) view.RegistrationRow {
+	row := view.RegistrationRow{
+		ID: l.ID, Name: l.Name(), Email: l.Email, EmailVerified: l.EmailVerified, Organisation: l.OrgName,
+		MeetingTitle: l.MeetingTitle.In(lang), MeetingFirstDay: l.MeetingFirstDay, MeetingLastDay: l.MeetingLastDay,
+		Mode: l.Mode, State: l.State, Late: l.Late, CreatedAt: l.CreatedAt, Reason: l.Reason, Visa: visa,
+		CancelledByOwner: l.CancelledByOwner(),
+	}
+	// Who decided is not shown once the registration is cancelled: who cancelled it is.
+	if l.DeciderName != nil && l.State != domain.Pending && l.State != domain.Cancelled {
+		row.DecidedBy = *l.DeciderName
+	}
+	if l.State == domain.Cancelled && !row.CancelledByOwner && l.CancellerName != nil {
+		row.CancelledBy = *l.CancellerName
+	}
+	return row
 }
 
 // decideFields is a decision posted from a list: approve the ticked registrations (or the one
@@ -204,7 +232,12 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, sc listScope, sh
 			return
 		}
 	}
-	s.sessions.Put(r.Context(), "flash", decisionSummary(t, approve, res))
+	names, err := s.db.RegistrationNames(r.Context(), actorOf(r), res.Done)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), "flash", decisionSummary(t, approve, res, names))
 	http.Redirect(w, r, q.URL(sc.base), http.StatusSeeOther)
 }
 
@@ -228,7 +261,7 @@ func parseIDs(raw []string) ([]int64, error) {
 // decisionSummary is the flash message after a decision: how many changed and, for those that
 // did not, why ("12 approved; 1 could not be: …"). A single refused registration gets its reason
 // alone.
-func decisionSummary(t *i18n.Translator, approve bool, res service.DecideResult) string {
+func decisionSummary(t *i18n.Translator, approve bool, res service.DecideResult, names []string) string {
 	if len(res.Done) == 0 && len(res.Refused) == 1 {
 		for _, err := range res.Refused {
 			return errorMessage(t, err)
@@ -238,7 +271,7 @@ func decisionSummary(t *i18n.Translator, approve bool, res service.DecideResult)
 	if !approve {
 		key = "lists.rejected_n"
 	}
-	parts := []string{t.N(key, len(res.Done))}
+	parts := []string{t.N(key, len(res.Done)) + decidedNames(t, names)}
 	ids := make([]int64, 0, len(res.Refused))
 	for id := range res.Refused {
 		ids = append(ids, id)
@@ -257,6 +290,23 @@ func decisionSummary(t *i18n.Translator, approve bool, res service.DecideResult)
 		parts = append(parts, t.N("lists.refused_n", count[m], "Reason", m))
 	}
 	return strings.Join(parts, t.T("lists.summary_separator"))
+}
+
+// maxDecidedNames is how many names the message after a decision lists.
+const maxDecidedNames = 50
+
+// decidedNames lists who was decided (": Ana Lima, Bo Chen"), the first maxDecidedNames of
+// them and how many more.
+func decidedNames(t *i18n.Translator, names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	shown := names[:min(len(names), maxDecidedNames)]
+	list := strings.Join(shown, t.T("list.separator"))
+	if more := len(names) - len(shown); more > 0 {
+		list += t.T("list.separator") + t.N("decided.more", more)
+	}
+	return t.T("decided.names", "Names", list)
 }
 
 // errorMessage is a domain error in the user's language, the registration's state included.

@@ -32,7 +32,6 @@ func (s *Server) showSecRegistrations(w http.ResponseWriter, r *http.Request, st
 		s.fail(w, r, err)
 		return
 	}
-	l.ShowOrganisation = true
 	l.Organisations = []view.Option{{Value: "", Label: t.T("lists.any_organisation")}}
 	for _, o := range orgs {
 		l.Organisations = append(l.Organisations, view.Option{Value: strconv.FormatInt(o.ID, 10), Label: o.Name})

@@ -3,6 +3,7 @@ package view
 import (
 	"net/url"
 	"strconv"
+	"time"
 
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
@@ -16,8 +17,13 @@ type ListQuery struct {
 	State          string
 	Mode           string
 	Q              string
-	Page           int
+	// Sort is one of Sorts: "" (pending first), "name", "date" (newest first), "state".
+	Sort string
+	Page int
 }
+
+// Sorts are the orders a list offers.
+var Sorts = []string{"", "name", "date", "state"}
 
 // Values returns the query's parameters; page 1 is left out.
 func (q ListQuery) Values() url.Values {
@@ -36,6 +42,9 @@ func (q ListQuery) Values() url.Values {
 	}
 	if q.Q != "" {
 		v.Set("q", q.Q)
+	}
+	if q.Sort != "" {
+		v.Set("sort", q.Sort)
 	}
 	if q.Page > 1 {
 		v.Set("page", strconv.Itoa(q.Page))
@@ -71,7 +80,7 @@ type RegistrationList struct {
 	// Base is the list's address; actions post to Base + "/decide".
 	Base  string
 	Query ListQuery
-	Lines []postgres.RegistrationLine
+	Lines []RegistrationRow
 	// Counts per state of the selection, whatever the state filter.
 	Counts  map[domain.State]int
 	Total   int
@@ -79,17 +88,38 @@ type RegistrationList struct {
 	// Meetings and Organisations are the choices of those filters; nil hides the filter.
 	Meetings      []Option
 	Organisations []Option
-	// ShowMeeting and ShowOrganisation add those columns.
-	ShowMeeting      bool
-	ShowOrganisation bool
 	// Decide is a refused decision, shown again with its messages.
 	Decide Form
 	// AsOf is when the list was read; "approve all" approves only what was pending then.
 	AsOf string
 	// Exports is the address of the exports, without the extension.
 	Exports string
-	// Visas holds the state of the visa request of each listed registration that has one.
-	Visas map[int64]domain.VisaState
+}
+
+// RegistrationRow is one registration of a list, as its row (or, on a phone, its card) shows it.
+type RegistrationRow struct {
+	ID    int64
+	Name  string
+	Email string
+	// EmailVerified is false while the delegate has not shown the email is theirs.
+	EmailVerified bool
+	Organisation  string
+	// MeetingTitle is in the page's language.
+	MeetingTitle    string
+	MeetingFirstDay time.Time
+	MeetingLastDay  time.Time
+	Mode            domain.Mode
+	State           domain.State
+	Late            bool
+	CreatedAt       time.Time
+	// DecidedBy names who approved or rejected it ("" if nobody or not shown).
+	DecidedBy string
+	// CancelledByOwner is true when the delegate cancelled it; CancelledBy otherwise names who did.
+	CancelledByOwner bool
+	CancelledBy      string
+	Reason           string
+	// Visa is the state of its visa request, "" when none (or not the viewer's to see).
+	Visa domain.VisaState
 }
 
 // Pages is the number of pages.
@@ -269,6 +299,18 @@ func stateOptions(t *i18n.Translator) []Option {
 	return out
 }
 
+func listSortOptions(t *i18n.Translator) []Option {
+	out := make([]Option, 0, len(Sorts))
+	for _, s := range Sorts {
+		key := "sort.default"
+		if s != "" {
+			key = "sort." + s
+		}
+		out = append(out, Option{s, t.T(key)})
+	}
+	return out
+}
+
 func modeOptions(t *i18n.Translator) []Option {
 	return []Option{{"", t.T("lists.any_mode")}, {string(domain.InPerson), t.T("mode.in_person")}, {string(domain.Remote), t.T("mode.remote")}}
 }
@@ -314,5 +356,6 @@ func (q ListQuery) form() Form {
 	f.Values["state"] = q.State
 	f.Values["mode"] = q.Mode
 	f.Values["q"] = q.Q
+	f.Values["sort"] = q.Sort
 	return f
 }
