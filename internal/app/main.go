@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"plenary/internal/i18n"
+	"plenary/internal/mail"
 	"plenary/internal/pgcluster"
 	"plenary/internal/postgres"
 	"plenary/internal/seed"
@@ -50,6 +51,7 @@ type Main struct {
 	visa   chan struct{} // closed when the visa data erasure has stopped
 	expiry chan struct{} // closed when the session clean-up has stopped
 	sweep  chan struct{} // closed when the sweep of abandoned files has stopped
+	digest chan struct{} // closed when the daily digests have stopped
 	demo   *seed.Result
 	// notifier is closed when the mail notifier has stopped.
 	notifier chan struct{}
@@ -202,6 +204,8 @@ func (m *Main) Run(ctx context.Context) error {
 	go runSessionCleanup(bg, m.DB, m.Log, SessionCleanupInterval, m.expiry)
 	m.sweep = make(chan struct{})
 	go runFileSweep(bg, m.Files, m.Log, fc.UploadLease/4, m.sweep)
+	m.digest = make(chan struct{})
+	go mail.RunDigests(bg, m.DB, cat, m.Config.BaseURL, m.Log, DigestInterval, m.digest)
 	m.http = &http.Server{
 		Handler:           m.Server.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -297,6 +301,7 @@ func (m *Main) Close() error {
 		<-m.visa
 		<-m.expiry
 		<-m.sweep
+		<-m.digest
 	}
 	if m.DB != nil {
 		m.DB.Close()

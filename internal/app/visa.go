@@ -64,3 +64,7 @@ func runEvery(ctx context.Context, interval time.Duration, done chan<- struct{},
 		}
 	}
 }
+
+// DigestInterval is how often the daily digests that are due are made (a digest goes within
+// this long of its time).
+var DigestInterval = time.Minute

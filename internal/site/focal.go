@@ -28,6 +28,11 @@ func (s *Server) focalOrganisations(r *http.Request) ([]domain.Organisation, err
 }
 
 func (s *Server) showFocal(w http.ResponseWriter, r *http.Request, status int, q view.ListQuery, decide view.Form) {
+	s.showFocalWith(w, r, status, q, decide, view.Form{})
+}
+
+// showFocalWith shows the focal point's page with a refused form of the mail preference.
+func (s *Server) showFocalWith(w http.ResponseWriter, r *http.Request, status int, q view.ListQuery, decide, mailForm view.Form) {
 	a := actorOf(r)
 	t := s.translator(r)
 	orgs, err := s.focalOrganisations(r)
@@ -81,6 +86,20 @@ func (s *Server) showFocal(w http.ResponseWriter, r *http.Request, status int, q
 		}
 	}
 	d.List = l
+	if mailForm.Values != nil {
+		d.Mail = mailForm
+	} else {
+		d.Mail = view.NewForm()
+		at, err := s.db.DigestPref(r.Context(), a.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d.Mail.Values["mail"], d.Mail.Values["digest_at"] = "each", "08:00"
+		if at != nil {
+			d.Mail.Values["mail"], d.Mail.Values["digest_at"] = "daily", at.String()
+		}
+	}
 	s.render(w, r, status, view.FocalPage(s.page(r, t.T("lists.focal_title")), d))
 }
 
@@ -271,4 +290,45 @@ func (s *Server) focalExport(w http.ResponseWriter, r *http.Request, format expo
 		name = "registrations-" + d.Slug
 	}
 	s.exportRegistrations(w, r, format, name, f)
+}
+
+// focalMail sets how the focal point is told of new requests: one mail each, or a daily digest
+// at a time of day they choose (in each meeting's time zone).
+func (s *Server) focalMail(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Mail     string `form:"mail" validate:"required,oneof=each daily"`
+		DigestAt string `form:"digest_at" validate:"max=10"`
+	}
+	f, err := decodeForm(w, r, &in)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t := s.translator(r)
+	f.Order = []string{"mail", "digest_at"}
+	if !s.check(t, &in, &f) {
+		f.Errors["mail"] = t.T("digest.choose")
+		s.showFocalWith(w, r, http.StatusUnprocessableEntity, view.ListQuery{}, view.NewForm(), f)
+		return
+	}
+	var at *domain.DigestAt
+	if in.Mail == "daily" {
+		v, err := domain.ParseDigestAt(in.DigestAt)
+		if err != nil {
+			f.Errors["digest_at"] = t.T("error.digest_time")
+			s.showFocalWith(w, r, http.StatusUnprocessableEntity, view.ListQuery{}, view.NewForm(), f)
+			return
+		}
+		at = &v
+	}
+	if err := s.db.SetDigest(r.Context(), auditOf(r), actorOf(r), at); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if at != nil {
+		s.flash(r, "digest.now_daily", "Time", at.String())
+	} else {
+		s.flash(r, "digest.now_each")
+	}
+	http.Redirect(w, r, "/focal#mail-h", http.StatusSeeOther)
 }

@@ -709,3 +709,43 @@ func TestFocalListSortsAndShowsTheMeetingByTitle(t *testing.T) {
 		t.Error("no select-all script")
 	}
 }
+
+func TestFocalChoosesADailyDigest(t *testing.T) {
+	fx := newListsFixture(t)
+	b := fx.as(focalSM)
+	d := b.get("/focal").doc(t)
+	if _, ok := testid(d, "mail-each").Attr("checked"); !ok {
+		t.Error("one mail per request is not the default")
+	}
+	p := b.post("/focal/mail", form("mail", "daily", "digest_at", "25:00"))
+	wantStatus(t, p, http.StatusUnprocessableEntity)
+	d = p.doc(t)
+	if got := text(testid(d, "error-digest_at")); !strings.Contains(got, "08:00") {
+		t.Errorf("message beside the time = %q", got)
+	}
+	if v, _ := d.Find("#digest_at").Attr("value"); v != "25:00" {
+		t.Errorf("what was typed is lost: %q", v)
+	}
+	var n int
+	_ = fx.ts.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM focal_mail_prefs`).Scan(&n)
+	if n != 0 {
+		t.Fatal("a refused form changed the preference")
+	}
+	p = b.post("/focal/mail", form("mail", "daily", "digest_at", "07:30"))
+	if got := followFlash(t, b, p); got != "You will get a daily digest at 07:30, in each meeting's time zone." {
+		t.Errorf("flash = %q", got)
+	}
+	d = b.get("/focal").doc(t)
+	if _, ok := testid(d, "mail-daily").Attr("checked"); !ok {
+		t.Error("the daily digest is not shown as chosen")
+	}
+	if v, _ := d.Find("#digest_at").Attr("value"); v != "07:30" {
+		t.Errorf("time shown = %q", v)
+	}
+	p = b.post("/focal/mail", form("mail", "each"))
+	if got := followFlash(t, b, p); got != "You will get one mail per request." {
+		t.Errorf("flash = %q", got)
+	}
+	// Only focal points have the form.
+	wantStatus(t, fx.as(delegateSM).post("/focal/mail", form("mail", "daily", "digest_at", "07:30")), http.StatusForbidden)
+}

@@ -132,6 +132,7 @@ func (s *Server) Routes() chi.Router {
 			r.Get("/register", s.focalRegisterForm)
 			r.Post("/register", s.focalRegisterSubmit)
 			r.Post("/auto-approval", s.focalAutoApproval)
+			r.Post("/mail", s.focalMail)
 			r.Get("/export.csv", s.focalExportCSV)
 			r.Get("/export.xlsx", s.focalExportXLSX)
 		})

@@ -231,6 +231,9 @@ type FocalData struct {
 	// Meeting is the meeting chosen in the filter, if any, and Composition its delegation.
 	Meeting     *domain.MeetingSummary
 	Composition Composition
+	// Mail is the form of how the focal point is told of new requests: "mail" is "each" or
+	// "daily", "digest_at" the digest's time of day.
+	Mail Form
 }
 
 // SecRegistrationsData is what the secretariat's list of a meeting's registrations shows.
