@@ -712,22 +712,28 @@ func (b *regBench) approveAll() Scenario {
 			if err != nil {
 				return nil, err
 			}
-			// The focal point opens the meeting's pending registrations and presses "approve all":
-			// the form's fields are the page's.
-			list := "/focal?meeting=" + strconv.FormatInt(meeting, 10) + "&state=pending"
-			status, page, err := fp.Get(ctx, list)
+			// The focal point opens the meeting's pending registrations, presses "approve all", and
+			// confirms on the page that names them: the form's fields are that page's.
+			filter := "?meeting=" + strconv.FormatInt(meeting, 10) + "&state=pending"
+			list := "/focal" + filter
+			status, _, err := fp.Get(ctx, list)
 			if err != nil || status != http.StatusOK {
 				return nil, fmt.Errorf("GET %s: %d %v", list, status, err)
 			}
+			question := "/focal/approve-all" + filter
+			status, page, err := fp.Get(ctx, question)
+			if err != nil || status != http.StatusOK {
+				return nil, fmt.Errorf("GET %s: %d %v", question, status, err)
+			}
 			m := approveAllForm.FindSubmatch(page)
 			if m == nil {
-				return nil, fmt.Errorf("GET %s: no approve-all form", list)
+				return nil, fmt.Errorf("GET %s: no approve-all form", question)
 			}
 			form := url.Values{}
 			for _, in := range hiddenInput.FindAllSubmatch(m[1], -1) {
 				form.Set(string(in[1]), html.UnescapeString(string(in[2])))
 			}
-			if form.Get("action") != "approve_all" || form.Get("as_of") == "" {
+			if form.Get("action") != "approve_all" || form.Get("as_of") == "" || form.Get("confirm") != "yes" {
 				return nil, fmt.Errorf("approve-all form: unexpected fields %v", form)
 			}
 			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "/focal/decide", strings.NewReader(form.Encode()))
@@ -764,7 +770,7 @@ func (b *regBench) approveAll() Scenario {
 			if err != nil {
 				return nil, err
 			}
-			res.note("one POST of the page's approve-all form (meeting and state filter, as_of of the page): %s, %d approved, %d audit events, %d approval mails",
+			res.note("one POST of the approve-all question's form (meeting and state filter, as_of of the question): %s, %d approved, %d audit events, %d approval mails",
 				fmtDur(took), approved, audits, mails)
 			res.note("mail at the response: %d queued, %d kept, %d sent (no SMTP server configured: the worker keeps mail in the portal)",
 				states["queued"], states["kept"], sent)
