@@ -390,7 +390,8 @@ func TestRejectionNeedsAReason(t *testing.T) {
 	}
 
 	p = b.post("/focal/decide", form("action", "reject", "id", idStr(jose), "reason", "Not in our delegation."))
-	if got := followFlash(t, b, p); got != "1 registration rejected" {
+	// The confirmation names who was rejected (issue 11 §4).
+	if got := followFlash(t, b, p); got != "1 registration rejected: José Müller-Ñúñez" {
 		t.Errorf("flash = %q", got)
 	}
 	if st, reason := fx.state(jose); st != domain.Rejected || reason != "Not in our delegation." {
