@@ -24,7 +24,10 @@ func provider(db *DB) (*goose.Provider, *sql.DB, error) {
 		sqldb.Close()
 		return nil, nil, fmt.Errorf("postgres: migrations: %w", err)
 	}
-	p, err := goose.NewProvider(goose.DialectPostgres, sqldb, migrations.FS, goose.WithLocker(locker))
+	p, err := goose.NewProvider(goose.DialectPostgres, sqldb, migrations.FS, goose.WithLocker(locker),
+		// Features land in their own number ranges, so a database migrated before a lower-numbered
+		// migration landed applies it late rather than refusing to start.
+		goose.WithAllowOutofOrder(true))
 	if err != nil {
 		sqldb.Close()
 		return nil, nil, fmt.Errorf("postgres: migrations: %w", err)
