@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -32,7 +33,7 @@ func TestMailIsWrittenInEachOfTheSixLanguages(t *testing.T) {
 				ToEmail: "jose@example.test", ToName: "José Müller", ToLanguage: l.Tag,
 				HasRegistration: true, Mode: domain.InPerson, DelegateName: "José Müller", OrgName: "Example Networks Ltd.",
 				MeetingSlug: "sg13-wp-2025-07", MeetingTitle: domain.Text{"en": "Meetings of Working Parties 1/13 to 4/13"},
-				City: "Geneva", FirstDay: "2025-07-25", LastDay: "2025-07-29",
+				City: "Geneva", FirstDay: "2025-07-25", LastDay: "2025-07-29", RegistrationID: 42, DeskPlace: "Montbrillant",
 			}}
 			c, err := write(j)
 			if err != nil {
@@ -49,8 +50,10 @@ func TestMailIsWrittenInEachOfTheSixLanguages(t *testing.T) {
 				}
 			}
 			if l.Tag != "en" {
+				// Links are not words: a confirmation's address holds "registrations".
+				plain := linkRE.ReplaceAllString(c.Body, "")
 				for _, english := range []string{en.T("mail.footer", "Site", "https://plenary.test"), "Dear ", "registration", "Your "} {
-					if strings.Contains(c.Body, english) || strings.Contains(c.Subject, english) {
+					if strings.Contains(plain, english) || strings.Contains(c.Subject, english) {
 						t.Errorf("%s %s: English %q in the mail:\n%s\n%s", l.Tag, kind, english, c.Subject, c.Body)
 					}
 				}
@@ -67,3 +70,5 @@ func TestMailIsWrittenInEachOfTheSixLanguages(t *testing.T) {
 		}
 	}
 }
+
+var linkRE = regexp.MustCompile(`https?://[^\s）)]+`)

@@ -50,10 +50,20 @@ func render(cat *i18n.Catalogue, baseURL string, j postgres.MailJob) (postgres.M
 	case postgres.MailRegistrationApproved:
 		c.Subject = t.T("mail.approved.subject", data...)
 		paras = append(paras, t.T("mail.approved.body", data...))
+		conf := fmt.Sprintf("%s/registrations/%d/confirmation", baseURL, f.RegistrationID)
 		if f.Mode == domain.Remote {
 			paras = append(paras, t.T("mail.approved.remote", "URL", me))
+			if f.RegistrationID != 0 {
+				paras = append(paras, t.T("mail.confirmation.remote", "URL", conf))
+			}
 		} else {
 			paras = append(paras, t.T("mail.approved.in_person", "URL", me))
+			if f.RegistrationID != 0 {
+				paras = append(paras, t.T("mail.confirmation.in_person", "URL", conf, "PDF", conf+".pdf"))
+				if place := strings.TrimSpace(f.DeskPlace); place != "" {
+					paras = append(paras, t.T("mail.confirmation.desk", "Place", place))
+				}
+			}
 		}
 	case postgres.MailRegistrationRejected:
 		c.Subject = t.T("mail.rejected.subject", data...)

@@ -93,7 +93,8 @@ func TestRegistrationAndApprovalAreMailedOnceEach(t *testing.T) {
 	approval := srv.to(delegateSM)[1]
 	contains(t, "approval subject", approval.Subject, "approved", title)
 	contains(t, "approval body", approval.Body, "is approved", "remotely",
-		"remote participation link is on your page at "+baseURL+"/me", baseURL+"/meetings/"+d.meeting.Slug)
+		"remote participation link is on your page at "+baseURL+"/me", baseURL+"/meetings/"+d.meeting.Slug,
+		fmt.Sprintf("confirmation, with the remote participation details, is at %s/registrations/%d/confirmation.", baseURL, reg.ID))
 
 	// Several more polls send nothing more.
 	time.Sleep(300 * time.Millisecond)

@@ -45,6 +45,16 @@ func TestDeskCheckInPrintReprint(t *testing.T) {
 	if got := text(testid(d, "desk-reference")); got != domain.RegistrationReference(fx.demoSlug, id) {
 		t.Fatalf("person found by code: reference %q", got)
 	}
+	// The country by its name in the desk's language (the staff member's is Chinese), not its code.
+	var country string
+	if err := fx.ts.db.Pool.QueryRow(context.Background(), `SELECT o.country FROM registrations r JOIN organisations o ON o.id = r.organisation_id
+		WHERE r.id = $1`, id).Scan(&country); err != nil || country == "" {
+		t.Fatalf("the delegate's country %q: %v", country, err)
+	}
+	countryName := catalogue(t).For("zh").Country(country)
+	if got := text(testid(d, "desk-organisation")); !strings.Contains(got, "("+countryName+")") || countryName == country {
+		t.Errorf("desk organisation %q, want the country named %q", got, countryName)
+	}
 	if testid(d, "id-check").Length() != 1 {
 		t.Error("no ID check due before the first badge")
 	}
@@ -70,7 +80,7 @@ func TestDeskCheckInPrintReprint(t *testing.T) {
 		pdf := staff.get(href)
 		wantStatus(t, pdf, http.StatusOK)
 		body := []byte(pdf.body)
-		if txt := pdftest.Text(t, body); !strings.Contains(txt, "No. "+string(rune('0'+round))) {
+		if txt := pdftest.Text(t, body); !strings.Contains(txt, "No. "+string(rune('0'+round))) || !strings.Contains(txt, countryName) {
 			t.Errorf("badge %d text: %s", round, txt)
 		}
 		codes := pdftest.QRCodes(t, body)
