@@ -42,8 +42,9 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 	}
 	return service.Services{
 		Registrations: service.NewRegistrations(service.RegistrationsDeps{
-			Tx:  postgres.TxFor(db, func(t *postgres.Tx) service.RegistrationTx { return t }),
-			Now: now,
+			Tx:     postgres.TxFor(db, func(t *postgres.Tx) service.RegistrationTx { return t }),
+			Submit: db,
+			Now:    now,
 		}),
 		Documents: service.NewDocuments(db, now),
 		Desk: service.NewDesk(service.DeskDeps{

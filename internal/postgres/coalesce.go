@@ -29,19 +29,26 @@ type coalescer[In, Out any] struct {
 }
 
 type coalescedCall[In, Out any] struct {
-	ctx  context.Context
-	in   In
-	out  Out
-	err  error
-	done chan struct{}
+	ctx context.Context
+	in  In
+	out Out
+	err error
+	// taken says a batch holds the call (its caller then waits for the batch's answer, which
+	// says what happened); gone says its caller left before that (no batch will take it). Both
+	// are guarded by the coalescer's mu.
+	taken, gone bool
+	done        chan struct{}
 }
 
 func newCoalescer[In, Out any](base context.Context, maxBatch, inFlight int, run func(context.Context, []In) ([]Out, []error)) *coalescer[In, Out] {
 	return &coalescer[In, Out]{run: run, maxBatch: maxBatch, inFlight: inFlight, base: base, timeout: 30 * time.Second}
 }
 
-// do serves in, together with whatever else arrives meanwhile. When ctx ends first, do returns
-// its error at once; a batch that had already taken the call may still complete it.
+// do serves in, together with whatever else arrives meanwhile, and says what happened to it.
+// When ctx ends before a batch has taken the call, the call is dropped and do returns ctx's
+// error: nothing was done. Once a batch holds it, do waits for the batch's answer whatever ctx
+// does (a batch is bounded by the coalescer's timeout), so that a registration that committed is
+// never answered as failed.
 func (c *coalescer[In, Out]) do(ctx context.Context, in In) (Out, error) {
 	call := &coalescedCall[In, Out]{ctx: ctx, in: in, done: make(chan struct{})}
 	c.mu.Lock()
@@ -58,9 +65,17 @@ func (c *coalescer[In, Out]) do(ctx context.Context, in In) (Out, error) {
 	case <-call.done:
 		return call.out, call.err
 	case <-ctx.Done():
-		var zero Out
-		return zero, ctx.Err()
 	}
+	c.mu.Lock()
+	taken := call.taken
+	call.gone = !taken
+	c.mu.Unlock()
+	if taken {
+		<-call.done
+		return call.out, call.err
+	}
+	var zero Out
+	return zero, ctx.Err()
 }
 
 // serve runs batches until the queue is empty.
@@ -73,24 +88,24 @@ func (c *coalescer[In, Out]) serve() {
 			c.mu.Unlock()
 			return
 		}
-		batch := c.queue[:n:n]
+		batch := make([]*coalescedCall[In, Out], 0, n)
+		for _, call := range c.queue[:n] {
+			// A call whose request has gone is not served: its caller has returned, told
+			// that nothing was done.
+			if call.gone || call.ctx.Err() != nil {
+				call.gone = true
+				continue
+			}
+			call.taken = true
+			batch = append(batch, call)
+		}
 		c.queue = append([]*coalescedCall[In, Out](nil), c.queue[n:]...)
 		c.mu.Unlock()
 		c.runBatch(batch)
 	}
 }
 
-func (c *coalescer[In, Out]) runBatch(batch []*coalescedCall[In, Out]) {
-	// A call whose request has gone is not served: its caller has already returned.
-	live := batch[:0:0]
-	for _, call := range batch {
-		if err := call.ctx.Err(); err != nil {
-			call.err = err
-			close(call.done)
-			continue
-		}
-		live = append(live, call)
-	}
+func (c *coalescer[In, Out]) runBatch(live []*coalescedCall[In, Out]) {
 	if len(live) == 0 {
 		return
 	}

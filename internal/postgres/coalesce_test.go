@@ -169,3 +169,31 @@ func TestCoalescerAnswersEveryCallWhenABatchPanics(t *testing.T) {
 		t.Fatalf("after a panic: %v", err)
 	}
 }
+
+// A call whose request ends while its batch runs gets the batch's answer, not its context's
+// error: what the batch did (a registration committed, mailed) is what the caller is told.
+func TestCoalescerTellsATakenCallWhatItsBatchDid(t *testing.T) {
+	g := newGate()
+	c := newCoalescer(context.Background(), 10, 1, g.run)
+	ctx, cancel := context.WithCancel(context.Background())
+	type answer struct {
+		out int
+		err error
+	}
+	got := make(chan answer)
+	go func() {
+		out, err := c.do(ctx, 7)
+		got <- answer{out, err}
+	}()
+	<-g.entered
+	cancel()
+	select {
+	case a := <-got:
+		t.Fatalf("answered %v %v while its batch still ran", a.out, a.err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(g.release)
+	if a := <-got; a.err != nil || a.out != 70 {
+		t.Fatalf("got %v %v, want the batch's answer 70", a.out, a.err)
+	}
+}

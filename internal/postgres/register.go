@@ -154,6 +154,8 @@ func loadRegistrationRules(ctx context.Context, st steps, keys []regKey) (regist
 	return rules, nil
 }
 
+var _ service.RegistrationSubmitter = (*DB)(nil)
+
 // Register stores a registration for registrant at meeting after the domain's checks, with its
 // audit event and mail, in one transaction. A second live registration for the same meeting is a
 // Conflict (the database's unique index enforces it too, under concurrency). Registrations

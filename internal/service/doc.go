@@ -23,9 +23,11 @@
 //     domain.Capability), write, audit, queue mail (Mail: kind, recipient, registration; the
 //     store keeps the facts it tells), and apply side effects, in that transaction.
 //  4. Nothing slow happens while the transaction holds row locks: no mail body, no PDF. Mail is
-//     queued as a Mail (kind, recipient, registration) and its body written outside the
-//     transaction; a PDF is rendered before the transaction from data rechecked in it, or after
-//     commit as a job.
+//     queued as a Mail (kind, recipient, registration); the store records the facts it tells in
+//     the outbox, and the mail worker writes its body from them after the commit. A PDF is
+//     rendered before the transaction from data rechecked in it, or after commit as a job. A use
+//     case that touches many rows does so in parts (Decide: DecideChunk registrations per
+//     transaction), so that no request waits long for a row.
 //  5. The store implements the interface on *postgres.Tx (registration_tx.go), with
 //     `var _ service.RegistrationTx = (*Tx)(nil)` so that the compiler checks it.
 //  6. internal/app wires it (services.go): postgres.TxFor(db, func(t *postgres.Tx)
@@ -33,6 +35,11 @@
 //     service.Services, which the web layer receives (site.New).
 //  7. Handlers parse the request, call the service with the actor and the request's Audit, and
 //     render a view model; they never open a transaction or decide which mail is sent.
+//
+// Registration submission is the one use case whose transaction the store runs itself: it
+// batches submissions that arrive together into one transaction (RegistrationSubmitter), which
+// keeps the registration throughput near a plain INSERT's. The rule of its mail is still the
+// service's (SubmissionMail), and its answer is still per submission, and true.
 //
 // Tests of a service run it over a real database (pgtest) through app.NewServices, and assert
 // the records, the audit trail and the outbox after the call, and that a refused call changed

@@ -41,14 +41,17 @@ type RegistrationTx interface {
 
 // Registrations are the registration use cases: submit, decide, cancel, change of mode.
 type Registrations struct {
-	tx  RunTx[RegistrationTx]
-	now Clock
+	tx     RunTx[RegistrationTx]
+	submit RegistrationSubmitter
+	now    Clock
 }
 
 // RegistrationsDeps is what the registration use cases are built from.
 type RegistrationsDeps struct {
-	Tx  RunTx[RegistrationTx]
-	Now Clock
+	Tx RunTx[RegistrationTx]
+	// Submit stores new registrations, batched (see RegistrationSubmitter).
+	Submit RegistrationSubmitter
+	Now    Clock
 }
 
 // NewRegistrations builds the registration use cases.
@@ -56,7 +59,7 @@ func NewRegistrations(d RegistrationsDeps) *Registrations {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Registrations{tx: d.Tx, now: d.Now}
+	return &Registrations{tx: d.Tx, submit: d.Submit, now: d.Now}
 }
 
 // notFound is how a registration the actor may not see is refused: as missing, not described.

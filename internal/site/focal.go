@@ -238,7 +238,7 @@ func (s *Server) focalRegisterSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if ok {
-		reg, err := s.db.Register(r.Context(), auditOf(r), actorOf(r), d.MeetingID, in.AccountID, in.request(), s.opts.Now())
+		reg, err := s.svc.Registrations.Submit(r.Context(), auditOf(r), actorOf(r), d.MeetingID, in.AccountID, in.request(), nil)
 		if err == nil {
 			s.sessions.Put(r.Context(), "flash", registeredMessage(t, name, reg))
 			http.Redirect(w, r, "/focal?meeting="+strconv.FormatInt(d.MeetingID, 10), http.StatusSeeOther)

@@ -117,7 +117,7 @@ func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	// With the visa request ticked, both are stored in one transaction: the domain's rules of
 	// each refuse the whole form, with the message beside the field.
-	reg, err := s.db.RegisterWithVisa(r.Context(), auditOf(r), actorOf(r), meetingID, actorOf(r).ID, req, visa, s.opts.Now())
+	reg, err := s.svc.Registrations.Submit(r.Context(), auditOf(r), actorOf(r), meetingID, actorOf(r).ID, req, visa)
 	if err != nil {
 		e, ok := domain.AsError(err)
 		switch {

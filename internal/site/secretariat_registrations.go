@@ -142,7 +142,7 @@ func (s *Server) secRegisterSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ok {
-		reg, err := s.db.Register(r.Context(), auditOf(r), actorOf(r), m.ID, in.AccountID, in.request(), s.opts.Now())
+		reg, err := s.svc.Registrations.Submit(r.Context(), auditOf(r), actorOf(r), m.ID, in.AccountID, in.request(), nil)
 		if err == nil {
 			s.sessions.Put(r.Context(), "flash", registeredMessage(t, d.Account.Name(), reg))
 			http.Redirect(w, r, d.Back, http.StatusSeeOther)
