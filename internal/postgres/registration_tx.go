@@ -1,9 +1,13 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"plenary/internal/domain"
 	"plenary/internal/service"
@@ -13,9 +17,68 @@ import (
 
 var _ service.RegistrationTx = (*Tx)(nil)
 
-// LockRegistrations reads registrations for update, in id order.
+// LockRegistrations reads registrations for update, in id order, and with them (in the same
+// round trip, after them: the order every use case locks in) their open visa requests, which the
+// visa side effects then use without reading them again.
 func (t *Tx) LockRegistrations(ctx context.Context, ids []int64) ([]domain.Registration, error) {
-	return lockRegistrations(ctx, t, ids)
+	var regs []domain.Registration
+	var visas []domain.VisaRequest
+	b := &pgx.Batch{}
+	b.Queue(`SELECT `+registrationColumns+` FROM registrations r WHERE r.id = ANY($1) ORDER BY r.id FOR UPDATE`, ids).Query(func(rows pgx.Rows) (err error) {
+		regs, err = pgx.CollectRows(rows, pgx.RowToStructByName[domain.Registration])
+		return err
+	})
+	b.Queue(`SELECT `+visaColumns+` FROM visa_requests v WHERE v.registration_id = ANY($1) AND v.state IN ('requested','processing','issued')
+		ORDER BY v.id FOR UPDATE OF v`, ids).Query(func(rows pgx.Rows) (err error) {
+		visas, err = pgx.CollectRows(rows, pgx.RowToStructByName[domain.VisaRequest])
+		return err
+	})
+	if err := t.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("postgres: lock registrations: %w", err)
+	}
+	if t.openVisas == nil {
+		t.openVisas = map[int64][]domain.VisaRequest{}
+	}
+	for _, r := range regs {
+		t.openVisas[r.ID] = nil
+	}
+	for _, v := range visas {
+		t.openVisas[v.RegistrationID] = append(t.openVisas[v.RegistrationID], v)
+	}
+	return regs, nil
+}
+
+// lockedVisas returns the open visa requests of registrations that LockRegistrations locked, in
+// id order, with keep choosing among them; ok is false when some registration was not locked
+// there (the caller reads them itself).
+func lockedVisas(tx pgx.Tx, registrationIDs []int64, keep func(domain.VisaRequest) bool) (vs []domain.VisaRequest, ok bool) {
+	t, isTx := tx.(*Tx)
+	if !isTx || t.openVisas == nil {
+		return nil, false
+	}
+	for _, id := range registrationIDs {
+		open, read := t.openVisas[id]
+		if !read {
+			return nil, false
+		}
+		for _, v := range open {
+			if keep(v) {
+				vs = append(vs, v)
+			}
+		}
+	}
+	slices.SortFunc(vs, func(a, b domain.VisaRequest) int { return cmp.Compare(a.ID, b.ID) })
+	return vs, true
+}
+
+// forgetVisas drops what the transaction knows of registrations' open visa requests, once a
+// statement has changed them.
+func forgetVisas(tx pgx.Tx, registrationIDs []int64) {
+	if t, ok := tx.(*Tx); ok {
+		for _, id := range registrationIDs {
+			delete(t.openVisas, id)
+		}
+	}
 }
 
 // SaveRegistrations writes the fields a use case changes of existing registrations, in one

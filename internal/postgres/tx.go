@@ -10,6 +10,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"plenary/internal/domain"
 )
 
 // Isolation is the isolation level of a transaction.
@@ -47,6 +49,10 @@ type Tx struct {
 	// later holds writes whose results the use case does not read (see Later): they go with the
 	// transaction's next statement, or its COMMIT.
 	later []*pgx.QueuedQuery
+	// openVisas holds, by registration, the open visa requests (requested, processing, issued)
+	// the transaction has locked with their registrations (LockRegistrations), so that the visa
+	// side effects need no read of their own; a registration missing has not been read.
+	openVisas map[int64][]domain.VisaRequest
 }
 
 // InTx runs fn in one transaction, committing when it returns nil and rolling back otherwise. A

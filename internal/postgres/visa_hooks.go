@@ -16,10 +16,17 @@ func visaOnApproved(ctx context.Context, tx pgx.Tx, a Audit, registrationIDs []i
 	if len(registrationIDs) == 0 {
 		return nil
 	}
-	vs, err := lockVisas(ctx, tx, `v.registration_id = ANY($1) AND v.state = 'requested'`, registrationIDs)
-	if err != nil || len(vs) == 0 {
-		return err
+	vs, ok := lockedVisas(tx, registrationIDs, func(v domain.VisaRequest) bool { return v.State == domain.VisaRequested })
+	if !ok {
+		var err error
+		if vs, err = lockVisas(ctx, tx, `v.registration_id = ANY($1) AND v.state = 'requested'`, registrationIDs); err != nil {
+			return err
+		}
 	}
+	if len(vs) == 0 {
+		return nil
+	}
+	defer forgetVisas(tx, registrationIDs)
 	zones, err := meetingZones(ctx, tx, vs)
 	if err != nil {
 		return err
@@ -53,10 +60,17 @@ func visaOnWithdrawn(ctx context.Context, tx pgx.Tx, a Audit, registrationIDs []
 	if len(registrationIDs) == 0 {
 		return nil
 	}
-	vs, err := lockVisas(ctx, tx, `v.registration_id = ANY($1) AND v.state IN ('requested','processing','issued')`, registrationIDs)
-	if err != nil || len(vs) == 0 {
-		return err
+	vs, ok := lockedVisas(tx, registrationIDs, func(domain.VisaRequest) bool { return true })
+	if !ok {
+		var err error
+		if vs, err = lockVisas(ctx, tx, `v.registration_id = ANY($1) AND v.state IN ('requested','processing','issued')`, registrationIDs); err != nil {
+			return err
+		}
 	}
+	if len(vs) == 0 {
+		return nil
+	}
+	defer forgetVisas(tx, registrationIDs)
 	var ids []int64
 	var details []map[string]any
 	for _, v := range vs {
