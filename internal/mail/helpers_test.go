@@ -63,6 +63,7 @@ type smtpServer struct {
 	msgs     []received
 	failRcpt map[string]int // recipient → RCPT refusals left
 	failData map[string]int // recipient → DATA refusals left
+	unknown  map[string]bool // recipients refused for good (550: no such mailbox)
 	tries    map[string][]time.Time
 	auths    []string // user names that authenticated
 	delay    time.Duration
@@ -70,7 +71,7 @@ type smtpServer struct {
 
 func startSMTP(t *testing.T, tlsConfig *tls.Config, users map[string]string) *smtpServer {
 	t.Helper()
-	s := &smtpServer{failRcpt: map[string]int{}, failData: map[string]int{}, tries: map[string][]time.Time{}}
+	s := &smtpServer{failRcpt: map[string]int{}, failData: map[string]int{}, unknown: map[string]bool{}, tries: map[string][]time.Time{}}
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
 		return &session{srv: s, users: users}, nil
 	}))
@@ -121,6 +122,13 @@ func (s *smtpServer) to(addr string) []received {
 	return out
 }
 
+// refuseForGood has the server answer every delivery to rcpt with a permanent 550.
+func (s *smtpServer) refuseForGood(rcpt string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.unknown[rcpt] = true
+}
+
 func (s *smtpServer) refuse(rcpt string, rcptTimes, dataTimes int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -166,6 +174,9 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	s.srv.mu.Lock()
 	defer s.srv.mu.Unlock()
 	s.srv.tries[to] = append(s.srv.tries[to], time.Now())
+	if s.srv.unknown[to] {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such mailbox"}
+	}
 	if s.srv.failRcpt[to] > 0 {
 		s.srv.failRcpt[to]--
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Mailbox busy, try later"}

@@ -3,8 +3,10 @@ package mail
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"time"
@@ -116,6 +118,18 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("mail: send to %s via %s: %w", m.To, s.Addr(), err)
 	}
 	return nil
+}
+
+// Permanent reports whether a send error is the server's permanent refusal (an SMTP 5xx reply:
+// no such mailbox, refused by policy), which trying again cannot change; a 4xx reply, a network
+// failure or a timeout is temporary.
+func Permanent(err error) bool {
+	var se *gomail.SendError
+	if errors.As(err, &se) {
+		return se.ErrorCode() >= 500 && se.ErrorCode() < 600
+	}
+	var te *textproto.Error
+	return errors.As(err, &te) && te.Code >= 500 && te.Code < 600
 }
 
 func (s *SMTP) timeout() time.Duration {

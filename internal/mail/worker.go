@@ -30,8 +30,8 @@ type Message struct {
 	Language  string // the body's language tag
 }
 
-// Sender delivers a message; an error means the message was not accepted and will be tried
-// again later.
+// Sender delivers a message; an error means the message was not accepted: it is tried again
+// later, unless the error is Permanent.
 type Sender interface {
 	Send(ctx context.Context, m Message) error
 }
@@ -208,7 +208,9 @@ func (w *Worker) attempt(ctx context.Context, j postgres.MailJob) postgres.MailO
 			out.State = postgres.MailSent
 		} else {
 			out.Error = err.Error()
-			if j.Attempts >= w.MaxAttempts {
+			if Permanent(err) || j.Attempts >= w.MaxAttempts {
+				// A permanent refusal (5xx: no such mailbox, policy) will not change: the mail
+				// is marked failed at once, for the secretariat to see, and the others go on.
 				out.State = postgres.MailFailed
 			} else {
 				out.State, out.RetryIn = postgres.MailQueued, w.backoff(j.Attempts)

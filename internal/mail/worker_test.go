@@ -307,6 +307,39 @@ func TestMailIsGivenUpAfterTheLastAttempt(t *testing.T) {
 	}
 }
 
+// A permanent refusal (550: no such mailbox) is not retried: the mail is failed after its one
+// attempt, with the server's answer, and the other mail goes on.
+func TestAPermanentRefusalFailsTheMailAtOnce(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	d := newDemo(t, db)
+	srv := startSMTP(t, nil, nil)
+	srv.refuseForGood(delegateSM)
+	w := newWorker(t, db, smtpSender(t, srv))
+	w.RetryBase, w.RetryMax = 20*time.Millisecond, 40*time.Millisecond // a retry would come at once
+	run(t, w)
+
+	d.register(t, delegateSM, domain.InPerson)
+	waitFor(t, "the outbox to settle", 10*time.Second, func() bool { return settled(t, db) })
+	time.Sleep(200 * time.Millisecond)
+	for _, r := range outbox(t, db) {
+		if r.Recipient == delegateSM {
+			if r.State != postgres.MailFailed || r.Attempts != 1 || r.SentAt != nil {
+				t.Errorf("acknowledgement: %+v, want failed after its one attempt", r)
+			}
+			contains(t, "last error", r.LastError, "550", "No such mailbox")
+		} else if r.State != postgres.MailSent {
+			t.Errorf("%s: state %s, want sent", r.Recipient, r.State)
+		}
+	}
+	if n := len(srv.triesOf(delegateSM)); n != 1 {
+		t.Errorf("%d attempts to the refused address, want 1", n)
+	}
+	if n := len(srv.to(focalSM)); n != 1 {
+		t.Errorf("the focal point got %d messages, want 1", n)
+	}
+}
+
 func TestChineseRecipientsGetChineseMail(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)
