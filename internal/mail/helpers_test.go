@@ -61,8 +61,8 @@ type smtpServer struct {
 
 	mu       sync.Mutex
 	msgs     []received
-	failRcpt map[string]int // recipient → RCPT refusals left
-	failData map[string]int // recipient → DATA refusals left
+	failRcpt map[string]int  // recipient → RCPT refusals left
+	failData map[string]int  // recipient → DATA refusals left
 	unknown  map[string]bool // recipients refused for good (550: no such mailbox)
 	tries    map[string][]time.Time
 	auths    []string // user names that authenticated
