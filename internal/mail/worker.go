@@ -59,9 +59,12 @@ type Worker struct {
 	// BatchSize is how many mails one claim takes (default 10, or 100 when mail is kept in the
 	// portal: nothing is sent, and the outcomes of a batch are recorded together).
 	BatchSize int
-	// Lease is how long a claimed mail is reserved for this worker; it must exceed the time a
-	// whole batch may take (BatchSize × SendTimeout), or another worker may send a mail again
-	// (default 10m).
+	// Lease is how long a claimed mail stays reserved for this worker without being renewed
+	// (default 30s). While a batch is worked on, a heartbeat renews the lease of its mails not
+	// yet finished every third of Lease, so a slow send keeps its claim however long the batch
+	// takes; a worker that dies stops renewing, and another takes its mail about Lease later.
+	// A worker that cannot renew (the database is away) sends nothing once its lease may have
+	// run out, and cancels a send still in flight then.
 	Lease time.Duration
 	// SendTimeout bounds one message's delivery (default 30s).
 	SendTimeout time.Duration
@@ -87,7 +90,7 @@ func NewWorker(db *postgres.DB, cat *i18n.Catalogue, log *slog.Logger, baseURL, 
 		RetryMax:     time.Hour,
 		MaxAttempts:  8,
 		BatchSize:    batch,
-		Lease:        10 * time.Minute,
+		Lease:        30 * time.Second,
 		SendTimeout:  30 * time.Second,
 		Listen:       true,
 		wake:         make(chan struct{}, 1),
@@ -131,6 +134,7 @@ func (w *Worker) Wake() {
 // drain sends due mail batch after batch until none is left.
 func (w *Worker) drain(ctx context.Context) {
 	for ctx.Err() == nil {
+		claimed := time.Now()
 		jobs, err := w.db.ClaimMail(ctx, w.BatchSize, w.Lease)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -138,34 +142,217 @@ func (w *Worker) drain(ctx context.Context) {
 			}
 			return
 		}
+		if len(jobs) == 0 {
+			return
+		}
+		h := w.hold(ctx, jobs, claimed)
+		more := true
 		if w.sender == nil {
 			// Nothing leaves the portal: the whole batch is rendered, then recorded at once.
 			outcomes := make([]postgres.MailOutcome, len(jobs))
 			for i, j := range jobs {
-				outcomes[i] = w.attempt(ctx, j)
+				outcomes[i] = w.attempt(h.base, j)
 			}
 			w.record(ctx, jobs, outcomes)
-		} else if !w.sendEach(ctx, jobs) {
-			return
+		} else {
+			more = w.sendEach(ctx, h, jobs)
 		}
-		if len(jobs) < w.BatchSize {
+		h.stop()
+		if !more || len(jobs) < w.BatchSize {
 			return
 		}
 	}
 }
 
 // sendEach sends the claimed mails one after the other, recording each outcome before the next
-// is sent, so that a crash can send at most one again. When ctx ends it hands back the rest and
-// reports false.
-func (w *Worker) sendEach(ctx context.Context, jobs []postgres.MailJob) bool {
+// is sent, so that a crash can send at most one again. A mail whose claim was lost is skipped.
+// When ctx ends it hands back the rest and reports false; when the lease may have run out it
+// reports false too (what is left is another worker's after the lease).
+func (w *Worker) sendEach(ctx context.Context, h *holding, jobs []postgres.MailJob) bool {
 	for i, j := range jobs {
 		if ctx.Err() != nil {
-			w.release(jobs[i:])
+			w.release(h.unfinished(jobs[i:]))
 			return false
 		}
-		w.record(ctx, jobs[i:i+1], []postgres.MailOutcome{w.attempt(ctx, j)})
+		sendCtx, ok := h.begin(j)
+		if !ok {
+			if h.expired() {
+				return false
+			}
+			continue
+		}
+		out := w.attempt(sendCtx, j)
+		w.record(ctx, jobs[i:i+1], []postgres.MailOutcome{out})
+		h.end(j)
 	}
 	return true
+}
+
+// holding is this worker's lease on one claimed batch, renewed by a heartbeat until stop.
+type holding struct {
+	w    *Worker
+	base context.Context // the sends' context: not cancelled by a shutdown (a send is finished)
+
+	mu      sync.Mutex
+	pending map[int64]postgres.MailJob // claimed and not yet finished
+	lost    map[int64]bool             // taken by another worker, or no longer ours to send
+	until   time.Time                  // the lease is surely held until then (this clock)
+	gone    bool                       // the lease may have run out: nothing more is sent
+	sending int64                      // the mail in flight, 0 for none
+	cancel  context.CancelFunc         // cancels the send in flight
+	expiry  *time.Timer
+
+	quit, done chan struct{}
+}
+
+// hold starts the heartbeat of a batch claimed at claimed (taken before the claim's statement
+// was sent, so that claimed+Lease is no later than the lease the database set).
+func (w *Worker) hold(ctx context.Context, jobs []postgres.MailJob, claimed time.Time) *holding {
+	h := &holding{
+		w: w, base: context.WithoutCancel(ctx),
+		pending: make(map[int64]postgres.MailJob, len(jobs)), lost: map[int64]bool{},
+		until: claimed.Add(w.Lease),
+		quit:  make(chan struct{}), done: make(chan struct{}),
+	}
+	for _, j := range jobs {
+		h.pending[j.ID] = j
+	}
+	h.expiry = time.AfterFunc(time.Until(h.until), h.expire)
+	go h.beat()
+	return h
+}
+
+// beat renews the lease every third of it until stop.
+func (h *holding) beat() {
+	defer close(h.done)
+	every := max(h.w.Lease/3, 10*time.Millisecond)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-h.quit:
+			return
+		case <-tick.C:
+		}
+		h.mu.Lock()
+		jobs := make([]postgres.MailJob, 0, len(h.pending))
+		for _, j := range h.pending {
+			if !h.lost[j.ID] {
+				jobs = append(jobs, j)
+			}
+		}
+		gone := h.gone
+		h.mu.Unlock()
+		if gone || len(jobs) == 0 {
+			continue
+		}
+		asked := time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), every)
+		held, err := h.w.db.RenewMail(ctx, jobs, h.w.Lease)
+		cancel()
+		if err != nil {
+			h.w.log.Warn("mail: lease not renewed; retrying", "err", err)
+			continue
+		}
+		h.renewed(jobs, held, asked.Add(h.w.Lease))
+	}
+}
+
+// renewed records a renewal of jobs: those in held are ours until until; the others, if not
+// finished meanwhile, were taken.
+func (h *holding) renewed(jobs []postgres.MailJob, held []int64, until time.Time) {
+	ok := make(map[int64]bool, len(held))
+	for _, id := range held {
+		ok[id] = true
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.gone {
+		return
+	}
+	for _, j := range jobs {
+		if _, still := h.pending[j.ID]; still && !ok[j.ID] && !h.lost[j.ID] {
+			h.lost[j.ID] = true
+			h.w.log.Warn("mail: claim lost; not sending", "id", j.ID)
+			if h.sending == j.ID {
+				h.cancel()
+			}
+		}
+	}
+	if until.After(h.until) {
+		h.until = until
+		h.expiry.Reset(time.Until(until))
+	}
+}
+
+// expire is called when the lease may have run out without being renewed: no more is sent, and
+// the send in flight is cancelled (another worker may take the mail now).
+func (h *holding) expire() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if time.Now().Before(h.until) || h.gone {
+		return // renewed meanwhile
+	}
+	h.gone = true
+	if h.sending != 0 {
+		h.w.log.Warn("mail: lease ran out while sending; cancelled", "id", h.sending)
+		h.cancel()
+	}
+}
+
+// begin marks j as being sent and returns the send's context, or false when j is no longer ours.
+func (h *holding) begin(j postgres.MailJob) (context.Context, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.gone || h.lost[j.ID] || !time.Now().Before(h.until) {
+		return nil, false
+	}
+	ctx, cancel := context.WithCancel(h.base)
+	h.sending, h.cancel = j.ID, cancel
+	return ctx, true
+}
+
+// end marks j finished (its outcome recorded).
+func (h *holding) end(j postgres.MailJob) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.sending == j.ID {
+		h.cancel()
+		h.sending, h.cancel = 0, nil
+	}
+	delete(h.pending, j.ID)
+}
+
+// expired says whether the lease may have run out.
+func (h *holding) expired() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.gone
+}
+
+// unfinished returns the jobs of jobs still ours and not finished.
+func (h *holding) unfinished(jobs []postgres.MailJob) []postgres.MailJob {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []postgres.MailJob
+	for _, j := range jobs {
+		if _, ok := h.pending[j.ID]; ok && !h.lost[j.ID] && !h.gone {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// stop ends the heartbeat.
+func (h *holding) stop() {
+	close(h.quit)
+	<-h.done
+	h.mu.Lock()
+	h.expiry.Stop()
+	if h.cancel != nil {
+		h.cancel()
+	}
+	h.mu.Unlock()
 }
 
 func (w *Worker) release(jobs []postgres.MailJob) {
@@ -179,8 +366,9 @@ func (w *Worker) release(jobs []postgres.MailJob) {
 // attempt renders (once: a retry sends what the first attempt rendered) and sends one mail, and
 // says what happened.
 func (w *Worker) attempt(ctx context.Context, j postgres.MailJob) postgres.MailOutcome {
-	// A shutdown lets this one mail finish, so that a message the server accepted is recorded.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.SendTimeout)
+	// ctx is not ended by a shutdown, which lets this one mail finish so that a message the
+	// server accepted is recorded; it ends when the claim is lost.
+	ctx, cancel := context.WithTimeout(ctx, w.SendTimeout)
 	defer cancel()
 	content := postgres.MailContent{Recipient: j.Recipient, Subject: j.Subject, Body: j.Body}
 	var err error

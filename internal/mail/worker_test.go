@@ -547,3 +547,52 @@ func TestMailSaysWhatTheEventDidEvenWhenSentLater(t *testing.T) {
 		}
 	}
 }
+
+// A send slower than the lease keeps its claim: the heartbeat renews the lease of the batch's
+// mails while they are sent, so a second worker reading the outbox meanwhile takes none of them
+// and no mail is sent twice.
+func TestASendSlowerThanTheLeaseKeepsItsClaim(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	dbs := make([]*postgres.DB, 2)
+	for i := range dbs {
+		db, err := postgres.Open(ctx, url, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(db.Close)
+		dbs[i] = db
+	}
+	d := newDemo(t, dbs[0])
+	srv := startSMTP(t, nil, nil)
+	srv.delay = 900 * time.Millisecond
+	d.register(t, delegateSM, domain.InPerson)
+	delegate := d.actor(t, delegateSM)
+	if _, err := dbs[0].Pool.Exec(ctx, `INSERT INTO mail_outbox (event_key, kind, account_id, registration_id, facts)
+		SELECT 'slow:' || i, 'registration.ack', $1, registration_id, facts FROM mail_outbox, generate_series(1, 2) AS i
+		WHERE kind = 'registration.ack'`, delegate.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, db := range dbs {
+		w := newWorker(t, db, smtpSender(t, srv))
+		w.Lease, w.PollInterval, w.BatchSize = 300*time.Millisecond, 100*time.Millisecond, 10
+		run(t, w)
+	}
+	waitFor(t, "every mail to be sent", 60*time.Second, func() bool { return settled(t, dbs[0]) })
+	time.Sleep(200 * time.Millisecond)
+	seen := map[string]int{}
+	for _, m := range srv.messages() {
+		seen[m.MessageID]++
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("%s arrived %d times", id, n)
+		}
+	}
+	for _, r := range outbox(t, dbs[0]) {
+		if r.State != postgres.MailSent || r.Attempts != 1 {
+			t.Errorf("row %s: state %s after %d attempts, want sent after 1 (the claim was kept)", r.EventKey, r.State, r.Attempts)
+		}
+	}
+}

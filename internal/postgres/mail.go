@@ -133,6 +133,29 @@ func (db *DB) ClaimMail(ctx context.Context, limit int, lease time.Duration) ([]
 	return jobs, nil
 }
 
+// RenewMail extends the lease of claimed mails still held (the claim's attempt unchanged, not
+// yet finished) to lease from now, and returns the ids it renewed: a mail missing from them was
+// finished, or taken by another worker after the lease ran out, and must not be sent.
+func (db *DB) RenewMail(ctx context.Context, jobs []MailJob, lease time.Duration) ([]int64, error) {
+	if len(jobs) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(jobs))
+	attempts := make([]int32, len(jobs))
+	for i, j := range jobs {
+		ids[i], attempts[i] = j.ID, int32(j.Attempts)
+	}
+	rows, _ := db.Pool.Query(ctx, `UPDATE mail_outbox o SET locked_until = now() + $3::bigint * interval '1 microsecond'
+		FROM unnest($1::bigint[], $2::int[]) AS u(id, attempts)
+		WHERE o.id = u.id AND o.attempts = u.attempts AND o.state = 'queued' AND o.locked_until IS NOT NULL
+		RETURNING o.id`, ids, attempts, lease.Microseconds())
+	held, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: renew mail: %w", err)
+	}
+	return held, nil
+}
+
 // MailOutcome is what one attempt did.
 type MailOutcome struct {
 	// State is MailSent, MailKept, MailFailed, or MailQueued for another attempt after RetryIn.
