@@ -31,7 +31,7 @@ seaweedfs:
 ## (or TEST_DATABASE_URL when set) and real S3 servers (SeaweedFS, built once by `make seaweedfs`);
 ## the browser test uses /usr/bin/chromium
 test: node_modules/.package-lock.json
-	WEED_BIN="$$(.ci/build-seaweedfs)" $(GO) run ./internal/pgtest/testdb -- $(GO) test -race -timeout 15m $(TESTFLAGS) ./...
+	WEED_BIN="$$(.ci/build-seaweedfs)" $(GO) run ./internal/pgtest/testdb -- $(GO) test -race -timeout 25m $(TESTFLAGS) ./...
 
 ## bench: load benchmark of the real binary (cmd/plenary-bench: pages, registration, lists), then the
 ## Go benchmarks of issuing 1,000 visa letters, of the documents (list of 1,000, 50 MB download from
