@@ -14,11 +14,13 @@ import (
 	"plenary/internal/visaletter"
 )
 
-// LetterOptions is what writing a letter needs besides the data: the fonts to embed and the
-// site's public address, for the verification URL.
+// LetterOptions is what writing a letter needs besides the data: the fonts to embed, the
+// site's public address, for the verification URL, and the languages letters are written in.
 type LetterOptions struct {
 	Fonts   *visaletter.Fonts
 	BaseURL string
+	// Words returns a language's messages and dates (the catalogue's translator of the tag).
+	Words func(lang string) visaletter.Words
 }
 
 // VerifyPath is the path of a letter's public verification page.
@@ -51,10 +53,10 @@ type letterFacts struct {
 	SGPhone  string      `db:"sg_phone"`
 }
 
-// studyGroupName names a study group as a letter does: "ITU-T Study Group 13" for SG13.
-func studyGroupName(code string) string {
+// studyGroupNumber is the number a letter names a study group by: "13" for SG13.
+func studyGroupNumber(code string) string {
 	if n, ok := strings.CutPrefix(code, "SG"); ok && n != "" {
-		return "ITU-T Study Group " + n
+		return n
 	}
 	return code
 }
@@ -92,8 +94,8 @@ func storeLetters(ctx context.Context, tx pgx.Tx, src [][]any) error {
 // and renders them on every core: the rows of visa_letters to store, in vs's order. Given the
 // pool, it holds no lock and no transaction while rendering.
 func prepareLetters(ctx context.Context, tx querier, opts LetterOptions, actor domain.Actor, vs []domain.VisaRequest, now time.Time) ([][]any, error) {
-	if opts.Fonts == nil {
-		return nil, fmt.Errorf("postgres: issue letters: no fonts")
+	if opts.Fonts == nil || opts.Words == nil {
+		return nil, fmt.Errorf("postgres: issue letters: no fonts or no languages")
 	}
 	ids := make([]int64, len(vs))
 	for i, v := range vs {
@@ -126,10 +128,12 @@ func prepareLetters(ctx context.Context, tx querier, opts LetterOptions, actor d
 	if err != nil {
 		return nil, err
 	}
+	meetingOf := make(map[int64]int64, len(vs))
 	for _, v := range vs {
 		if err := settings[v.MeetingID].CanIssueLetters().Err(); err != nil {
 			return nil, err
 		}
+		meetingOf[v.ID] = v.MeetingID
 	}
 	// The co-located events each holder attends, which the period of stay covers.
 	events := map[int64][]visaletter.Event{}
@@ -142,11 +146,24 @@ func prepareLetters(ctx context.Context, tx querier, opts LetterOptions, actor d
 	var ev visaletter.Event
 	var title domain.Text
 	if _, err := pgx.ForEachRow(rows, []any{&vid, &title, &ev.FirstDay, &ev.LastDay}, func() error {
-		ev.Title = title.In("en")
+		ev.Title = title.In(settings[meetingOf[vid]].Language)
 		events[vid] = append(events[vid], ev)
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("postgres: letter events: %w", err)
+	}
+	// The representation each letter is addressed to, named in the letter's language; one
+	// removed from the list meanwhile keeps the name the request recorded.
+	reps := map[int64]domain.Representation{}
+	rows, _ = tx.Query(ctx, `SELECT v.id, r.kind, r.city, r.country
+		FROM visa_requests v JOIN swiss_representations r ON r.id = v.representation_id
+		WHERE v.id = ANY($1)`, ids)
+	var rep domain.Representation
+	if _, err := pgx.ForEachRow(rows, []any{&vid, &rep.Kind, &rep.City, &rep.Country}, func() error {
+		reps[vid] = rep
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("postgres: letter representations: %w", err)
 	}
 	letters := make([]visaletter.Letter, len(vs))
 	tokens := make([]string, len(vs))
@@ -161,15 +178,24 @@ func prepareLetters(ctx context.Context, tx querier, opts LetterOptions, actor d
 			return nil, err
 		}
 		st := settings[v.MeetingID]
+		words := opts.Words(st.Language)
+		to := v.Representation
+		if r, ok := reps[v.ID]; ok && r.Name() == v.Representation {
+			key := "vletter.embassy"
+			if r.Kind == domain.ConsulateGeneral {
+				key = "vletter.consulate_general"
+			}
+			to = words.T(key, "City", r.City, "Country", r.Country)
+		}
 		m := domain.Meeting{TimeZone: f.TimeZone}
 		issuedOn[i] = domain.Today(now, m.Location())
 		refs[i] = domain.VisaReference(f.Slug, v.ID, v.Revision)
 		letters[i] = visaletter.Letter{
-			Reference: refs[i], IssuedOn: issuedOn[i], Representation: v.Representation,
+			Reference: refs[i], IssuedOn: issuedOn[i], Representation: to, Words: words,
 			Holder: visaletter.Holder{Name: v.Name, BirthDate: v.BirthDate, BirthPlace: v.BirthPlace, Nationality: v.Nationality,
 				PassportNumber: v.Number, PassportIssued: v.Issued, PassportExpires: v.Expires, IssuingCountry: v.IssuingCountry,
 				Organisation: f.OrgName},
-			MeetingTitle: f.Title.In("en"), StudyGroup: studyGroupName(f.SGCode), GroupTitle: f.SGTitle.In("en"),
+			MeetingTitle: f.Title.In(st.Language), StudyGroup: studyGroupNumber(f.SGCode), GroupTitle: f.SGTitle.In(st.Language),
 			City: f.City, Venue: f.Venue, FirstDay: f.FirstDay, LastDay: f.LastDay, Colocated: events[v.ID],
 			SecretariatName: st.SecretariatName, Address: st.AddressLines(), SignatoryName: st.SignatoryName,
 			SignatoryTitle: st.SignatoryTitle, Signature: st.Signature, SignatureType: st.SignatureType,

@@ -11,9 +11,11 @@ import (
 	"time"
 
 	"plenary/internal/domain"
+	"plenary/internal/i18n"
 	"plenary/internal/pgtest"
 	"plenary/internal/postgres"
 	"plenary/internal/visaletter"
+	"plenary/web"
 )
 
 // visaWorld is a test database with the demo people as actors, the demo meeting (in the
@@ -49,7 +51,7 @@ func newVisaWorldTB(t testing.TB) *visaWorld {
 		}
 		t.Skip(err)
 	}
-	w := &visaWorld{t: t, db: db, opts: postgres.LetterOptions{Fonts: fonts, BaseURL: "http://plenary.test"}, actors: map[string]domain.Actor{}}
+	w := &visaWorld{t: t, db: db, opts: postgres.LetterOptions{Fonts: fonts, BaseURL: "http://plenary.test", Words: letterWords(t)}, actors: map[string]domain.Actor{}}
 	ms, err := db.Meetings(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -714,4 +716,14 @@ func TestRegisterWithVisaIsOneTransaction(t *testing.T) {
 	if err := w.db.Pool.QueryRow(ctx, `SELECT count(*) FROM visa_requests WHERE registration_id = $1 AND state = 'requested'`, reg.ID).Scan(&n); err != nil || n != 1 {
 		t.Errorf("%d visa requests with the registration (%v)", n, err)
 	}
+}
+
+// letterWords are the real catalogue's languages, which letters are written in.
+func letterWords(t testing.TB) func(string) visaletter.Words {
+	t.Helper()
+	cat, err := i18n.Load(web.Locales())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(lang string) visaletter.Words { return cat.For(lang) }
 }

@@ -201,3 +201,54 @@ func TestNoLetterWithoutSignatory(t *testing.T) {
 		t.Errorf("state %s after a refused issue", state)
 	}
 }
+
+// The secretariat chooses the letters' language for the study group; a letter issued then is
+// in it, every fixed word, with the passport data in Latin as typed. A language not offered is
+// refused beside the field.
+func TestLetterInTheChosenLanguage(t *testing.T) {
+	t.Parallel()
+	vs := newVisaSite(t)
+	var sg int64
+	if err := vs.db.Pool.QueryRow(context.Background(), `SELECT study_group_id FROM meetings WHERE id = $1`, vs.meetingID).Scan(&sg); err != nil {
+		t.Fatal(err)
+	}
+	sgPath := "/secretariat/study-groups/" + itoa(sg) + "/letter"
+	sec := vs.browser()
+	sec.login(secretariat)
+	p := sec.get(sgPath)
+	for _, lang := range []string{"en", "fr", "es", "ru", "zh"} {
+		if p.doc(t).Find(`select[name="letter_language"] option[value="`+lang+`"]`).Length() != 1 {
+			t.Errorf("%s not offered", lang)
+		}
+	}
+	f := formFields(t, p)
+	f["letter_language"] = "xx"
+	p = sec.postLetterSettings(sgPath, f, nil)
+	wantStatus(t, p, http.StatusUnprocessableEntity)
+	if text(p.doc(t).Find("#letter_language-error")) == "" {
+		t.Errorf("an unknown language accepted:\n%s", p.body)
+	}
+	f["letter_language"] = "ru"
+	wantRedirect(t, sec.postLetterSettings(sgPath, f, nil), sgPath)
+
+	del := vs.browser()
+	del.login("delegate.sm@plenary.test")
+	wantStatus(t, del.post(vs.registerPath(), vs.passportForm("Jose Muller")), http.StatusSeeOther)
+	id, reg, _ := vs.visaOf("delegate.sm@plenary.test")
+	vs.approve("focal.sm@plenary.test", reg)
+	wantStatus(t, sec.post(vs.queuePath()+"/issue", form("id", itoa(id))), http.StatusSeeOther)
+	p = del.get("/visas/" + itoa(id) + "/letter.pdf")
+	wantStatus(t, p, http.StatusOK)
+	txt := pdfText(t, []byte(p.body))
+	for _, s := range []string{"Письмо в поддержку получения визы", "Имя, как в паспорте", "Jose Muller", "Кому:",
+		"Швейцарии", "Срок пребывания:", "С уважением,", "Секретариат Исследовательской комиссии 13 МСЭ-Т"} {
+		if !strings.Contains(txt, s) {
+			t.Errorf("the Russian letter lacks %q:\n%s", s, txt)
+		}
+	}
+	for _, s := range []string{"Dear Sir", "Period of stay", "Embassy of", "Consulate General of", "Name as in passport"} {
+		if strings.Contains(txt, s) {
+			t.Errorf("the Russian letter says %q in English:\n%s", s, txt)
+		}
+	}
+}

@@ -67,13 +67,15 @@ func passportForm(v postgres.VisaLine) view.Form {
 	return f
 }
 
-// letterOptions are the fonts (read once from the Debian paths) and the site's address.
+// letterOptions are the fonts (read once from the Debian paths), the site's address and the
+// catalogue's languages, which letters are written in.
 func (s *Server) letterOptions() (postgres.LetterOptions, error) {
 	fonts, err := visaletter.DefaultFonts()
 	if err != nil {
 		return postgres.LetterOptions{}, err
 	}
-	return postgres.LetterOptions{Fonts: fonts, BaseURL: s.opts.BaseURL}, nil
+	return postgres.LetterOptions{Fonts: fonts, BaseURL: s.opts.BaseURL,
+		Words: func(lang string) visaletter.Words { return s.cat.For(lang) }}, nil
 }
 
 // representations are the Swiss representations the forms offer (the secretariat's list, read

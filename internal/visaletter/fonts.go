@@ -141,6 +141,9 @@ func (l Letter) fields() []string {
 	}
 	out = append(out, l.SecretariatName, l.SignatoryName, l.SignatoryTitle)
 	out = append(out, l.Address...)
+	if l.Words != nil {
+		out = append(out, l.texts().strings()...)
+	}
 	return out
 }
 

@@ -2,6 +2,11 @@
 // the delegate chose, with the passport data, the meeting, the purpose of the visit, a reference
 // number, the issue date and a QR code pointing to the portal's public verification page.
 //
+// A letter is written in the language the secretariat chose for it: every fixed word comes from
+// the message catalogue (the vletter.* keys of web/locales/<lang>/visaletter.json) and the dates
+// from CLDR, through Words; only the data (passport data in Latin script, as the passport prints
+// them, and names of places and meetings) are as stored.
+//
 // Names and places may be in any script: text is split into runs by script and each run is
 // printed in a font that has its glyphs (DejaVu Sans, or Droid Sans Fallback for CJK), both
 // embedded as subsets, so the letter prints the same everywhere and its text can be extracted.
@@ -40,9 +45,11 @@ type Letter struct {
 	// Representation is the Swiss embassy or consulate where the visa will be applied for.
 	Representation string
 	Holder         Holder
-	// The meeting, in English (the letter's language).
+	// Words is the letter's language: its messages and its dates (an *i18n.Translator).
+	Words Words
+	// The meeting, in the letter's language where it has a translation.
 	MeetingTitle string
-	StudyGroup   string // "ITU-T Study Group 13"
+	StudyGroup   string // the study group's number: "13"
 	GroupTitle   string // "Future networks and emerging network technologies"
 	City, Venue  string
 	FirstDay     time.Time
@@ -61,6 +68,14 @@ type Letter struct {
 	SignatureType                 string
 	// VerifyURL is the public page that confirms the letter is genuine; the QR code holds it.
 	VerifyURL string
+}
+
+// Words are the letter's language: the catalogue's messages, filled with name/value pairs, and
+// CLDR's dates. *i18n.Translator is one.
+type Words interface {
+	T(key string, kv ...any) string
+	DateShort(d time.Time) string
+	DateRange(a, b time.Time) string
 }
 
 // Event is a co-located event the participant attends.
@@ -121,6 +136,24 @@ func (w *writer) write(h float64, s string) {
 	w.font(latin)
 }
 
+// cell writes s in a cell wd wide, in runs by script, and moves to its right.
+func (w *writer) cell(wd, h float64, s string) {
+	x := w.pdf.GetX()
+	w.write(h, s)
+	w.pdf.SetX(x + wd)
+}
+
+// width is the width of s printed in runs by script.
+func (w *writer) width(s string) float64 {
+	total := 0.0
+	for _, r := range runs(s) {
+		w.font(r.script)
+		total += w.pdf.GetStringWidth(r.text)
+	}
+	w.font(latin)
+	return total
+}
+
 // para writes a paragraph and moves below it.
 func (w *writer) para(s string, after float64) {
 	w.write(lineH, s)
@@ -135,21 +168,101 @@ func (w *writer) style(size float64, bold bool) {
 // Date formats a calendar day as the letter prints it: "25 July 2025".
 func Date(d time.Time) string { return fmt.Sprintf("%d %s %d", d.Day(), d.Month(), d.Year()) }
 
-// DateRange formats the meeting's days: "25 July 2025", "14 to 25 July 2025".
+// DateRange formats days as an English letter prints them: "25 July 2025", "14 July 2025 to 25
+// July 2025".
 func DateRange(a, b time.Time) string {
-	switch {
-	case a.Equal(b):
+	if a.Equal(b) {
 		return Date(a)
-	case a.Year() == b.Year() && a.Month() == b.Month():
-		return fmt.Sprintf("%d to %s", a.Day(), Date(b))
-	default:
-		return Date(a) + " to " + Date(b)
 	}
+	return Date(a) + " to " + Date(b)
+}
+
+// texts are the words a letter prints, in its language, with the data filled in.
+type texts struct {
+	title, secretariat, contact, reference, date, to, subject, salutation, confirms, also string
+	events                                                                                []string
+	stay                                                                                  string
+	rows                                                                                  [][2]string
+	request, closing, checkTitle, checkScan, checkRest                                    string
+}
+
+// texts fills in the letter's messages.
+func (l Letter) texts() texts {
+	w, h := l.Words, l.Holder
+	t := texts{
+		title:       w.T("vletter.pdf_title", "Reference", l.Reference),
+		secretariat: w.T("vletter.secretariat", "Number", l.StudyGroup),
+		reference:   w.T("vletter.reference"),
+		date:        w.T("vletter.date"),
+		to:          w.T("vletter.to"),
+		subject:     w.T("vletter.subject", "Meeting", l.MeetingTitle),
+		salutation:  w.T("vletter.salutation"),
+		also:        w.T("vletter.also"),
+		request:     w.T("vletter.request"),
+		closing:     w.T("vletter.closing"),
+		checkTitle:  w.T("vletter.check_title"),
+		checkScan:   w.T("vletter.check_scan"),
+		checkRest:   w.T("vletter.check_rest", "Reference", l.Reference, "Date", w.DateShort(l.IssuedOn)),
+	}
+	t.contact = t.secretariat
+	if l.Phone != "" {
+		t.contact += " · " + w.T("vletter.tel", "Phone", l.Phone)
+	}
+	if l.Email != "" {
+		t.contact += " · " + l.Email
+	}
+	place := l.City
+	if l.Venue != "" {
+		place = w.T("vletter.place", "Venue", l.Venue, "City", l.City)
+	}
+	if l.FirstDay.Equal(l.LastDay) {
+		t.confirms = w.T("vletter.confirms_day", "Number", l.StudyGroup, "GroupTitle", l.GroupTitle, "Meeting", l.MeetingTitle,
+			"Place", place, "Day", w.DateShort(l.FirstDay))
+	} else {
+		t.confirms = w.T("vletter.confirms_days", "Number", l.StudyGroup, "GroupTitle", l.GroupTitle, "Meeting", l.MeetingTitle,
+			"Place", place, "From", w.DateShort(l.FirstDay), "To", w.DateShort(l.LastDay))
+	}
+	if l.GroupTitle == "" { // a study group without a title: no empty brackets
+		t.confirms = strings.NewReplacer(" ()", "", "（）", "", "()", "").Replace(t.confirms)
+	}
+	for _, e := range l.Colocated {
+		t.events = append(t.events, w.T("vletter.event", "Title", e.Title, "Dates", w.DateRange(e.FirstDay, e.LastDay)))
+	}
+	from, to := l.Stay()
+	t.stay = w.T("vletter.stay", "Dates", w.DateRange(from, to))
+	t.rows = [][2]string{
+		{w.T("vletter.name"), h.Name},
+		{w.T("vletter.birth_date"), w.DateShort(h.BirthDate)},
+		{w.T("vletter.birth_place"), h.BirthPlace},
+		{w.T("vletter.nationality"), h.Nationality},
+		{w.T("vletter.passport_number"), h.PassportNumber},
+		{w.T("vletter.issued"), w.DateShort(h.PassportIssued)},
+		{w.T("vletter.expires"), w.DateShort(h.PassportExpires)},
+		{w.T("vletter.issuing_country"), h.IssuingCountry},
+	}
+	if h.Organisation != "" {
+		t.rows = append(t.rows, [2]string{w.T("vletter.organisation"), h.Organisation})
+	}
+	return t
+}
+
+// strings returns every piece of text the letter prints.
+func (t texts) strings() []string {
+	out := []string{t.title, t.contact, t.reference, t.date, t.to, t.subject, t.salutation, t.confirms, t.also, t.stay,
+		t.request, t.closing, t.checkTitle, t.checkScan, t.checkRest}
+	out = append(out, t.events...)
+	for _, r := range t.rows {
+		out = append(out, r[0], r[1])
+	}
+	return out
 }
 
 // Render writes the letter as a PDF.
 func Render(fonts *Fonts, l Letter) ([]byte, error) {
-	h := l.Holder
+	if l.Words == nil {
+		return nil, fmt.Errorf("visaletter: letter %s has no language", l.Reference)
+	}
+	tx := l.texts()
 	withCJK := hasCJK(l.fields()...)
 
 	pdf := fpdf.New("P", "mm", "A4", "")
@@ -157,8 +270,8 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 	pdf.SetAutoPageBreak(true, margin)
 	pdf.SetCreationDate(l.IssuedOn)
 	pdf.SetModificationDate(l.IssuedOn)
-	pdf.SetTitle("Visa support letter "+l.Reference, true)
-	pdf.SetAuthor(l.StudyGroup+" secretariat", true)
+	pdf.SetTitle(tx.title, true)
+	pdf.SetAuthor(tx.secretariat, true)
 	pdf.SetCreator("Plenary", true)
 	pdf.SetProducer("Plenary", true)
 	pdf.AddUTF8FontFromBytes(fontLatin, "", fonts.Latin)
@@ -183,14 +296,7 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 	for _, a := range l.Address {
 		w.para(a, 0)
 	}
-	contact := l.StudyGroup + " secretariat"
-	if l.Phone != "" {
-		contact += " · Tel. " + l.Phone
-	}
-	if l.Email != "" {
-		contact += " · " + l.Email
-	}
-	w.para(contact, 0)
+	w.para(tx.contact, 0)
 	pdf.SetRightMargin(margin)
 	if pdf.GetY() < margin+qrSize {
 		pdf.SetY(margin + qrSize)
@@ -201,59 +307,47 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 	pdf.Line(margin, y, 210-margin, y)
 	pdf.SetY(y + 6)
 
-	w.style(10, false)
+	// The labels' column is as wide as the longest label of the language.
+	w.style(10, true)
+	labelW := 28.0
+	for _, s := range []string{tx.reference, tx.date, tx.to} {
+		labelW = max(labelW, w.width(s)+3)
+	}
 	labelled := func(label, value string) {
 		w.style(10, true)
-		pdf.CellFormat(28, lineH, label, "", 0, "L", false, 0, "")
+		w.cell(labelW, lineH, label)
 		w.style(10, false)
 		w.write(lineH, value)
 		pdf.Ln(lineH)
 	}
-	labelled("Reference:", l.Reference)
-	labelled("Date:", Date(l.IssuedOn))
-	labelled("To:", l.Representation)
+	labelled(tx.reference, l.Reference)
+	labelled(tx.date, l.Words.DateShort(l.IssuedOn))
+	labelled(tx.to, l.Representation)
 	pdf.Ln(4)
 	w.style(11, true)
-	w.para("Subject: Visa support letter — "+l.MeetingTitle, 3)
+	w.para(tx.subject, 3)
 
 	w.style(10, false)
-	w.para("Dear Sir or Madam,", 2)
-	group := l.StudyGroup
-	if l.GroupTitle != "" {
-		group += " (" + l.GroupTitle + ")"
-	}
-	place := l.City
-	if l.Venue != "" {
-		place = l.Venue + ", " + l.City
-	}
-	w.para(fmt.Sprintf("The secretariat of %s confirms that the person named below is registered to attend, in person, the %s, to be held at %s on %s.",
-		group, l.MeetingTitle, place, DateRange(l.FirstDay, l.LastDay)), 3)
-	if len(l.Colocated) > 0 {
-		w.para("The participant will also attend the following meetings, held at the same place:", 1)
+	w.para(tx.salutation, 2)
+	w.para(tx.confirms, 3)
+	if len(tx.events) > 0 {
+		w.para(tx.also, 1)
 		pdf.SetLeftMargin(margin + 4)
-		for _, e := range l.Colocated {
+		for _, e := range tx.events {
 			pdf.SetX(margin + 4)
-			w.para("– "+e.Title+", "+DateRange(e.FirstDay, e.LastDay), 0.5)
+			w.para("– "+e, 0.5)
 		}
 		pdf.SetLeftMargin(margin)
 		pdf.Ln(2.5)
 	}
-	from, to := l.Stay()
-	w.para(fmt.Sprintf("Period of stay: %s.", DateRange(from, to)), 3)
+	w.para(tx.stay, 3)
 
-	// The participant's passport data.
-	rows := [][2]string{
-		{"Name as in passport", h.Name},
-		{"Date of birth", Date(h.BirthDate)},
-		{"Place of birth", h.BirthPlace},
-		{"Nationality", h.Nationality},
-		{"Passport number", h.PassportNumber},
-		{"Date of issue", Date(h.PassportIssued)},
-		{"Date of expiry", Date(h.PassportExpires)},
-		{"Issuing country", h.IssuingCountry},
-	}
-	if h.Organisation != "" {
-		rows = append(rows, [2]string{"Organisation", h.Organisation})
+	// The participant's passport data, the labels' column as wide as the language needs.
+	rows := tx.rows
+	w.style(10, true)
+	rowLabelW := 50.0
+	for _, r := range rows {
+		rowLabelW = max(rowLabelW, w.width(r[0])+3)
 	}
 	pdf.SetFillColor(240, 244, 248)
 	top := pdf.GetY()
@@ -262,16 +356,15 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 	for _, r := range rows {
 		pdf.SetX(margin + 3)
 		w.style(10, true)
-		pdf.CellFormat(50, rowH, r[0], "", 0, "L", false, 0, "")
+		w.cell(rowLabelW, rowH, r[0])
 		w.style(10, false)
 		w.write(rowH, r[1])
 		pdf.Ln(rowH)
 	}
 	pdf.SetY(top + float64(len(rows))*(rowH) + 3 + 4)
 
-	w.para("We would be grateful if you could grant this person an entry visa for the period of stay stated above. "+
-		"This letter does not commit the Union to bear any cost of the participant's travel or stay.", 3)
-	w.para("Yours faithfully,", 2)
+	w.para(tx.request, 3)
+	w.para(tx.closing, 2)
 	if err := signature(w, l); err != nil {
 		return nil, err
 	}
@@ -281,7 +374,7 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 	w.para(l.SignatoryTitle, 6)
 
 	// The verification block: a QR code and the short URL.
-	if err := verification(w, l); err != nil {
+	if err := verification(w, l, tx); err != nil {
 		return nil, err
 	}
 
@@ -350,7 +443,7 @@ func qrCode(pdf *fpdf.Fpdf, url string, x0, y0 float64) error {
 
 // verification says, at the foot of the letter's last page, how to check the letter: the QR
 // code at its head holds the address of the portal's verification page.
-func verification(w *writer, l Letter) error {
+func verification(w *writer, l Letter, tx texts) error {
 	pdf := w.pdf
 	const h = 4.2
 	const lines = 3
@@ -364,14 +457,13 @@ func verification(w *writer, l Letter) error {
 	pdf.SetLineWidth(0.3)
 	pdf.Line(margin, pdf.GetY()-1.5, 210-margin, pdf.GetY()-1.5)
 	w.style(8.5, true)
-	w.write(h, "Check that this letter is genuine: ")
+	w.write(h, tx.checkTitle+" ")
 	w.style(8.5, false)
-	w.write(h, "scan the code at its head or open ")
+	w.write(h, tx.checkScan+" ")
 	pdf.SetTextColor(0, 84, 147)
 	pdf.WriteLinkString(h, l.VerifyURL, l.VerifyURL)
 	pdf.SetTextColor(0, 0, 0)
-	w.write(h, ". The portal shows the name, the meeting and the issue date of every letter it issued. Reference "+
-		l.Reference+", issued "+Date(l.IssuedOn)+".")
+	w.write(h, tx.checkRest)
 	pdf.Ln(h)
 	return nil
 }

@@ -11,9 +11,29 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+	"unicode"
+
+	"plenary/internal/i18n"
+	"plenary/web"
 )
+
+var catalogue = sync.OnceValues(func() (*i18n.Catalogue, error) { return i18n.Load(web.Locales()) })
+
+// words returns the language lang of the real catalogue.
+func words(t testing.TB, lang string) *i18n.Translator {
+	t.Helper()
+	c, err := catalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Has(lang) {
+		t.Fatalf("no catalogue %s", lang)
+	}
+	return c.For(lang)
+}
 
 func day(s string) time.Time {
 	d, err := time.Parse(time.DateOnly, s)
@@ -24,7 +44,12 @@ func day(s string) time.Time {
 }
 
 func sample(name string) Letter {
+	c, err := catalogue()
+	if err != nil {
+		panic(err)
+	}
 	return Letter{
+		Words:          c.For("en"),
 		Reference:      "SG13-WP-2025-07/V00042",
 		IssuedOn:       day("2025-06-20"),
 		Representation: "Embassy of Switzerland in Beijing",
@@ -32,7 +57,7 @@ func sample(name string) Letter {
 			PassportNumber: "PAE123456", PassportIssued: day("2020-03-04"), PassportExpires: day("2030-03-03"),
 			IssuingCountry: "Spain", Organisation: "Example Networks Ltd."},
 		MeetingTitle: "Meetings of Working Parties 1/13, 2/13, 3/13 and 4/13",
-		StudyGroup:   "ITU-T Study Group 13", GroupTitle: "Future networks and emerging network technologies",
+		StudyGroup:   "13", GroupTitle: "Future networks and emerging network technologies",
 		City: "Geneva", Venue: "ITU headquarters", FirstDay: day("2025-07-25"), LastDay: day("2025-07-25"),
 		Email: "tsbsg13@itu.int", Phone: "+41 22 730 5126",
 		SecretariatName: "International Telecommunication Union, Telecommunication Standardization Bureau",
@@ -138,7 +163,7 @@ func TestLetterPrintsEveryField(t *testing.T) {
 				}
 			}
 			flat := strings.Join(strings.Fields(text), " ")
-			for _, s := range []string{c.title, "ITU headquarters, Geneva", "14 to 25 July 2025", l.VerifyURL,
+			for _, s := range []string{c.title, "ITU headquarters, Geneva", "from 14 July 2025 to 25 July 2025", l.VerifyURL,
 				"ITU-T Study Group 13", "tsbsg13@itu.int", "issued 20 June 2025", "Seizo Onoe"} {
 				if !strings.Contains(flat, s) {
 					t.Errorf("the letter lacks %q:\n%s", s, text)
@@ -161,8 +186,8 @@ func TestLetterCoversTheColocatedEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	flat := strings.Join(strings.Fields(pdfText(t, pdf)), " ")
-	for _, s := range []string{"Study Group 13 Rapporteur group meetings, 14 to 25 July 2025",
-		"(JCA-IMT2020), 16 July 2025", "Period of stay: 14 to 25 July 2025.", "on 25 July 2025."} {
+	for _, s := range []string{"Study Group 13 Rapporteur group meetings, 14 July 2025 to 25 July 2025",
+		"(JCA-IMT2020), 16 July 2025", "Period of stay: 14 July 2025 to 25 July 2025.", "on 25 July 2025."} {
 		if !strings.Contains(flat, s) {
 			t.Errorf("the letter lacks %q:\n%s", s, flat)
 		}
@@ -287,6 +312,9 @@ func TestFilenameAndDates(t *testing.T) {
 	if got := DateRange(day("2025-06-30"), day("2025-07-02")); got != "30 June 2025 to 2 July 2025" {
 		t.Errorf("two months: %s", got)
 	}
+	if got := DateRange(day("2025-07-14"), day("2025-07-25")); got != "14 July 2025 to 25 July 2025" {
+		t.Errorf("one month: %s", got)
+	}
 }
 
 // The QR code holds the verification URL (checked with zbarimg, from zbar-tools, when the
@@ -314,5 +342,83 @@ func TestQRCodeHoldsTheVerificationURL(t *testing.T) {
 	}
 	if got := strings.TrimSpace(string(out)); got != l.VerifyURL {
 		t.Errorf("QR code holds %q, want %q", got, l.VerifyURL)
+	}
+}
+
+// scripts returns the writing systems of the letters in s (Latin, Cyrillic, Han …), ignoring
+// digits, punctuation and symbols.
+func scripts(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, r := range s {
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		for name, tab := range unicode.Scripts {
+			if unicode.Is(tab, r) {
+				out[name] = true
+			}
+		}
+	}
+	return out
+}
+
+// A letter in each language: every fixed word in that language, the passport data in Latin as
+// the passport prints them, each fact on its label's line, and no other script.
+func TestLetterInEveryLanguage(t *testing.T) {
+	f := fonts(t)
+	allowed := map[string][]string{"en": {"Latin"}, "fr": {"Latin"}, "es": {"Latin"}, "ru": {"Latin", "Cyrillic"},
+		"zh": {"Latin", "Han"}}
+	for lang, ok := range allowed {
+		t.Run(lang, func(t *testing.T) {
+			w := words(t, lang)
+			l := sample("MULLER-NUNEZ Jose")
+			l.Words = w
+			l.FirstDay, l.LastDay = day("2025-07-14"), day("2025-07-25")
+			l.Colocated = []Event{{"JCA-IMT2020", day("2025-07-16"), day("2025-07-16")}}
+			l.Representation = w.T("vletter.consulate_general", "City", "Shanghai", "Country", "China")
+			pdf, err := Render(f, l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := pdfText(t, pdf)
+			flat := strings.Join(strings.Fields(text), " ")
+			h := l.Holder
+			for label, value := range map[string]string{
+				w.T("vletter.name"): h.Name, w.T("vletter.birth_date"): w.DateShort(h.BirthDate),
+				w.T("vletter.birth_place"): h.BirthPlace, w.T("vletter.nationality"): h.Nationality,
+				w.T("vletter.passport_number"): h.PassportNumber, w.T("vletter.issued"): w.DateShort(h.PassportIssued),
+				w.T("vletter.expires"): w.DateShort(h.PassportExpires), w.T("vletter.issuing_country"): h.IssuingCountry,
+				w.T("vletter.organisation"): h.Organisation, w.T("vletter.reference"): l.Reference,
+				w.T("vletter.date"): w.DateShort(l.IssuedOn), w.T("vletter.to"): l.Representation,
+			} {
+				nospace := func(s string) string { return strings.Join(strings.Fields(s), "") }
+				line := ""
+				for _, x := range strings.Split(text, "\n") {
+					if strings.Contains(nospace(x), nospace(label)) {
+						line = nospace(x)
+						break
+					}
+				}
+				if !strings.Contains(line, nospace(value)) {
+					t.Errorf("%s: line %q, want %q", label, line, value)
+				}
+			}
+			squeeze := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+			for _, s := range []string{l.MeetingTitle, l.SignatoryName, l.VerifyURL, w.DateShort(l.FirstDay), w.DateShort(l.LastDay),
+				squeeze(w.T("vletter.stay", "Dates", w.DateRange(l.FirstDay, l.LastDay))),
+				squeeze(w.T("vletter.event", "Title", "JCA-IMT2020", "Dates", w.DateShort(day("2025-07-16")))),
+				squeeze(w.T("vletter.subject", "Meeting", l.MeetingTitle)), squeeze(w.T("vletter.closing"))} {
+				if !strings.Contains(flat, s) && !strings.Contains(strings.ReplaceAll(flat, " ", ""), strings.ReplaceAll(s, " ", "")) {
+					t.Errorf("the letter lacks %q:\n%s", s, text)
+				}
+			}
+			got := scripts(text)
+			for _, s := range ok {
+				delete(got, s)
+			}
+			if len(got) > 0 {
+				t.Errorf("the %s letter mixes in %v:\n%s", lang, got, text)
+			}
+		})
 	}
 }
