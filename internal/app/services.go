@@ -61,5 +61,9 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 			BaseURL: o.BaseURL,
 			Now:     now,
 		}),
+		Meetings: service.NewMeetings(service.MeetingsDeps{
+			Tx:  postgres.TxFor(db, func(t *postgres.Tx) service.MeetingTx { return t }),
+			Now: now,
+		}),
 	}
 }

@@ -67,8 +67,17 @@ type Meeting struct {
 	PracticalInfo    Text      `db:"practical_info"`
 	CollectiveLetter string    `db:"collective_letter"`
 	Version          int64     `db:"version"`
-	CreatedAt        time.Time `db:"created_at"`
-	UpdatedAt        time.Time `db:"updated_at"`
+	// State is draft or published (archived is derived: StateAt).
+	State MeetingState `db:"state"`
+	// RegistrationOpens is the day registration opens (nil: on publication).
+	RegistrationOpens *time.Time `db:"registration_opens"`
+	PublishedAt       *time.Time `db:"published_at"`
+	// Review lists the texts marked "to review" (ReviewFields) since a copy.
+	Review []string `db:"review"`
+	// SectionVersions counts the saves of each section of the editor (optimistic concurrency).
+	SectionVersions map[string]int64 `db:"section_versions"`
+	CreatedAt       time.Time        `db:"created_at"`
+	UpdatedAt       time.Time        `db:"updated_at"`
 }
 
 // Location returns the meeting's time zone (UTC when the name is unknown).
@@ -265,12 +274,13 @@ func (d MeetingDetail) WorkItemsOf(wp int64, action ProposedAction) []WorkItem {
 
 // MeetingSummary is a line of the list of meetings.
 type MeetingSummary struct {
-	ID       int64     `db:"id"`
-	Slug     string    `db:"slug"`
-	Title    Text      `db:"title"`
-	City     string    `db:"city"`
-	TimeZone string    `db:"time_zone"`
-	FirstDay time.Time `db:"first_day"`
-	LastDay  time.Time `db:"last_day"`
-	SGCode   string    `db:"sg_code"`
+	ID       int64        `db:"id"`
+	Slug     string       `db:"slug"`
+	Title    Text         `db:"title"`
+	City     string       `db:"city"`
+	TimeZone string       `db:"time_zone"`
+	FirstDay time.Time    `db:"first_day"`
+	LastDay  time.Time    `db:"last_day"`
+	SGCode   string       `db:"sg_code"`
+	State    MeetingState `db:"state"`
 }

@@ -285,7 +285,8 @@ func ChangeMode(a Actor, r Registration, m Meeting, pre Deadline, mode Mode, aut
 }
 
 // RegistrationOffer says whether the registration form is open to actor at meeting m for a
-// delegate of org (nil: the account has no organisation), and why not: the meeting is over, the
+// delegate of org (nil: the account has no organisation), and why not: the meeting is a draft
+// (not found, but for the secretariat), registration has not opened yet, the meeting is over, the
 // account has no organisation, its organisation does not take part in the meeting's study group,
 // or the pre-registration deadline pre has passed. Only an actor who may register anyone (the
 // secretariat) passes the last two. NewRegistration refuses with the same reasons, so the page
@@ -293,8 +294,12 @@ func ChangeMode(a Actor, r Registration, m Meeting, pre Deadline, mode Mode, aut
 func RegistrationOffer(a Actor, m Meeting, pre Deadline, org *Organisation, now time.Time) Capability {
 	anyone := a.Can(RegisterAnyone)
 	switch {
+	case !CanSeeMeeting(a, m):
+		return Deny(Errorf(NotFound, "error.meeting_not_found"))
 	case m.Past(now):
 		return Deny(Errorf(Invalid, "error.meeting_over"))
+	case !anyone && now.Before(m.RegistrationOpensAt()):
+		return Deny(&Error{Code: Invalid, Key: "error.registration_not_open", Args: map[string]any{"Date": *m.RegistrationOpens}})
 	case org == nil:
 		return Deny(Errorf(Invalid, "error.no_organisation"))
 	case !anyone && !MayTakePart(*org, m.StudyGroupID):

@@ -13,11 +13,11 @@ import (
 const meetingColumns = `m.id, m.slug, m.study_group_id, m.title, m.city, m.venue, m.time_zone, m.first_day, m.last_day,
 	m.languages, m.interpretation, m.fellowships, m.paperless, m.remote_tool, m.remote_link, m.remote_rules,
 	m.purpose, m.approved_by, m.desk_place, m.room_allocation, m.practical_info, m.collective_letter,
-	m.version, m.created_at, m.updated_at`
+	m.version, m.state, m.registration_opens, m.published_at, m.review, m.section_versions, m.created_at, m.updated_at`
 
 // Meetings lists every meeting, newest first.
 func (db *DB) Meetings(ctx context.Context) ([]domain.MeetingSummary, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT m.id, m.slug, m.title, m.city, m.time_zone, m.first_day, m.last_day, g.code AS sg_code
+	rows, err := db.Pool.Query(ctx, `SELECT m.id, m.slug, m.title, m.city, m.time_zone, m.first_day, m.last_day, g.code AS sg_code, m.state
 		FROM meetings m JOIN study_groups g ON g.id = m.study_group_id
 		ORDER BY m.first_day DESC, m.id DESC`)
 	if err != nil {
@@ -62,7 +62,16 @@ func (db *DB) MeetingDetailByID(ctx context.Context, id int64) (*domain.MeetingD
 	return db.MeetingDetail(ctx, slug)
 }
 
+// batchSender is a pool or a transaction.
+type batchSender interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
 func (db *DB) fillDetail(ctx context.Context, d *domain.MeetingDetail) error {
+	return fillDetailWith(ctx, db.Pool, d)
+}
+
+func fillDetailWith(ctx context.Context, q batchSender, d *domain.MeetingDetail) error {
 	id, sg := d.ID, d.StudyGroupID
 	b := &pgx.Batch{}
 	b.Queue(`SELECT id, code, title, study_period, chair, phone, fax, email, web FROM study_groups WHERE id = $1`, sg).
@@ -122,7 +131,7 @@ func (db *DB) fillDetail(ctx context.Context, d *domain.MeetingDetail) error {
 			return err
 		})
 	queueAgendaDocuments(b, d)
-	if err := db.Pool.SendBatch(ctx, b).Close(); err != nil {
+	if err := q.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("postgres: meeting detail: %w", err)
 	}
 	return nil
@@ -170,6 +179,8 @@ type MeetingInput struct {
 	RoomAllocation   domain.Text
 	PracticalInfo    domain.Text
 	CollectiveLetter string
+	// RegistrationOpens is the day registration opens (nil: on publication).
+	RegistrationOpens *time.Time
 	// Deadlines holds the dates the secretariat set; a kind missing here follows the default rule.
 	Deadlines map[domain.DeadlineKind]time.Time
 }
@@ -183,11 +194,11 @@ func (db *DB) CreateMeeting(ctx context.Context, a Audit, actor domain.Actor, in
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO meetings (slug, study_group_id, title, city, venue, time_zone, first_day, last_day,
 				languages, interpretation, fellowships, paperless, remote_tool, remote_link, remote_rules, purpose, approved_by,
-				desk_place, room_allocation, practical_info, collective_letter)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21) RETURNING id`,
+				desk_place, room_allocation, practical_info, collective_letter, registration_opens)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22) RETURNING id`,
 			in.Slug, in.StudyGroupID, in.Title, in.City, in.Venue, in.TimeZone, in.FirstDay, in.LastDay, in.Languages,
 			in.Interpretation, in.Fellowships, in.Paperless, in.RemoteTool, in.RemoteLink, in.RemoteRules, in.Purpose,
-			in.ApprovedBy, in.DeskPlace, in.RoomAllocation, in.PracticalInfo, in.CollectiveLetter).Scan(&id)
+			in.ApprovedBy, in.DeskPlace, in.RoomAllocation, in.PracticalInfo, in.CollectiveLetter, in.RegistrationOpens).Scan(&id)
 		if isUniqueViolation(err, "meetings_slug_key") {
 			return domain.FieldErrors(map[string]string{"slug": "error.slug_taken"})
 		}
@@ -222,11 +233,11 @@ func (db *DB) UpdateMeeting(ctx context.Context, a Audit, actor domain.Actor, id
 		tag, err := tx.Exec(ctx, `UPDATE meetings SET slug=$2, study_group_id=$3, title=$4, city=$5, venue=$6, time_zone=$7,
 				first_day=$8, last_day=$9, languages=$10, interpretation=$11, fellowships=$12, paperless=$13, remote_tool=$14,
 				remote_link=$15, remote_rules=$16, purpose=$17, approved_by=$18, desk_place=$19, room_allocation=$20,
-				practical_info=$21, collective_letter=$22
+				practical_info=$21, collective_letter=$22, registration_opens=$23
 			WHERE id = $1`,
 			id, in.Slug, in.StudyGroupID, in.Title, in.City, in.Venue, in.TimeZone, in.FirstDay, in.LastDay, in.Languages,
 			in.Interpretation, in.Fellowships, in.Paperless, in.RemoteTool, in.RemoteLink, in.RemoteRules, in.Purpose,
-			in.ApprovedBy, in.DeskPlace, in.RoomAllocation, in.PracticalInfo, in.CollectiveLetter)
+			in.ApprovedBy, in.DeskPlace, in.RoomAllocation, in.PracticalInfo, in.CollectiveLetter, in.RegistrationOpens)
 		if isUniqueViolation(err, "meetings_slug_key") {
 			return domain.FieldErrors(map[string]string{"slug": "error.slug_taken"})
 		}
@@ -273,22 +284,64 @@ func (db *DB) CopyMeeting(ctx context.Context, a Audit, actor domain.Actor, from
 	return id, err
 }
 
-// CopyMeetingTx is CopyMeeting inside the caller's transaction.
+// CopyMeetingTx is CopyMeeting inside the caller's transaction. The copy's title is the
+// original's with the new month ("… (March 2027)"), so that no two meetings share one.
 func CopyMeetingTx(ctx context.Context, tx pgx.Tx, a Audit, fromID int64, slug string, firstDay time.Time) (int64, error) {
+	return CopyMeetingAs(ctx, tx, a, fromID, CopySpec{Slug: slug, FirstDay: firstDay})
+}
+
+// CopySpec is what a copy of a meeting is given: its address, its first day and its title (when
+// empty, the original's with the new month).
+type CopySpec struct {
+	Slug     string
+	FirstDay time.Time
+	Title    domain.Text
+}
+
+// CopyMeetingAs copies a meeting inside the caller's transaction: the copy is a draft, every date
+// moved so that it starts on spec.FirstDay, its texts that name dates or meetings marked "to
+// review" (domain.ReviewOnCopy).
+func CopyMeetingAs(ctx context.Context, tx pgx.Tx, a Audit, fromID int64, spec CopySpec) (int64, error) {
 	var id int64
+	slug, firstDay := spec.Slug, spec.FirstDay
 	err := func() error {
-		var oldFirst time.Time
-		if err := tx.QueryRow(ctx, `SELECT first_day FROM meetings WHERE id = $1`, fromID).Scan(&oldFirst); err != nil {
+		rows, err := tx.Query(ctx, `SELECT `+meetingColumns+` FROM meetings m WHERE m.id = $1`, fromID)
+		if err != nil {
+			return fmt.Errorf("postgres: copy meeting: %w", err)
+		}
+		from, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Meeting])
+		if err != nil {
 			return notFound(err, "error.meeting_not_found")
 		}
+		title := spec.Title
+		if len(title) == 0 {
+			title = copyTitle(from.Title, firstDay)
+		}
+		var slugTaken, titleTaken bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM meetings WHERE slug = $1),
+				EXISTS (SELECT 1 FROM meetings WHERE lower(title->>'en') = lower($2))`, slug, title["en"]).Scan(&slugTaken, &titleTaken); err != nil {
+			return fmt.Errorf("postgres: copy meeting: %w", err)
+		}
+		if slugTaken || titleTaken {
+			fields := map[string]string{}
+			if slugTaken {
+				fields["slug"] = "error.slug_taken"
+			}
+			if titleTaken {
+				fields["title"] = "error.title_taken"
+			}
+			return domain.FieldErrors(fields)
+		}
+		oldFirst := from.FirstDay
 		days := int(firstDay.Sub(oldFirst).Hours() / 24)
-		err := tx.QueryRow(ctx, `INSERT INTO meetings (slug, study_group_id, title, city, venue, time_zone, first_day, last_day,
+		err = tx.QueryRow(ctx, `INSERT INTO meetings (slug, study_group_id, title, city, venue, time_zone, first_day, last_day,
 				languages, interpretation, fellowships, paperless, remote_tool, remote_link, remote_rules, purpose, approved_by,
-				desk_place, room_allocation, practical_info, collective_letter)
-			SELECT $2, study_group_id, title, city, venue, time_zone, first_day + $3::int, last_day + $3::int,
+				desk_place, room_allocation, practical_info, collective_letter, state, review,
+				registration_opens)
+			SELECT $2, study_group_id, $4, city, venue, time_zone, first_day + $3::int, last_day + $3::int,
 				languages, interpretation, fellowships, paperless, remote_tool, remote_link, remote_rules, purpose, approved_by,
-				desk_place, room_allocation, practical_info, ''
-			FROM meetings WHERE id = $1 RETURNING id`, fromID, slug, days).Scan(&id)
+				desk_place, room_allocation, practical_info, '', 'draft', $5, registration_opens + $3::int
+			FROM meetings WHERE id = $1 RETURNING id`, fromID, slug, days, title, domain.ReviewOnCopy(from)).Scan(&id)
 		if isUniqueViolation(err, "meetings_slug_key") {
 			return domain.FieldErrors(map[string]string{"slug": "error.slug_taken"})
 		}
@@ -312,7 +365,23 @@ func CopyMeetingTx(ctx context.Context, tx pgx.Tx, a Audit, fromID int64, slug s
 		if err := notifyMeeting(ctx, tx, slug); err != nil {
 			return err
 		}
-		return audit(ctx, tx, a, "meeting.copy", "meeting", id, map[string]any{"from": fromID, "slug": slug})
+		if err := audit(ctx, tx, a, "meeting.copy", "meeting", fromID, map[string]any{"to": id, "slug": slug}); err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "meeting.copied", "meeting", id, map[string]any{"from": fromID, "from_slug": from.Slug, "slug": slug})
 	}()
 	return id, err
+}
+
+// copyTitle is a copy's title when none is given: the original's with the new month, in English
+// and Chinese (other translations are left for the secretariat to write).
+func copyTitle(t domain.Text, first time.Time) domain.Text {
+	out := domain.Text{}
+	if en := t["en"]; en != "" {
+		out["en"] = fmt.Sprintf("%s (%s)", en, first.Format("January 2006"))
+	}
+	if zh := t["zh"]; zh != "" {
+		out["zh"] = fmt.Sprintf("%s（%d年%d月）", zh, first.Year(), int(first.Month()))
+	}
+	return out
 }

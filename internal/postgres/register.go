@@ -73,12 +73,12 @@ func loadRegistrationRules(ctx context.Context, st steps, keys []regKey) (regist
 
 	b := &pgx.Batch{}
 	b.Queue(`SELECT m.id, m.slug, m.title, m.city, m.study_group_id, m.time_zone, m.first_day, m.last_day, m.interpretation, m.fellowships,
-			(SELECT day FROM deadlines WHERE meeting_id = m.id AND kind = 'pre_registration')
+			m.state, m.registration_opens, (SELECT day FROM deadlines WHERE meeting_id = m.id AND kind = 'pre_registration')
 		FROM meetings m WHERE m.id = ANY($1)`, meetingIDs).Query(func(rows pgx.Rows) error {
 		var m domain.Meeting
 		var pre *time.Time
 		_, err := pgx.ForEachRow(rows, []any{&m.ID, &m.Slug, &m.Title, &m.City, &m.StudyGroupID, &m.TimeZone, &m.FirstDay, &m.LastDay,
-			&m.Interpretation, &m.Fellowships, &pre}, func() error {
+			&m.Interpretation, &m.Fellowships, &m.State, &m.RegistrationOpens, &pre}, func() error {
 			overrides := map[domain.DeadlineKind]time.Time{}
 			if pre != nil {
 				overrides[domain.PreRegistration] = *pre

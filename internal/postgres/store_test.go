@@ -50,8 +50,12 @@ func TestCopyMeetingShiftsEveryDate(t *testing.T) {
 	if ymd(to.FirstDay) != "2026-03-13" || ymd(to.LastDay) != "2026-03-13" {
 		t.Errorf("copy runs %s..%s, want 2026-03-13", ymd(to.FirstDay), ymd(to.LastDay))
 	}
-	if to.Title.In("zh") != from.Title.In("zh") || to.City != from.City || to.CollectiveLetter != "" {
+	// A draft, its title not the original's in any language, its date-bearing texts to review.
+	if to.Title["en"] != from.Title["en"]+" (March 2026)" || to.Title["zh"] != from.Title["zh"]+"（2026年3月）" || to.City != from.City || to.CollectiveLetter != "" {
 		t.Errorf("copy fields: title %v city %s letter %d chars", to.Title, to.City, len(to.CollectiveLetter))
+	}
+	if to.State != domain.MeetingDraft || strings.Join(to.Review, " ") != "purpose approved_by" {
+		t.Errorf("copy is %s with %v to review, want a draft with the purpose and approved_by to review", to.State, to.Review)
 	}
 	if len(to.Sessions) != len(from.Sessions) {
 		t.Fatalf("%d sessions copied, want %d", len(to.Sessions), len(from.Sessions))
@@ -94,7 +98,7 @@ func TestCopyMeetingShiftsEveryDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(trail) != 1 || trail[0].Action != "meeting.copy" || trail[0].ActorID == nil || *trail[0].ActorID != a.ActorID {
+	if len(trail) != 1 || trail[0].Action != "meeting.copied" || trail[0].ActorID == nil || *trail[0].ActorID != a.ActorID {
 		t.Errorf("audit trail of the copy = %+v", trail)
 	}
 

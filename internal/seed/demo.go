@@ -82,7 +82,9 @@ func loadDemoMeeting(ctx context.Context, tx pgx.Tx, l *Letter, now time.Time) (
 	if _, err := tx.Exec(ctx, `DELETE FROM deadlines WHERE meeting_id = $1`, id); err != nil {
 		return "", false, err
 	}
-	if _, err := tx.Exec(ctx, `UPDATE meetings SET remote_link = 'https://remote.plenary.test/sg13-wp' WHERE id = $1`, id); err != nil {
+	// The demo's copy is open for registration: published, its texts taken as read.
+	if _, err := tx.Exec(ctx, `UPDATE meetings SET remote_link = 'https://remote.plenary.test/sg13-wp', state = 'published',
+			published_at = now(), review = '{}' WHERE id = $1`, id); err != nil {
 		return "", false, err
 	}
 	return slug, true, nil

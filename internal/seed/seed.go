@@ -259,8 +259,8 @@ func loadMeeting(ctx context.Context, tx pgx.Tx, l *Letter, sg int64) (bool, err
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO meetings (slug, study_group_id, title, city, venue, time_zone, first_day, last_day,
 			languages, interpretation, fellowships, paperless, remote_tool, remote_link, remote_rules, purpose, approved_by,
-			desk_place, room_allocation, practical_info, collective_letter)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$7,$8,$9,$10,$11,$12,'',$13,$14,$15,$16,$17,$18,$19)
+			desk_place, room_allocation, practical_info, collective_letter, state, published_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$7,$8,$9,$10,$11,$12,'',$13,$14,$15,$16,$17,$18,$19,'published',now())
 		ON CONFLICT (slug) DO NOTHING RETURNING id`,
 		m.Slug, sg, m.Title, m.City, m.Venue, m.TimeZone, day(m.Date), m.Languages, m.Interpretation, m.Fellowships,
 		m.Paperless, m.RemoteParticipation.Tool,

@@ -29,4 +29,5 @@ type Services struct {
 	Documents     *Documents
 	Desk          *Desk
 	Accounts      *Accounts
+	Meetings      *Meetings
 }

@@ -50,7 +50,7 @@ func (s *Server) documentRefused(w http.ResponseWriter, r *http.Request, err err
 
 // documentOf loads the meeting named by {slug} and the document named by {doc} ("C12").
 func (s *Server) documentOf(r *http.Request) (*domain.MeetingDetail, *domain.DocumentDetail, error) {
-	m, err := s.meetingDetail(r.Context(), urlParam(r, "slug"))
+	m, err := s.visibleMeeting(r, urlParam(r, "slug"))
 	if err != nil {
 		return nil, nil, err
 	}

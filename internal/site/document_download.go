@@ -19,7 +19,7 @@ import (
 // or S3) with no database connection held while the client reads. With PresignTTL set and a
 // backend that can, the member is sent, after the check, to a short-lived address of the file.
 func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
-	m, err := s.meetingDetail(r.Context(), urlParam(r, "slug"))
+	m, err := s.visibleMeeting(r, urlParam(r, "slug"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -90,7 +90,7 @@ type onlyReader struct{ io.Reader }
 // as they are (already compressed) with the CRC-32 computed at upload, so nothing is read twice
 // and nothing is held in memory. The list is read first; no connection is held while writing.
 func (s *Server) documentArchive(w http.ResponseWriter, r *http.Request) {
-	m, err := s.meetingDetail(r.Context(), urlParam(r, "slug"))
+	m, err := s.visibleMeeting(r, urlParam(r, "slug"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

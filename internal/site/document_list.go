@@ -13,7 +13,7 @@ import (
 func (s *Server) documentList(w http.ResponseWriter, r *http.Request) {
 	slug := urlParam(r, "slug")
 	s.publicPage(w, r, slug, func(p view.Page) (templ.Component, error) {
-		m, err := s.meetingDetail(r.Context(), slug)
+		m, err := s.visibleMeeting(r, slug)
 		if err != nil {
 			return nil, err
 		}

@@ -118,7 +118,7 @@ func (s *Server) documentFormData(r *http.Request, m *domain.MeetingDetail, f vi
 }
 
 func (s *Server) documentNewForm(w http.ResponseWriter, r *http.Request) {
-	m, err := s.meetingDetail(r.Context(), urlParam(r, "slug"))
+	m, err := s.visibleMeeting(r, urlParam(r, "slug"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -141,7 +141,7 @@ func (s *Server) documentNewForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) documentSubmit(w http.ResponseWriter, r *http.Request) {
-	m, err := s.meetingDetail(r.Context(), urlParam(r, "slug"))
+	m, err := s.visibleMeeting(r, urlParam(r, "slug"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

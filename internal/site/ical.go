@@ -12,7 +12,7 @@ import (
 // agendaICS serves the meeting's sessions as an iCalendar file (RFC 5545), one event per session,
 // in the meeting's time zone with its VTIMEZONE.
 func (s *Server) agendaICS(w http.ResponseWriter, r *http.Request) {
-	d, err := s.meetingDetail(r.Context(), urlParam(r, "slug"))
+	d, err := s.visibleMeeting(r, urlParam(r, "slug"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

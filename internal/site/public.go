@@ -38,6 +38,19 @@ func (s *Server) meetingDetail(ctx context.Context, slug string) (*domain.Meetin
 	return v.(*domain.MeetingDetail), nil
 }
 
+// visibleMeeting is meetingDetail for a page of the meeting: a draft is shown to the secretariat
+// alone (as a preview), and anyone else is told it does not exist.
+func (s *Server) visibleMeeting(r *http.Request, slug string) (*domain.MeetingDetail, error) {
+	d, err := s.meetingDetail(r.Context(), slug)
+	if err != nil {
+		return nil, err
+	}
+	if !domain.CanSeeMeeting(actorOf(r), d.Meeting) {
+		return nil, domain.Errorf(domain.NotFound, "error.meeting_not_found")
+	}
+	return d, nil
+}
+
 // meetingID returns a meeting's id, from the cache or from a look-up of the id alone: an action
 // needs no more; the pages load the whole meeting.
 func (s *Server) meetingID(ctx context.Context, slug string) (int64, error) {
@@ -102,6 +115,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		}
 		var upcoming, past []domain.MeetingSummary
 		for _, m := range ms {
+			if m.State == domain.MeetingDraft {
+				continue
+			}
 			if (domain.Meeting{LastDay: m.LastDay, TimeZone: m.TimeZone}).Past(p.Now) {
 				past = append(past, m)
 			} else {
@@ -116,12 +132,12 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 func (s *Server) meetingShow(w http.ResponseWriter, r *http.Request) {
 	slug := urlParam(r, "slug")
 	s.publicPage(w, r, slug, func(p view.Page) (templ.Component, error) {
-		d, err := s.meetingDetail(r.Context(), slug)
+		d, err := s.visibleMeeting(r, slug)
 		if err != nil {
 			return nil, err
 		}
 		p.Title = d.Title.In(p.Lang())
-		mv := view.MeetingView{MeetingDetail: d}
+		mv := view.MeetingView{MeetingDetail: d, Missing: draftMissing(d)}
 		// A signed-in person's page is never cached: it says where their registration stands.
 		if a := actorOf(r); a.SignedIn() {
 			mine, err := s.db.LiveRegistration(r.Context(), d.ID, a.ID)
@@ -140,7 +156,7 @@ func (s *Server) agendaShow(w http.ResponseWriter, r *http.Request) {
 	slug := urlParam(r, "slug")
 	wpSlug := strings.ToLower(urlParam(r, "wp"))
 	s.publicPage(w, r, slug, func(p view.Page) (templ.Component, error) {
-		d, err := s.meetingDetail(r.Context(), slug)
+		d, err := s.visibleMeeting(r, slug)
 		if err != nil {
 			return nil, err
 		}
@@ -156,6 +172,14 @@ func (s *Server) agendaShow(w http.ResponseWriter, r *http.Request) {
 		} else {
 			p.Title = p.T.T("agenda.title")
 		}
-		return view.AgendaPage(p, view.MeetingView{MeetingDetail: d}, wps, all), nil
+		return view.AgendaPage(p, view.MeetingView{MeetingDetail: d, Missing: draftMissing(d)}, wps, all), nil
 	})
+}
+
+// draftMissing is what a draft lacks for publishing, for the preview's banner (nil when public).
+func draftMissing(d *domain.MeetingDetail) []string {
+	if d.Public() {
+		return nil
+	}
+	return append([]string{}, domain.PublishMissing(*d)...)
 }

@@ -27,7 +27,7 @@ func (in registerInput) request() domain.RegistrationRequest {
 
 // registerData gathers what the registration page shows and why the form may not be offered.
 func (s *Server) registerData(r *http.Request) (view.RegisterData, error) {
-	d, err := s.meetingDetail(r.Context(), urlParam(r, "slug"))
+	d, err := s.visibleMeeting(r, urlParam(r, "slug"))
 	if err != nil {
 		return view.RegisterData{}, err
 	}
@@ -159,6 +159,9 @@ func closedMessage(t *i18n.Translator, offer domain.Capability, email string) st
 		return t.T("reg.no_organisation", "Email", email)
 	case "error.register_not_eligible":
 		return t.T("reg.not_eligible", "Email", email)
+	case "error.registration_not_open":
+		day, _ := offer.Reason.Args["Date"].(time.Time)
+		return t.T("reg.not_open", "Date", t.Date(day))
 	case "error.registration_closed":
 		day, _ := offer.Reason.Args["Date"].(time.Time)
 		return t.T("reg.closed", "Date", t.Date(day), "Email", email)

@@ -146,6 +146,8 @@ func (s *Server) Routes() chi.Router {
 			r.Get("/meetings/{id}", s.meetingEditForm)
 			r.Post("/meetings/{id}", s.meetingUpdate)
 			r.Post("/meetings/{id}/copy", s.meetingCopy)
+			r.Post("/meetings/{id}/publish", s.meetingPublish)
+			r.Post("/meetings/{id}/unpublish", s.meetingUnpublish)
 			r.Post("/meetings/{id}/sessions", s.sessionsSave)
 			r.Post("/meetings/{id}/desk", s.deskSave)
 			r.Post("/meetings/{id}/colocated", s.colocatedSave)

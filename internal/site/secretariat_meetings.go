@@ -1,6 +1,7 @@
 package site
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
 	"plenary/internal/postgres"
+	"plenary/internal/service"
 	"plenary/web/view"
 )
 
@@ -49,6 +51,8 @@ func (s *Server) meetingEditData(r *http.Request, d *domain.MeetingDetail) (view
 		e.Colocated = colocatedFormOf(d, e.Langs)
 		e.Agenda = agendaFormOf(d, e.Langs)
 		e.WorkItems = workItemsFormOf(d, e.Langs)
+		e.State = view.MeetingStateView{ID: d.ID, Slug: d.Slug, State: d.StateAt(s.opts.Now()), Missing: domain.PublishMissing(*d),
+			Opens: d.RegistrationOpens, PublishedAt: d.PublishedAt}
 	} else {
 		e.Main = view.NewForm()
 		e.Main.Values["time_zone"] = "Europe/Zurich"
@@ -225,6 +229,16 @@ func (s *Server) parseMeetingForm(w http.ResponseWriter, r *http.Request, t *i18
 	if in.Title["en"] == "" {
 		f.Errors["title-en"] = t.T("validation.required")
 	}
+	if v := strings.TrimSpace(r.PostForm.Get("registration_opens")); v != "" {
+		f.Values["registration_opens"] = v
+		if day, ok := parseDay(v); !ok {
+			f.Errors["registration_opens"] = t.T("validation.date")
+		} else if ok1 && day.After(first) {
+			f.Errors["registration_opens"] = t.T("life.opens_after_start")
+		} else {
+			in.RegistrationOpens = &day
+		}
+	}
 	for _, k := range domain.DeadlineKinds {
 		field := "deadline-" + string(k)
 		v := strings.TrimSpace(r.PostForm.Get(field))
@@ -301,6 +315,9 @@ func mainFormOf(d *domain.MeetingDetail, langs []i18n.Lang) view.Form {
 		v["purpose-"+l.Tag] = d.Purpose[l.Tag]
 		v["room_allocation-"+l.Tag] = d.RoomAllocation[l.Tag]
 		v["practical_info-"+l.Tag] = d.PracticalInfo[l.Tag]
+	}
+	if d.RegistrationOpens != nil {
+		v["registration_opens"] = d.RegistrationOpens.Format("2006-01-02")
 	}
 	for k, day := range d.Overrides {
 		v["deadline-"+string(k)] = day.Format("2006-01-02")
@@ -400,4 +417,46 @@ func workItemsFormOf(d *domain.MeetingDetail, langs []i18n.Lang) view.Form {
 
 func rowSetter(f view.Form, prefix string, i int) func(field, value string) {
 	return func(field, value string) { f.Values[view.RowName(prefix, i, field)] = value }
+}
+
+// meetingPublish publishes a draft, or shows the editor with the list of what is missing.
+func (s *Server) meetingPublish(w http.ResponseWriter, r *http.Request) {
+	s.meetingTransition(w, r, s.svc.Meetings.Publish, "life.published")
+}
+
+// meetingUnpublish makes a published meeting a draft again.
+func (s *Server) meetingUnpublish(w http.ResponseWriter, r *http.Request) {
+	s.meetingTransition(w, r, s.svc.Meetings.Unpublish, "life.unpublished")
+}
+
+func (s *Server) meetingTransition(w http.ResponseWriter, r *http.Request,
+	change func(context.Context, service.Audit, domain.Actor, int64) error, done string) {
+	id, err := idParam(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	err = change(r.Context(), auditOf(r), actorOf(r), id)
+	if err == nil {
+		s.flash(r, done)
+		http.Redirect(w, r, fmt.Sprintf("/secretariat/meetings/%d", id), http.StatusSeeOther)
+		return
+	}
+	e, ok := domain.AsError(err)
+	if !ok || e.Code != domain.Invalid && e.Code != domain.Conflict {
+		s.fail(w, r, err)
+		return
+	}
+	d, err := s.db.MeetingDetailByID(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.showMeetingEdit(w, r, d, func(m *view.MeetingEdit) {
+		if missing, ok := e.Args["Missing"].([]string); ok {
+			m.State.Missing, m.State.Refused = missing, true
+			return
+		}
+		m.Main.Summary = message(s.translator(r), e)
+	})
 }

@@ -14,6 +14,8 @@ type MeetingView struct {
 	// Mine is the signed-in person's own live registration for the meeting, if any: the page
 	// shows its state instead of offering to register again.
 	Mine *MyMeetingStatus
+	// Missing is what a draft lacks for publishing, shown in the secretariat's preview.
+	Missing []string
 }
 
 // MyMeetingStatus is what the meeting page says of the signed-in person's registration.
