@@ -507,10 +507,21 @@ func TestBrowser(t *testing.T) {
 	})
 }
 
-// secretariatMovesASession moves WP4's session from 09:00 to 09:45 in the secretariat's form and
-// checks that a visitor in another browser profile, whose page of the meeting the server had
-// cached, sees the new time.
+// secretariatMovesASession moves WP4's session from 09:00 to 09:45 in the sessions section of the
+// editor of the open demo meeting (the letter's meeting is over: archived, read-only) and checks
+// that a visitor in another browser profile, whose page of the meeting the server had cached,
+// sees the new time.
 func secretariatMovesASession(t *testing.T, b tab) {
+	b.open("/secretariat")
+	slug := b.eval("find the open demo meeting", `(() => {
+		const a = [...document.querySelectorAll('[data-testid^="edit-sg13-wp-"]')]
+			.find(a => a.getAttribute('data-testid') !== 'edit-`+letterSlug+`');
+		return a ? a.getAttribute('data-testid').slice('edit-'.length) : '';
+	})()`)
+	if slug == "" {
+		t.Fatalf("no demo meeting in the secretariat's list:\n%s", b.text("main"))
+	}
+	path := "/meetings/" + slug
 	// A visitor reads the meeting first, so the server caches the page.
 	visitorCtx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
 	defer cancel()
@@ -519,15 +530,16 @@ func secretariatMovesASession(t *testing.T, b tab) {
 		t.Fatalf("open a visitor's tab: %v", err)
 	}
 	visitor := tab{t: t, ctx: visitorCtx, base: b.base, axe: b.axe}
-	visitor.open(letterPath)
+	visitor.open(path)
 	if got := visitor.text(`[data-testid="session-wp4"] [data-testid="session-time"]`); got != "09:00" {
 		t.Fatalf("visitor sees WP4 at %q before the change, want 09:00", got)
 	}
 
-	b.open("/secretariat")
-	b.follow("open the meeting's form", `[data-testid="edit-`+letterSlug+`"]`)
-	b.do("see the meeting's form", chromedp.WaitVisible(chromedp.CSS(`[data-testid="sessions-form"]`)))
-	b.checkA11y("the secretariat's meeting form")
+	b.follow("open the meeting's editor", `[data-testid="edit-`+slug+`"]`)
+	b.checkA11y("the meeting's editor")
+	b.follow("open the sessions", `[data-testid="section-sessions"]`)
+	b.do("see the sessions' form", chromedp.WaitVisible(chromedp.CSS(`[data-testid="sessions-form"]`)))
+	b.checkA11y("the secretariat's sessions form")
 	// Rows are in time order: WP4's 09:00 session is the first.
 	if got := run(b, "read the first session's start", chromedp.Value(chromedp.CSS(`[name="s-0-start"]`))); got != "09:00" {
 		t.Fatalf("first session row starts at %q, want 09:00", got)
@@ -539,12 +551,15 @@ func secretariatMovesASession(t *testing.T, b tab) {
 	if n := b.eval("look for form errors", `String(document.querySelectorAll('[data-testid="sessions-form"] [data-testid^="error-"], [data-testid="error-summary"]').length)`); n != "0" {
 		t.Fatalf("the sessions form shows %s error(s) after saving:\n%s", n, b.text("main"))
 	}
+	if got := b.text(`[data-testid="flash"]`); got != "Sessions saved: 0 added, 1 changed, 0 removed." {
+		t.Errorf("after saving, the page says %q", got)
+	}
 
-	b.open(letterPath)
+	b.open(path)
 	if got := b.text(`[data-testid="session-wp4"] [data-testid="session-time"]`); got != "09:45" {
 		t.Errorf("the secretariat sees WP4 at %q, want 09:45", got)
 	}
-	visitor.open(letterPath)
+	visitor.open(path)
 	if got := visitor.text(`[data-testid="session-wp4"] [data-testid="session-time"]`); got != "09:45" {
 		t.Errorf("the visitor sees WP4 at %q after the change, want 09:45 (stale cached page?)", got)
 	}

@@ -262,27 +262,29 @@ func TestRegistration(t *testing.T) {
 		secr.login(secretariat, "Sara Secretariat")
 		secr.open("/secretariat")
 		secr.checkA11y("the secretariat's home")
-		secr.follow("open the meeting's form", `[data-testid="edit-`+slug+`"]`)
-		secr.do("see the meeting's form", chromedp.WaitVisible(chromedp.CSS(`[data-testid="meeting-form"]`)))
-		// (The form is long and slow to check: axe checks it once, as saved, below.)
+		secr.follow("open the meeting's editor", `[data-testid="edit-`+slug+`"]`)
+		secr.follow("open the meeting's details", `[data-testid="section-details"]`)
+		secr.do("see the meeting's details", chromedp.WaitVisible(chromedp.CSS(`[data-testid="meeting-form"]`)))
 		tz := run(secr.tab, "read the time zone", chromedp.Value(chromedp.CSS("#time_zone")))
 		loc, err := time.LoadLocation(tz)
 		if err != nil {
 			t.Fatalf("the meeting's time zone %q: %v", tz, err)
 		}
+		secr.follow("open the meeting's deadlines", `[data-testid="section-deadlines"]`)
+		secr.do("see the deadlines", chromedp.WaitVisible(chromedp.CSS(`[data-testid="deadlines-form"]`)))
 		yesterday := time.Now().In(loc).AddDate(0, 0, -1).Format("2006-01-02")
 		secr.do("set the pre-registration deadline to yesterday",
 			chromedp.SetValue(chromedp.CSS("#deadline-pre_registration"), yesterday, chromedp.NodeVisible))
-		if status := secr.submit("save the meeting", `[data-testid="save-meeting"]`); status != 200 {
-			t.Fatalf("after saving the meeting: status %d\n%s", status, secr.text("main"))
+		if status := secr.submit("save the deadlines", `[data-testid="save-deadlines"]`); status != 200 {
+			t.Fatalf("after saving the deadlines: status %d\n%s", status, secr.text("main"))
 		}
-		if n := secr.count(`[data-testid="meeting-form"] [data-testid^="error-"], [data-testid="error-summary"]`); n != 0 {
-			t.Fatalf("the meeting form shows %d error(s) after saving:\n%s", n, secr.text("main"))
+		if n := secr.count(`[data-testid="deadlines-form"] [data-testid^="error-"], [data-testid="error-summary"]`); n != 0 {
+			t.Fatalf("the deadlines form shows %d error(s) after saving:\n%s", n, secr.text("main"))
 		}
 		if got := run(secr.tab, "read the deadline", chromedp.Value(chromedp.CSS("#deadline-pre_registration"))); got != yesterday {
 			t.Errorf("after saving, the pre-registration deadline reads %q, want %s", got, yesterday)
 		}
-		secr.checkA11y("the secretariat's meeting form after saving")
+		secr.checkA11y("the secretariat's deadlines after saving")
 
 		li.open(registerPath)
 		closed := li.text(`[data-testid="registration-closed"]`)

@@ -139,7 +139,7 @@ func TestThroughPgBouncerInTransactionMode(t *testing.T) {
 	})
 	sec := newClient(t, base)
 	sec.login(secretariat, demoPassword)
-	edit := "/secretariat/meetings/" + strconv.FormatInt(meetingID, 10)
+	edit := "/secretariat/meetings/" + strconv.FormatInt(meetingID, 10) + "/details"
 	vals := formValues(t, sec.must(http.MethodGet, edit, nil, http.StatusOK).body, `form[data-testid="meeting-form"]`)
 	vals.Set("title-en", before+" (renamed)")
 	sec.must(http.MethodPost, edit, vals, http.StatusSeeOther)
@@ -186,7 +186,7 @@ func TestTwoReplicasShareOneDatabase(t *testing.T) {
 	before := h1(t, visitor.must(http.MethodGet, "/meetings/"+slug, nil, http.StatusOK).body)
 	sec := newClient(t, a)
 	sec.login(secretariat, demoPassword)
-	edit := "/secretariat/meetings/" + strconv.FormatInt(meetingID, 10)
+	edit := "/secretariat/meetings/" + strconv.FormatInt(meetingID, 10) + "/details"
 	vals := formValues(t, sec.must(http.MethodGet, edit, nil, http.StatusOK).body, `form[data-testid="meeting-form"]`)
 	if vals.Get("title-en") != before {
 		t.Fatalf("the editor's title %q is not the page's %q", vals.Get("title-en"), before)

@@ -9,13 +9,8 @@ import (
 	"plenary/internal/domain"
 )
 
-// RowEdit is one row of a list the secretariat edits in one form: ID 0 adds the row, Delete
-// removes it, anything else updates it.
-type RowEdit[T any] struct {
-	ID     int64
-	Delete bool
-	Value  T
-}
+// RowEdit is one row of a list the secretariat edits in one form (domain.RowEdit).
+type RowEdit[T any] = domain.RowEdit[T]
 
 // rowSQL holds the statements that apply one kind of row edit; each takes the meeting id as $1
 // and the row id as $2 (update, delete) followed by the row's values.
@@ -29,40 +24,51 @@ type rowSQL[T any] struct {
 
 func saveRows[T any](ctx context.Context, db *DB, a Audit, meetingID int64, q rowSQL[T], rows []RowEdit[T]) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {
-		changed := 0
-		for _, r := range rows {
-			var err error
-			var n int64
-			switch {
-			case r.ID == 0 && r.Delete:
-				continue
-			case r.ID == 0:
-				var tag = []any{meetingID}
-				_, err = tx.Exec(ctx, q.insert, append(tag, q.args(r.Value)...)...)
-				n = 1
-			case r.Delete:
-				t, e := tx.Exec(ctx, q.delete, meetingID, r.ID)
-				err, n = e, t.RowsAffected()
-			default:
-				t, e := tx.Exec(ctx, q.update, append([]any{meetingID, r.ID}, q.args(r.Value)...)...)
-				err, n = e, t.RowsAffected()
-			}
-			if err != nil {
-				return fmt.Errorf("postgres: save %s: %w", q.entity, err)
-			}
-			if n == 0 {
-				return domain.Errorf(domain.Conflict, "error.row_gone")
-			}
-			changed++
-		}
-		if changed == 0 {
-			return nil
+		changed, err := applyRowsCounted(ctx, tx, meetingID, q, rows)
+		if err != nil || changed == 0 {
+			return err
 		}
 		if err := bumpMeeting(ctx, tx, meetingID); err != nil {
 			return err
 		}
 		return audit(ctx, tx, a, "meeting.save_"+q.entity, "meeting", meetingID, map[string]any{"rows": changed})
 	})
+}
+
+// applyRows runs the row edits in tx; a row updated or removed that is no longer there refuses
+// the whole save (someone removed it meanwhile).
+func applyRows[T any](ctx context.Context, tx pgx.Tx, meetingID int64, q rowSQL[T], rows []RowEdit[T]) error {
+	_, err := applyRowsCounted(ctx, tx, meetingID, q, rows)
+	return err
+}
+
+func applyRowsCounted[T any](ctx context.Context, tx pgx.Tx, meetingID int64, q rowSQL[T], rows []RowEdit[T]) (int, error) {
+	changed := 0
+	for _, r := range rows {
+		var err error
+		var n int64
+		switch {
+		case r.ID == 0 && r.Delete:
+			continue
+		case r.ID == 0:
+			_, err = tx.Exec(ctx, q.insert, append([]any{meetingID}, q.args(r.Value)...)...)
+			n = 1
+		case r.Delete:
+			t, e := tx.Exec(ctx, q.delete, meetingID, r.ID)
+			err, n = e, t.RowsAffected()
+		default:
+			t, e := tx.Exec(ctx, q.update, append([]any{meetingID, r.ID}, q.args(r.Value)...)...)
+			err, n = e, t.RowsAffected()
+		}
+		if err != nil {
+			return 0, fmt.Errorf("postgres: save %s: %w", q.entity, err)
+		}
+		if n == 0 {
+			return 0, domain.Errorf(domain.Conflict, "error.row_gone")
+		}
+		changed++
+	}
+	return changed, nil
 }
 
 var sessionSQL = rowSQL[domain.Session]{

@@ -15,6 +15,10 @@ type MeetingTx interface {
 	SetMeetingState(ctx context.Context, id int64, state domain.MeetingState, at time.Time) error
 	// Audit writes one audit event of action per record id, with details[i] for ids[i].
 	Audit(ctx context.Context, a Audit, action, entity string, ids []int64, details []map[string]any) error
+	// CopyMeeting copies meeting from into a new draft starting on first, titled title, and
+	// audits it.
+	CopyMeeting(ctx context.Context, a Audit, from int64, slug string, first time.Time, title domain.Text) (int64, error)
+	MeetingSectionTx
 }
 
 // Meetings are the secretariat's use cases on a meeting: its life cycle (publish, unpublish),

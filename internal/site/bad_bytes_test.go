@@ -204,7 +204,8 @@ func TestBadBytesInFormsAreNoFault(t *testing.T) {
 	if err := fx.ts.db.Pool.QueryRow(context.Background(), `SELECT study_group_id FROM meetings WHERE id = $1`, fx.demo).Scan(&sg); err != nil {
 		t.Fatal(err)
 	}
-	pages := []string{meeting, "/secretariat/meetings/new", "/secretariat/organisations/new",
+	pages := []string{meeting, meeting + "/details", meeting + "/deadlines", meeting + "/sessions", meeting + "/desk",
+		meeting + "/colocated", meeting + "/agenda", meeting + "/work-items", "/secretariat/meetings/new", "/secretariat/organisations/new",
 		"/secretariat/organisations/" + strconv.FormatInt(fx.sm, 10), fmt.Sprintf("/secretariat/study-groups/%d", sg),
 		meeting + "/registrations/new?account=" + strconv.FormatInt(fx.account(delegateSM).ID, 10)}
 	n := 0
@@ -220,7 +221,7 @@ func TestBadBytesInFormsAreNoFault(t *testing.T) {
 		t.Errorf("only %d forms tried", n)
 	}
 	// The meeting editor's own form is saved with bad bytes in its free text, cleaned.
-	p := postForms(t, sec, meeting, func(name string) bool { return strings.HasPrefix(name, "title-") })[meeting]
+	p := postForms(t, sec, meeting+"/details", func(name string) bool { return strings.HasPrefix(name, "title-") })[meeting+"/details"]
 	wantStatus(t, p, http.StatusSeeOther)
 	var title string
 	if err := fx.ts.db.Pool.QueryRow(context.Background(), `SELECT title->>'en' FROM meetings WHERE id = $1`, fx.demo).Scan(&title); err != nil {

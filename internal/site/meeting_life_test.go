@@ -113,14 +113,15 @@ func TestMeetingLifeCycle(t *testing.T) {
 	hidden("after a refused publish")
 
 	// Fixed: the deadlines are set, the texts read again.
-	vals := formValues(t, d, `form[data-testid="meeting-form"]`)
-	for _, k := range []string{"contributions_for_translation", "pre_registration", "visa_support_request", "contributions"} {
-		vals.Set("deadline-"+k, fx.now.AddDate(0, 5, 0).Format("2006-01-02"))
+	// The deadlines page offers the default dates: one save sets them.
+	vals := formValues(t, sec.get(edit+"/deadlines").doc(t), `form[data-testid="deadlines-form"]`)
+	if got := followFlash(t, sec, sec.post(edit+"/deadlines", vals)); !strings.HasPrefix(got, "Deadlines saved: contributions needing translation, pre-registration") {
+		t.Errorf("deadlines flash = %q", got)
 	}
-	wantStatus(t, sec.post(edit, vals), http.StatusSeeOther)
-	if _, err := fx.ts.db.Pool.Exec(ctx, `UPDATE meetings SET review = '{}' WHERE slug = $1`, slug); err != nil {
-		t.Fatal(err)
-	}
+	vals = formValues(t, sec.get(edit+"/details").doc(t), `form[data-testid="meeting-form"]`)
+	vals.Add("reviewed", "purpose")
+	vals.Add("reviewed", "approved_by")
+	wantStatus(t, sec.post(edit+"/details", vals), http.StatusSeeOther)
 	if got := followFlash(t, sec, sec.post(edit+"/publish", nil)); got != "Published: the meeting is public." {
 		t.Errorf("flash = %q", got)
 	}
@@ -154,7 +155,7 @@ func TestMeetingLifeCycle(t *testing.T) {
 		}
 		actions = append(actions, a)
 	}
-	if got, want := strings.Join(actions, " "), "meeting.copied meeting.update meeting.publish meeting.unpublish"; got != want {
+	if got, want := strings.Join(actions, " "), "meeting.copied meeting.save_deadlines meeting.save_details meeting.publish meeting.unpublish"; got != want {
 		t.Errorf("audit trail = %q, want %q", got, want)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"plenary/internal/domain"
 	"plenary/web"
 )
 
@@ -143,15 +144,25 @@ func (s *Server) Routes() chi.Router {
 			r.Get("/", s.secretariatHome)
 			r.Get("/meetings/new", s.meetingNewForm)
 			r.Post("/meetings/new", s.meetingCreate)
-			r.Get("/meetings/{id}", s.meetingEditForm)
-			r.Post("/meetings/{id}", s.meetingUpdate)
+			// The meeting editor: an overview, then one page per section, each saved on its own.
+			r.Get("/meetings/{id}", s.meetingOverview)
 			r.Post("/meetings/{id}/copy", s.meetingCopy)
 			r.Post("/meetings/{id}/publish", s.meetingPublish)
 			r.Post("/meetings/{id}/unpublish", s.meetingUnpublish)
+			r.Get("/meetings/{id}/history", s.meetingHistory)
+			r.Get("/meetings/{id}/details", s.meetingSection(domain.SectionDetails))
+			r.Post("/meetings/{id}/details", s.detailsSave)
+			r.Get("/meetings/{id}/deadlines", s.meetingSection(domain.SectionDeadlines))
+			r.Post("/meetings/{id}/deadlines", s.deadlinesSave)
+			r.Get("/meetings/{id}/sessions", s.meetingSection(domain.SectionSessions))
 			r.Post("/meetings/{id}/sessions", s.sessionsSave)
+			r.Get("/meetings/{id}/desk", s.meetingSection(domain.SectionDesk))
 			r.Post("/meetings/{id}/desk", s.deskSave)
+			r.Get("/meetings/{id}/colocated", s.meetingSection(domain.SectionColocated))
 			r.Post("/meetings/{id}/colocated", s.colocatedSave)
+			r.Get("/meetings/{id}/agenda", s.meetingSection(domain.SectionAgenda))
 			r.Post("/meetings/{id}/agenda", s.agendaSave)
+			r.Get("/meetings/{id}/work-items", s.meetingSection(domain.SectionWorkItems))
 			r.Post("/meetings/{id}/work-items", s.workItemsSave)
 			r.Get("/meetings/{id}/registrations", s.secRegistrations)
 			r.Post("/meetings/{id}/registrations/decide", s.secDecide)

@@ -33,27 +33,15 @@ func (s *Server) secretariatHome(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, view.SecretariatHome(s.page(r, s.translator(r).T("nav.secretariat")), ms, gs))
 }
 
-// meetingEditData loads what the meeting form needs; d is nil for a new meeting.
-func (s *Server) meetingEditData(r *http.Request, d *domain.MeetingDetail) (view.MeetingEdit, error) {
+// meetingEditData loads what the editor's pages need; d is nil for a new meeting. Every
+// section's form is filled from the meeting; a refused form replaces its own afterwards.
+func (s *Server) meetingEditData(r *http.Request, d *domain.MeetingDetail, section string) (view.MeetingEdit, error) {
 	gs, err := s.db.StudyGroups(r.Context())
 	if err != nil {
 		return view.MeetingEdit{}, err
 	}
-	e := view.MeetingEdit{StudyGroups: gs, Langs: s.cat.Langs(), Copy: view.NewForm()}
-	first := s.opts.Now()
-	if d != nil {
-		e.ID, e.Slug = d.ID, d.Slug
-		e.WorkingParties, e.Questions = d.WorkingParties, d.Questions
-		first = d.FirstDay
-		e.Main = mainFormOf(d, e.Langs)
-		e.Sessions = sessionsFormOf(d)
-		e.Desk = deskFormOf(d)
-		e.Colocated = colocatedFormOf(d, e.Langs)
-		e.Agenda = agendaFormOf(d, e.Langs)
-		e.WorkItems = workItemsFormOf(d, e.Langs)
-		e.State = view.MeetingStateView{ID: d.ID, Slug: d.Slug, State: d.StateAt(s.opts.Now()), Missing: domain.PublishMissing(*d),
-			Opens: d.RegistrationOpens, PublishedAt: d.PublishedAt}
-	} else {
+	e := view.MeetingEdit{StudyGroups: gs, Langs: s.cat.Langs(), Copy: view.NewForm(), Section: section}
+	if d == nil {
 		e.Main = view.NewForm()
 		e.Main.Values["time_zone"] = "Europe/Zurich"
 		e.Main.Values["languages"] = "en"
@@ -61,25 +49,45 @@ func (s *Server) meetingEditData(r *http.Request, d *domain.MeetingDetail) (view
 		if len(gs) > 0 {
 			e.Main.Values["study_group_id"] = strconv.FormatInt(gs[0].ID, 10)
 		}
+		return e, nil
 	}
-	e.Defaults = domain.Deadlines(first, nil)
+	now := s.opts.Now()
+	e.ID, e.Slug, e.Detail = d.ID, d.Slug, d
+	e.Version = d.SectionVersion(section)
+	e.Archived = d.StateAt(now) == domain.MeetingArchived
+	e.WorkingParties, e.Questions = d.WorkingParties, d.Questions
+	e.Main = mainFormOf(d, e.Langs)
+	e.Deadlines = deadlinesFormOf(d)
+	e.Sessions = sessionsFormOf(d)
+	e.Desk = deskFormOf(d)
+	e.Colocated = colocatedFormOf(d, e.Langs)
+	e.Agenda = agendaFormOf(d, e.Langs)
+	e.WorkItems = workItemsFormOf(d, e.Langs)
+	e.State = view.MeetingStateView{ID: d.ID, Slug: d.Slug, State: d.StateAt(now), Missing: domain.PublishMissing(*d),
+		Opens: d.RegistrationOpens, PublishedAt: d.PublishedAt}
+	e.Defaults = domain.Deadlines(d.FirstDay, nil)
 	return e, nil
 }
 
 func (s *Server) meetingNewForm(w http.ResponseWriter, r *http.Request) {
-	e, err := s.meetingEditData(r, nil)
+	e, err := s.meetingEditData(r, nil, domain.SectionDetails)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, view.MeetingEditPage(s.page(r, s.translator(r).T("sec.new_meeting")), e))
+	s.render(w, r, http.StatusOK, view.MeetingNewPage(s.page(r, s.translator(r).T("sec.new_meeting")), e))
 }
 
 func (s *Server) meetingCreate(w http.ResponseWriter, r *http.Request) {
 	t := s.translator(r)
-	in, f, ok := s.parseMeetingForm(w, r, t)
+	in, _, f, ok := s.parseMeetingForm(w, r, t)
 	if ok {
-		id, err := s.db.CreateMeeting(r.Context(), auditOf(r), actorOf(r), in)
+		id, err := s.db.CreateMeeting(r.Context(), auditOf(r), actorOf(r), postgres.MeetingInput{
+			Slug: in.Slug, StudyGroupID: in.StudyGroupID, Title: in.Title, City: in.City, Venue: in.Venue, TimeZone: in.TimeZone,
+			FirstDay: in.FirstDay, LastDay: in.LastDay, Languages: in.Languages, Interpretation: in.Interpretation,
+			Fellowships: in.Fellowships, Paperless: in.Paperless, RemoteTool: in.RemoteTool, RemoteLink: in.RemoteLink,
+			RemoteRules: in.RemoteRules, Purpose: in.Purpose, ApprovedBy: in.ApprovedBy, RoomAllocation: in.RoomAllocation,
+			PracticalInfo: in.PracticalInfo, Deadlines: map[domain.DeadlineKind]time.Time{}})
 		if err == nil {
 			s.flash(r, "sec.meeting_created")
 			http.Redirect(w, r, fmt.Sprintf("/secretariat/meetings/%d", id), http.StatusSeeOther)
@@ -90,13 +98,13 @@ func (s *Server) meetingCreate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	e, err := s.meetingEditData(r, nil)
+	e, err := s.meetingEditData(r, nil, domain.SectionDetails)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	e.Main = f
-	s.render(w, r, http.StatusUnprocessableEntity, view.MeetingEditPage(s.page(r, t.T("sec.new_meeting")), e))
+	s.render(w, r, http.StatusUnprocessableEntity, view.MeetingNewPage(s.page(r, t.T("sec.new_meeting")), e))
 }
 
 // meetingForEdit loads the meeting named by the {id} in the URL.
@@ -108,52 +116,129 @@ func (s *Server) meetingForEdit(r *http.Request) (*domain.MeetingDetail, error) 
 	return s.db.MeetingDetailByID(r.Context(), id)
 }
 
-func (s *Server) meetingEditForm(w http.ResponseWriter, r *http.Request) {
+// meetingOverview is the editor's first page: the summary, the state with publish or unpublish,
+// the sections, a copy.
+func (s *Server) meetingOverview(w http.ResponseWriter, r *http.Request) {
 	d, err := s.meetingForEdit(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	e, err := s.meetingEditData(r, d)
+	s.showOverview(w, r, d, http.StatusOK, nil)
+}
+
+func (s *Server) showOverview(w http.ResponseWriter, r *http.Request, d *domain.MeetingDetail, status int, set func(*view.MeetingEdit)) {
+	e, err := s.meetingEditData(r, d, "")
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, view.MeetingEditPage(s.page(r, s.translator(r).T("sec.edit_meeting", "Slug", d.Slug)), e))
+	if set != nil {
+		set(&e)
+	}
+	s.render(w, r, status, view.MeetingOverviewPage(s.page(r, s.translator(r).T("sec.edit_meeting", "Slug", d.Slug)), e))
 }
 
-// showMeetingEdit renders the edit page with one section replaced by the refused form.
-func (s *Server) showMeetingEdit(w http.ResponseWriter, r *http.Request, d *domain.MeetingDetail, set func(*view.MeetingEdit)) {
-	e, err := s.meetingEditData(r, d)
+// meetingSection shows one section of the editor.
+func (s *Server) meetingSection(section string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		d, err := s.meetingForEdit(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.showSection(w, r, d, section, http.StatusOK, nil)
+	}
+}
+
+// showSection renders a section's page; set replaces what a refused form typed.
+func (s *Server) showSection(w http.ResponseWriter, r *http.Request, d *domain.MeetingDetail, section string, status int, set func(*view.MeetingEdit)) {
+	e, err := s.meetingEditData(r, d, section)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	set(&e)
-	s.render(w, r, http.StatusUnprocessableEntity, view.MeetingEditPage(s.page(r, s.translator(r).T("sec.edit_meeting", "Slug", d.Slug)), e))
+	if set != nil {
+		set(&e)
+	}
+	t := s.translator(r)
+	s.render(w, r, status, view.MeetingSectionPage(s.page(r, t.T("life.section_title", "Section", t.T("life.section."+section), "Meeting", d.Title.In(t.Lang.Tag))), e))
 }
 
-func (s *Server) meetingUpdate(w http.ResponseWriter, r *http.Request) {
+// formVersion reads the section's version the form was read at.
+func formVersion(r *http.Request) int64 {
+	v, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	return v
+}
+
+// sectionSaved answers a section's save: on success, back to the section with a message that
+// says exactly what was saved; refused, the section again with the typed values, the error
+// summary at the top and the messages beside the fields.
+func (s *Server) sectionSaved(w http.ResponseWriter, r *http.Request, d *domain.MeetingDetail, section string, saved service.Saved, err error, f *view.Form, set func(*view.MeetingEdit, view.Form)) {
+	t := s.translator(r)
+	if err == nil {
+		s.flashText(r, savedMessage(t, saved))
+		http.Redirect(w, r, view.SectionHref(d.ID, section), http.StatusSeeOther)
+		return
+	}
+	if !applyDomainError(t, err, f) {
+		s.fail(w, r, err)
+		return
+	}
+	version := formVersion(r)
+	s.showSection(w, r, d, section, http.StatusUnprocessableEntity, func(e *view.MeetingEdit) {
+		set(e, *f)
+		// The form keeps the version it was read at: a stale one stays refused until reloaded.
+		e.Version = version
+	})
+}
+
+// savedMessage says what a save changed: "Details saved: the venue, the remote link." or
+// "Sessions saved: 1 added, 2 changed, 0 removed."; or that it changed nothing.
+func savedMessage(t *i18n.Translator, saved service.Saved) string {
+	section := t.T("life.section." + saved.Section)
+	if saved.Nothing() {
+		return t.T("life.saved_nothing", "Section", section)
+	}
+	var parts []string
+	if len(saved.Fields) > 0 {
+		names := make([]string, len(saved.Fields))
+		for i, f := range saved.Fields {
+			names[i] = t.T("life.f." + f)
+		}
+		parts = append(parts, t.T("life.saved_fields", "Section", section, "Fields", strings.Join(names, t.T("life.list_sep"))))
+	}
+	if saved.Rows.Any() {
+		parts = append(parts, t.T("life.saved_rows", "Section", section, "Added", saved.Rows.Added, "Changed", saved.Rows.Changed, "Removed", saved.Rows.Removed))
+	}
+	if len(saved.Reviewed) > 0 && len(saved.Fields) == 0 {
+		parts = append(parts, t.T("life.saved_section", "Section", section))
+	}
+	if len(saved.Reviewed) > 0 {
+		names := make([]string, len(saved.Reviewed))
+		for i, f := range saved.Reviewed {
+			names[i] = t.T("life.f." + f)
+		}
+		parts = append(parts, t.T("life.saved_reviewed", "Fields", strings.Join(names, t.T("life.list_sep"))))
+	}
+	return strings.Join(parts, " ")
+}
+
+// detailsSave saves the details section.
+func (s *Server) detailsSave(w http.ResponseWriter, r *http.Request) {
 	d, err := s.meetingForEdit(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	t := s.translator(r)
-	in, f, ok := s.parseMeetingForm(w, r, t)
+	in, confirmed, f, ok := s.parseMeetingForm(w, r, t)
+	var saved service.Saved
+	err = domain.FieldErrors(nil)
 	if ok {
-		err := s.db.UpdateMeeting(r.Context(), auditOf(r), actorOf(r), d.ID, in)
-		if err == nil {
-			s.flash(r, "sec.saved")
-			http.Redirect(w, r, fmt.Sprintf("/secretariat/meetings/%d", d.ID), http.StatusSeeOther)
-			return
-		}
-		if !applyDomainError(t, err, &f) {
-			s.fail(w, r, err)
-			return
-		}
+		saved, err = s.svc.Meetings.SaveDetails(r.Context(), auditOf(r), actorOf(r), d.ID, formVersion(r), in, confirmed)
 	}
-	s.showMeetingEdit(w, r, d, func(e *view.MeetingEdit) { e.Main = f })
+	s.sectionSaved(w, r, d, domain.SectionDetails, saved, err, &f, func(e *view.MeetingEdit, f view.Form) { e.Main = f })
 }
 
 type meetingFields struct {
@@ -171,27 +256,37 @@ type meetingFields struct {
 	RemoteTool     string   `form:"remote_tool" validate:"max=100"`
 	RemoteLink     string   `form:"remote_link" validate:"omitempty,max=500,http_url"`
 	ApprovedBy     string   `form:"approved_by" validate:"max=300"`
-	DeskPlace      string   `form:"desk_place" validate:"max=200"`
+	Version        int64    `form:"version"`
+	Reviewed       []string `form:"reviewed"`
 }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
-// parseMeetingForm reads and checks the main meeting form, with its translated fields (one per
-// language of the interface) and its deadlines.
-func (s *Server) parseMeetingForm(w http.ResponseWriter, r *http.Request, t *i18n.Translator) (postgres.MeetingInput, view.Form, bool) {
+// parseMeetingForm reads and checks the details form, with its translated fields (one per
+// language of the interface), and the texts confirmed as read.
+func (s *Server) parseMeetingForm(w http.ResponseWriter, r *http.Request, t *i18n.Translator) (domain.MeetingFields, []string, view.Form, bool) {
 	var mf meetingFields
 	f, err := decodeForm(w, r, &mf)
 	if err != nil {
 		f.Summary = t.T("error.bad_form")
-		return postgres.MeetingInput{}, f, false
+		return domain.MeetingFields{}, nil, f, false
 	}
 	s.check(t, &mf, &f)
-	in := postgres.MeetingInput{
+	in := domain.MeetingFields{
 		Slug: strings.ToLower(mf.Slug), StudyGroupID: mf.StudyGroupID, City: mf.City, Venue: mf.Venue,
 		TimeZone: mf.TimeZone, Languages: mf.Languages, Interpretation: mf.Interpretation,
 		Fellowships: mf.Fellowships, Paperless: mf.Paperless, RemoteTool: mf.RemoteTool, RemoteLink: mf.RemoteLink,
-		ApprovedBy: mf.ApprovedBy, DeskPlace: mf.DeskPlace, Deadlines: map[domain.DeadlineKind]time.Time{},
+		ApprovedBy: mf.ApprovedBy,
 	}
+	var confirmed []string
+	for _, v := range mf.Reviewed {
+		for _, known := range domain.ReviewFields {
+			if v == known {
+				confirmed = append(confirmed, v)
+			}
+		}
+	}
+	f.Values["reviewed"] = strings.Join(confirmed, ",")
 	if f.Errors["slug"] == "" && !slugPattern.MatchString(in.Slug) {
 		f.Errors["slug"] = t.T("sec.slug_invalid")
 	}
@@ -229,35 +324,64 @@ func (s *Server) parseMeetingForm(w http.ResponseWriter, r *http.Request, t *i18
 	if in.Title["en"] == "" {
 		f.Errors["title-en"] = t.T("validation.required")
 	}
-	if v := strings.TrimSpace(r.PostForm.Get("registration_opens")); v != "" {
-		f.Values["registration_opens"] = v
-		if day, ok := parseDay(v); !ok {
-			f.Errors["registration_opens"] = t.T("validation.date")
-		} else if ok1 && day.After(first) {
-			f.Errors["registration_opens"] = t.T("life.opens_after_start")
-		} else {
-			in.RegistrationOpens = &day
-		}
+	return in, confirmed, f, len(f.Errors) == 0
+}
+
+// deadlinesSave saves the deadlines section: each deadline's day (required, on or before the
+// first day) and the day registration opens.
+func (s *Server) deadlinesSave(w http.ResponseWriter, r *http.Request) {
+	d, err := s.meetingForEdit(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
+	t := s.translator(r)
+	f := view.NewForm()
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, domain.Errorf(domain.Invalid, "error.bad_form"))
+		return
+	}
+	set := map[domain.DeadlineKind]time.Time{}
 	for _, k := range domain.DeadlineKinds {
 		field := "deadline-" + string(k)
 		v := strings.TrimSpace(r.PostForm.Get(field))
 		f.Values[field] = v
-		if v == "" {
-			continue
-		}
 		day, ok := parseDay(v)
-		if !ok {
+		switch {
+		case v == "":
+			f.Errors[field] = t.T("validation.required")
+		case !ok:
 			f.Errors[field] = t.T("validation.date")
-			continue
-		}
-		if ok1 && day.After(first) {
+		case day.After(d.FirstDay):
 			f.Errors[field] = t.T("sec.deadline_after_start")
-			continue
+		default:
+			set[k] = day
 		}
-		in.Deadlines[k] = day
+		if f.Errors[field] != "" {
+			f.Order = append(f.Order, field)
+		}
 	}
-	return in, f, len(f.Errors) == 0
+	var opens *time.Time
+	if v := strings.TrimSpace(r.PostForm.Get("registration_opens")); v != "" {
+		f.Values["registration_opens"] = v
+		if day, ok := parseDay(v); !ok {
+			f.Errors["registration_opens"] = t.T("validation.date")
+		} else if day.After(d.FirstDay) {
+			f.Errors["registration_opens"] = t.T("life.opens_after_start")
+		} else {
+			opens = &day
+		}
+		if f.Errors["registration_opens"] != "" {
+			f.Order = append(f.Order, "registration_opens")
+		}
+	}
+	var saved service.Saved
+	err = domain.FieldErrors(nil)
+	if len(f.Errors) == 0 {
+		saved, err = s.svc.Meetings.SaveDeadlines(r.Context(), auditOf(r), actorOf(r), d.ID, formVersion(r), set, opens)
+	}
+	s.sectionSaved(w, r, d, domain.SectionDeadlines, saved, err, &f, func(e *view.MeetingEdit, f view.Form) { e.Deadlines = f })
 }
 
 func (s *Server) meetingCopy(w http.ResponseWriter, r *http.Request) {
@@ -268,6 +392,7 @@ func (s *Server) meetingCopy(w http.ResponseWriter, r *http.Request) {
 	}
 	t := s.translator(r)
 	var in struct {
+		Title    string `form:"copy_title" validate:"required,max=300"`
 		Slug     string `form:"copy_slug" validate:"required,max=60"`
 		FirstDay string `form:"copy_first_day" validate:"required,date"`
 	}
@@ -282,21 +407,23 @@ func (s *Server) meetingCopy(w http.ResponseWriter, r *http.Request) {
 			f.Errors["copy_slug"] = t.T("sec.slug_invalid")
 		} else {
 			first, _ := parseDay(in.FirstDay)
-			id, err := s.db.CopyMeeting(r.Context(), auditOf(r), actorOf(r), d.ID, slug, first)
+			id, err := s.svc.Meetings.Copy(r.Context(), auditOf(r), actorOf(r), d.ID, slug, first, domain.Text{"en": strings.TrimSpace(in.Title)})
 			if err == nil {
 				s.flash(r, "sec.meeting_copied")
 				http.Redirect(w, r, fmt.Sprintf("/secretariat/meetings/%d", id), http.StatusSeeOther)
 				return
 			}
 			e, ok := domain.AsError(err)
-			if !ok || e.Fields["slug"] == "" {
+			if !ok || len(e.Fields) == 0 {
 				s.fail(w, r, err)
 				return
 			}
-			f.Errors["copy_slug"] = t.T(e.Fields["slug"])
+			for field, key := range e.Fields {
+				f.Errors["copy_"+field] = t.T(key)
+			}
 		}
 	}
-	s.showMeetingEdit(w, r, d, func(e *view.MeetingEdit) { e.Copy = f })
+	s.showOverview(w, r, d, http.StatusUnprocessableEntity, func(e *view.MeetingEdit) { e.Copy = f })
 }
 
 // Forms filled from a meeting.
@@ -308,7 +435,7 @@ func mainFormOf(d *domain.MeetingDetail, langs []i18n.Lang) view.Form {
 	v["first_day"], v["last_day"] = d.FirstDay.Format("2006-01-02"), d.LastDay.Format("2006-01-02")
 	v["languages"] = strings.Join(d.Languages, ",")
 	v["interpretation"], v["fellowships"], v["paperless"] = onOff(d.Interpretation), onOff(d.Fellowships), onOff(d.Paperless)
-	v["remote_tool"], v["remote_link"], v["approved_by"], v["desk_place"] = d.RemoteTool, d.RemoteLink, d.ApprovedBy, d.DeskPlace
+	v["remote_tool"], v["remote_link"], v["approved_by"] = d.RemoteTool, d.RemoteLink, d.ApprovedBy
 	for _, l := range langs {
 		v["title-"+l.Tag] = d.Title[l.Tag]
 		v["remote_rules-"+l.Tag] = d.RemoteRules[l.Tag]
@@ -316,11 +443,18 @@ func mainFormOf(d *domain.MeetingDetail, langs []i18n.Lang) view.Form {
 		v["room_allocation-"+l.Tag] = d.RoomAllocation[l.Tag]
 		v["practical_info-"+l.Tag] = d.PracticalInfo[l.Tag]
 	}
-	if d.RegistrationOpens != nil {
-		v["registration_opens"] = d.RegistrationOpens.Format("2006-01-02")
+	return f
+}
+
+// deadlinesFormOf fills the deadlines form: the days set, and the defaults for the others (so
+// that one save sets them all).
+func deadlinesFormOf(d *domain.MeetingDetail) view.Form {
+	f := view.NewForm()
+	for _, dl := range d.Deadlines() {
+		f.Values["deadline-"+string(dl.Kind)] = dl.Day.Format("2006-01-02")
 	}
-	for k, day := range d.Overrides {
-		v["deadline-"+string(k)] = day.Format("2006-01-02")
+	if d.RegistrationOpens != nil {
+		f.Values["registration_opens"] = d.RegistrationOpens.Format("2006-01-02")
 	}
 	return f
 }
@@ -356,6 +490,7 @@ func sessionsFormOf(d *domain.MeetingDetail) view.Form {
 
 func deskFormOf(d *domain.MeetingDetail) view.Form {
 	f := rowForm(len(d.DeskOpenings))
+	f.Values["desk_place"] = d.DeskPlace
 	for i, x := range d.DeskOpenings {
 		set := rowSetter(f, "d", i)
 		set("id", strconv.FormatInt(x.ID, 10))
@@ -419,7 +554,7 @@ func rowSetter(f view.Form, prefix string, i int) func(field, value string) {
 	return func(field, value string) { f.Values[view.RowName(prefix, i, field)] = value }
 }
 
-// meetingPublish publishes a draft, or shows the editor with the list of what is missing.
+// meetingPublish publishes a draft, or shows the overview with the list of what is missing.
 func (s *Server) meetingPublish(w http.ResponseWriter, r *http.Request) {
 	s.meetingTransition(w, r, s.svc.Meetings.Publish, "life.published")
 }
@@ -452,11 +587,107 @@ func (s *Server) meetingTransition(w http.ResponseWriter, r *http.Request,
 		s.fail(w, r, err)
 		return
 	}
-	s.showMeetingEdit(w, r, d, func(m *view.MeetingEdit) {
+	s.showOverview(w, r, d, http.StatusUnprocessableEntity, func(m *view.MeetingEdit) {
 		if missing, ok := e.Args["Missing"].([]string); ok {
 			m.State.Missing, m.State.Refused = missing, true
 			return
 		}
-		m.Main.Summary = message(s.translator(r), e)
+		m.State.Error = message(s.translator(r), e)
 	})
 }
+
+// meetingHistory lists the meeting's audit trail: who changed what and when, in the meeting's
+// time zone, newest first.
+func (s *Server) meetingHistory(w http.ResponseWriter, r *http.Request) {
+	d, err := s.meetingForEdit(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	evs, err := s.db.AuditTrail(r.Context(), "meeting", d.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	e, err := s.meetingEditData(r, d, "history")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t := s.translator(r)
+	loc := d.Location()
+	lines := make([]view.HistoryLine, 0, len(evs))
+	for i := len(evs) - 1; i >= 0; i-- {
+		ev := evs[i]
+		who := t.T("life.history_system")
+		if ev.ActorName != nil {
+			who = *ev.ActorName
+		}
+		at := ev.At.In(loc)
+		lines = append(lines, view.HistoryLine{At: t.Date(at) + " " + at.Format("15:04") + " " + at.Format("MST"), Who: who, What: historyWhat(t, ev)})
+	}
+	s.render(w, r, http.StatusOK, view.MeetingHistoryPage(s.page(r, t.T("life.history_title", "Meeting", d.Title.In(t.Lang.Tag))), e,
+		d.TimeZone, lines))
+}
+
+// historyWhat says what an audit event of a meeting did, in the user's language.
+func historyWhat(t *i18n.Translator, ev postgres.AuditEvent) string {
+	str := func(k string) string { v, _ := ev.Detail[k].(string); return v }
+	num := func(k string) int { v, _ := ev.Detail[k].(float64); return int(v) }
+	list := func(k string, prefix string) string {
+		vs, _ := ev.Detail[k].([]any)
+		names := make([]string, 0, len(vs))
+		for _, v := range vs {
+			if s, ok := v.(string); ok {
+				names = append(names, t.T(prefix+s))
+			}
+		}
+		return strings.Join(names, t.T("life.list_sep"))
+	}
+	if section, ok := strings.CutPrefix(ev.Action, "meeting.save_"); ok {
+		if sec := str("section"); sec != "" {
+			section = sec
+		}
+		// Saves made before the editor had sections name their table.
+		legacy := map[string]string{"desk_openings": domain.SectionDesk, "colocated_events": domain.SectionColocated, "agenda_items": domain.SectionAgenda}
+		if s, ok := legacy[section]; ok {
+			section = s
+		}
+		name := t.T("life.section." + section)
+		var parts []string
+		if f := list("fields", "life.f."); f != "" {
+			parts = append(parts, t.T("life.saved_fields", "Section", name, "Fields", f))
+		}
+		if _, ok := ev.Detail["added"]; ok {
+			parts = append(parts, t.T("life.saved_rows", "Section", name, "Added", num("added"), "Changed", num("changed"), "Removed", num("removed")))
+		} else if n := num("rows"); n > 0 {
+			parts = append(parts, t.T("life.history_rows", "Section", name, "Rows", n))
+		}
+		if f := list("reviewed", "life.f."); f != "" {
+			parts = append(parts, t.T("life.saved_reviewed", "Fields", f))
+		}
+		if len(parts) == 0 {
+			parts = append(parts, t.T("life.saved_section", "Section", name))
+		}
+		return strings.Join(parts, " ")
+	}
+	// (The actions are matched without their "meeting." prefix.)
+	switch strings.TrimPrefix(ev.Action, "meeting.") {
+	case "publish":
+		return t.T("life.history_published")
+	case "unpublish":
+		return t.T("life.history_unpublished")
+	case "copy":
+		return t.T("life.history_copy", "Slug", str("slug"))
+	case "copied":
+		return t.T("life.history_copied", "Slug", str("from_slug"))
+	case "create":
+		return t.T("life.history_created")
+	case "update":
+		return t.T("life.history_updated")
+	}
+	return ev.Action
+}
+
+// flashText shows a message, already translated, on the next page.
+func (s *Server) flashText(r *http.Request, msg string) { s.sessions.Put(r.Context(), "flash", msg) }

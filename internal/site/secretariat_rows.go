@@ -1,7 +1,6 @@
 package site
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,7 +8,7 @@ import (
 
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
-	"plenary/internal/postgres"
+	"plenary/internal/service"
 	"plenary/web/view"
 )
 
@@ -162,24 +161,17 @@ func wpSet(d *domain.MeetingDetail) map[int64]bool {
 	return m
 }
 
-// saveRowsPage is the common end of every editable table: show the refused form again, or save and
-// return to the section.
+// saveRowsPage is the common end of every editable table: save through the use case, then the
+// section again with what was saved, or the refused form.
 func saveRowsPage[T any](s *Server, w http.ResponseWriter, r *http.Request, d *domain.MeetingDetail, rs *rows,
-	edits []postgres.RowEdit[T], save func(*domain.MeetingDetail, []postgres.RowEdit[T]) error,
-	set func(*view.MeetingEdit, view.Form), anchor string) {
+	edits []domain.RowEdit[T], save func(version int64, edits []domain.RowEdit[T]) (service.Saved, error),
+	set func(*view.MeetingEdit, view.Form), section string) {
+	var saved service.Saved
+	var err error = domain.FieldErrors(nil)
 	if len(rs.f.Errors) == 0 {
-		err := save(d, edits)
-		if err == nil {
-			s.flash(r, "sec.saved")
-			http.Redirect(w, r, fmt.Sprintf("/secretariat/meetings/%d#%s", d.ID, anchor), http.StatusSeeOther)
-			return
-		}
-		if !applyDomainError(rs.t, err, &rs.f) {
-			s.fail(w, r, err)
-			return
-		}
+		saved, err = save(formVersion(r), edits)
 	}
-	s.showMeetingEdit(w, r, d, func(e *view.MeetingEdit) { set(e, rs.f) })
+	s.sectionSaved(w, r, d, section, saved, err, &rs.f, set)
 }
 
 // rowsRequest loads the meeting and reads the submitted table.
@@ -203,14 +195,14 @@ func (s *Server) sessionsSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	wps := wpSet(d)
-	var edits []postgres.RowEdit[domain.Session]
+	var edits []domain.RowEdit[domain.Session]
 	for i := 0; i < rs.n; i++ {
 		if rs.blank(i, "wp", "day", "start", "end", "room") {
 			continue
 		}
 		id, del := rs.id(i)
 		if del {
-			edits = append(edits, postgres.RowEdit[domain.Session]{ID: id, Delete: true})
+			edits = append(edits, domain.RowEdit[domain.Session]{ID: id, Delete: true})
 			continue
 		}
 		x := domain.Session{WorkingPartyID: rs.ref(i, "wp", wps), Room: rs.text(i, "room", 100, false)}
@@ -224,11 +216,11 @@ func (s *Server) sessionsSave(w http.ResponseWriter, r *http.Request) {
 			}
 			x.EndsAt = &e
 		}
-		edits = append(edits, postgres.RowEdit[domain.Session]{ID: id, Value: x})
+		edits = append(edits, domain.RowEdit[domain.Session]{ID: id, Value: x})
 	}
-	saveRowsPage(s, w, r, d, rs, edits, func(d *domain.MeetingDetail, e []postgres.RowEdit[domain.Session]) error {
-		return s.db.SaveSessions(r.Context(), auditOf(r), actorOf(r), d.ID, e)
-	}, func(e *view.MeetingEdit, f view.Form) { e.Sessions = f }, "sessions-h")
+	saveRowsPage(s, w, r, d, rs, edits, func(v int64, e []domain.RowEdit[domain.Session]) (service.Saved, error) {
+		return s.svc.Meetings.SaveSessions(r.Context(), auditOf(r), actorOf(r), d.ID, v, e)
+	}, func(e *view.MeetingEdit, f view.Form) { e.Sessions = f }, domain.SectionSessions)
 }
 
 func (s *Server) deskSave(w http.ResponseWriter, r *http.Request) {
@@ -236,23 +228,30 @@ func (s *Server) deskSave(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var edits []postgres.RowEdit[domain.DeskOpening]
+	var edits []domain.RowEdit[domain.DeskOpening]
 	for i := 0; i < rs.n; i++ {
 		if rs.blank(i, "day", "time") {
 			continue
 		}
 		id, del := rs.id(i)
 		if del {
-			edits = append(edits, postgres.RowEdit[domain.DeskOpening]{ID: id, Delete: true})
+			edits = append(edits, domain.RowEdit[domain.DeskOpening]{ID: id, Delete: true})
 			continue
 		}
 		day := rs.day(i, "day")
 		at, _ := rs.clock(i, "time", true)
-		edits = append(edits, postgres.RowEdit[domain.DeskOpening]{ID: id, Value: domain.DeskOpening{OpensAt: day.Add(at)}})
+		edits = append(edits, domain.RowEdit[domain.DeskOpening]{ID: id, Value: domain.DeskOpening{OpensAt: day.Add(at)}})
 	}
-	saveRowsPage(s, w, r, d, rs, edits, func(d *domain.MeetingDetail, e []postgres.RowEdit[domain.DeskOpening]) error {
-		return s.db.SaveDeskOpenings(r.Context(), auditOf(r), actorOf(r), d.ID, e)
-	}, func(e *view.MeetingEdit, f view.Form) { e.Desk = f }, "desk-h")
+	place := rs.get("desk_place")
+	rs.f.Values["desk_place"] = place
+	place = strings.TrimSpace(place)
+	if runeLen(place) > 200 {
+		rs.f.Errors["desk_place"] = rs.t.N("validation.max", 200)
+		rs.f.Order = append([]string{"desk_place"}, rs.f.Order...)
+	}
+	saveRowsPage(s, w, r, d, rs, edits, func(v int64, e []domain.RowEdit[domain.DeskOpening]) (service.Saved, error) {
+		return s.svc.Meetings.SaveDesk(r.Context(), auditOf(r), actorOf(r), d.ID, v, place, e)
+	}, func(e *view.MeetingEdit, f view.Form) { e.Desk = f }, domain.SectionDesk)
 }
 
 func (s *Server) colocatedSave(w http.ResponseWriter, r *http.Request) {
@@ -265,14 +264,14 @@ func (s *Server) colocatedSave(w http.ResponseWriter, r *http.Request) {
 	for _, l := range langs {
 		fields = append(fields, "title-"+l.Tag)
 	}
-	var edits []postgres.RowEdit[domain.ColocatedEvent]
+	var edits []domain.RowEdit[domain.ColocatedEvent]
 	for i := 0; i < rs.n; i++ {
 		if rs.blank(i, fields...) {
 			continue
 		}
 		id, del := rs.id(i)
 		if del {
-			edits = append(edits, postgres.RowEdit[domain.ColocatedEvent]{ID: id, Delete: true})
+			edits = append(edits, domain.RowEdit[domain.ColocatedEvent]{ID: id, Delete: true})
 			continue
 		}
 		x := domain.ColocatedEvent{Title: rs.texts(i, "title", langs, 300, true), FirstDay: rs.day(i, "first"), LastDay: rs.day(i, "last"),
@@ -283,11 +282,11 @@ func (s *Server) colocatedSave(w http.ResponseWriter, r *http.Request) {
 		if x.URL != "" && !strings.HasPrefix(x.URL, "https://") && !strings.HasPrefix(x.URL, "http://") {
 			rs.fail(i, "url", "validation.url")
 		}
-		edits = append(edits, postgres.RowEdit[domain.ColocatedEvent]{ID: id, Value: x})
+		edits = append(edits, domain.RowEdit[domain.ColocatedEvent]{ID: id, Value: x})
 	}
-	saveRowsPage(s, w, r, d, rs, edits, func(d *domain.MeetingDetail, e []postgres.RowEdit[domain.ColocatedEvent]) error {
-		return s.db.SaveColocatedEvents(r.Context(), auditOf(r), actorOf(r), d.ID, e)
-	}, func(e *view.MeetingEdit, f view.Form) { e.Colocated = f }, "colocated-h")
+	saveRowsPage(s, w, r, d, rs, edits, func(v int64, e []domain.RowEdit[domain.ColocatedEvent]) (service.Saved, error) {
+		return s.svc.Meetings.SaveColocated(r.Context(), auditOf(r), actorOf(r), d.ID, v, e)
+	}, func(e *view.MeetingEdit, f view.Form) { e.Colocated = f }, domain.SectionColocated)
 }
 
 func (s *Server) agendaSave(w http.ResponseWriter, r *http.Request) {
@@ -301,14 +300,14 @@ func (s *Server) agendaSave(w http.ResponseWriter, r *http.Request) {
 	for _, l := range langs {
 		fields = append(fields, "title-"+l.Tag)
 	}
-	var edits []postgres.RowEdit[domain.AgendaItem]
+	var edits []domain.RowEdit[domain.AgendaItem]
 	for i := 0; i < rs.n; i++ {
 		if rs.blank(i, fields...) {
 			continue
 		}
 		id, del := rs.id(i)
 		if del {
-			edits = append(edits, postgres.RowEdit[domain.AgendaItem]{ID: id, Delete: true})
+			edits = append(edits, domain.RowEdit[domain.AgendaItem]{ID: id, Delete: true})
 			continue
 		}
 		x := domain.AgendaItem{WorkingPartyID: rs.ref(i, "wp", wps), Position: rs.number(i, "position"), Title: rs.texts(i, "title", langs, 300, true)}
@@ -319,11 +318,11 @@ func (s *Server) agendaSave(w http.ResponseWriter, r *http.Request) {
 			}
 			x.Holds = &a
 		}
-		edits = append(edits, postgres.RowEdit[domain.AgendaItem]{ID: id, Value: x})
+		edits = append(edits, domain.RowEdit[domain.AgendaItem]{ID: id, Value: x})
 	}
-	saveRowsPage(s, w, r, d, rs, edits, func(d *domain.MeetingDetail, e []postgres.RowEdit[domain.AgendaItem]) error {
-		return s.db.SaveAgendaItems(r.Context(), auditOf(r), actorOf(r), d.ID, e)
-	}, func(e *view.MeetingEdit, f view.Form) { e.Agenda = f }, "agenda-h")
+	saveRowsPage(s, w, r, d, rs, edits, func(v int64, e []domain.RowEdit[domain.AgendaItem]) (service.Saved, error) {
+		return s.svc.Meetings.SaveAgenda(r.Context(), auditOf(r), actorOf(r), d.ID, v, e)
+	}, func(e *view.MeetingEdit, f view.Form) { e.Agenda = f }, domain.SectionAgenda)
 }
 
 func (s *Server) workItemsSave(w http.ResponseWriter, r *http.Request) {
@@ -341,14 +340,14 @@ func (s *Server) workItemsSave(w http.ResponseWriter, r *http.Request) {
 	for _, l := range langs {
 		fields = append(fields, "title-"+l.Tag)
 	}
-	var edits []postgres.RowEdit[domain.WorkItem]
+	var edits []domain.RowEdit[domain.WorkItem]
 	for i := 0; i < rs.n; i++ {
 		if rs.blank(i, fields...) {
 			continue
 		}
 		id, del := rs.id(i)
 		if del {
-			edits = append(edits, postgres.RowEdit[domain.WorkItem]{ID: id, Delete: true})
+			edits = append(edits, domain.RowEdit[domain.WorkItem]{ID: id, Delete: true})
 			continue
 		}
 		x := domain.WorkItem{WorkingPartyID: rs.ref(i, "wp", wps), Position: rs.number(i, "position"),
@@ -360,9 +359,9 @@ func (s *Server) workItemsSave(w http.ResponseWriter, r *http.Request) {
 		if !x.Action.Valid() {
 			rs.fail(i, "action", "validation.oneof")
 		}
-		edits = append(edits, postgres.RowEdit[domain.WorkItem]{ID: id, Value: x})
+		edits = append(edits, domain.RowEdit[domain.WorkItem]{ID: id, Value: x})
 	}
-	saveRowsPage(s, w, r, d, rs, edits, func(d *domain.MeetingDetail, e []postgres.RowEdit[domain.WorkItem]) error {
-		return s.db.SaveWorkItems(r.Context(), auditOf(r), actorOf(r), d.ID, e)
-	}, func(e *view.MeetingEdit, f view.Form) { e.WorkItems = f }, "work-items-h")
+	saveRowsPage(s, w, r, d, rs, edits, func(v int64, e []domain.RowEdit[domain.WorkItem]) (service.Saved, error) {
+		return s.svc.Meetings.SaveWorkItems(r.Context(), auditOf(r), actorOf(r), d.ID, v, e)
+	}, func(e *view.MeetingEdit, f view.Form) { e.WorkItems = f }, domain.SectionWorkItems)
 }

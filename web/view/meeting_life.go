@@ -20,6 +20,8 @@ type MeetingStateView struct {
 	PublishedAt *time.Time
 	// Refused is set when a publish was just refused: the list is then the error summary.
 	Refused bool
+	// Error is why a change of state was just refused otherwise.
+	Error string
 }
 
 // MissingText says an entry of PublishMissing in the user's language ("review:purpose" → the
@@ -33,21 +35,20 @@ func MissingText(t *i18n.Translator, m string) string {
 
 // MissingHref is where the editor fixes an entry of PublishMissing.
 func MissingHref(id int64, m string) string {
-	base := "/secretariat/meetings/" + i64(id)
 	switch m {
 	case domain.MissingSession:
-		return base + "#sessions-h"
+		return SectionHref(id, domain.SectionSessions)
 	case domain.MissingDeadlines:
-		return base + "#deadlines-h"
+		return SectionHref(id, domain.SectionDeadlines)
 	case domain.MissingRemote:
-		return base + "#remote_tool"
+		return SectionHref(id, domain.SectionDetails) + "#remote_tool"
 	case domain.MissingVenue:
-		return base + "#venue"
+		return SectionHref(id, domain.SectionDetails) + "#venue"
 	case domain.MissingTitle:
-		return base + "#title-en"
+		return SectionHref(id, domain.SectionDetails) + "#title-en"
 	}
 	if f, ok := strings.CutPrefix(m, "review:"); ok {
-		return base + "#" + f + "-en"
+		return SectionHref(id, domain.SectionDetails) + "#review-" + f
 	}
-	return base
+	return SectionHref(id, "")
 }
