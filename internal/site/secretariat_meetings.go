@@ -307,7 +307,9 @@ func (s *Server) parseMeetingForm(w http.ResponseWriter, r *http.Request, t *i18
 		*dst = domain.Text{}
 		for _, l := range s.cat.Langs() {
 			field := name + "-" + l.Tag
-			v := strings.TrimSpace(r.PostForm.Get(field))
+			// A browser sends a textarea's line breaks as CRLF; the texts are kept with LF, so that
+			// a text sent back unchanged is not taken for an edit.
+			v := strings.TrimSpace(strings.ReplaceAll(r.PostForm.Get(field), "\r\n", "\n"))
 			f.Values[field] = r.PostForm.Get(field)
 			limit := 300
 			if name != "title" && name != "room_allocation" {
