@@ -551,7 +551,7 @@ func secretariatMovesASession(t *testing.T, b tab) {
 	if n := b.eval("look for form errors", `String(document.querySelectorAll('[data-testid="sessions-form"] [data-testid^="error-"], [data-testid="error-summary"]').length)`); n != "0" {
 		t.Fatalf("the sessions form shows %s error(s) after saving:\n%s", n, b.text("main"))
 	}
-	if got := b.text(`[data-testid="flash"]`); got != "Sessions saved: 0 added, 1 changed, 0 removed." {
+	if got := b.text(`[data-testid="flash"]`); got != "会议场次已保存：新增0项，修改1项，删除0项。" { // the browser switched to Chinese before
 		t.Errorf("after saving, the page says %q", got)
 	}
 
