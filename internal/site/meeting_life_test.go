@@ -159,3 +159,45 @@ func TestMeetingLifeCycle(t *testing.T) {
 		t.Errorf("audit trail = %q, want %q", got, want)
 	}
 }
+
+// A copy asked without a title, or with another meeting's, is refused on the overview: the
+// summary at the top names the field by its label, the message is beside it, the typed values
+// stay, and no meeting is made.
+func TestMeetingCopyErrorsNameTheirField(t *testing.T) {
+	t.Parallel()
+	fx := newListsFixture(t)
+	ctx := context.Background()
+	sec := fx.as(secretariat)
+	var before int
+	if err := fx.ts.db.Pool.QueryRow(ctx, `SELECT count(*) FROM meetings`).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	var title string
+	if err := fx.ts.db.Pool.QueryRow(ctx, `SELECT title->>'en' FROM meetings WHERE id = $1`, fx.demo).Scan(&title); err != nil {
+		t.Fatal(err)
+	}
+	edit := "/secretariat/meetings/" + idStr(fx.demo)
+	first := fx.now.AddDate(0, 6, 0).Format("2006-01-02")
+	for _, typed := range []string{"", title} {
+		p := sec.post(edit+"/copy", form("copy_slug", "sg13-copy-err", "copy_first_day", first, "copy_title", typed))
+		wantStatus(t, p, http.StatusUnprocessableEntity)
+		d := p.doc(t)
+		if first := d.Find("main h1").NextAllFiltered("*").First(); first.AttrOr("data-testid", "") != "error-summary" {
+			t.Errorf("title %q: the element after the page's title is %q, want the error summary", typed, goquery.NodeName(first))
+		}
+		label := text(d.Find(`label[for="copy_title"]`))
+		if got := text(testid(d, "error-summary").Find("a")); label == "" || !strings.HasPrefix(got, label+": ") {
+			t.Errorf("title %q: the summary's line %q does not start with the field's label %q", typed, got, label)
+		}
+		if testid(d, "error-copy_title").Length() != 1 {
+			t.Errorf("title %q: no message beside the title", typed)
+		}
+		if v, _ := d.Find(`[name="copy_slug"]`).Attr("value"); v != "sg13-copy-err" {
+			t.Errorf("title %q: the typed address came back as %q", typed, v)
+		}
+	}
+	var after int
+	if err := fx.ts.db.Pool.QueryRow(ctx, `SELECT count(*) FROM meetings`).Scan(&after); err != nil || after != before {
+		t.Errorf("%d meetings after the refused copies, %d before (%v)", after, before, err)
+	}
+}

@@ -60,3 +60,24 @@ func SectionHref(id int64, section string) string {
 	}
 	return base
 }
+
+// SectionForm is the form of the section m shows, whose errors the page's summary lists.
+func (m MeetingEdit) SectionForm() Form {
+	switch m.Section {
+	case "details":
+		return m.Main
+	case "deadlines":
+		return m.Deadlines
+	case "sessions":
+		return m.Sessions
+	case "desk":
+		return m.Desk
+	case "colocated":
+		return m.Colocated
+	case "agenda":
+		return m.Agenda
+	case "work_items":
+		return m.WorkItems
+	}
+	return Form{}
+}
