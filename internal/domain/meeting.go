@@ -44,29 +44,31 @@ type Question struct {
 
 // Meeting is one meeting of a study group or of its working parties.
 type Meeting struct {
-	ID               int64     `db:"id"`
-	Slug             string    `db:"slug"`
-	StudyGroupID     int64     `db:"study_group_id"`
-	Title            Text      `db:"title"`
-	City             string    `db:"city"`
-	Venue            string    `db:"venue"`
-	TimeZone         string    `db:"time_zone"`
-	FirstDay         time.Time `db:"first_day"`
-	LastDay          time.Time `db:"last_day"`
-	Languages        []string  `db:"languages"`
-	Interpretation   bool      `db:"interpretation"`
-	Fellowships      bool      `db:"fellowships"`
-	Paperless        bool      `db:"paperless"`
-	RemoteTool       string    `db:"remote_tool"`
-	RemoteLink       string    `db:"remote_link"`
-	RemoteRules      Text      `db:"remote_rules"`
-	Purpose          Text      `db:"purpose"`
-	ApprovedBy       string    `db:"approved_by"`
-	DeskPlace        string    `db:"desk_place"`
-	RoomAllocation   Text      `db:"room_allocation"`
-	PracticalInfo    Text      `db:"practical_info"`
-	CollectiveLetter string    `db:"collective_letter"`
-	Version          int64     `db:"version"`
+	ID             int64     `db:"id"`
+	Slug           string    `db:"slug"`
+	StudyGroupID   int64     `db:"study_group_id"`
+	Title          Text      `db:"title"`
+	City           string    `db:"city"`
+	Venue          string    `db:"venue"`
+	TimeZone       string    `db:"time_zone"`
+	FirstDay       time.Time `db:"first_day"`
+	LastDay        time.Time `db:"last_day"`
+	Languages      []string  `db:"languages"`
+	Interpretation bool      `db:"interpretation"`
+	Fellowships    bool      `db:"fellowships"`
+	Paperless      bool      `db:"paperless"`
+	RemoteTool     string    `db:"remote_tool"`
+	RemoteLink     string    `db:"remote_link"`
+	RemoteRules    Text      `db:"remote_rules"`
+	Purpose        Text      `db:"purpose"`
+	ApprovedBy     string    `db:"approved_by"`
+	DeskPlace      string    `db:"desk_place"`
+	// SessionMinutes is how long a session without its own end lasts.
+	SessionMinutes   int    `db:"session_minutes"`
+	RoomAllocation   Text   `db:"room_allocation"`
+	PracticalInfo    Text   `db:"practical_info"`
+	CollectiveLetter string `db:"collective_letter"`
+	Version          int64  `db:"version"`
 	// State is draft or published (archived is derived: StateAt).
 	State MeetingState `db:"state"`
 	// RegistrationOpens is the day registration opens (nil: on publication).
@@ -108,6 +110,8 @@ func (m Meeting) Past(now time.Time) bool {
 type DeskOpening struct {
 	ID      int64     `db:"id"`
 	OpensAt time.Time `db:"opens_at"`
+	// ClosesAt is when it closes that day (nil: not said).
+	ClosesAt *time.Time `db:"closes_at"`
 }
 
 // Session is a working party's session, its start in the meeting's local time.
@@ -218,6 +222,26 @@ func (d MeetingDetail) Deadline(k DeadlineKind) Deadline {
 		}
 	}
 	return Deadline{}
+}
+
+// SessionEnd returns when a session ends: its own end, else its start plus the meeting's
+// default session length.
+func (d MeetingDetail) SessionEnd(s Session) time.Time {
+	if s.EndsAt != nil {
+		return *s.EndsAt
+	}
+	return s.StartsAt.Add(time.Duration(d.DefaultSessionMinutes()) * time.Minute)
+}
+
+// DefaultSessionLength is the default session length when the meeting has none set.
+const DefaultSessionLength = 180
+
+// DefaultSessionMinutes is the meeting's default session length in minutes.
+func (m Meeting) DefaultSessionMinutes() int {
+	if m.SessionMinutes <= 0 {
+		return DefaultSessionLength
+	}
+	return m.SessionMinutes
 }
 
 // WorkingParty returns the working party with id.

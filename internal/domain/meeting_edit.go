@@ -164,7 +164,9 @@ func SameSession(a, b Session) bool {
 }
 
 // SameDeskOpening reports whether two desk openings are at the same time.
-func SameDeskOpening(a, b DeskOpening) bool { return a.OpensAt.Equal(b.OpensAt) }
+func SameDeskOpening(a, b DeskOpening) bool {
+	return a.OpensAt.Equal(b.OpensAt) && sameTimePtr(a.ClosesAt, b.ClosesAt)
+}
 
 // SameColocatedEvent reports whether two co-located events have the same values.
 func SameColocatedEvent(a, b ColocatedEvent) bool {

@@ -89,10 +89,10 @@ func (db *DB) SaveSessions(ctx context.Context, a Audit, actor domain.Actor, mee
 
 var deskSQL = rowSQL[domain.DeskOpening]{
 	entity: "desk_openings",
-	insert: `INSERT INTO desk_openings (meeting_id, opens_at) VALUES ($1, $2)`,
-	update: `UPDATE desk_openings SET opens_at = $3 WHERE meeting_id = $1 AND id = $2`,
+	insert: `INSERT INTO desk_openings (meeting_id, opens_at, closes_at) VALUES ($1, $2, $3)`,
+	update: `UPDATE desk_openings SET opens_at = $3, closes_at = $4 WHERE meeting_id = $1 AND id = $2`,
 	delete: `DELETE FROM desk_openings WHERE meeting_id = $1 AND id = $2`,
-	args:   func(d domain.DeskOpening) []any { return []any{d.OpensAt} },
+	args:   func(d domain.DeskOpening) []any { return []any{d.OpensAt, d.ClosesAt} },
 }
 
 // SaveDeskOpenings adds, changes and removes the registration desk's opening hours.

@@ -59,6 +59,14 @@ func (t *Tx) SaveDeskPlace(ctx context.Context, id int64, place string) error {
 	return nil
 }
 
+// SaveSessionMinutes stores the default length of a session without its own end.
+func (t *Tx) SaveSessionMinutes(ctx context.Context, id int64, minutes int) error {
+	if _, err := t.Exec(ctx, `UPDATE meetings SET session_minutes = $2 WHERE id = $1`, id, minutes); err != nil {
+		return fmt.Errorf("postgres: save session length: %w", err)
+	}
+	return nil
+}
+
 // SaveSessions adds, changes and removes sessions.
 func (t *Tx) SaveSessions(ctx context.Context, id int64, edits []domain.RowEdit[domain.Session]) error {
 	return applyRows(ctx, t, id, sessionSQL, edits)

@@ -12,7 +12,7 @@ import (
 
 const meetingColumns = `m.id, m.slug, m.study_group_id, m.title, m.city, m.venue, m.time_zone, m.first_day, m.last_day,
 	m.languages, m.interpretation, m.fellowships, m.paperless, m.remote_tool, m.remote_link, m.remote_rules,
-	m.purpose, m.approved_by, m.desk_place, m.room_allocation, m.practical_info, m.collective_letter,
+	m.purpose, m.approved_by, m.desk_place, m.session_minutes, m.room_allocation, m.practical_info, m.collective_letter,
 	m.version, m.state, m.registration_opens, m.published_at, m.review, m.section_versions, m.created_at, m.updated_at`
 
 // Meetings lists every meeting, newest first.
@@ -90,7 +90,7 @@ func fillDetailWith(ctx context.Context, q batchSender, d *domain.MeetingDetail)
 			d.Questions, err = pgx.CollectRows(rows, pgx.RowToStructByName[domain.Question])
 			return err
 		})
-	b.Queue(`SELECT id, opens_at FROM desk_openings WHERE meeting_id = $1 ORDER BY opens_at`, id).
+	b.Queue(`SELECT id, opens_at, closes_at FROM desk_openings WHERE meeting_id = $1 ORDER BY opens_at`, id).
 		Query(func(rows pgx.Rows) (err error) {
 			d.DeskOpenings, err = pgx.CollectRows(rows, pgx.RowToStructByName[domain.DeskOpening])
 			return err
@@ -336,11 +336,11 @@ func CopyMeetingAs(ctx context.Context, tx pgx.Tx, a Audit, fromID int64, spec C
 		days := int(firstDay.Sub(oldFirst).Hours() / 24)
 		err = tx.QueryRow(ctx, `INSERT INTO meetings (slug, study_group_id, title, city, venue, time_zone, first_day, last_day,
 				languages, interpretation, fellowships, paperless, remote_tool, remote_link, remote_rules, purpose, approved_by,
-				desk_place, room_allocation, practical_info, collective_letter, state, review,
+				desk_place, session_minutes, room_allocation, practical_info, collective_letter, state, review,
 				registration_opens)
 			SELECT $2, study_group_id, $4, city, venue, time_zone, first_day + $3::int, last_day + $3::int,
 				languages, interpretation, fellowships, paperless, remote_tool, remote_link, remote_rules, purpose, approved_by,
-				desk_place, room_allocation, practical_info, '', 'draft', $5, registration_opens + $3::int
+				desk_place, session_minutes, room_allocation, practical_info, '', 'draft', $5, registration_opens + $3::int
 			FROM meetings WHERE id = $1 RETURNING id`, fromID, slug, days, title, domain.ReviewOnCopy(from)).Scan(&id)
 		if isUniqueViolation(err, "meetings_slug_key") {
 			return domain.FieldErrors(map[string]string{"slug": "error.slug_taken"})
@@ -350,7 +350,7 @@ func CopyMeetingAs(ctx context.Context, tx pgx.Tx, a Audit, fromID int64, spec C
 		}
 		shift := make([]string, 0, 6)
 		shift = append(shift,
-			`INSERT INTO desk_openings (meeting_id, opens_at) SELECT $2, opens_at + make_interval(days => $3::int) FROM desk_openings WHERE meeting_id = $1`,
+			`INSERT INTO desk_openings (meeting_id, opens_at, closes_at) SELECT $2, opens_at + make_interval(days => $3::int), closes_at + make_interval(days => $3::int) FROM desk_openings WHERE meeting_id = $1`,
 			`INSERT INTO meeting_sessions (meeting_id, working_party_id, starts_at, ends_at, room) SELECT $2, working_party_id, starts_at + make_interval(days => $3::int), ends_at + make_interval(days => $3::int), room FROM meeting_sessions WHERE meeting_id = $1`,
 			`INSERT INTO colocated_events (meeting_id, title, first_day, last_day, url) SELECT $2, title, first_day + $3::int, last_day + $3::int, url FROM colocated_events WHERE meeting_id = $1`,
 			`INSERT INTO deadlines (meeting_id, kind, day) SELECT $2, kind, day + $3::int FROM deadlines WHERE meeting_id = $1`,

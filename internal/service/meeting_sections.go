@@ -17,6 +17,8 @@ type MeetingSectionTx interface {
 	SaveDeadlines(ctx context.Context, id int64, set map[domain.DeadlineKind]time.Time, opens *time.Time) error
 	// SaveDeskPlace stores where the registration desk is.
 	SaveDeskPlace(ctx context.Context, id int64, place string) error
+	// SaveSessionMinutes stores the default length of a session without its own end.
+	SaveSessionMinutes(ctx context.Context, id int64, minutes int) error
 	SaveSessions(ctx context.Context, id int64, edits []domain.RowEdit[domain.Session]) error
 	SaveDeskOpenings(ctx context.Context, id int64, edits []domain.RowEdit[domain.DeskOpening]) error
 	SaveColocatedEvents(ctx context.Context, id int64, edits []domain.RowEdit[domain.ColocatedEvent]) error
@@ -141,14 +143,22 @@ func sameDay(a, b *time.Time) bool {
 	return a.Equal(*b)
 }
 
-// SaveSessions saves the sessions section.
-func (s *Meetings) SaveSessions(ctx context.Context, a Audit, actor domain.Actor, id, version int64, edits []domain.RowEdit[domain.Session]) (Saved, error) {
+// SaveSessions saves the sessions section: the sessions, and how long one without its own end
+// lasts (minutes).
+func (s *Meetings) SaveSessions(ctx context.Context, a Audit, actor domain.Actor, id, version int64, minutes int, edits []domain.RowEdit[domain.Session]) (Saved, error) {
 	return s.saveSection(ctx, a, actor, id, domain.SectionSessions, version, func(tx MeetingTx, d *domain.MeetingDetail) (Saved, error) {
 		eff, n := domain.Effective(edits, domain.ByID(d.Sessions, func(x domain.Session) int64 { return x.ID }), domain.SameSession)
-		if !n.Any() {
-			return Saved{}, nil
+		saved := Saved{Rows: n}
+		if minutes != d.DefaultSessionMinutes() {
+			saved.Fields = []string{"session_minutes"}
+			if err := tx.SaveSessionMinutes(ctx, id, minutes); err != nil {
+				return saved, err
+			}
 		}
-		return Saved{Rows: n}, tx.SaveSessions(ctx, id, eff)
+		if !n.Any() {
+			return saved, nil
+		}
+		return saved, tx.SaveSessions(ctx, id, eff)
 	})
 }
 

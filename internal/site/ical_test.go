@@ -2,12 +2,32 @@ package site
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"plenary/internal/domain"
+	"plenary/internal/i18n"
+	"plenary/web"
 )
+
+var testCatalogue = sync.OnceValues(func() (*i18n.Catalogue, error) { return i18n.Load(web.Locales()) })
+
+// tr is the catalogue's translator for lang.
+func tr(t *testing.T, lang string) *i18n.Translator {
+	t.Helper()
+	cat, err := testCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat.For(lang)
+}
+
+// sessionsOnly is a calendar of the sessions alone, named by the meeting's title.
+func sessionsOnly(d *domain.MeetingDetail, lang string) calendarContent {
+	return calendarContent{Name: d.Title.In(lang)}
+}
 
 func icalMeeting() *domain.MeetingDetail {
 	wps := []domain.WorkingParty{
@@ -67,7 +87,7 @@ func TestICalendarIsValidRFC5545(t *testing.T) {
 	for _, lang := range []string{"en", "zh"} {
 		t.Run(lang, func(t *testing.T) {
 			d := icalMeeting()
-			b := icalendar(d, lang, "https://plenary.example")
+			b := icalendar(d, tr(t, lang), "https://plenary.example", sessionsOnly(d, lang))
 			if !utf8.Valid(b) {
 				t.Fatal("the file is not valid UTF-8")
 			}
@@ -126,8 +146,9 @@ func TestICalendarIsValidRFC5545(t *testing.T) {
 			if strings.Join(starts, ",") != strings.Join(want, ",") {
 				t.Errorf("DTSTART;TZID=Europe/Zurich = %v, want %v", starts, want)
 			}
-			if ends := props["DTEND;TZID=Europe/Zurich"]; len(ends) != 1 || ends[0] != "20250725T120000" {
-				t.Errorf("DTEND = %v, want the one session with an end at 12:00", ends)
+			// Every session ends: at its own end, else after the default three hours.
+			if ends, want := props["DTEND;TZID=Europe/Zurich"], []string{"20250725T120000", "20250725T133000", "20250725T170000"}; strings.Join(ends, ",") != strings.Join(want, ",") {
+				t.Errorf("DTEND = %v, want %v", ends, want)
 			}
 			if got := props["URL"]; len(got) != 3 || got[0] != "https://plenary.example/meetings/sg13-wp-2025-07/agenda/wp1" {
 				t.Errorf("URL = %v", got)
@@ -177,7 +198,7 @@ func TestICalendarIsValidRFC5545(t *testing.T) {
 func TestICalendarEscapesNewlines(t *testing.T) {
 	d := icalMeeting()
 	d.Title = domain.Text{"en": "Line one\nLine two\r\nLine three"}
-	logical := unfold(lines(t, icalendar(d, "en", "")))
+	logical := unfold(lines(t, icalendar(d, tr(t, "en"), "", sessionsOnly(d, "en"))))
 	found := false
 	for _, l := range logical {
 		if v, ok := strings.CutPrefix(l, "DESCRIPTION:"); ok {
@@ -215,7 +236,7 @@ func TestFoldingNeverSplitsACharacter(t *testing.T) {
 func TestICalendarForAZoneWithoutDaylightSaving(t *testing.T) {
 	d := icalMeeting()
 	d.TimeZone = "Asia/Shanghai"
-	s := strings.Join(unfold(lines(t, icalendar(d, "en", ""))), "\n")
+	s := strings.Join(unfold(lines(t, icalendar(d, tr(t, "en"), "", sessionsOnly(d, "en")))), "\n")
 	tz := between(t, s, "BEGIN:VTIMEZONE", "END:VTIMEZONE")
 	if strings.Contains(tz, "DAYLIGHT") {
 		t.Errorf("Shanghai has no summer time, got\n%s", tz)
@@ -240,4 +261,157 @@ func between(t *testing.T, s, from, to string) string {
 func unescape(s string) string {
 	r := strings.NewReplacer(`\\`, `\`, `\;`, ";", `\,`, ",", `\n`, "\n", `\N`, "\n")
 	return r.Replace(s)
+}
+
+// events reads the VEVENTs of a calendar, each as its properties (name with parameters → values).
+func events(t *testing.T, b []byte) []map[string][]string {
+	t.Helper()
+	var out []map[string][]string
+	var cur map[string][]string
+	for _, l := range unfold(lines(t, b)) {
+		switch {
+		case l == "BEGIN:VEVENT":
+			cur = map[string][]string{}
+		case l == "END:VEVENT":
+			out = append(out, cur)
+			cur = nil
+		case cur != nil:
+			name, value, _ := strings.Cut(l, ":")
+			cur[name] = append(cur[name], unescape(value))
+		}
+	}
+	return out
+}
+
+func one(e map[string][]string, name string) string {
+	if len(e[name]) != 1 {
+		return ""
+	}
+	return e[name][0]
+}
+
+// The meeting's calendar: every session has an end (its own, or the meeting's default length),
+// and the four deadlines are all-day events, their DTEND the day after (RFC 5545 §3.6.1), in the
+// reader's language.
+func TestMeetingCalendarHasEndsAndDeadlines(t *testing.T) {
+	d := icalMeeting()
+	d.SessionMinutes = 90
+	d.Overrides = map[domain.DeadlineKind]time.Time{domain.PreRegistration: time.Date(2025, 6, 27, 0, 0, 0, 0, time.UTC)}
+	for _, lang := range []string{"en", "zh", "ar"} {
+		tt := tr(t, lang)
+		evs := events(t, icalendar(d, tt, "https://plenary.example", meetingCalendar(d, tt)))
+		var sessions, deadlines []map[string][]string
+		for _, e := range evs {
+			if _, ok := e["DTSTART;VALUE=DATE"]; ok {
+				deadlines = append(deadlines, e)
+			} else {
+				sessions = append(sessions, e)
+			}
+		}
+		if len(sessions) != 3 || len(deadlines) != 4 {
+			t.Fatalf("%s: %d sessions and %d all-day events, want 3 and the 4 deadlines", lang, len(sessions), len(deadlines))
+		}
+		for i, want := range []string{"20250725T120000", "20250725T120000", "20250725T153000"} {
+			if got := one(sessions[i], "DTEND;TZID=Europe/Zurich"); got != want {
+				t.Errorf("%s: session %d ends %q, want %q (own end, else 90 minutes)", lang, i+1, got, want)
+			}
+		}
+		uids := map[string]bool{}
+		for _, e := range evs {
+			uids[one(e, "UID")] = true
+		}
+		if len(uids) != len(evs) {
+			t.Errorf("%s: %d distinct UIDs for %d events", lang, len(uids), len(evs))
+		}
+		for _, dl := range d.Deadlines() {
+			var found map[string][]string
+			for _, e := range deadlines {
+				if strings.Contains(one(e, "SUMMARY"), tt.T("deadline."+string(dl.Kind))) {
+					found = e
+				}
+			}
+			if found == nil {
+				t.Errorf("%s: no event for the deadline %s", lang, dl.Kind)
+				continue
+			}
+			if got, want := one(found, "DTSTART;VALUE=DATE"), dl.Day.Format("20060102"); got != want {
+				t.Errorf("%s: %s starts %s, want %s", lang, dl.Kind, got, want)
+			}
+			if got, want := one(found, "DTEND;VALUE=DATE"), dl.Day.AddDate(0, 0, 1).Format("20060102"); got != want {
+				t.Errorf("%s: %s ends %s, want the next day %s", lang, dl.Kind, got, want)
+			}
+			if !strings.Contains(one(found, "DESCRIPTION"), tt.Date(dl.Day)) {
+				t.Errorf("%s: %s's description %q does not give its date %q", lang, dl.Kind, one(found, "DESCRIPTION"), tt.Date(dl.Day))
+			}
+		}
+		if lang == "en" && one(deadlines[1], "SUMMARY") != "Deadline: Pre-registration (online) ("+d.Title.In("en")+")" {
+			t.Errorf("the pre-registration deadline reads %q", one(deadlines[1], "SUMMARY"))
+		}
+		if lang == "zh" && !strings.HasPrefix(one(deadlines[0], "SUMMARY"), "截止日期：") {
+			t.Errorf("zh deadline summary %q", one(deadlines[0], "SUMMARY"))
+		}
+	}
+}
+
+// A delegate's own calendar: the sessions, the deadlines (the visa requests' only in person),
+// the desk's openings in person (with the closing time where set), and the co-located events
+// they attend, not the others.
+func TestRegistrationCalendar(t *testing.T) {
+	d := icalMeeting()
+	closes := time.Date(2025, 7, 24, 17, 0, 0, 0, time.UTC)
+	d.DeskPlace = "Montbrillant building"
+	d.DeskOpenings = []domain.DeskOpening{
+		{ID: 1, OpensAt: time.Date(2025, 7, 24, 8, 0, 0, 0, time.UTC), ClosesAt: &closes},
+		{ID: 2, OpensAt: time.Date(2025, 7, 25, 8, 0, 0, 0, time.UTC)},
+	}
+	d.ColocatedEvents = []domain.ColocatedEvent{
+		{ID: 5, Title: domain.Text{"en": "Rapporteur group meetings"}, FirstDay: time.Date(2025, 7, 14, 0, 0, 0, 0, time.UTC), LastDay: time.Date(2025, 7, 25, 0, 0, 0, 0, time.UTC)},
+		{ID: 6, Title: domain.Text{"en": "JCA-IMT2020"}, FirstDay: time.Date(2025, 7, 16, 0, 0, 0, 0, time.UTC), LastDay: time.Date(2025, 7, 16, 0, 0, 0, 0, time.UTC)},
+	}
+	tt := tr(t, "en")
+	summaries := func(evs []map[string][]string) string {
+		var s []string
+		for _, e := range evs {
+			s = append(s, one(e, "SUMMARY"))
+		}
+		return strings.Join(s, " | ")
+	}
+
+	in := events(t, icalendar(d, tt, "", registrationCalendar(d, tt, domain.InPerson, []int64{5})))
+	all := summaries(in)
+	if len(in) != 3+4+2+1 {
+		t.Fatalf("in person: %d events, want 3 sessions, 4 deadlines, 2 desk openings, 1 co-located event: %s", len(in), all)
+	}
+	for _, want := range []string{"Requests for visa support letters", "Registration desk open", "Rapporteur group meetings"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("in person: no %q in %s", want, all)
+		}
+	}
+	if strings.Contains(all, "JCA-IMT2020") {
+		t.Errorf("in person: an event not attended is in the calendar: %s", all)
+	}
+	for _, e := range in {
+		if strings.HasPrefix(one(e, "SUMMARY"), "Registration desk open") {
+			if !strings.HasPrefix(one(e, "LOCATION"), "Montbrillant building, ") {
+				t.Errorf("the desk's location is %q", one(e, "LOCATION"))
+			}
+			if one(e, "DTSTART;TZID=Europe/Zurich") == "20250724T080000" && one(e, "DTEND;TZID=Europe/Zurich") != "20250724T170000" {
+				t.Errorf("the first opening ends %q, want 17:00", one(e, "DTEND;TZID=Europe/Zurich"))
+			}
+		}
+		if one(e, "SUMMARY") == "Rapporteur group meetings" && (one(e, "DTSTART;VALUE=DATE") != "20250714" || one(e, "DTEND;VALUE=DATE") != "20250726") {
+			t.Errorf("the co-located event runs %v", e)
+		}
+		if !strings.HasPrefix(one(e, "UID"), "mine-") {
+			t.Errorf("UID %q is the public calendar's", one(e, "UID"))
+		}
+	}
+
+	remote := summaries(events(t, icalendar(d, tt, "", registrationCalendar(d, tt, domain.Remote, nil))))
+	if strings.Contains(remote, "visa") || strings.Contains(remote, "desk") || strings.Contains(remote, "Rapporteur") {
+		t.Errorf("remote: %s", remote)
+	}
+	if n := strings.Count(remote, "Deadline:"); n != 3 {
+		t.Errorf("remote: %d deadlines, want 3 (no visa requests): %s", n, remote)
+	}
 }

@@ -415,8 +415,14 @@ func TestCalendarFile(t *testing.T) {
 	if ct := p.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/calendar") {
 		t.Errorf("Content-Type = %q", ct)
 	}
-	if n := strings.Count(p.body, "BEGIN:VEVENT\r\n"); n != 4 {
-		t.Errorf("%d events, want 4", n)
+	if n := strings.Count(p.body, "BEGIN:VEVENT\r\n"); n != 8 {
+		t.Errorf("%d events, want 8: the 4 sessions and the 4 deadlines", n)
+	}
+	if n := strings.Count(p.body, "DTSTART;VALUE=DATE:"); n != 4 {
+		t.Errorf("%d all-day events, want the 4 deadlines", n)
+	}
+	if n := strings.Count(p.body, "DTEND;TZID=Europe/Zurich:"); n != 4 {
+		t.Errorf("%d sessions with an end, want all 4", n)
 	}
 	for _, want := range []string{"DTSTART;TZID=Europe/Zurich:20250725T090000", "DTSTART;TZID=Europe/Zurich:20250725T150000", "BEGIN:VTIMEZONE"} {
 		if !strings.Contains(p.body, want) {

@@ -76,6 +76,7 @@ func (s *Server) Routes() chi.Router {
 			r.Get("/registrations/{id}/colocated", s.colocatedForm)
 			r.Post("/registrations/{id}/colocated", s.colocatedSubmit)
 			// The confirmation of an approved registration (the desk service decides who sees it).
+			r.Get("/registrations/{id}/calendar.ics", s.registrationICS)
 			r.Get("/registrations/{id}/confirmation", s.confirmationShow)
 			r.Get("/registrations/{id}/confirmation.pdf", s.confirmationPDF)
 		})

@@ -487,6 +487,7 @@ func sessionsFormOf(d *domain.MeetingDetail) view.Form {
 		}
 		set("room", x.Room)
 	}
+	f.Values["session_minutes"] = strconv.Itoa(d.DefaultSessionMinutes())
 	return f
 }
 
@@ -498,6 +499,9 @@ func deskFormOf(d *domain.MeetingDetail) view.Form {
 		set("id", strconv.FormatInt(x.ID, 10))
 		set("day", x.OpensAt.Format("2006-01-02"))
 		set("time", x.OpensAt.Format("15:04"))
+		if x.ClosesAt != nil {
+			set("closes", x.ClosesAt.Format("15:04"))
+		}
 	}
 	return f
 }

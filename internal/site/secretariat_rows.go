@@ -124,6 +124,21 @@ func (rs *rows) clock(i int, field string, required bool) (time.Duration, bool) 
 	return time.Duration(c.Hour())*time.Hour + time.Duration(c.Minute())*time.Minute, true
 }
 
+// minutes reads a form field outside the table: a whole number of minutes from min to max,
+// kept in the form as typed.
+func (rs *rows) minutes(field string, min, max int) int {
+	v := strings.TrimSpace(rs.get(field))
+	rs.f.Values[field] = v
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min || n > max {
+		if rs.f.Errors[field] == "" {
+			rs.f.Errors[field] = rs.t.T("cal.minutes_invalid", "Min", min, "Max", max)
+			rs.f.Order = append(rs.f.Order, field)
+		}
+	}
+	return n
+}
+
 func (rs *rows) number(i int, field string) int {
 	v := rs.value(i, field)
 	n, err := strconv.Atoi(v)
@@ -218,8 +233,9 @@ func (s *Server) sessionsSave(w http.ResponseWriter, r *http.Request) {
 		}
 		edits = append(edits, domain.RowEdit[domain.Session]{ID: id, Value: x})
 	}
+	minutes := rs.minutes("session_minutes", 15, 720)
 	saveRowsPage(s, w, r, d, rs, edits, func(v int64, e []domain.RowEdit[domain.Session]) (service.Saved, error) {
-		return s.svc.Meetings.SaveSessions(r.Context(), auditOf(r), actorOf(r), d.ID, v, e)
+		return s.svc.Meetings.SaveSessions(r.Context(), auditOf(r), actorOf(r), d.ID, v, minutes, e)
 	}, func(e *view.MeetingEdit, f view.Form) { e.Sessions = f }, domain.SectionSessions)
 }
 
@@ -230,7 +246,7 @@ func (s *Server) deskSave(w http.ResponseWriter, r *http.Request) {
 	}
 	var edits []domain.RowEdit[domain.DeskOpening]
 	for i := 0; i < rs.n; i++ {
-		if rs.blank(i, "day", "time") {
+		if rs.blank(i, "day", "time", "closes") {
 			continue
 		}
 		id, del := rs.id(i)
@@ -240,7 +256,15 @@ func (s *Server) deskSave(w http.ResponseWriter, r *http.Request) {
 		}
 		day := rs.day(i, "day")
 		at, _ := rs.clock(i, "time", true)
-		edits = append(edits, domain.RowEdit[domain.DeskOpening]{ID: id, Value: domain.DeskOpening{OpensAt: day.Add(at)}})
+		x := domain.DeskOpening{OpensAt: day.Add(at)}
+		if closes, ok := rs.clock(i, "closes", false); ok {
+			c := day.Add(closes)
+			if closes <= at {
+				rs.fail(i, "closes", "cal.closes_before_opens")
+			}
+			x.ClosesAt = &c
+		}
+		edits = append(edits, domain.RowEdit[domain.DeskOpening]{ID: id, Value: x})
 	}
 	place := rs.get("desk_place")
 	rs.f.Values["desk_place"] = place
