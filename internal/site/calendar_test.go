@@ -142,4 +142,7 @@ func TestCalendarSettingsInTheEditor(t *testing.T) {
 	if v := formValues(t, sec.get(base+"/desk").doc(t), `form[data-testid="desk-form"]`).Get("d-0-closes"); v != "18:00" {
 		t.Errorf("the desk form shows the closing time as %q", v)
 	}
+	if body := sec.get("/meetings/" + fx.demoSlug).body; !strings.Contains(body, "open from 08:00 to 18:00") {
+		t.Error("the meeting page does not give the desk's closing time")
+	}
 }

@@ -40,7 +40,7 @@ func (s *Server) confirmation(r *http.Request) (view.ConfirmationData, error) {
 	}
 	if d.Mode == domain.InPerson {
 		for _, o := range m.DeskOpenings {
-			d.DeskHours = append(d.DeskHours, t.T("meeting.desk_opens", "Date", t.Date(o.OpensAt), "Time", t.Clock(o.OpensAt), "Place", m.DeskPlace))
+			d.DeskHours = append(d.DeskHours, view.DeskHours(t, o, m.DeskPlace))
 		}
 	} else {
 		d.RemoteTool, d.RemoteLink, d.RemoteRules = m.RemoteTool, m.RemoteLink, m.RemoteRules.In(lang)

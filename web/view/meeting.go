@@ -143,3 +143,12 @@ func telURL(phone string) string {
 	}
 	return "tel:" + string(b)
 }
+
+// DeskHours says when and where the registration desk opens on one day, with its closing time
+// when the secretariat gave one.
+func DeskHours(t *i18n.Translator, o domain.DeskOpening, place string) string {
+	if o.ClosesAt != nil {
+		return t.T("meeting.desk_open_hours", "Date", t.Date(o.OpensAt), "Time", t.Clock(o.OpensAt), "Closes", t.Clock(*o.ClosesAt), "Place", place)
+	}
+	return t.T("meeting.desk_opens", "Date", t.Date(o.OpensAt), "Time", t.Clock(o.OpensAt), "Place", place)
+}

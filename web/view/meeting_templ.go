@@ -800,9 +800,9 @@ func MeetingPage(p Page, m MeetingView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var56 string
-				templ_7745c5c3_Var56, templ_7745c5c3_Err = templ.JoinStringErrs(t.T("meeting.desk_opens", "Date", t.Date(d.OpensAt), "Time", t.Clock(d.OpensAt), "Place", m.DeskPlace))
+				templ_7745c5c3_Var56, templ_7745c5c3_Err = templ.JoinStringErrs(DeskHours(t, d, m.DeskPlace))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/view/meeting.templ`, Line: 111, Col: 114}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/view/meeting.templ`, Line: 111, Col: 40}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var56))
 				if templ_7745c5c3_Err != nil {
