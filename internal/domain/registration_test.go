@@ -21,16 +21,16 @@ func TestRegistrationPermissionMatrix(t *testing.T) {
 		"focal point of two": {ID: 300, OrganisationID: orgB, Grants: []Grant{FocalPointGrant(orgB), FocalPointGrant(orgA)}},
 		"secretariat":        {ID: 1, Grants: []Grant{SecretariatGrant()}},
 	}
-	// want[actor] = {view, decide, cancel, change mode}
-	want := map[string][4]bool{
-		"visitor":            {false, false, false, false},
-		"owner":              {true, false, true, true},
-		"colleague":          {false, false, false, false},
-		"other delegate":     {false, false, false, false},
-		"focal point":        {true, true, true, true},
-		"other focal point":  {false, false, false, false},
-		"focal point of two": {true, true, true, true},
-		"secretariat":        {true, true, true, true},
+	// want[actor] = {view, decide, cancel, change mode, edit details}
+	want := map[string][5]bool{
+		"visitor":            {false, false, false, false, false},
+		"owner":              {true, false, true, true, true},
+		"colleague":          {false, false, false, false, false},
+		"other delegate":     {false, false, false, false, false},
+		"focal point":        {true, true, true, true, true},
+		"other focal point":  {false, false, false, false, false},
+		"focal point of two": {true, true, true, true, true},
+		"secretariat":        {true, true, true, true, true},
 	}
 	m := Meeting{ID: 5, TimeZone: "Europe/Zurich", FirstDay: day(2030, 7, 25), LastDay: day(2030, 7, 25)}
 	pre := Deadline{Kind: PreRegistration, Day: day(2030, 6, 25)}
@@ -54,6 +54,13 @@ func TestRegistrationPermissionMatrix(t *testing.T) {
 		_, err = ChangeMode(a, reg, m, pre, InPerson, false, now)
 		if got := err == nil; got != w[3] {
 			t.Errorf("%s: ChangeMode allowed = %v, want %v (%v)", name, got, w[3], err)
+		}
+		_, _, err = EditRegistration(a, reg, m, FieldsFor{}, RegistrationDetails{ListConsent: true}, now)
+		if got := err == nil; got != w[4] {
+			t.Errorf("%s: EditRegistration allowed = %v, want %v (%v)", name, got, w[4], err)
+		}
+		if err != nil && ErrorCode(err) != NotFound {
+			t.Errorf("%s: EditRegistration refused with %v, want NotFound (no hint that it exists)", name, ErrorCode(err))
 		}
 	}
 }
@@ -106,6 +113,50 @@ func TestRegistrationTransitions(t *testing.T) {
 	out, _ := Decide(fp, r, false, "Please register in person instead.", now)
 	if out.Reason != "Please register in person instead." {
 		t.Errorf("reason = %q", out.Reason)
+	}
+}
+
+func TestEditRegistration(t *testing.T) {
+	owner := Actor{ID: 1, OrganisationID: 10}
+	sec := Actor{ID: 9, Grants: []Grant{SecretariatGrant()}}
+	m := Meeting{ID: 5, TimeZone: "Europe/Zurich", FirstDay: day(2030, 7, 25), LastDay: day(2030, 7, 26)}
+	now := time.Date(2030, 6, 1, 9, 0, 0, 0, time.UTC)
+	over := time.Date(2030, 7, 26, 22, 0, 0, 0, time.UTC) // midnight after the last day in Geneva
+	approved := Registration{ID: 1, AccountID: 1, OrganisationID: 10, Mode: InPerson, State: Approved, DecidedBy: &sec.ID,
+		FunctionTitle: "Counsellor", Accessibility: "", ListConsent: false}
+	ms := FieldsFor{FunctionTitle: true, Interpretation: true}
+
+	out, changed, err := EditRegistration(owner, approved, m, ms, RegistrationDetails{FunctionTitle: "Minister", Interpretation: true,
+		Accessibility: "Step-free access", ListConsent: true}, now)
+	if err != nil || fmt.Sprint(changed) != "[function_title interpretation accessibility list_consent]" {
+		t.Fatalf("changed %v, %v", changed, err)
+	}
+	if out.FunctionTitle != "Minister" || !out.Interpretation || out.Accessibility != "Step-free access" || !out.ListConsent || !out.UpdatedAt.Equal(now) {
+		t.Errorf("edited registration %+v", out)
+	}
+	if out.State != Approved || out.DecidedBy == nil {
+		t.Errorf("editing the details changed the decision: %+v", out)
+	}
+	// Nothing changed: nothing to save.
+	if _, changed, err := EditRegistration(owner, approved, m, ms, approved.Details(), now); err != nil || len(changed) != 0 {
+		t.Errorf("unchanged: %v %v", changed, err)
+	}
+	// Questions not asked of this delegate keep their answers.
+	out, changed, err = EditRegistration(owner, approved, m, FieldsFor{}, RegistrationDetails{FunctionTitle: "", Interpretation: true, ListConsent: true}, now)
+	if err != nil || fmt.Sprint(changed) != "[list_consent]" || out.FunctionTitle != "Counsellor" || out.Interpretation {
+		t.Errorf("a question not asked changed: %v %+v %v", changed, out, err)
+	}
+	// A cancelled registration, and a meeting that is over (but for the secretariat).
+	cancelled := approved
+	cancelled.State = Cancelled
+	if _, _, err := EditRegistration(owner, cancelled, m, ms, RegistrationDetails{ListConsent: true}, now); ErrorCode(err) != Conflict {
+		t.Errorf("cancelled: %v", err)
+	}
+	if _, _, err := EditRegistration(owner, approved, m, ms, RegistrationDetails{ListConsent: true}, over); ErrorCode(err) != Conflict {
+		t.Errorf("meeting over: %v", err)
+	}
+	if _, changed, err := EditRegistration(sec, approved, m, ms, RegistrationDetails{FunctionTitle: "Counsellor", ListConsent: true}, over); err != nil || len(changed) != 1 {
+		t.Errorf("the secretariat after the meeting: %v %v", changed, err)
 	}
 }
 

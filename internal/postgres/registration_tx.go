@@ -106,6 +106,16 @@ func (t *Tx) SaveRegistrations(ctx context.Context, regs []domain.Registration) 
 	return nil
 }
 
+// SaveRegistrationDetails writes a registration's changeable answers and updated_at.
+func (t *Tx) SaveRegistrationDetails(ctx context.Context, r domain.Registration) error {
+	if _, err := t.Exec(ctx, `UPDATE registrations SET function_title = $2, interpretation = $3, accessibility = $4,
+			list_consent = $5, updated_at = $6 WHERE id = $1`,
+		r.ID, r.FunctionTitle, r.Interpretation, r.Accessibility, r.ListConsent, r.UpdatedAt); err != nil {
+		return fmt.Errorf("postgres: save registration details: %w", err)
+	}
+	return nil
+}
+
 // Audit writes one audit event per record, in one statement.
 func (t *Tx) Audit(ctx context.Context, a Audit, action, entity string, ids []int64, details []map[string]any) error {
 	return auditMany(ctx, t, a, action, entity, ids, details)

@@ -16,6 +16,9 @@ type RegistrationTx interface {
 	// SaveRegistrations writes the changed fields of registrations (mode, state, decision, reason,
 	// updated_at), in one statement.
 	SaveRegistrations(ctx context.Context, regs []domain.Registration) error
+	// SaveRegistrationDetails writes a registration's changeable answers (function/title,
+	// interpretation, accessibility, consent to be listed) and updated_at.
+	SaveRegistrationDetails(ctx context.Context, r domain.Registration) error
 	// Audit writes one audit event of action per record id, with details[i] for ids[i].
 	Audit(ctx context.Context, a Audit, action, entity string, ids []int64, details []map[string]any) error
 	// FocalPoints returns the focal points of each organisation, in id order.

@@ -77,6 +77,8 @@ func (s *Server) Routes() chi.Router {
 			r.Post("/registrations/{id}/colocated", s.colocatedSubmit)
 			// The confirmation of an approved registration (the desk service decides who sees it).
 			r.Get("/registrations/{id}/calendar.ics", s.registrationICS)
+			r.Get("/registrations/{id}/edit", s.registrationEditForm)
+			r.Post("/registrations/{id}/edit", s.registrationEditSubmit)
 			r.Get("/registrations/{id}/confirmation", s.confirmationShow)
 			r.Get("/registrations/{id}/confirmation.pdf", s.confirmationPDF)
 		})
