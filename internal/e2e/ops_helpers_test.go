@@ -2,12 +2,17 @@ package e2e_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/mail"
+	"net/textproto"
 	"net/url"
 	"os"
 	"os/exec"
@@ -36,6 +41,8 @@ type sunkMail struct {
 	To        []string
 	Subject   string
 	MessageID string
+	// Text is the message's text parts, decoded.
+	Text string
 }
 
 func startSMTPSink(t *testing.T) *smtpSink {
@@ -81,10 +88,55 @@ func (s *sinkSession) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	_, _ = io.Copy(io.Discard, m.Body)
+	var text strings.Builder
+	if err := mailText(&text, textproto.MIMEHeader(m.Header), m.Body); err != nil {
+		return err
+	}
+	subject, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+	if err != nil {
+		subject = m.Header.Get("Subject")
+	}
 	s.sink.mu.Lock()
 	defer s.sink.mu.Unlock()
-	s.sink.msgs = append(s.sink.msgs, sunkMail{To: s.to, Subject: m.Header.Get("Subject"), MessageID: m.Header.Get("Message-Id")})
+	s.sink.msgs = append(s.sink.msgs, sunkMail{To: s.to, Subject: subject, MessageID: m.Header.Get("Message-Id"), Text: text.String()})
+	return nil
+}
+
+// mailText appends the decoded text/plain parts of a MIME entity to w.
+func mailText(w *strings.Builder, h textproto.MIMEHeader, body io.Reader) error {
+	mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))
+	if err != nil {
+		mt = "text/plain"
+	}
+	switch strings.ToLower(h.Get("Content-Transfer-Encoding")) {
+	case "quoted-printable":
+		body = quotedprintable.NewReader(body)
+	case "base64":
+		body = base64.NewDecoder(base64.StdEncoding, body)
+	}
+	if strings.HasPrefix(mt, "multipart/") {
+		mr := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := mr.NextRawPart()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if err := mailText(w, p.Header, p); err != nil {
+				return err
+			}
+		}
+	}
+	b, err := io.ReadAll(body)
+	if err != nil {
+		return err
+	}
+	if mt == "text/plain" {
+		w.Write(b)
+		w.WriteString("\n")
+	}
 	return nil
 }
 func (s *sinkSession) Reset()        { s.to = nil }
