@@ -154,28 +154,60 @@ func (db *DB) DeclineVisa(ctx context.Context, a Audit, actor domain.Actor, id i
 
 // UpdatePassport changes a request's passport data: the owner while it is open; the secretariat
 // also once issued, which supersedes the letter and issues a new revision (new reference suffix,
-// new token) in the same transaction.
+// new token). As IssueVisas does, the new letter is rendered outside any transaction: the request
+// is read and the change decided without a lock, the letter rendered, then one short transaction
+// locks the request and its registration, decides again, checks that nothing the letter states
+// changed meanwhile (else the change is refused, to be made again) and stores it all.
 func (db *DB) UpdatePassport(ctx context.Context, a Audit, actor domain.Actor, opts LetterOptions, id int64, p domain.Passport, now time.Time) (domain.VisaRequest, error) {
-	var out domain.VisaRequest
+	// 1. Read and decide without a lock; a change that reissues the letter renders it now.
+	var draft domain.VisaRequest
+	var reissue bool
+	var before map[int64]letterStamp
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT `+visaColumns+` FROM visa_requests v WHERE v.id = $1`, id)
+		vs, err := pgx.CollectRows(rows, pgx.RowToStructByName[domain.VisaRequest])
+		if err != nil {
+			return fmt.Errorf("postgres: visa request: %w", err)
+		}
+		draft, reissue, err = decidePassport(ctx, tx, actor, vs, p, now)
+		if err != nil || !reissue {
+			return err
+		}
+		before, err = letterStamps(ctx, tx, []int64{id})
+		return err
+	})
+	if err != nil {
+		return domain.VisaRequest{}, err
+	}
+	var prepared [][]any
+	if reissue {
+		if prepared, err = prepareLetters(ctx, db.Pool, opts, actor, []domain.VisaRequest{draft}, now); err != nil {
+			return domain.VisaRequest{}, err
+		}
+	}
+	// 2. The short write.
+	var out domain.VisaRequest
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
 		vs, err := lockVisasAndRegistrations(ctx, tx, `v.id = $1`, id)
 		if err != nil {
 			return err
 		}
-		if len(vs) == 0 || !domain.CanSeePassport(actor, vs[0]) {
-			return domain.Errorf(domain.NotFound, "error.visa_not_found")
-		}
-		m, err := meetingTx(ctx, tx, vs[0].MeetingID)
+		var again bool
+		out, again, err = decidePassport(ctx, tx, actor, vs, p, now)
 		if err != nil {
 			return err
 		}
-		if p, err = resolveRepresentation(ctx, tx, p, vs[0].RepresentationID); err != nil {
-			return err
+		if again != reissue {
+			return domain.Errorf(domain.Conflict, "error.visa_changed_meanwhile")
 		}
-		var reissue bool
-		out, reissue, err = domain.UpdatePassport(actor, vs[0], m, p, now)
-		if err != nil {
-			return err
+		if reissue {
+			after, err := letterStamps(ctx, tx, []int64{id})
+			if err != nil {
+				return err
+			}
+			if after[id] != before[id] || out.Revision != draft.Revision {
+				return domain.Errorf(domain.Conflict, "error.visa_changed_meanwhile")
+			}
 		}
 		_, err = tx.Exec(ctx, `UPDATE visa_requests SET passport_name = $2, birth_date = $3, birth_place = $4, nationality = $5,
 				passport_number = $6, passport_issued = $7, passport_expires = $8, issuing_country = $9, representation = $10,
@@ -191,7 +223,7 @@ func (db *DB) UpdatePassport(ctx context.Context, a Audit, actor domain.Actor, o
 		if _, err := tx.Exec(ctx, `UPDATE visa_letters SET superseded_at = $2 WHERE visa_request_id = $1 AND superseded_at IS NULL`, id, now); err != nil {
 			return fmt.Errorf("postgres: supersede letter: %w", err)
 		}
-		if err := issueLetters(ctx, tx, opts, actor, []domain.VisaRequest{out}, now); err != nil {
+		if err := storeLetters(ctx, tx, prepared); err != nil {
 			return err
 		}
 		if err := audit(ctx, tx, a, "visa_request.reissue", "visa_request", id, visaDetail(out)); err != nil {
@@ -200,7 +232,26 @@ func (db *DB) UpdatePassport(ctx context.Context, a Audit, actor domain.Actor, o
 		return enqueueMail(ctx, tx, []mailEvent{{Key: fmt.Sprintf("visa:%d:issued:%d", id, out.Revision), Kind: MailVisaIssued,
 			AccountID: out.AccountID, Registration: out.RegistrationID}})
 	})
-	return out, err
+	if err != nil {
+		return domain.VisaRequest{}, err
+	}
+	return out, nil
+}
+
+// decidePassport applies the domain's rule for a change of passport data to the request read
+// (vs: it, or nothing): who may, the meeting's state, the representation chosen.
+func decidePassport(ctx context.Context, tx pgx.Tx, actor domain.Actor, vs []domain.VisaRequest, p domain.Passport, now time.Time) (domain.VisaRequest, bool, error) {
+	if len(vs) == 0 || !domain.CanSeePassport(actor, vs[0]) {
+		return domain.VisaRequest{}, false, domain.Errorf(domain.NotFound, "error.visa_not_found")
+	}
+	m, err := meetingTx(ctx, tx, vs[0].MeetingID)
+	if err != nil {
+		return domain.VisaRequest{}, false, err
+	}
+	if p, err = resolveRepresentation(ctx, tx, p, vs[0].RepresentationID); err != nil {
+		return domain.VisaRequest{}, false, err
+	}
+	return domain.UpdatePassport(actor, vs[0], m, p, now)
 }
 
 // IssueVisas issues the letters of requests in processing, by the secretariat: the requests and

@@ -61,16 +61,6 @@ func studyGroupNumber(code string) string {
 	return code
 }
 
-// issueLetters writes, stores and numbers the letters of requests just issued (their Revision
-// already raised), rendering the PDFs on every core.
-func issueLetters(ctx context.Context, tx pgx.Tx, opts LetterOptions, actor domain.Actor, vs []domain.VisaRequest, now time.Time) error {
-	rows, err := prepareLetters(ctx, tx, opts, actor, vs, now)
-	if err != nil {
-		return err
-	}
-	return storeLetters(ctx, tx, rows)
-}
-
 // querier reads: a transaction, or the pool outside any.
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
@@ -154,13 +144,19 @@ func prepareLetters(ctx context.Context, tx querier, opts LetterOptions, actor d
 	}
 	// The representation each letter is addressed to, named in the letter's language; one
 	// removed from the list meanwhile keeps the name the request recorded.
+	// (Read by the id each request of vs names, which may be a change not stored yet.)
+	repIDs := make([]int64, 0, len(vs))
+	for _, v := range vs {
+		if v.RepresentationID != nil {
+			repIDs = append(repIDs, *v.RepresentationID)
+		}
+	}
 	reps := map[int64]domain.Representation{}
-	rows, _ = tx.Query(ctx, `SELECT v.id, r.kind, r.city, r.country
-		FROM visa_requests v JOIN swiss_representations r ON r.id = v.representation_id
-		WHERE v.id = ANY($1)`, ids)
+	rows, _ = tx.Query(ctx, `SELECT r.id, r.kind, r.city, r.country FROM swiss_representations r WHERE r.id = ANY($1)`, repIDs)
+	var rid int64
 	var rep domain.Representation
-	if _, err := pgx.ForEachRow(rows, []any{&vid, &rep.Kind, &rep.City, &rep.Country}, func() error {
-		reps[vid] = rep
+	if _, err := pgx.ForEachRow(rows, []any{&rid, &rep.Kind, &rep.City, &rep.Country}, func() error {
+		reps[rid] = rep
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("postgres: letter representations: %w", err)
@@ -180,7 +176,7 @@ func prepareLetters(ctx context.Context, tx querier, opts LetterOptions, actor d
 		st := settings[v.MeetingID]
 		words := opts.Words(st.Language)
 		to := v.Representation
-		if r, ok := reps[v.ID]; ok && r.Name() == v.Representation {
+		if r, ok := reps[repOf(v)]; ok && r.Name() == v.Representation {
 			key := "vletter.embassy"
 			if r.Kind == domain.ConsulateGeneral {
 				key = "vletter.consulate_general"
@@ -211,6 +207,14 @@ func prepareLetters(ctx context.Context, tx querier, opts LetterOptions, actor d
 		src[i] = []any{v.ID, v.MeetingID, int32(v.Revision), refs[i], tokens[i], v.Name, issuedOn[i], now, actor.ID, pdfs[i]}
 	}
 	return src, nil
+}
+
+// repOf is the id of the representation v names, 0 for none.
+func repOf(v domain.VisaRequest) int64 {
+	if v.RepresentationID == nil {
+		return 0
+	}
+	return *v.RepresentationID
 }
 
 // LetterFile is a letter's PDF with its reference.

@@ -727,3 +727,87 @@ func letterWords(t testing.TB) func(string) visaletter.Words {
 	}
 	return func(lang string) visaletter.Words { return cat.For(lang) }
 }
+
+// The secretariat's correction of an issued letter renders the new letter holding no lock: while
+// it is prepared, another connection can lock the request and its registration at once (NOWAIT).
+// A change to what the letter states made meanwhile has the correction refused, nothing of it
+// stored; made again, it goes through.
+func TestACorrectedLetterIsRenderedWithoutALock(t *testing.T) {
+	t.Parallel()
+	w := newVisaWorld(t)
+	ctx := context.Background()
+	reg := w.register(focalMS, domain.InPerson)
+	v := w.request(focalMS, reg, w.passport("ZHANG WEI"))
+	w.issue(v.ID)
+	later := w.now.Add(48 * time.Hour)
+
+	var during func() error
+	var duringErr error
+	calls := 0
+	opts := w.opts
+	opts.Words = func(lang string) visaletter.Words {
+		calls++
+		if during != nil && duringErr == nil {
+			duringErr = during()
+		}
+		return w.opts.Words(lang)
+	}
+	other, err := w.db.Pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Release()
+	// A lock held by the correction would make the change meanwhile wait for ever: two seconds
+	// tell.
+	if _, err := other.Exec(ctx, `SET lock_timeout = '2s'`); err != nil {
+		t.Fatal(err)
+	}
+	lockNow := func() error {
+		tx, err := other.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(ctx)
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM registrations WHERE id = $1 FOR UPDATE NOWAIT`, reg.ID); err != nil {
+			return fmt.Errorf("the registration is locked while the letter is prepared: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM visa_requests WHERE id = $1 FOR UPDATE NOWAIT`, v.ID); err != nil {
+			return fmt.Errorf("the request is locked while the letter is prepared: %w", err)
+		}
+		return nil
+	}
+
+	// Meanwhile the delegate changes their co-located events (what the period of stay covers).
+	during = func() error {
+		_, err := other.Exec(ctx, `UPDATE registrations SET updated_at = updated_at + interval '1 second' WHERE id = $1`, reg.ID)
+		return err
+	}
+	_, err = w.db.UpdatePassport(ctx, w.audit(secretariatAt), w.actor(secretariatAt), opts, v.ID, w.passport("ZHANG WEI MING"), later)
+	wantCode(t, err, domain.Conflict, "a correction whose letter changed meanwhile")
+	if duringErr != nil || calls == 0 {
+		t.Fatalf("the change meanwhile: %v (%d letters prepared)", duringErr, calls)
+	}
+	if got := w.state(v.ID); got.Revision != 1 || got.Name != "ZHANG WEI" {
+		t.Errorf("the refused correction changed the request: revision %d, name %q", got.Revision, got.Name)
+	}
+	var letters int
+	if err := w.db.Pool.QueryRow(ctx, `SELECT count(*) FROM visa_letters WHERE visa_request_id = $1`, v.ID).Scan(&letters); err != nil || letters != 1 {
+		t.Errorf("%d letters after the refused correction (%v), want 1", letters, err)
+	}
+
+	during, duringErr, calls = lockNow, nil, 0
+	out, err := w.db.UpdatePassport(ctx, w.audit(secretariatAt), w.actor(secretariatAt), opts, v.ID, w.passport("ZHANG WEI MING"), later)
+	if err != nil || out.Revision != 2 {
+		t.Fatalf("the correction made again: %v %+v", err, out)
+	}
+	if calls == 0 {
+		t.Fatal("no letter was prepared")
+	}
+	if duringErr != nil {
+		t.Error(duringErr)
+	}
+	cur, err := w.db.LetterPDF(ctx, w.actor(focalMS), v.ID)
+	if err != nil || !strings.HasSuffix(cur.Reference, "-R2") {
+		t.Errorf("the corrected letter: %v %q", err, cur.Reference)
+	}
+}
