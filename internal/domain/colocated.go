@@ -64,22 +64,30 @@ type ColocatedChange struct {
 	Now  time.Time
 }
 
-// ChangeColocated checks a new choice of co-located events for a registration: by whoever may
-// see it (its owner, a focal point of its organisation, the secretariat), while it is live and
-// the meeting not over. Once a visa support letter is issued the letter states the period of
-// stay, so only the secretariat may change the choice then (and reissue the letter).
+// ColocatedOffer says whether the co-located events a registration attends may be changed: by
+// whoever may see it (its owner, a focal point of its organisation, the secretariat), while it is
+// live and the meeting not over. Once a visa support letter is issued the letter states the
+// period of stay, so only the secretariat may change the choice then (and reissue the letter).
+// The page offers its form from the same rule ChangeColocated refuses with.
+func ColocatedOffer(c ColocatedChange) Capability {
+	switch {
+	case !CanView(c.Actor, c.Registration):
+		return Deny(Errorf(NotFound, "error.registration_not_found"))
+	case !c.Registration.State.Live():
+		return Deny(&Error{Code: Conflict, Key: "error.not_live", Args: map[string]any{"State": string(c.Registration.State)}})
+	case c.Meeting.Past(c.Now):
+		return Deny(Errorf(Conflict, "error.meeting_over"))
+	case c.Visa == VisaIssued && !c.Actor.Can(ManageVisas):
+		return Deny(Errorf(Conflict, "error.colocated_letter_issued"))
+	}
+	return Allow()
+}
+
+// ChangeColocated checks a new choice of co-located events for a registration: ColocatedOffer's
+// refusal, else the events must be the meeting's.
 func ChangeColocated(c ColocatedChange, ids []int64) ([]int64, error) {
-	if !CanView(c.Actor, c.Registration) {
-		return nil, Errorf(NotFound, "error.registration_not_found")
-	}
-	if !c.Registration.State.Live() {
-		return nil, &Error{Code: Conflict, Key: "error.not_live", Args: map[string]any{"State": string(c.Registration.State)}}
-	}
-	if c.Meeting.Past(c.Now) {
-		return nil, Errorf(Conflict, "error.meeting_over")
-	}
-	if c.Visa == VisaIssued && !c.Actor.Can(ManageVisas) {
-		return nil, Errorf(Conflict, "error.colocated_letter_issued")
+	if err := ColocatedOffer(c).Err(); err != nil {
+		return nil, err
 	}
 	return CheckColocated(c.Events, ids)
 }

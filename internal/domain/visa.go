@@ -140,28 +140,45 @@ const (
 	FieldNativeName     = "passport_name_native"
 )
 
-// CheckVisaRequest checks that a visa request may be made for the registration described by c
-// (without the passport data): by the registrant or the secretariat, for a live in-person
-// registration, before the visa deadline (the secretariat may still add one after it).
-func CheckVisaRequest(c VisaContext) error {
-	a, r := c.Actor, c.Registration
-	if !a.SignedIn() || (a.ID != r.AccountID && !a.Can(ManageVisas)) {
-		return Errorf(Forbidden, "error.visa_forbidden")
+// VisaOffer says whether a visa support letter can still be asked for at meeting m, whose visa
+// support request deadline is dl: not once the meeting has taken place, and not after the
+// deadline but by the secretariat (who may still add one). The registration form and the visa
+// page show its reason, and CheckVisaRequest refuses with it, so they cannot disagree. A refusal
+// names the form's visa field; the deadline's refusal carries its day as "Date".
+func VisaOffer(a Actor, m Meeting, dl Deadline, now time.Time) Capability {
+	switch {
+	case m.Past(now):
+		return Deny(visaFieldError("error.visa_meeting_over", nil))
+	case !a.Can(ManageVisas) && dl.Passed(now, m.Location()):
+		return Deny(visaFieldError("error.visa_deadline_passed", map[string]any{"Date": dl.Day}))
 	}
-	if !r.State.Live() {
-		return &Error{Code: Conflict, Key: "error.not_live", Args: map[string]any{"State": string(r.State)}}
-	}
-	if r.Mode != InPerson {
-		return FieldErrors(map[string]string{FieldVisa: "error.visa_remote"})
-	}
-	if c.Meeting.Past(c.Now) {
-		return FieldErrors(map[string]string{FieldVisa: "error.visa_meeting_over"})
-	}
-	if !a.Can(ManageVisas) && c.Deadline.Passed(c.Now, c.Meeting.Location()) {
-		return FieldErrors(map[string]string{FieldVisa: "error.visa_deadline_passed"})
-	}
-	return nil
+	return Allow()
 }
+
+// VisaRequestOffer says whether a visa request may be made for the registration described by c
+// (without the passport data): by the registrant or the secretariat (Forbidden), for a live
+// registration (Conflict, with its "State"), in person, while VisaOffer allows it.
+func VisaRequestOffer(c VisaContext) Capability {
+	a, r := c.Actor, c.Registration
+	switch {
+	case !a.SignedIn() || (a.ID != r.AccountID && !a.Can(ManageVisas)):
+		return Deny(Errorf(Forbidden, "error.visa_forbidden"))
+	case !r.State.Live():
+		return Deny(&Error{Code: Conflict, Key: "error.not_live", Args: map[string]any{"State": string(r.State)}})
+	case r.Mode != InPerson:
+		return Deny(visaFieldError("error.visa_remote", nil))
+	}
+	return VisaOffer(a, c.Meeting, c.Deadline, c.Now)
+}
+
+// visaFieldError is a refusal shown beside the form's visa field.
+func visaFieldError(key string, args map[string]any) *Error {
+	return &Error{Code: Invalid, Key: key, Args: args, Fields: map[string]string{FieldVisa: key}}
+}
+
+// CheckVisaRequest checks that a visa request may be made for the registration described by c
+// (without the passport data): VisaRequestOffer's refusal, nil when it is allowed.
+func CheckVisaRequest(c VisaContext) error { return VisaRequestOffer(c).Err() }
 
 // CheckPassport checks passport data for a meeting: every field given, dates that make sense
 // (born before the passport was issued, issued before it expires, neither in the future nor
@@ -329,25 +346,34 @@ func DeclineVisa(a Actor, v VisaRequest, reason string, now time.Time) (VisaRequ
 	return v, nil
 }
 
+// PassportEdit says whether actor may change the passport data of request v: its owner while the
+// request is open; once the letter is issued only the secretariat (UpdatePassport then makes a
+// new revision of the letter). Never after the data were erased. The visa page offers the form
+// from the same rule.
+func PassportEdit(a Actor, v VisaRequest) Capability {
+	switch {
+	case !CanSeePassport(a, v):
+		return Deny(Errorf(NotFound, "error.visa_not_found"))
+	case v.ErasedAt != nil:
+		return Deny(Errorf(Conflict, "error.visa_erased"))
+	case v.State.Open():
+		return Allow()
+	case v.State == VisaIssued && a.Can(ManageVisas):
+		return Allow()
+	case v.State == VisaIssued:
+		return Deny(Errorf(Conflict, "error.visa_issued_ask_secretariat"))
+	}
+	return Deny(&Error{Code: Conflict, Key: "error.visa_not_open", Args: map[string]any{"VisaState": string(v.State)}})
+}
+
 // UpdatePassport changes a request's passport data. The owner may correct an open request; once
 // the letter is issued only the secretariat may, and the change makes a new revision of the
 // letter (reissue is true): the earlier one is superseded.
 func UpdatePassport(a Actor, v VisaRequest, m Meeting, p Passport, now time.Time) (out VisaRequest, reissue bool, err error) {
-	if !CanSeePassport(a, v) {
-		return v, false, Errorf(NotFound, "error.visa_not_found")
+	if err := PassportEdit(a, v).Err(); err != nil {
+		return v, false, err
 	}
-	if v.ErasedAt != nil {
-		return v, false, Errorf(Conflict, "error.visa_erased")
-	}
-	switch {
-	case v.State.Open():
-	case v.State == VisaIssued && a.Can(ManageVisas):
-		reissue = true
-	case v.State == VisaIssued:
-		return v, false, Errorf(Conflict, "error.visa_issued_ask_secretariat")
-	default:
-		return v, false, &Error{Code: Conflict, Key: "error.visa_not_open", Args: map[string]any{"VisaState": string(v.State)}}
-	}
+	reissue = v.State == VisaIssued
 	if err := CheckPassport(p, m, now); err != nil {
 		return v, false, err
 	}

@@ -63,11 +63,22 @@ func (s *Server) colocatedData(r *http.Request) (view.ColocatedData, error) {
 	data.Form.Values[domain.FieldColocated] = strings.Join(vals, ",")
 	t := s.translator(r)
 	now := s.opts.Now()
+	visa, err := s.db.VisaOfRegistration(r.Context(), actorOf(r), id)
+	if err != nil {
+		return view.ColocatedData{}, err
+	}
+	c := domain.ColocatedChange{Actor: actorOf(r), Registration: reg.Registration, Meeting: d.Meeting, Events: d.ColocatedEvents, Now: now}
+	if visa != nil && visa.State.Live() {
+		c.Visa = visa.State
+	}
+	offer := domain.ColocatedOffer(c)
 	switch {
-	case !reg.State.Live():
+	case offer.Key() == "error.not_live":
 		data.Closed = t.T("visa.closed_not_live")
-	case d.Past(now):
+	case offer.Key() == "error.meeting_over":
 		data.Closed = t.T("reg.meeting_over")
+	case !offer.Allowed:
+		data.Closed = message(t, offer.Reason)
 	case len(d.ColocatedEvents) == 0:
 		data.Closed = t.T("colocated.no_events")
 	}

@@ -265,7 +265,7 @@ func (s *Server) myRegistrations(r *http.Request, accountID int64) ([]view.MyReg
 			return nil, err
 		}
 		m.Open = !d.Past(now)
-		m.Visa = s.myVisa(l, d, visas, now)
+		m.Visa = s.myVisa(actorOf(r), l, d, visas, now)
 		m.MeetingHasColocated = len(d.ColocatedEvents) > 0
 		m.Colocated = domain.Attended(d.ColocatedEvents, colocated[l.ID])
 		if l.State == domain.Approved && l.Mode == domain.Remote {

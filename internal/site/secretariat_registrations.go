@@ -96,8 +96,8 @@ func (s *Server) secRegisterData(r *http.Request, m *domain.MeetingDetail, accou
 	}
 	d.AccountOrg = &org
 	d.Fields = domain.RegistrationFields(org.Kind, m.Meeting)
-	if m.Past(now) {
-		d.Closed = t.T("error.meeting_over")
+	if offer := domain.RegistrationOffer(actorOf(r), m.Meeting, m.Deadline(domain.PreRegistration), &org, now); !offer.Allowed {
+		d.Closed = message(t, offer.Reason)
 	}
 	d.Late = m.Deadline(domain.PreRegistration).Passed(now, m.Location())
 	return d, nil

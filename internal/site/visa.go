@@ -90,20 +90,33 @@ func (s *Server) representations() []domain.Representation {
 	return reps
 }
 
-// visaOffer says whether a visa letter can still be asked for at meeting d.
+// visaOffer says whether a visa letter can still be asked for at meeting d (domain.VisaOffer),
+// with the dates a request must respect.
 func (s *Server) visaOffer(t *i18n.Translator, actor domain.Actor, d *domain.MeetingDetail) view.VisaOffer {
 	dl := d.Deadline(domain.VisaSupportRequest)
 	o := view.VisaOffer{Deadline: dl.Day, ValidUntil: domain.PassportValidUntil(d.Meeting), Representations: s.representations()}
-	now := s.opts.Now()
-	switch {
-	case d.Past(now):
-		o.Closed = t.T("visa.closed_meeting_over")
-	case dl.Passed(now, d.Location()) && !actor.Can(domain.ManageVisas):
-		o.Closed = t.T("visa.closed", "Date", t.DateShort(dl.Day), "Email", d.StudyGroup.Email)
-	default:
-		o.Open = true
-	}
+	o.Closed = visaClosed(t, domain.VisaOffer(actor, d.Meeting, dl, s.opts.Now()), d.StudyGroup.Email)
+	o.Open = o.Closed == ""
 	return o
+}
+
+// visaClosed says, translated, why a visa request is not offered ("" when it is): the reason of
+// domain.VisaOffer or domain.VisaRequestOffer, in the words of the page rather than the form's.
+func visaClosed(t *i18n.Translator, offer domain.Capability, email string) string {
+	switch offer.Key() {
+	case "":
+		return ""
+	case "error.visa_meeting_over":
+		return t.T("visa.closed_meeting_over")
+	case "error.visa_deadline_passed":
+		day, _ := offer.Reason.Args["Date"].(time.Time)
+		return t.T("visa.closed", "Date", t.DateShort(day), "Email", email)
+	case "error.not_live":
+		return t.T("visa.closed_not_live")
+	case "error.visa_forbidden":
+		return t.T("visa.closed_not_yours")
+	}
+	return message(t, offer.Reason)
 }
 
 // visaPart reads the visa request part of the registration form into f: the passport data when
@@ -134,13 +147,14 @@ func (s *Server) visaPart(w http.ResponseWriter, r *http.Request, t *i18n.Transl
 }
 
 // myVisa builds the visa part of a registration's card on the personal page.
-func (s *Server) myVisa(l postgres.RegistrationLine, d *domain.MeetingDetail, visas map[int64]postgres.VisaLine, now time.Time) view.MyVisa {
+func (s *Server) myVisa(actor domain.Actor, l postgres.RegistrationLine, d *domain.MeetingDetail, visas map[int64]postgres.VisaLine, now time.Time) view.MyVisa {
 	m := view.MyVisa{RegistrationID: l.ID, Now: now}
 	if v, ok := visas[l.ID]; ok {
 		m.Visa = &v
 	}
 	dl := d.Deadline(domain.VisaSupportRequest)
-	if l.State.Live() && l.Mode == domain.InPerson && !d.Past(now) && !dl.Passed(now, d.Location()) {
+	c := domain.VisaContext{Actor: actor, Registration: l.Registration, Meeting: d.Meeting, Deadline: dl, Now: now}
+	if domain.VisaRequestOffer(c).Allowed {
 		m.CanRequest = true
 		m.Deadline = &dl.Day
 	}
@@ -169,28 +183,20 @@ func (s *Server) visaPageData(r *http.Request) (view.VisaPageData, error) {
 	if data.Visa, err = s.db.VisaOfRegistration(r.Context(), actor, id); err != nil {
 		return data, err
 	}
-	owner := actor.ID == reg.AccountID || actor.Can(domain.ManageVisas)
 	v := data.Visa
-	switch {
-	case v != nil && v.State.Live():
-		data.ShowPassport = owner
-		data.CanEdit = v.ErasedAt == nil && owner && (v.State.Open() || (v.State == domain.VisaIssued && actor.Can(domain.ManageVisas)))
+	if v != nil && v.State.Live() {
+		data.ShowPassport = domain.CanSeePassport(actor, v.VisaRequest)
+		data.CanEdit = domain.PassportEdit(actor, v.VisaRequest).Allowed
 		data.Reissue = data.CanEdit && v.State == domain.VisaIssued
 		if data.CanEdit {
 			data.Form = passportForm(*v)
 		}
-	case owner:
-		data.ShowPassport = v != nil
-		switch {
-		case !reg.State.Live():
-			data.Offer.Closed = t.T("visa.closed_not_live")
-		case reg.Mode != domain.InPerson:
-			data.Offer.Closed = t.T("error.visa_remote")
-		default:
-			data.CanRequest = data.Offer.Open
-		}
-	default:
-		data.Offer.Closed = t.T("visa.closed_not_yours")
+	} else {
+		offer := domain.VisaRequestOffer(domain.VisaContext{Actor: actor, Registration: reg.Registration, Meeting: d.Meeting,
+			Deadline: d.Deadline(domain.VisaSupportRequest), Now: data.Now})
+		data.Offer.Closed = visaClosed(t, offer, d.StudyGroup.Email)
+		data.CanRequest = offer.Allowed
+		data.ShowPassport = v != nil && domain.CanSeePassport(actor, v.VisaRequest)
 	}
 	if v != nil {
 		if data.History, err = s.db.AuditTrail(r.Context(), "visa_request", v.ID); err != nil {
