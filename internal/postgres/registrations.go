@@ -31,7 +31,9 @@ type RegistrationLine struct {
 	// MeetingFirstDay and MeetingLastDay are the meeting's dates.
 	MeetingFirstDay time.Time `db:"meeting_first_day"`
 	MeetingLastDay  time.Time `db:"meeting_last_day"`
-	DeciderName     *string   `db:"decider_name"`
+	// MeetingTimeZone is the meeting's IANA time zone: its times are shown in it.
+	MeetingTimeZone string  `db:"meeting_time_zone"`
+	DeciderName     *string `db:"decider_name"`
 	// CancellerName names who cancelled it, when that was not its owner.
 	CancellerName *string `db:"canceller_name"`
 	// DisplayName is the delegate's name in the order they give it (accounts.display_name).
@@ -50,7 +52,7 @@ func (l RegistrationLine) Name() string {
 
 const registrationLineSelect = `SELECT ` + registrationColumns + `, a.given_name, a.family_name, a.email, a.gender,
 		o.name AS org_name, o.kind AS org_kind, o.country, m.slug AS meeting_slug, m.title AS meeting_title,
-		m.first_day AS meeting_first_day, m.last_day AS meeting_last_day,
+		m.first_day AS meeting_first_day, m.last_day AS meeting_last_day, m.time_zone AS meeting_time_zone,
 		d.display_name AS decider_name,
 		CASE WHEN r.cancelled_by <> r.account_id THEN c.display_name END AS canceller_name,
 		a.display_name, a.email_verified_at IS NOT NULL AS email_verified

@@ -11,6 +11,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"plenary/internal/domain"
 	"plenary/internal/i18n"
 	"plenary/internal/postgres"
 )
@@ -27,27 +28,40 @@ const (
 // never held whole in memory.
 type rowSource func(emit func(values []any) error) error
 
-// exportTimeLayout is how a CSV export writes instants (in UTC, as its column header says).
+// exportTimeLayout is how a CSV export writes times: in the meeting's local time, each row naming
+// its meeting's time zone.
 const exportTimeLayout = "2006-01-02 15:04:05"
+
+// localTime is a time of day in a meeting's time zone, as an export writes it (a spreadsheet cell
+// has no zone: it shows the wall clock).
+type localTime struct{ time.Time }
+
+func inZone(at time.Time, zone string) localTime { return localTime{at.In(domain.Location(zone))} }
+
+// wall is the local time as a UTC instant with the same wall clock, which is what a spreadsheet
+// library turns into a date serial.
+func (l localTime) wall() time.Time {
+	return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), l.Nanosecond(), time.UTC)
+}
 
 // registrationHeader names the columns of a registrations export.
 func registrationHeader(t *i18n.Translator) []string {
 	return []string{
 		t.T("reg.meeting"), t.T("field.family_name"), t.T("field.given_name"), t.T("field.email"),
 		t.T("field.organisation"), t.T("lists.country"), t.T("lists.mode"), t.T("reg.state"), t.T("reg.late"),
-		t.T("reg.function_title"), t.T("lists.registered_at"), t.T("lists.decided_at"), t.T("reg.reason"),
+		t.T("reg.function_title"), t.T("lists.registered_at"), t.T("lists.decided_at"), t.T("lists.time_zone"), t.T("reg.reason"),
 	}
 }
 
 func registrationRecord(t *i18n.Translator, l postgres.RegistrationLine) []any {
 	var decided any
 	if l.DecidedAt != nil {
-		decided = *l.DecidedAt
+		decided = inZone(*l.DecidedAt, l.MeetingTimeZone)
 	}
 	return []any{
 		l.MeetingSlug, l.FamilyName, l.GivenName, l.Email, l.OrgName, l.Country,
 		t.T("mode." + string(l.Mode)), t.T("state." + string(l.State)), yesNo(t, l.Late),
-		l.FunctionTitle, l.CreatedAt, decided, l.Reason,
+		l.FunctionTitle, inZone(l.CreatedAt, l.MeetingTimeZone), decided, l.MeetingTimeZone, l.Reason,
 	}
 }
 
@@ -152,8 +166,8 @@ func csvCell(v any) string {
 	switch v := v.(type) {
 	case nil:
 		return ""
-	case time.Time:
-		return v.UTC().Format(exportTimeLayout)
+	case localTime:
+		return v.Format(exportTimeLayout)
 	case string:
 		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
 			return "'" + v
@@ -220,8 +234,8 @@ func (s *Server) fillWorkbook(f *excelize.File, sheet string, header []string, r
 		out := make([]any, len(values))
 		for i, v := range values {
 			switch v := v.(type) {
-			case time.Time:
-				out[i] = excelize.Cell{StyleID: when, Value: v.UTC()}
+			case localTime:
+				out[i] = excelize.Cell{StyleID: when, Value: v.wall()}
 			default:
 				out[i] = v
 			}

@@ -132,6 +132,17 @@ func (fx *listsFixture) state(id int64) (domain.State, string) {
 }
 
 // as returns a browser signed in as email.
+// createdAt is when the demo meeting's registration of the account email was made.
+func (fx *listsFixture) createdAt(email string) time.Time {
+	fx.t.Helper()
+	var at time.Time
+	if err := fx.ts.db.Pool.QueryRow(context.Background(), `SELECT r.created_at FROM registrations r JOIN accounts a ON a.id = r.account_id
+		WHERE a.email = $1 AND r.meeting_id = $2`, email, fx.demo).Scan(&at); err != nil {
+		fx.t.Fatal(err)
+	}
+	return at
+}
+
 func (fx *listsFixture) as(email string) *browser {
 	fx.t.Helper()
 	b := fx.ts.browser()
@@ -423,7 +434,7 @@ func TestFocalExportCSV(t *testing.T) {
 	if len(lines) != 2 {
 		t.Fatalf("%d lines, want header and 1 row:\n%s", len(lines), p.body)
 	}
-	if want := "Meeting,Family name,Given name,Email address,Organisation,Country,Participation,Status,Late,Function or title,Registered at (UTC),Decided at (UTC),Reason"; lines[0] != want {
+	if want := "Meeting,Family name,Given name,Email address,Organisation,Country,Participation,Status,Late,Function or title,Registered at (meeting's local time),Decided at (meeting's local time),Time zone,Reason"; lines[0] != want {
 		t.Errorf("header = %q", lines[0])
 	}
 	if !strings.HasPrefix(lines[1], fx.demoSlug+",Müller-Ñúñez,José,delegate.sm@plenary.test,Example Networks Ltd.,FI,In person,Pending,No,,") {
@@ -431,6 +442,11 @@ func TestFocalExportCSV(t *testing.T) {
 	}
 	if strings.Contains(p.body, "delegate.ms@plenary.test") {
 		t.Error("the export holds another organisation's registration")
+	}
+	// The time is the meeting's local time, and the row names the zone.
+	created := fx.createdAt(delegateSM)
+	if want := "," + created.In(domain.Location("Europe/Zurich")).Format("2006-01-02 15:04:05") + ",,Europe/Zurich,"; !strings.Contains(lines[1], want) {
+		t.Errorf("row = %q, want %q (created %s)", lines[1], want, created.UTC())
 	}
 	// The export follows the filter.
 	p = b.get("/focal/export.csv?state=approved")
@@ -471,9 +487,13 @@ func TestFocalExportXLSX(t *testing.T) {
 	if rows[0][1] != "Family name" || rows[1][1] != "Müller-Ñúñez" || rows[1][4] != orgSM || rows[1][6] != "Remote" {
 		t.Errorf("rows = %q", rows)
 	}
-	// Registered at is a date cell.
-	if v, err := f.GetCellValue(f.GetSheetList()[0], "K2"); err != nil || !strings.HasPrefix(v, fx.now.UTC().Format("2006-01-02")) {
-		t.Errorf("registered at = %q (%v)", v, err)
+	// Registered at is a date cell showing the meeting's local time; the next column but one
+	// names the zone.
+	if v, err := f.GetCellValue(f.GetSheetList()[0], "K2"); err != nil || v != fx.createdAt(delegateSM).In(domain.Location("Europe/Zurich")).Format("2006-01-02 15:04") {
+		t.Errorf("registered at = %q (%v), want %s in Geneva", v, err, fx.createdAt(delegateSM).UTC())
+	}
+	if v, _ := f.GetCellValue(f.GetSheetList()[0], "M2"); v != "Europe/Zurich" {
+		t.Errorf("time zone column = %q", v)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A delegate changes their answers from /me: a mistake comes back beside its field with what was
@@ -79,6 +80,20 @@ func TestEditMyRegistration(t *testing.T) {
 	}
 	if got := followFlash(t, del, del.post(path, vals)); got != "您的注册没有任何修改。" {
 		t.Errorf("unchanged save flash %q", got)
+	}
+
+	// The registration's history on /me is in the meeting's time zone, named.
+	me := del.get("/me").doc(t)
+	if got := text(testid(me, "my-history-zone")); !strings.Contains(got, "Europe/Zurich") {
+		t.Errorf("the history's zone note = %q", got)
+	}
+	loc, _ := time.LoadLocation("Europe/Zurich")
+	var created time.Time
+	if err := fx.ts.db.Pool.QueryRow(ctx, `SELECT created_at FROM registrations WHERE id = $1`, id).Scan(&created); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := text(testid(me, "my-history").Find("time").First()), created.In(loc).Format("15:04")+"（"+created.In(loc).Format("MST")+"）"; !strings.HasSuffix(got, want) {
+		t.Errorf("the history's first time reads %q, want it to end with %q", got, want)
 	}
 
 	// Someone who may not see it: not found, nothing changed.

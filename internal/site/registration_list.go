@@ -123,7 +123,7 @@ func registrationRow(l postgres.RegistrationLine, lang string, visa domain.VisaS
 	row := view.RegistrationRow{
 		ID: l.ID, Name: l.Name(), Email: l.Email, EmailVerified: l.EmailVerified, Organisation: l.OrgName,
 		MeetingTitle: l.MeetingTitle.In(lang), MeetingFirstDay: l.MeetingFirstDay, MeetingLastDay: l.MeetingLastDay,
-		Mode: l.Mode, State: l.State, Late: l.Late, CreatedAt: l.CreatedAt, Reason: l.Reason, Visa: visa,
+		Mode: l.Mode, State: l.State, Late: l.Late, CreatedAt: l.CreatedAt.In(domain.Location(l.MeetingTimeZone)), Reason: l.Reason, Visa: visa,
 		CancelledByOwner: l.CancelledByOwner(),
 	}
 	// Who decided is not shown once the registration is cancelled: who cancelled it is.

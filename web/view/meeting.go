@@ -144,6 +144,13 @@ func telURL(phone string) string {
 	return "tel:" + string(b)
 }
 
+// MeetingTime writes an instant as the date and time in the meeting's time zone zone, with the
+// zone's abbreviation ("3 December 2026, 16:21 CET").
+func MeetingTime(t *i18n.Translator, at time.Time, zone string) string {
+	lt := at.In(domain.Location(zone))
+	return t.T("time.in_zone", "Date", t.DateShort(lt), "Time", lt.Format("15:04"), "Zone", lt.Format("MST"))
+}
+
 // DeskHours says when and where the registration desk opens on one day, with its closing time
 // when the secretariat gave one.
 func DeskHours(t *i18n.Translator, o domain.DeskOpening, place string) string {

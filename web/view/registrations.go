@@ -111,7 +111,8 @@ type RegistrationRow struct {
 	Mode            domain.Mode
 	State           domain.State
 	Late            bool
-	CreatedAt       time.Time
+	// CreatedAt is in the meeting's time zone.
+	CreatedAt time.Time
 	// DecidedBy names who approved or rejected it ("" if nobody or not shown).
 	DecidedBy string
 	// CancelledByOwner is true when the delegate cancelled it; CancelledBy otherwise names who did.
