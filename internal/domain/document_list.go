@@ -85,3 +85,9 @@ type AttachedFile struct {
 	Key  string
 	Name string
 }
+
+// MyDocument is a document a person submitted, with its meeting.
+type MyDocument struct {
+	DocumentLine
+	MeetingSlug string `db:"meeting_slug"`
+}

@@ -5,7 +5,6 @@ import (
 	"image"
 	_ "image/jpeg" // signatures may be JPEG
 	_ "image/png"  // or PNG
-	"net/http"
 	"strings"
 	"unicode/utf8"
 )
@@ -137,12 +136,10 @@ func CheckSignature(b []byte) (string, error) {
 	if len(b) > SignatureMaxBytes {
 		return refuse("error.signature_too_large")
 	}
-	typ := http.DetectContentType(b)
-	if typ != "image/png" && typ != "image/jpeg" {
-		return refuse("error.signature_type")
-	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
-	if err != nil || cfg.Width == 0 || cfg.Height == 0 {
+	// The format is told by the image's own signature bytes, as image.Decode reads them.
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(b))
+	typ := map[string]string{"png": "image/png", "jpeg": "image/jpeg"}[format]
+	if err != nil || typ == "" || cfg.Width == 0 || cfg.Height == 0 {
 		return refuse("error.signature_type")
 	}
 	if cfg.Width > SignatureMaxSide || cfg.Height > SignatureMaxSide {

@@ -246,17 +246,10 @@ func audit(ctx context.Context, tx pgx.Tx, a Audit, action, entity string, entit
 	return nil
 }
 
-// AuditEvent is one line of the audit trail.
-type AuditEvent struct {
-	ID        int64          `db:"id"`
-	At        time.Time      `db:"at"`
-	ActorID   *int64         `db:"actor_id"`
-	ActorName *string        `db:"actor_name"`
-	Action    string         `db:"action"`
-	Entity    string         `db:"entity"`
-	EntityID  int64          `db:"entity_id"`
-	Detail    map[string]any `db:"detail"`
-}
+// The read models of the audit trail are the domain's (domain/audit_event.go).
+type (
+	AuditEvent = domain.AuditEvent
+)
 
 // AuditTrails returns the events of several records of one kind, oldest first, by record.
 func (db *DB) AuditTrails(ctx context.Context, entity string, ids []int64) (map[int64][]AuditEvent, error) {

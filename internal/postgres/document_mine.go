@@ -3,15 +3,15 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"plenary/internal/domain"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// MyDocument is a document a person submitted, with its meeting.
-type MyDocument struct {
-	DocumentLine
-	MeetingSlug string `db:"meeting_slug"`
-}
+// The read models of the lists are the domain's (domain/document_list.go).
+type (
+	MyDocument = domain.MyDocument
+)
 
 // DocumentsBy lists the documents an account submitted, newest first.
 func (db *DB) DocumentsBy(ctx context.Context, accountID int64) ([]MyDocument, error) {

@@ -12,16 +12,16 @@ import (
 	"plenary/internal/domain"
 )
 
-// The states of a queued mail.
+// The states of a queued mail are the domain's (domain/mail_list.go).
 const (
-	MailQueued = "queued" // waiting for its (next) attempt
-	MailSent   = "sent"   // accepted by the SMTP server
-	MailKept   = "kept"   // rendered and kept in the portal: no SMTP server is configured
-	MailFailed = "failed" // given up after the last attempt
+	MailQueued = domain.MailQueued
+	MailSent   = domain.MailSent
+	MailKept   = domain.MailKept
+	MailFailed = domain.MailFailed
 )
 
 // MailStates lists the states in the order the mail page shows them.
-var MailStates = []string{MailQueued, MailSent, MailKept, MailFailed}
+var MailStates = domain.MailStates
 
 // MailJob is a queued mail claimed for one attempt, with what it tells about.
 type MailJob struct {
@@ -232,21 +232,10 @@ func (db *DB) ReleaseMail(ctx context.Context, jobs []MailJob) error {
 	return nil
 }
 
-// MailLine is one mail as the secretariat's list shows it.
-type MailLine struct {
-	ID            int64      `db:"id"`
-	Kind          string     `db:"kind"`
-	State         string     `db:"state"`
-	Attempts      int        `db:"attempts"`
-	CreatedAt     time.Time  `db:"created_at"`
-	NextAttemptAt time.Time  `db:"next_attempt_at"`
-	SentAt        *time.Time `db:"sent_at"`
-	// Recipient is the address the mail went to, or, before its first attempt, the account's.
-	Recipient string `db:"recipient"`
-	Subject   string `db:"subject"`
-	Body      string `db:"body"`
-	LastError string `db:"last_error"`
-}
+// The read models of the mail are the domain's (domain/mail_list.go).
+type (
+	MailLine = domain.MailLine
+)
 
 // MailFilter selects the mail the list shows.
 type MailFilter struct {

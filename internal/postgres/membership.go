@@ -41,25 +41,10 @@ func (db *DB) Membership(ctx context.Context, actor domain.Actor) (domain.Member
 	return m, nil
 }
 
-// MemberLine is an account of an organisation as the members page lists it.
-type MemberLine struct {
-	ID             int64      `db:"id"`
-	Email          string     `db:"email"`
-	GivenName      string     `db:"given_name"`
-	FamilyName     string     `db:"family_name"`
-	OrganisationID int64      `db:"organisation_id"`
-	OrgName        string     `db:"org_name"`
-	AutoApproval   bool       `db:"auto_approval"`
-	FocalPoint     bool       `db:"focal_point"`
-	ConfirmedAt    *time.Time `db:"confirmed_at"`
-	ConfirmedBy    *string    `db:"confirmed_by"`
-	CreatedAt      time.Time  `db:"created_at"`
-}
-
-// Name is the person's full name.
-func (l MemberLine) Name() string {
-	return domain.PersonName(l.GivenName, l.FamilyName, domain.AutoOrder)
-}
+// The read models of the members are the domain's (domain/member_list.go).
+type (
+	MemberLine = domain.MemberLine
+)
 
 // Members lists the accounts of the given organisations, those awaiting confirmation first.
 func (db *DB) Members(ctx context.Context, orgs []int64) ([]MemberLine, error) {

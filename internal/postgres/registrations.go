@@ -16,39 +16,12 @@ const registrationColumns = `r.id, r.meeting_id, r.account_id, r.organisation_id
 	r.fellowship, r.accessibility, r.list_consent, r.state, r.late, r.registered_by, r.decided_by, r.decided_at, r.cancelled_by, r.reason,
 	r.created_at, r.updated_at`
 
-// RegistrationLine is a registration with the names a list shows beside it.
-type RegistrationLine struct {
-	domain.Registration
-	GivenName    string        `db:"given_name"`
-	FamilyName   string        `db:"family_name"`
-	Email        string        `db:"email"`
-	Gender       domain.Gender `db:"gender"`
-	OrgName      string        `db:"org_name"`
-	OrgKind      string        `db:"org_kind"`
-	Country      string        `db:"country"`
-	MeetingSlug  string        `db:"meeting_slug"`
-	MeetingTitle domain.Text   `db:"meeting_title"`
-	// MeetingFirstDay and MeetingLastDay are the meeting's dates.
-	MeetingFirstDay time.Time `db:"meeting_first_day"`
-	MeetingLastDay  time.Time `db:"meeting_last_day"`
-	// MeetingTimeZone is the meeting's IANA time zone: its times are shown in it.
-	MeetingTimeZone string  `db:"meeting_time_zone"`
-	DeciderName     *string `db:"decider_name"`
-	// CancellerName names who cancelled it, when that was not its owner.
-	CancellerName *string `db:"canceller_name"`
-	// DisplayName is the delegate's name in the order they give it (accounts.display_name).
-	DisplayName string `db:"display_name"`
-	// EmailVerified says the delegate showed their email is theirs (a focal point sees when not).
-	EmailVerified bool `db:"email_verified"`
-}
-
-// Name is the delegate's full name, in the order they give it.
-func (l RegistrationLine) Name() string {
-	if l.DisplayName != "" {
-		return l.DisplayName
-	}
-	return domain.PersonName(l.GivenName, l.FamilyName, domain.AutoOrder)
-}
+// The read models of the registrations are the domain's (domain/registration_list.go).
+type (
+	RegistrationLine = domain.RegistrationLine
+	Breakdown        = domain.Breakdown
+	Statistics       = domain.Statistics
+)
 
 const registrationLineSelect = `SELECT ` + registrationColumns + `, a.given_name, a.family_name, a.email, a.gender,
 		o.name AS org_name, o.kind AS org_kind, o.country, m.slug AS meeting_slug, m.title AS meeting_title,
@@ -275,18 +248,6 @@ func (db *DB) EachRegistration(ctx context.Context, actor domain.Actor, f Regist
 		registrationLineSelect+where+` ORDER BY m.first_day DESC, o.name, a.family_name, a.given_name, r.id`, args, fn)
 }
 
-// Breakdown counts live registrations by one attribute.
-type Breakdown struct {
-	Key   string `db:"key"`
-	Count int    `db:"count"`
-}
-
-// Statistics are the counts of a selection's live registrations.
-type Statistics struct {
-	ByMode, ByGender, ByOrgKind, ByCountry []Breakdown
-	ByModeGender                           map[string]map[string]int
-}
-
 // RegistrationStatistics counts the live (pending or approved) registrations matching f by mode,
 // gender, organisation kind and country, in one query.
 func (db *DB) RegistrationStatistics(ctx context.Context, actor domain.Actor, f RegistrationFilter) (Statistics, error) {
@@ -333,7 +294,7 @@ func (db *DB) RegistrationStatistics(ctx context.Context, actor domain.Actor, f 
 func sorted(m map[string]int) []Breakdown {
 	out := make([]Breakdown, 0, len(m))
 	for k, v := range m {
-		out = append(out, Breakdown{k, v})
+		out = append(out, Breakdown{Key: k, Count: v})
 	}
 	for i := 1; i < len(out); i++ {
 		for j := i; j > 0 && (out[j].Count > out[j-1].Count || (out[j].Count == out[j-1].Count && out[j].Key < out[j-1].Key)); j-- {

@@ -242,20 +242,10 @@ func (db *DB) LetterPDF(ctx context.Context, actor domain.Actor, visaID int64) (
 	return f, nil
 }
 
-// LetterCheck is what the public verification page shows about a letter: nothing more than the
-// holder's name, the meeting, its dates and the issue date, and whether it still holds.
-type LetterCheck struct {
-	Status       domain.LetterStatus
-	Reference    string
-	HolderName   string
-	MeetingTitle domain.Text
-	City         string
-	FirstDay     time.Time
-	LastDay      time.Time
-	IssuedOn     time.Time
-	// Current is the reference of the revision that replaced a superseded letter.
-	Current string
-}
+// The read models of the lists are the domain's (domain/visa_list.go).
+type (
+	LetterCheck = domain.LetterCheck
+)
 
 // VerifyLetter looks a letter up by its token. An unknown token is NotFound. After erasure only
 // the status (expired) and the meeting are told.

@@ -4,35 +4,17 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"plenary/internal/domain"
 )
 
-// VisaLine is a visa request with the names the pages show beside it and its current letter.
-type VisaLine struct {
-	domain.VisaRequest
-	GivenName    string      `db:"given_name"`
-	FamilyName   string      `db:"family_name"`
-	Email        string      `db:"email"`
-	OrgName      string      `db:"org_name"`
-	MeetingSlug  string      `db:"meeting_slug"`
-	MeetingTitle domain.Text `db:"meeting_title"`
-	TimeZone     string      `db:"time_zone"`
-	// Reference and IssuedOn are the current letter's, when one was issued.
-	Reference *string    `db:"reference"`
-	IssuedOn  *time.Time `db:"issued_on"`
-}
-
-// AccountName is the account holder's name (the passport's may be written differently).
-func (l VisaLine) AccountName() string {
-	return domain.PersonName(l.GivenName, l.FamilyName, domain.AutoOrder)
-}
-
-// Location is the meeting's time zone, where due days end.
-func (l VisaLine) Location() *time.Location { return domain.Meeting{TimeZone: l.TimeZone}.Location() }
+// The read models of the visa requests are the domain's (domain/visa_list.go).
+type (
+	VisaLine  = domain.VisaLine
+	VisaQueue = domain.VisaQueue
+)
 
 const visaLineSelect = `SELECT ` + visaColumns + `, a.given_name, a.family_name, a.email, o.name AS org_name,
 		m.slug AS meeting_slug, m.title AS meeting_title, m.time_zone,
@@ -151,15 +133,6 @@ func (f VisaFilter) where(withState bool) (string, []any) {
 		conds = append(conds, fmt.Sprintf("lower(v.nationality) = lower($%d)", len(args)))
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args
-}
-
-// VisaQueue is the secretariat's list of a meeting's requests.
-type VisaQueue struct {
-	Lines []VisaLine
-	// Counts per state of the selection, ignoring the state filter.
-	Counts map[domain.VisaState]int
-	// Nationalities are the distinct nationalities of the meeting's requests, for the filter.
-	Nationalities []string
 }
 
 // visaOrder lists open requests first by due day (those not yet due last), then the others.

@@ -15,13 +15,13 @@ import (
 	"strings"
 	"time"
 
+	"plenary/internal/domain"
 	"plenary/internal/i18n"
-	"plenary/internal/postgres"
 )
 
 // MailList is one page of the mail outbox, with its state filter.
 type MailList struct {
-	Lines []postgres.MailLine
+	Lines []domain.MailLine
 	// Counts per state of the whole outbox, and Total of the filtered list.
 	Counts map[string]int
 	Total  int
@@ -62,11 +62,11 @@ func mailListURL(state string, page int) string {
 // queued waiting and kept set aside.
 func mailStateClass(state string) string {
 	switch state {
-	case postgres.MailSent:
+	case domain.MailSent:
 		return "state-approved"
-	case postgres.MailFailed:
+	case domain.MailFailed:
 		return "state-rejected"
-	case postgres.MailQueued:
+	case domain.MailQueued:
 		return "state-pending"
 	default:
 		return "state-cancelled"
@@ -207,7 +207,7 @@ func MailPage(p Page, l MailList) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			for _, s := range postgres.MailStates {
+			for _, s := range domain.MailStates {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<li><a href=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -607,7 +607,7 @@ func MailPage(p Page, l MailList) templ.Component {
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
-					} else if m.State == postgres.MailQueued && m.Attempts > 0 {
+					} else if m.State == domain.MailQueued && m.Attempts > 0 {
 						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, "<span class=\"hint\">")
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err

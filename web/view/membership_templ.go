@@ -9,11 +9,11 @@ package view
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-import "plenary/internal/postgres"
+import "plenary/internal/domain"
 
 // MembersData is what a focal point's members page shows.
 type MembersData struct {
-	Lines []postgres.MemberLine
+	Lines []domain.MemberLine
 }
 
 // MembersPage lists the accounts of a focal point's organisation(s), those awaiting confirmation

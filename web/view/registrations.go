@@ -7,7 +7,6 @@ import (
 
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
-	"plenary/internal/postgres"
 )
 
 // ListQuery is the filter of a list of registrations, as the query string carries it.
@@ -241,7 +240,7 @@ type FocalData struct {
 type SecRegistrationsData struct {
 	Meeting *domain.MeetingDetail
 	List    RegistrationList
-	Stats   postgres.Statistics
+	Stats   domain.Statistics
 }
 
 // RegisterOnBehalfData is the form to register someone else.
@@ -273,11 +272,11 @@ type RegisterOnBehalfData struct {
 type ParticipantGroup struct {
 	Organisation string
 	Country      string
-	Lines        []postgres.RegistrationLine
+	Lines        []domain.RegistrationLine
 }
 
 // GroupParticipants groups a list ordered by organisation.
-func GroupParticipants(lines []postgres.RegistrationLine) []ParticipantGroup {
+func GroupParticipants(lines []domain.RegistrationLine) []ParticipantGroup {
 	var out []ParticipantGroup
 	for _, l := range lines {
 		if n := len(out); n == 0 || out[n-1].Organisation != l.OrgName {
@@ -336,7 +335,7 @@ func breakdownLabel(t *i18n.Translator, kind, key string) string {
 }
 
 // sumBreakdown is the total of a breakdown.
-func sumBreakdown(b []postgres.Breakdown) int {
+func sumBreakdown(b []domain.Breakdown) int {
 	n := 0
 	for _, x := range b {
 		n += x.Count

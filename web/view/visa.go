@@ -6,7 +6,6 @@ import (
 
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
-	"plenary/internal/postgres"
 )
 
 // VisaOffer says whether a visa support letter can be requested for a meeting, and the dates a
@@ -39,9 +38,9 @@ func representationGroups(reps []domain.Representation) [][]domain.Representatio
 
 // VisaPageData is what the page of one registration's visa request shows.
 type VisaPageData struct {
-	Registration postgres.RegistrationLine
+	Registration domain.RegistrationLine
 	// Visa is the registration's request (live, else the latest withdrawn), if any.
-	Visa  *postgres.VisaLine
+	Visa  *domain.VisaLine
 	Offer VisaOffer
 	// CanRequest: the form asks for a new request; CanEdit: it changes the passport data.
 	CanRequest bool
@@ -53,7 +52,7 @@ type VisaPageData struct {
 	// Secretariat is true when the secretariat looks at someone's request.
 	Secretariat bool
 	Form        Form
-	History     []postgres.AuditEvent
+	History     []domain.AuditEvent
 	Now         time.Time
 }
 
@@ -64,7 +63,7 @@ func (d VisaPageData) Editing() bool { return d.CanRequest || d.CanEdit }
 type VisaQueueData struct {
 	MeetingID    int64
 	MeetingTitle string
-	Queue        postgres.VisaQueue
+	Queue        domain.VisaQueue
 	State        string
 	Nationality  string
 	// Decline carries a refused decline's reason and message (fields "reason-<id>").
@@ -139,14 +138,14 @@ func nationalityOptions(t *i18n.Translator, ns []string) []Option {
 
 // VerifyData is what the public verification page of a letter shows.
 type VerifyData struct {
-	Check postgres.LetterCheck
+	Check domain.LetterCheck
 }
 
 // MyVisa is the visa part of a registration's card on the personal page.
 type MyVisa struct {
 	RegistrationID int64
 	// Visa is the registration's request, if any.
-	Visa *postgres.VisaLine
+	Visa *domain.VisaLine
 	// CanRequest is true when a request can still be made (in person, live, before the deadline).
 	CanRequest bool
 	Deadline   *time.Time
@@ -154,7 +153,7 @@ type MyVisa struct {
 }
 
 // letterCaption names the current letter: "(SG13-WP-2025-07/V00042, issued 20 June 2025)".
-func letterCaption(t *i18n.Translator, v postgres.VisaLine) string {
+func letterCaption(t *i18n.Translator, v domain.VisaLine) string {
 	s := "(" + *v.Reference
 	if v.IssuedOn != nil {
 		s += t.T("list.separator") + t.T("visa.issued_on", "Date", t.DateShort(*v.IssuedOn))
