@@ -65,5 +65,6 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 			Tx:  postgres.TxFor(db, func(t *postgres.Tx) service.MeetingTx { return t }),
 			Now: now,
 		}),
+		FocalMail: service.NewFocalMail(postgres.TxFor(db, func(t *postgres.Tx) service.FocalMailTx { return t }), db),
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"plenary/internal/mail"
 	"plenary/internal/pgtest"
 	"plenary/internal/postgres"
+	"plenary/internal/service"
 )
 
 func TestDailyDigestOfNewRequests(t *testing.T) {
@@ -22,13 +23,15 @@ func TestDailyDigestOfNewRequests(t *testing.T) {
 	run(t, newWorker(t, db, smtpSender(t, srv)))
 	cat := catalogue(t)
 
+	// The preference is chosen through its use case, as the focal page does.
+	prefs := service.NewFocalMail(postgres.TxFor(db, func(t *postgres.Tx) service.FocalMailTx { return t }), db)
 	focal := d.actor(t, focalSM)
 	eight, _ := domain.ParseDigestAt("08:00")
-	if err := db.SetDigest(ctx, postgres.Audit{ActorID: focal.ID}, focal, &eight); err != nil {
+	if err := prefs.SetDigest(ctx, postgres.Audit{ActorID: focal.ID}, focal, &eight); err != nil {
 		t.Fatal(err)
 	}
 	// A delegate who is not a focal point may not choose.
-	if err := db.SetDigest(ctx, postgres.Audit{}, d.actor(t, delegateSM), &eight); domain.ErrorCode(err) != domain.Forbidden {
+	if err := prefs.SetDigest(ctx, postgres.Audit{}, d.actor(t, delegateSM), &eight); domain.ErrorCode(err) != domain.Forbidden {
 		t.Errorf("a delegate sets a digest: %v", err)
 	}
 	d.register(t, delegateSM, domain.Remote)
@@ -87,7 +90,7 @@ func TestDailyDigestOfNewRequests(t *testing.T) {
 	if got := len(srv.to(focalSM)); got != 1 {
 		t.Fatalf("the focal point got %d mails before switching back", got)
 	}
-	if err := db.SetDigest(ctx, postgres.Audit{ActorID: focal.ID}, focal, nil); err != nil {
+	if err := prefs.SetDigest(ctx, postgres.Audit{ActorID: focal.ID}, focal, nil); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "the waiting request", 10*time.Second, func() bool { return len(srv.to(focalSM)) == 2 && settled(t, db) })

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"plenary/internal/domain"
+	"plenary/internal/service"
 )
 
 // MailDigest is the kind of the daily digest of new requests, to a focal point.
@@ -28,36 +29,34 @@ func (db *DB) DigestPref(ctx context.Context, accountID int64) (*domain.DigestAt
 	return &d, nil
 }
 
-// SetDigest records how a focal point is told of new requests: a daily digest at *at, or one
-// mail per request (nil). Going back to one mail each sends the requests still waiting for a
-// digest at once. Audited in the same transaction.
-func (db *DB) SetDigest(ctx context.Context, a Audit, actor domain.Actor, at *domain.DigestAt) error {
-	if !actor.IsFocalPoint() {
-		return domain.Errorf(domain.Forbidden, "error.forbidden")
-	}
+var _ service.FocalMailTx = (*Tx)(nil)
+
+// SetDigestPref records how a focal point is told of new requests: a daily digest at *at, or
+// one mail per request (nil).
+func (t *Tx) SetDigestPref(ctx context.Context, accountID int64, at *domain.DigestAt) error {
 	var minutes *int
-	detail := map[string]any{"digest_at": nil}
 	if at != nil {
 		m := int(*at)
 		minutes = &m
-		detail["digest_at"] = at.String()
 	}
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO focal_mail_prefs (account_id, digest_at) VALUES ($1, $2)
-			ON CONFLICT (account_id) DO UPDATE SET digest_at = EXCLUDED.digest_at, updated_at = now()`, actor.ID, minutes); err != nil {
-			return fmt.Errorf("postgres: set digest: %w", err)
-		}
-		if at == nil {
-			if _, err := tx.Exec(ctx, `UPDATE mail_outbox SET state = 'queued', next_attempt_at = now() WHERE account_id = $1 AND state = 'digest'`, actor.ID); err != nil {
-				return fmt.Errorf("postgres: release digest: %w", err)
-			}
-		}
-		return audit(ctx, tx, a, "account.mail_preference", "account", actor.ID, detail)
-	})
-	if err == nil && at == nil {
-		db.wakeMail()
+	if _, err := t.Exec(ctx, `INSERT INTO focal_mail_prefs (account_id, digest_at) VALUES ($1, $2)
+		ON CONFLICT (account_id) DO UPDATE SET digest_at = EXCLUDED.digest_at, updated_at = now()`, accountID, minutes); err != nil {
+		return fmt.Errorf("postgres: set digest: %w", err)
 	}
-	return err
+	return nil
+}
+
+// ReleaseDigestMail queues at once the account's mail waiting for a digest; the mail workers
+// are woken after the commit when there was any.
+func (t *Tx) ReleaseDigestMail(ctx context.Context, accountID int64) (int, error) {
+	tag, err := t.Exec(ctx, `UPDATE mail_outbox SET state = 'queued', next_attempt_at = now() WHERE account_id = $1 AND state = 'digest'`, accountID)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: release digest: %w", err)
+	}
+	if tag.RowsAffected() > 0 {
+		t.MailQueued()
+	}
+	return int(tag.RowsAffected()), nil
 }
 
 // DigestBatch is what one digest tells: a focal point's requests of one meeting still waiting.

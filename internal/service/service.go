@@ -30,4 +30,5 @@ type Services struct {
 	Desk          *Desk
 	Accounts      *Accounts
 	Meetings      *Meetings
+	FocalMail     *FocalMail
 }

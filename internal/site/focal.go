@@ -90,7 +90,7 @@ func (s *Server) showFocalWith(w http.ResponseWriter, r *http.Request, status in
 		d.Mail = mailForm
 	} else {
 		d.Mail = view.NewForm()
-		at, err := s.db.DigestPref(r.Context(), a.ID)
+		at, err := s.svc.FocalMail.DigestPref(r.Context(), a)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -321,7 +321,7 @@ func (s *Server) focalMail(w http.ResponseWriter, r *http.Request) {
 		}
 		at = &v
 	}
-	if err := s.db.SetDigest(r.Context(), auditOf(r), actorOf(r), at); err != nil {
+	if err := s.svc.FocalMail.SetDigest(r.Context(), auditOf(r), actorOf(r), at); err != nil {
 		s.fail(w, r, err)
 		return
 	}
