@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"plenary/internal/postgres"
 )
@@ -65,6 +66,11 @@ type Config struct {
 	// throttling and the audit trail, when the server runs behind one reverse proxy (TRUST_PROXY,
 	// default false).
 	TrustProxy bool
+	// MailLease is how long a mail claimed for sending stays reserved for the worker that
+	// claimed it without being renewed (MAIL_LEASE, default 30s, at least 1s). The worker renews
+	// it every third of it while it sends, so a slow SMTP server keeps its claim; when a portal
+	// dies, another sends its mail about a lease later (the outbox is read at least once a lease).
+	MailLease time.Duration
 	// Files says where files are stored and how transfers are bounded (config_files.go).
 	Files FilesConfig
 }
@@ -156,6 +162,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 		c.TrustProxy = b
 	}
+	c.MailLease = 30 * time.Second
+	if v := getenv("MAIL_LEASE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > time.Hour {
+			return c, fmt.Errorf("config: MAIL_LEASE=%q must be a duration from 1s to 1h, such as 30s", v)
+		}
+		c.MailLease = d
+	}
 	if c.Files, err = loadFilesConfig(getenv); err != nil {
 		return c, err
 	}
@@ -195,9 +209,9 @@ func (c Config) Print(w io.Writer) {
 	if metrics == "" {
 		metrics = "(none: no metrics served)"
 	}
-	fmt.Fprintf(w, "ADDR=%s\nMETRICS_ADDR=%s\nDATABASE_URL=%s\nDATABASE_DIRECT_URL=%s\nDB_EXEC_MODE=%s\nDB_LISTEN=%t\nDATA_DIR=%s\nBASE_URL=%s\nCOOKIE_SECURE=%t\nSMTP_URL=%s\nMAIL_FROM=%s\nLOG_LEVEL=%s\nDB_MAX_CONNS=%d\nDOCUMENT_MAX_BYTES=%d\nVISA_RETENTION_DAYS=%d\nTRUST_PROXY=%t\n",
+	fmt.Fprintf(w, "ADDR=%s\nMETRICS_ADDR=%s\nDATABASE_URL=%s\nDATABASE_DIRECT_URL=%s\nDB_EXEC_MODE=%s\nDB_LISTEN=%t\nDATA_DIR=%s\nBASE_URL=%s\nCOOKIE_SECURE=%t\nSMTP_URL=%s\nMAIL_FROM=%s\nLOG_LEVEL=%s\nDB_MAX_CONNS=%d\nDOCUMENT_MAX_BYTES=%d\nVISA_RETENTION_DAYS=%d\nTRUST_PROXY=%t\nMAIL_LEASE=%s\n",
 		c.Addr, metrics, db, direct, mode, c.Listen, c.DataDir, c.BaseURL, c.SecureCookies, smtp, c.MailFrom, c.LogLevel, c.DBMaxConns, c.DocumentMaxBytes,
-		c.VisaRetentionDays, c.TrustProxy)
+		c.VisaRetentionDays, c.TrustProxy, c.MailLease)
 	c.Files.print(w)
 }
 

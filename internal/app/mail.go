@@ -21,6 +21,12 @@ func (m *Main) newMailWorker(cat *i18n.Catalogue) (*mail.Worker, error) {
 	}
 	w := mail.NewWorker(m.DB, cat, m.Log, m.Config.BaseURL, m.Config.MailFrom, sender)
 	w.Listen = m.Config.Listen
+	if m.Config.MailLease > 0 {
+		w.Lease = m.Config.MailLease
+		// A dead portal's mail is claimable a lease after its last renewal: read the outbox at
+		// least once a lease, so that another portal sends it about then.
+		w.PollInterval = min(w.PollInterval, w.Lease)
+	}
 	return w, nil
 }
 

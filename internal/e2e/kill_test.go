@@ -30,7 +30,7 @@ func startKillable(t *testing.T, bin string, vars map[string]string) (string, fu
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		if strings.HasPrefix(name, "DATABASE_") || strings.HasPrefix(name, "DB_") || strings.HasPrefix(name, "S3_") ||
-			strings.Contains(",ADDR,DATA_DIR,BASE_URL,SMTP_URL,LOG_LEVEL,METRICS_ADDR,UPLOAD_LEASE,FILES_STORE,", ","+name+",") {
+			strings.Contains(",ADDR,DATA_DIR,BASE_URL,SMTP_URL,LOG_LEVEL,METRICS_ADDR,UPLOAD_LEASE,MAIL_LEASE,FILES_STORE,", ","+name+",") {
 			continue
 		}
 		env = append(env, kv)

@@ -33,8 +33,11 @@ import (
 // smtpSink is a real SMTP server that keeps every message it is given.
 type smtpSink struct {
 	Addr string
-	mu   sync.Mutex
-	msgs []sunkMail
+	// delay is how long the server takes to accept each message (0: at once); set it before
+	// mail is sent.
+	delay time.Duration
+	mu    sync.Mutex
+	msgs  []sunkMail
 }
 
 type sunkMail struct {
@@ -43,6 +46,8 @@ type sunkMail struct {
 	MessageID string
 	// Text is the message's text parts, decoded.
 	Text string
+	// At is when the server accepted it.
+	At time.Time
 }
 
 func startSMTPSink(t *testing.T) *smtpSink {
@@ -96,9 +101,10 @@ func (s *sinkSession) Data(r io.Reader) error {
 	if err != nil {
 		subject = m.Header.Get("Subject")
 	}
+	time.Sleep(s.sink.delay)
 	s.sink.mu.Lock()
 	defer s.sink.mu.Unlock()
-	s.sink.msgs = append(s.sink.msgs, sunkMail{To: s.to, Subject: subject, MessageID: m.Header.Get("Message-Id"), Text: text.String()})
+	s.sink.msgs = append(s.sink.msgs, sunkMail{To: s.to, Subject: subject, MessageID: m.Header.Get("Message-Id"), Text: text.String(), At: time.Now()})
 	return nil
 }
 
