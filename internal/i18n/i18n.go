@@ -196,6 +196,13 @@ type Translator struct {
 
 // T returns the message key, filled with the template data given as name/value pairs. A key
 // missing from every catalogue comes back as itself, which the catalogue test catches.
+// Paren writes s in brackets after what precedes it, as the language does: " (s)" with a space
+// before, in Chinese "（s）" with full-width brackets and none.
+func (t *Translator) Paren(s string) string { return t.T("punct.paren", "Text", s) }
+
+// Label writes a label before its value: "Status: ", in French "Statut : ", in Chinese "状态：".
+func (t *Translator) Label(s string) string { return t.T("punct.label", "Label", s) }
+
 func (t *Translator) T(key string, kv ...any) string {
 	if t.Lang.Dir == "rtl" {
 		kv = isolate(kv)

@@ -103,7 +103,7 @@ func confirmationPDFOf(t *i18n.Translator, d view.ConfirmationData, now time.Tim
 		if d.RemoteLink != "" {
 			line := d.RemoteLink
 			if d.RemoteTool != "" {
-				line = d.RemoteTool + ": " + line
+				line = t.Label(d.RemoteTool) + line
 			}
 			c.Remote = append(c.Remote, line)
 		} else {

@@ -52,8 +52,8 @@ func TestDeskCheckInPrintReprint(t *testing.T) {
 		t.Fatalf("the delegate's country %q: %v", country, err)
 	}
 	countryName := catalogue(t).For("zh").Country(country)
-	if got := text(testid(d, "desk-organisation")); !strings.Contains(got, "("+countryName+")") || countryName == country {
-		t.Errorf("desk organisation %q, want the country named %q", got, countryName)
+	if got := text(testid(d, "desk-organisation")); !strings.Contains(got, "（"+countryName+"）") || strings.Contains(got, "(") || countryName == country {
+		t.Errorf("desk organisation %q, want the country named %q in full-width brackets", got, countryName)
 	}
 	if testid(d, "id-check").Length() != 1 {
 		t.Error("no ID check due before the first badge")

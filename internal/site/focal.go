@@ -200,7 +200,7 @@ func (s *Server) focalRegisterData(r *http.Request, meetingID, orgID int64) (vie
 	}
 	d.Colleagues = []view.Option{{Value: "", Label: t.T("field.choose")}}
 	for _, c := range colleagues {
-		d.Colleagues = append(d.Colleagues, view.Option{Value: strconv.FormatInt(c.ID, 10), Label: c.Name() + " (" + c.Email + ")"})
+		d.Colleagues = append(d.Colleagues, view.Option{Value: strconv.FormatInt(c.ID, 10), Label: c.Name() + t.Paren(c.Email)})
 	}
 	return d, colleagues, nil
 }

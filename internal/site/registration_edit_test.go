@@ -89,7 +89,7 @@ func TestEditMyRegistration(t *testing.T) {
 	}
 	loc, _ := time.LoadLocation("Europe/Zurich")
 	var created time.Time
-	if err := fx.ts.db.Pool.QueryRow(ctx, `SELECT created_at FROM registrations WHERE id = $1`, id).Scan(&created); err != nil {
+	if err := fx.ts.db.Pool.QueryRow(ctx, `SELECT min(at) FROM audit_events WHERE entity = 'registration' AND entity_id = $1`, id).Scan(&created); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := text(testid(me, "my-history").Find("time").First()), created.In(loc).Format("15:04")+"（"+created.In(loc).Format("MST")+"）"; !strings.HasSuffix(got, want) {

@@ -336,7 +336,7 @@ func meetingOptions(t *i18n.Translator, ms []domain.MeetingSummary, first view.O
 }
 
 func meetingLabel(t *i18n.Translator, m domain.MeetingSummary) string {
-	return m.Title.In(t.Lang.Tag) + " (" + t.DateRange(m.FirstDay, m.LastDay) + ")"
+	return m.Title.In(t.Lang.Tag) + t.Paren(t.DateRange(m.FirstDay, m.LastDay))
 }
 
 // onBehalfFields is a registration made for someone else.

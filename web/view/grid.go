@@ -1,6 +1,11 @@
 package view
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+
+	"plenary/internal/i18n"
+)
 
 // RowName names field of row i of an editable table: "s-3-start".
 func RowName(prefix string, i int, field string) string {
@@ -8,7 +13,9 @@ func RowName(prefix string, i int, field string) string {
 }
 
 // RowLabel is a column label with the row number, for screen readers.
-func RowLabel(label string, i int) string { return fmt.Sprintf("%s (%d)", label, i+1) }
+func RowLabel(t *i18n.Translator, label string, i int) string {
+	return label + t.Paren(strconv.Itoa(i+1))
+}
 
 // Rows returns 0..n-1, for ranging over the rows of an editable table.
 func Rows(n int) []int {

@@ -151,6 +151,22 @@ func MeetingTime(t *i18n.Translator, at time.Time, zone string) string {
 	return t.T("time.in_zone", "Date", t.DateShort(lt), "Time", lt.Format("15:04"), "Zone", lt.Format("MST"))
 }
 
+// ParenIf is t.Paren(s), or nothing when s is empty.
+func ParenIf(t *i18n.Translator, s string) string {
+	if s == "" {
+		return ""
+	}
+	return t.Paren(s)
+}
+
+// lateNote is " (late)" after a late registration's state, in the language's brackets.
+func lateNote(t *i18n.Translator, late bool) string {
+	if !late {
+		return ""
+	}
+	return t.Paren(t.T("reg.late"))
+}
+
 // DeskHours says when and where the registration desk opens on one day, with its closing time
 // when the secretariat gave one.
 func DeskHours(t *i18n.Translator, o domain.DeskOpening, place string) string {

@@ -70,20 +70,20 @@ func MeetingSummaryBox(p Page, m MeetingEdit) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</bdi> <span class=\"hint\">(")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</bdi><span class=\"hint\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var5 string
-		templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(d.Slug)
+		templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(t.Paren(d.Slug))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/view/meeting_edit.templ`, Line: 14, Col: 100}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/view/meeting_edit.templ`, Line: 14, Col: 107}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, ")</span></dd></div><div><dt>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "</span></dd></div><div><dt>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1681,7 +1681,7 @@ func sessionsForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellSelect(m.Sessions, RowName("s", i, "wp"), RowLabel(t.T("meeting.session_wp"), i), wpOptions(t, m.WorkingParties)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellSelect(m.Sessions, RowName("s", i, "wp"), RowLabel(t, t.T("meeting.session_wp"), i), wpOptions(t, m.WorkingParties)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1689,7 +1689,7 @@ func sessionsForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellInput(m.Sessions, RowName("s", i, "day"), RowLabel(t.T("meeting.session_day"), i), "date").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellInput(m.Sessions, RowName("s", i, "day"), RowLabel(t, t.T("meeting.session_day"), i), "date").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1697,7 +1697,7 @@ func sessionsForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellInput(m.Sessions, RowName("s", i, "start"), RowLabel(t.T("meeting.session_start"), i), "time").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellInput(m.Sessions, RowName("s", i, "start"), RowLabel(t, t.T("meeting.session_start"), i), "time").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1705,7 +1705,7 @@ func sessionsForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellInput(m.Sessions, RowName("s", i, "end"), RowLabel(t.T("sec.ends_at"), i), "time").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellInput(m.Sessions, RowName("s", i, "end"), RowLabel(t, t.T("sec.ends_at"), i), "time").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1713,7 +1713,7 @@ func sessionsForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellInput(m.Sessions, RowName("s", i, "room"), RowLabel(t.T("meeting.session_room"), i), "text").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellInput(m.Sessions, RowName("s", i, "room"), RowLabel(t, t.T("meeting.session_room"), i), "text").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1721,7 +1721,7 @@ func sessionsForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellDelete(m.Sessions, "s", i, RowLabel(t.T("sec.remove"), i)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellDelete(m.Sessions, "s", i, RowLabel(t, t.T("sec.remove"), i)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1889,7 +1889,7 @@ func deskForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellInput(m.Desk, RowName("d", i, "day"), RowLabel(t.T("meeting.session_day"), i), "date").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellInput(m.Desk, RowName("d", i, "day"), RowLabel(t, t.T("meeting.session_day"), i), "date").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1897,7 +1897,7 @@ func deskForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellInput(m.Desk, RowName("d", i, "time"), RowLabel(t.T("sec.opens_at"), i), "time").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellInput(m.Desk, RowName("d", i, "time"), RowLabel(t, t.T("sec.opens_at"), i), "time").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1905,7 +1905,7 @@ func deskForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellInput(m.Desk, RowName("d", i, "closes"), RowLabel(t.T("cal.closes_at"), i), "time").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellInput(m.Desk, RowName("d", i, "closes"), RowLabel(t, t.T("cal.closes_at"), i), "time").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1913,7 +1913,7 @@ func deskForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellDelete(m.Desk, "d", i, RowLabel(t.T("sec.remove"), i)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellDelete(m.Desk, "d", i, RowLabel(t, t.T("sec.remove"), i)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2084,7 +2084,7 @@ func colocatedForm(p Page, m MeetingEdit) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = CellText(m.Colocated, RowName("c", i, "title-"+l.Tag), RowLabel(t.T("sec.title_in", "Language", l.Name), i)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = CellText(m.Colocated, RowName("c", i, "title-"+l.Tag), RowLabel(t, t.T("sec.title_in", "Language", l.Name), i)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -2097,7 +2097,7 @@ func colocatedForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellInput(m.Colocated, RowName("c", i, "first"), RowLabel(t.T("sec.first_day"), i), "date").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellInput(m.Colocated, RowName("c", i, "first"), RowLabel(t, t.T("sec.first_day"), i), "date").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2105,7 +2105,7 @@ func colocatedForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellInput(m.Colocated, RowName("c", i, "last"), RowLabel(t.T("sec.last_day"), i), "date").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellInput(m.Colocated, RowName("c", i, "last"), RowLabel(t, t.T("sec.last_day"), i), "date").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2113,7 +2113,7 @@ func colocatedForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellInput(m.Colocated, RowName("c", i, "url"), RowLabel(t.T("sec.link"), i), "url").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellInput(m.Colocated, RowName("c", i, "url"), RowLabel(t, t.T("sec.link"), i), "url").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2121,7 +2121,7 @@ func colocatedForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellDelete(m.Colocated, "c", i, RowLabel(t.T("sec.remove"), i)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellDelete(m.Colocated, "c", i, RowLabel(t, t.T("sec.remove"), i)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2300,7 +2300,7 @@ func agendaForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellSelect(m.Agenda, RowName("a", i, "wp"), RowLabel(t.T("meeting.session_wp"), i), wpOptions(t, m.WorkingParties)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellSelect(m.Agenda, RowName("a", i, "wp"), RowLabel(t, t.T("meeting.session_wp"), i), wpOptions(t, m.WorkingParties)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2308,7 +2308,7 @@ func agendaForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellInput(m.Agenda, RowName("a", i, "position"), RowLabel(t.T("sec.number"), i), "number").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellInput(m.Agenda, RowName("a", i, "position"), RowLabel(t, t.T("sec.number"), i), "number").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2321,7 +2321,7 @@ func agendaForm(p Page, m MeetingEdit) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = CellText(m.Agenda, RowName("a", i, "title-"+l.Tag), RowLabel(t.T("sec.title_in", "Language", l.Name), i)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = CellText(m.Agenda, RowName("a", i, "title-"+l.Tag), RowLabel(t, t.T("sec.title_in", "Language", l.Name), i)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -2334,7 +2334,7 @@ func agendaForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellSelect(m.Agenda, RowName("a", i, "holds"), RowLabel(t.T("sec.holds"), i), holdsOptions(t)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellSelect(m.Agenda, RowName("a", i, "holds"), RowLabel(t, t.T("sec.holds"), i), holdsOptions(t)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2342,7 +2342,7 @@ func agendaForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellDelete(m.Agenda, "a", i, RowLabel(t.T("sec.remove"), i)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellDelete(m.Agenda, "a", i, RowLabel(t, t.T("sec.remove"), i)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2547,7 +2547,7 @@ func workItemsForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellSelect(m.WorkItems, RowName("w", i, "wp"), RowLabel(t.T("meeting.session_wp"), i), wpOptions(t, m.WorkingParties)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellSelect(m.WorkItems, RowName("w", i, "wp"), RowLabel(t, t.T("meeting.session_wp"), i), wpOptions(t, m.WorkingParties)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2555,7 +2555,7 @@ func workItemsForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellInput(m.WorkItems, RowName("w", i, "position"), RowLabel(t.T("sec.number"), i), "number").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellInput(m.WorkItems, RowName("w", i, "position"), RowLabel(t, t.T("sec.number"), i), "number").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2563,7 +2563,7 @@ func workItemsForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellInput(m.WorkItems, RowName("w", i, "acronym"), RowLabel(t.T("agenda.acronym"), i), "text").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellInput(m.WorkItems, RowName("w", i, "acronym"), RowLabel(t, t.T("agenda.acronym"), i), "text").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2576,7 +2576,7 @@ func workItemsForm(p Page, m MeetingEdit) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = CellText(m.WorkItems, RowName("w", i, "title-"+l.Tag), RowLabel(t.T("sec.title_in", "Language", l.Name), i)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = CellText(m.WorkItems, RowName("w", i, "title-"+l.Tag), RowLabel(t, t.T("sec.title_in", "Language", l.Name), i)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -2589,7 +2589,7 @@ func workItemsForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellSelect(m.WorkItems, RowName("w", i, "question"), RowLabel(t.T("agenda.question"), i), questionOptions(t, m.Questions)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellSelect(m.WorkItems, RowName("w", i, "question"), RowLabel(t, t.T("agenda.question"), i), questionOptions(t, m.Questions)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2597,7 +2597,7 @@ func workItemsForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellSelect(m.WorkItems, RowName("w", i, "kind"), RowLabel(t.T("agenda.kind"), i), kindOptions(t)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellSelect(m.WorkItems, RowName("w", i, "kind"), RowLabel(t, t.T("agenda.kind"), i), kindOptions(t)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2605,7 +2605,7 @@ func workItemsForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellSelect(m.WorkItems, RowName("w", i, "action"), RowLabel(t.T("sec.action"), i), actionOptions(t)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellSelect(m.WorkItems, RowName("w", i, "action"), RowLabel(t, t.T("sec.action"), i), actionOptions(t)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2613,7 +2613,7 @@ func workItemsForm(p Page, m MeetingEdit) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = CellDelete(m.WorkItems, "w", i, RowLabel(t.T("sec.remove"), i)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = CellDelete(m.WorkItems, "w", i, RowLabel(t, t.T("sec.remove"), i)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
