@@ -130,6 +130,18 @@ func TestSixLanguagesOnAPhone(t *testing.T) {
 				t.Errorf("agenda title = %q, want %q", got, l.agenda)
 			}
 			check(visitor, "the agenda")
+			if l.dir == "rtl" {
+				// Each work-item table's first column is on the right, each next one left of it.
+				order := visitor.eval("read the agenda's columns", `(() => {
+					const tables = [...document.querySelectorAll('table.work-items')];
+					const mirrored = tables.every(t => { const r = [...t.querySelectorAll('thead th')].map(e => e.getBoundingClientRect());
+						return r.length > 1 && r.every((x, i) => i === 0 || x.right <= r[i-1].left + 1); });
+					return [tables.length > 0, mirrored].join(',');
+				})()`)
+				if order != "true,true" {
+					t.Errorf("the Arabic agenda's work-item tables are not mirrored (tables found, columns each left of the one before) = %s", order)
+				}
+			}
 
 			delegate.open("/")
 			delegate.submit("press the "+l.tag+" button", `[data-testid="lang-`+l.tag+`"]`)
@@ -140,18 +152,39 @@ func TestSixLanguagesOnAPhone(t *testing.T) {
 					t.Errorf("the registration form sent empty shows no error summary linking to its fields:\n%s", delegate.text("main"))
 				}
 				if l.dir == "rtl" {
-					// The error summary's links and the fields' labels start on the right.
-					side := delegate.eval("read the summary's side", `(() => {
-						const s = document.querySelector('[data-testid="error-summary"]').getBoundingClientRect();
-						const link = document.querySelector('[data-testid="error-summary"] a');
-						const a = link.getBoundingClientRect();
-						// A link that wraps fills the line, so both gaps are equal: it still starts on the right.
-						return String(getComputedStyle(link).direction === 'rtl' && Math.round(s.right - a.right) <= Math.round(a.left - s.left));
+					// The error summary is mirrored: its heading and each line start at the right, the
+					// list's bullets (its padding-inline-start) are on the right, and so are the fields'
+					// labels and the messages beside them. Text is measured through a Range, whose first
+					// box is where its first line starts, however wide the element's box is.
+					side := delegate.eval("read the summary's and the form's sides", `(() => {
+						const first = e => { const r = document.createRange(); r.selectNodeContents(e); return r.getClientRects()[0]; };
+						const startsRight = (e, box) => { const f = first(e); return !!f && Math.abs(box.right - f.right) <= 2 && f.left - box.left > 0; };
+						const sum = document.querySelector('[data-testid="error-summary"]');
+						const content = e => { const r = e.getBoundingClientRect(), cs = getComputedStyle(e);
+							return {left: r.left + parseFloat(cs.borderLeftWidth) + parseFloat(cs.paddingLeft), right: r.right - parseFloat(cs.borderRightWidth) - parseFloat(cs.paddingRight)}; };
+						const out = [];
+						out.push('heading:' + startsRight(sum.querySelector('h2'), content(sum)));
+						const ul = sum.querySelector('ul'), u = ul.getBoundingClientRect();
+						const lis = [...ul.querySelectorAll('li')];
+						out.push('lines:' + lis.length);
+						out.push('bullets-right:' + lis.every(li => { const r = li.getBoundingClientRect(); return u.right - r.right > 10 && r.left - u.left < 2; }));
+						out.push('links-right:' + lis.every(li => startsRight(li.querySelector('a'), content(li))));
+						const form = document.querySelector('[data-testid="register-form"]');
+						const labels = [...form.querySelectorAll('label, legend')].filter(e => e.offsetParent !== null && getComputedStyle(e).display === 'block');
+						// A label or legend is as wide as its text, or follows its checkbox: its text ends
+						// at most a checkbox's width from the right edge of its fieldset (or the form), and
+						// the short ones leave the left side empty.
+						const box = e => content(e.tagName === 'LEGEND' ? e.parentNode : (e.closest('fieldset') || form));
+						const near = e => { const r = first(e), f = box(e); return !!r && f.right - r.right <= 40; };
+						const short = e => { const r = first(e), f = box(e); return !!r && r.left - f.left > f.right - r.right; };
+						out.push('labels:' + (labels.length > 0) + ',' + labels.every(near) + ',' + labels.some(short));
+						const errs = [...form.querySelectorAll('.field-error')];
+						out.push('field-errors:' + (errs.length > 0) + ',' + errs.every(e => startsRight(e, content(e))));
+						return out.join(' ');
 					})()`)
-					if side != "true" {
-						// Regressed when the summary's lines became "Label: message" (fd3ec19); not mended
-						// this session, logged like the agenda's width until it is (see the README's Languages).
-						t.Log("NOT FIXED YET: the Arabic error summary's links are not on the right")
+					if want := "heading:true lines:" + strconv.Itoa(delegate.count(`[data-testid="error-summary"] li`)) +
+						" bullets-right:true links-right:true labels:true,true,true field-errors:true,true"; side != want {
+						t.Errorf("the Arabic registration form's error summary or fields are not mirrored:\n got %s\nwant %s", side, want)
 					}
 				}
 				check(delegate, "the registration form with errors")
