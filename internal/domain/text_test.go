@@ -16,7 +16,7 @@ func TestTextFallsBackToEnglish(t *testing.T) {
 		t.Errorf("In(ar) = %q, want the English", got)
 	}
 	if got := (domain.Text{"fr": "Réunions"}).In("zh"); got != "Réunions" {
-		t.Errorf("In(zh) without en = %q, want any translation", got)
+		t.Errorf("In(zh) without en = %q, want the one translation", got)
 	}
 	w := tx.With("zh", "")
 	if _, ok := w["zh"]; ok {
@@ -24,6 +24,46 @@ func TestTextFallsBackToEnglish(t *testing.T) {
 	}
 	if tx["zh"] != "会议" {
 		t.Error("With changed the original")
+	}
+}
+
+// The fallback after English is fixed (zh, fr, es, ru, ar, then other tags alphabetically), never
+// the map's iteration order: each case is read many times, since Go randomises map order per range.
+func TestTextFallbackIsFixed(t *testing.T) {
+	cases := []struct {
+		t    domain.Text
+		lang string
+		want string
+	}{
+		{domain.Text{"en": "Venue", "zh": "会场", "fr": "Lieu"}, "fr", "Lieu"},
+		{domain.Text{"en": "Venue", "zh": "会场", "fr": "Lieu"}, "ru", "Venue"},
+		{domain.Text{"ar": "المكان", "ru": "Место", "es": "Lugar", "fr": "Lieu", "zh": "会场"}, "en", "会场"},
+		{domain.Text{"ar": "المكان", "ru": "Место", "es": "Lugar", "fr": "Lieu"}, "zh", "Lieu"},
+		{domain.Text{"ar": "المكان", "ru": "Место", "es": "Lugar"}, "en", "Lugar"},
+		{domain.Text{"ar": "المكان", "ru": "Место"}, "fr", "Место"},
+		{domain.Text{"ar": "المكان", "pt": "Local", "de": "Ort"}, "en", "المكان"},
+		{domain.Text{"pt": "Local", "de": "Ort", "it": "Luogo"}, "en", "Ort"},
+		{domain.Text{"en": "", "zh": "会场", "fr": "Lieu"}, "es", "会场"},
+		{domain.Text{"en": "", "zh": ""}, "es", ""},
+		{nil, "en", ""},
+	}
+	for _, c := range cases {
+		for i := 0; i < 50; i++ {
+			if got := c.t.In(c.lang); got != c.want {
+				t.Fatalf("%v.In(%s) = %q, want %q (read %d)", c.t, c.lang, got, c.want, i)
+			}
+		}
+	}
+}
+
+func TestTextMissing(t *testing.T) {
+	tx := domain.Text{"en": "Venue", "zh": "会场", "ru": ""}
+	got := tx.Missing([]string{"en", "zh", "fr", "es", "ru", "ar"})
+	if fmt.Sprint(got) != "[fr es ru ar]" {
+		t.Errorf("Missing = %v", got)
+	}
+	if m := (domain.Text{"en": "x"}).Missing([]string{"en"}); len(m) != 0 {
+		t.Errorf("Missing of a complete text = %v", m)
 	}
 }
 
