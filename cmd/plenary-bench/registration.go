@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"plenary/internal/domain"
 	"plenary/internal/postgres"
 	"plenary/internal/seed"
 )
@@ -133,11 +134,17 @@ func (b *regBench) copyMeetings(ctx context.Context, pool *pgxpool.Pool, slugs .
 	ids := make([]int64, 0, len(slugs))
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		for _, s := range slugs {
-			id, err := postgres.CopyMeetingTx(ctx, tx, postgres.Audit{}, b.demoMeeting, s, first)
+			// A copy needs a title no other meeting has, and is a draft: published here at once,
+			// since registration opens on publication.
+			id, err := postgres.CopyMeetingAs(ctx, tx, postgres.Audit{}, b.demoMeeting,
+				postgres.CopySpec{Slug: s, FirstDay: first, Title: domain.Text{"en": "Benchmark meeting " + s}})
 			if err != nil {
 				return fmt.Errorf("copy meeting %s: %w", s, err)
 			}
 			ids = append(ids, id)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE meetings SET state = 'published', published_at = now() WHERE id = ANY($1)`, ids); err != nil {
+			return fmt.Errorf("publish the copies: %w", err)
 		}
 		return nil
 	})
