@@ -153,6 +153,7 @@ func (s *Server) Routes() chi.Router {
 			r.Post("/meetings/{id}/publish", s.meetingPublish)
 			r.Post("/meetings/{id}/unpublish", s.meetingUnpublish)
 			r.Get("/meetings/{id}/history", s.meetingHistory)
+			r.Get("/meetings/{id}/translations", s.meetingTranslations)
 			r.Get("/meetings/{id}/details", s.meetingSection(domain.SectionDetails))
 			r.Post("/meetings/{id}/details", s.detailsSave)
 			r.Get("/meetings/{id}/deadlines", s.meetingSection(domain.SectionDeadlines))

@@ -45,7 +45,7 @@ func (m MeetingEdit) ToReview(field string) bool {
 var sectionPaths = map[string]string{
 	domain.SectionDetails: "details", domain.SectionDeadlines: "deadlines", domain.SectionSessions: "sessions",
 	domain.SectionDesk: "desk", domain.SectionColocated: "colocated", domain.SectionAgenda: "agenda",
-	domain.SectionWorkItems: "work-items", "history": "history",
+	domain.SectionWorkItems: "work-items", "history": "history", "translations": "translations",
 }
 
 // SectionHref is the address of a section of the editor of meeting id ("" for the overview; the
