@@ -240,14 +240,24 @@ func Decide(a Actor, r Registration, approve bool, reason string, now time.Time)
 	return r, nil
 }
 
-// Cancel withdraws a pending or approved registration: by its owner, a focal point of its
-// organisation or the secretariat.
-func Cancel(a Actor, r Registration, now time.Time) (Registration, error) {
-	if !CanView(a, r) {
-		return r, Errorf(Forbidden, "error.cancel_forbidden")
+// CancelOffer says whether actor may cancel registration r: its owner, a focal point of its
+// organisation or the secretariat (Forbidden), while it is pending or approved (Conflict, with its
+// "State"). The confirmation page asks from the same rule Cancel applies.
+func CancelOffer(a Actor, r Registration) Capability {
+	switch {
+	case !CanView(a, r):
+		return Deny(Errorf(Forbidden, "error.cancel_forbidden"))
+	case !r.State.Live():
+		return Deny(&Error{Code: Conflict, Key: "error.not_live", Args: map[string]any{"State": string(r.State)}})
 	}
-	if !r.State.Live() {
-		return r, &Error{Code: Conflict, Key: "error.not_live", Args: map[string]any{"State": string(r.State)}}
+	return Allow()
+}
+
+// Cancel withdraws a pending or approved registration: by its owner, a focal point of its
+// organisation or the secretariat (CancelOffer).
+func Cancel(a Actor, r Registration, now time.Time) (Registration, error) {
+	if err := CancelOffer(a, r).Err(); err != nil {
+		return r, err
 	}
 	r.State = Cancelled
 	r.CancelledBy = &a.ID

@@ -170,3 +170,45 @@ func TestColocatedOfferAgreesWithChangeColocated(t *testing.T) {
 		}
 	}
 }
+
+// TestCancelOfferAgreesWithCancel: the confirmation page's refusal is Cancel's.
+func TestCancelOfferAgreesWithCancel(t *testing.T) {
+	now := time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC)
+	owner := Actor{ID: 10, OrganisationID: 3}
+	focal := Actor{ID: 11, OrganisationID: 3, Grants: []Grant{FocalPointGrant(3)}}
+	otherFocal := Actor{ID: 12, OrganisationID: 4, Grants: []Grant{FocalPointGrant(4)}}
+	sec := Actor{ID: 99, Grants: []Grant{SecretariatGrant()}}
+	reg := Registration{ID: 5, MeetingID: 7, AccountID: 10, OrganisationID: 3, Mode: InPerson, State: Pending}
+	with := func(s State) Registration { r := reg; r.State = s; return r }
+	cases := []struct {
+		name  string
+		actor Actor
+		reg   Registration
+		want  string
+	}{
+		{"owner, pending", owner, reg, ""},
+		{"owner, approved", owner, with(Approved), ""},
+		{"focal point", focal, reg, ""},
+		{"secretariat", sec, with(Approved), ""},
+		{"owner, cancelled", owner, with(Cancelled), "error.not_live"},
+		{"owner, rejected", owner, with(Rejected), "error.not_live"},
+		{"another organisation's focal point", otherFocal, reg, "error.cancel_forbidden"},
+		{"another delegate", Actor{ID: 13, OrganisationID: 3}, reg, "error.cancel_forbidden"},
+		{"visitor", Visitor, reg, "error.cancel_forbidden"},
+	}
+	for _, c := range cases {
+		offer := CancelOffer(c.actor, c.reg)
+		if offer.Allowed != (c.want == "") || offer.Key() != c.want {
+			t.Errorf("%s: CancelOffer = %+v, want %q", c.name, offer, c.want)
+		}
+		out, err := Cancel(c.actor, c.reg, now)
+		switch {
+		case c.want == "" && (err != nil || out.State != Cancelled || *out.CancelledBy != c.actor.ID):
+			t.Errorf("%s: Cancel = %+v %v", c.name, out, err)
+		case c.want != "":
+			if e, ok := AsError(err); !ok || e.Key != c.want || out.State != c.reg.State {
+				t.Errorf("%s: Cancel = %v (state %s), want %q and nothing changed", c.name, err, out.State, c.want)
+			}
+		}
+	}
+}

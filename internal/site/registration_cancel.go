@@ -53,9 +53,9 @@ func (s *Server) showCancel(w http.ResponseWriter, r *http.Request, next string)
 	if next == "/" {
 		next = "/me"
 	}
-	if !l.State.Live() {
+	if offer := domain.CancelOffer(a, l.Registration); !offer.Allowed {
 		// Already cancelled or decided: say so where the person came from.
-		s.actionFailed(w, r, &domain.Error{Code: domain.Conflict, Key: "error.not_live", Args: map[string]any{"State": string(l.State)}}, next)
+		s.actionFailed(w, r, offer.Reason, next)
 		return
 	}
 	m, err := s.meetingDetail(r.Context(), l.MeetingSlug)
