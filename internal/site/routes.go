@@ -42,6 +42,9 @@ func (s *Server) Routes() chi.Router {
 		r.Get("/meetings/{slug}/agenda", s.agendaShow)
 		r.Get("/meetings/{slug}/agenda/{wp}", s.agendaShow)
 		r.Get("/meetings/{slug}/agenda.ics", s.agendaICS)
+		// Room screens (screen.go): a page and the same data as JSON.
+		r.Get("/meetings/{slug}/screen", s.screenShow)
+		r.Get("/meetings/{slug}/screen.json", s.screenJSON)
 		r.Post("/language", s.languageSet)
 
 		// Accounts.

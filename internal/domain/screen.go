@@ -1,0 +1,126 @@
+package domain
+
+import (
+	"sort"
+	"strings"
+	"time"
+)
+
+// ScreenSession is a session as the room screens show it: its start and end in the meeting's
+// time zone, and whether it is under way.
+type ScreenSession struct {
+	WorkingParty WorkingParty
+	Room         string
+	Start        time.Time
+	// End is nil when the session has no end set.
+	End *time.Time
+	// Now says the session has started and is not over.
+	Now bool
+}
+
+// Screen is what a room screen shows at a moment: today's sessions not over yet and the sessions
+// of the next day that has any, all in the meeting's time zone, for one room or for all.
+type Screen struct {
+	// Now is the moment shown, to the minute, in the meeting's time zone.
+	Now time.Time
+	// Today is the meeting zone's day at Now (midnight, in the zone).
+	Today time.Time
+	// Room is the room asked for, as the meeting spells it ("" for every room).
+	Room string
+	// UnknownRoom says the room asked for is not one of the meeting's.
+	UnknownRoom bool
+	// Sessions are today's sessions that are not over, in time order.
+	Sessions []ScreenSession
+	// NextDay is the next day after today with a session (zero when there is none).
+	NextDay time.Time
+	Next    []ScreenSession
+	// Rooms are the meeting's rooms, for a screen per room.
+	Rooms []string
+}
+
+// wallIn reads a session's time (stored as the wall clock of the meeting's zone) in that zone.
+func wallIn(t time.Time, loc *time.Location) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, loc)
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
+}
+
+// RoomScreen returns the screen of meeting d at now, for room ("" for every room). A session
+// with no end set lasts until the next session of its working party that day starts, or else to
+// the end of its day.
+func RoomScreen(d MeetingDetail, now time.Time, room string) Screen {
+	loc := d.Location()
+	n := now.In(loc).Truncate(time.Minute)
+	y, mo, dd := n.Date()
+	sc := Screen{Now: n, Today: time.Date(y, mo, dd, 0, 0, 0, 0, loc)}
+	room = strings.TrimSpace(room)
+	seen := map[string]bool{}
+	for _, s := range d.Sessions {
+		r := strings.TrimSpace(s.Room)
+		if r == "" {
+			continue
+		}
+		if k := strings.ToLower(r); !seen[k] {
+			seen[k] = true
+			sc.Rooms = append(sc.Rooms, r)
+		}
+		if room != "" && strings.EqualFold(r, room) {
+			sc.Room = r
+		}
+	}
+	sort.Strings(sc.Rooms)
+	if room != "" && sc.Room == "" {
+		sc.Room, sc.UnknownRoom = room, true
+	}
+	all := make([]ScreenSession, 0, len(d.Sessions))
+	for _, s := range d.Sessions {
+		wp, _ := d.WorkingParty(s.WorkingPartyID)
+		x := ScreenSession{WorkingParty: wp, Room: strings.TrimSpace(s.Room), Start: wallIn(s.StartsAt, loc)}
+		if s.EndsAt != nil {
+			e := wallIn(*s.EndsAt, loc)
+			x.End = &e
+		}
+		all = append(all, x)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Start.Before(all[j].Start) })
+	for i, x := range all {
+		if room != "" && !strings.EqualFold(x.Room, room) {
+			continue
+		}
+		switch {
+		case sameDay(x.Start, n):
+			if over(all, i, n) {
+				continue
+			}
+			x.Now = !n.Before(x.Start)
+			sc.Sessions = append(sc.Sessions, x)
+		case x.Start.After(n):
+			if sc.NextDay.IsZero() {
+				y, mo, dd := x.Start.Date()
+				sc.NextDay = time.Date(y, mo, dd, 0, 0, 0, 0, loc)
+			}
+			if sameDay(x.Start, sc.NextDay) {
+				sc.Next = append(sc.Next, x)
+			}
+		}
+	}
+	return sc
+}
+
+// over reports whether session i of all (in time order) is over at now.
+func over(all []ScreenSession, i int, now time.Time) bool {
+	x := all[i]
+	if x.End != nil {
+		return !now.Before(*x.End)
+	}
+	for _, y := range all[i+1:] {
+		if y.WorkingParty.ID == x.WorkingParty.ID && sameDay(y.Start, x.Start) && y.Start.After(x.Start) {
+			return !now.Before(y.Start)
+		}
+	}
+	return false
+}

@@ -1,0 +1,104 @@
+package domain
+
+import (
+	"testing"
+	"time"
+)
+
+func screenMeeting() MeetingDetail {
+	wall := func(d, h, m int) time.Time { return time.Date(2025, 7, d, h, m, 0, 0, time.UTC) }
+	end := wall(25, 12, 0)
+	return MeetingDetail{
+		Meeting:        Meeting{TimeZone: "Europe/Zurich"},
+		WorkingParties: []WorkingParty{{ID: 1, Code: "WP1/13"}, {ID: 2, Code: "WP2/13"}, {ID: 3, Code: "WP3/13"}},
+		Sessions: []Session{
+			{WorkingPartyID: 2, StartsAt: wall(25, 14, 0), Room: "Popov"},
+			{WorkingPartyID: 1, StartsAt: wall(25, 9, 0), EndsAt: &end, Room: "Popov"},
+			{WorkingPartyID: 3, StartsAt: wall(25, 9, 30), Room: "Room K "},
+			{WorkingPartyID: 3, StartsAt: wall(25, 15, 0), Room: "popov"},
+			{WorkingPartyID: 1, StartsAt: wall(26, 9, 0), Room: "Room K"},
+			{WorkingPartyID: 2, StartsAt: wall(28, 9, 0), Room: "Popov"},
+		},
+	}
+}
+
+func codes(ss []ScreenSession) (out []string) {
+	for _, s := range ss {
+		c := s.WorkingParty.Code + "@" + s.Start.Format("15:04")
+		if s.Now {
+			c += "*"
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func TestRoomScreenIsInTheMeetingsTimeZone(t *testing.T) {
+	d := screenMeeting()
+	zurich := d.Location()
+	for _, c := range []struct {
+		name       string
+		now        time.Time
+		room       string
+		today      string
+		sessions   string
+		next, nday string
+		unknown    bool
+	}{
+		// 07:30 UTC is 09:30 in Geneva (CEST): WP1 and WP3 are under way.
+		{"morning", time.Date(2025, 7, 25, 7, 30, 0, 0, time.UTC), "", "2025-07-25", "[WP1/13@09:00* WP3/13@09:30* WP2/13@14:00 WP3/13@15:00]", "[WP1/13@09:00]", "2025-07-26", false},
+		// 22:30 UTC on the 24th is already the 25th in Geneva.
+		{"just after midnight", time.Date(2025, 7, 24, 22, 30, 0, 0, time.UTC), "", "2025-07-25", "[WP1/13@09:00 WP3/13@09:30 WP2/13@14:00 WP3/13@15:00]", "[WP1/13@09:00]", "2025-07-26", false},
+		// At 12:00 WP1 has ended; at 15:00 WP3's morning session gave way to its afternoon one.
+		{"afternoon", time.Date(2025, 7, 25, 13, 0, 0, 0, time.UTC), "", "2025-07-25", "[WP2/13@14:00* WP3/13@15:00*]", "[WP1/13@09:00]", "2025-07-26", false},
+		{"one room, any case", time.Date(2025, 7, 25, 7, 30, 0, 0, time.UTC), " POPOV", "2025-07-25", "[WP1/13@09:00* WP2/13@14:00 WP3/13@15:00]", "[WP2/13@09:00]", "2025-07-28", false},
+		{"before the meeting", time.Date(2025, 7, 20, 7, 30, 0, 0, time.UTC), "", "2025-07-20", "[]", "[WP1/13@09:00 WP3/13@09:30 WP2/13@14:00 WP3/13@15:00]", "2025-07-25", false},
+		{"after the meeting", time.Date(2025, 7, 29, 7, 30, 0, 0, time.UTC), "", "2025-07-29", "[]", "[]", "", false},
+		{"unknown room", time.Date(2025, 7, 25, 7, 30, 0, 0, time.UTC), "Nowhere", "2025-07-25", "[]", "[]", "", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sc := RoomScreen(d, c.now, c.room)
+			if sc.Now.Location() != zurich || !sc.Now.Equal(c.now) {
+				t.Errorf("now = %v, want %v in Europe/Zurich", sc.Now, c.now)
+			}
+			if got := sc.Today.Format("2006-01-02"); got != c.today {
+				t.Errorf("today = %s, want %s", got, c.today)
+			}
+			if got := fmtList(codes(sc.Sessions)); got != c.sessions {
+				t.Errorf("sessions = %s, want %s", got, c.sessions)
+			}
+			if got := fmtList(codes(sc.Next)); got != c.next {
+				t.Errorf("next = %s, want %s", got, c.next)
+			}
+			nd := ""
+			if !sc.NextDay.IsZero() {
+				nd = sc.NextDay.Format("2006-01-02")
+			}
+			if nd != c.nday {
+				t.Errorf("next day = %q, want %q", nd, c.nday)
+			}
+			if sc.UnknownRoom != c.unknown {
+				t.Errorf("unknown room = %v", sc.UnknownRoom)
+			}
+			for _, s := range append(sc.Sessions, sc.Next...) {
+				if s.Start.Location() != zurich {
+					t.Errorf("%s starts in %v, not the meeting's zone", s.WorkingParty.Code, s.Start.Location())
+				}
+			}
+		})
+	}
+	if got := fmtList(RoomScreen(d, time.Now(), "").Rooms); got != "[Popov Room K]" {
+		t.Errorf("rooms = %s, want [Popov Room K]", got)
+	}
+}
+
+func fmtList(s []string) string {
+	out := "["
+	for i, x := range s {
+		if i > 0 {
+			out += " "
+		}
+		out += x
+	}
+	return out + "]"
+}
