@@ -121,7 +121,7 @@ func TestRoomScreen(t *testing.T) {
 	if got := strings.Join(screenLines(d, "screen-today"), "|"); got != want {
 		t.Errorf("today's sessions:\n got %s\nwant %s", got, want)
 	}
-	if d.Find(`meta[http-equiv="refresh"]`).Length() != 0 {
+	if d.Find(`meta[http-equiv="refresh"], script[src*="room-screen.js"]`).Length() != 0 {
 		t.Error("the page for people refreshes itself")
 	}
 	// The JSON, by Accept and by .json, says what the page says.
@@ -138,10 +138,11 @@ func TestRoomScreen(t *testing.T) {
 		}
 	}
 
-	// The kiosk address refreshes itself, without script.
+	// The kiosk address refreshes itself, by a small external script (no inline script, no meta
+	// refresh).
 	k := visitor.get(path + "?refresh=30&lang=fr").doc(t)
-	if c, _ := k.Find(`meta[http-equiv="refresh"]`).Attr("content"); c != "30" {
-		t.Errorf("refresh = %q, want 30", c)
+	if c, _ := k.Find("html").Attr("data-refresh"); c != "30" || k.Find(`script[src^="/static/room-screen.js"]`).Length() != 1 || k.Find(`meta[http-equiv="refresh"]`).Length() != 0 {
+		t.Errorf("refresh = %q, want 30 by static/room-screen.js", c)
 	}
 	if l, _ := k.Find("html").Attr("lang"); l != "fr" || !strings.HasPrefix(text(k.Find("#screen-today-h")), "Aujourd'hui") {
 		t.Errorf("?lang=fr: lang %q, heading %q", l, text(k.Find("#screen-today-h")))
