@@ -78,3 +78,49 @@ func TestMayEnter(t *testing.T) {
 		t.Error("IDCheckDue")
 	}
 }
+
+// Who sees and who sets a registration's photo, as a matrix: role × action × whose.
+func TestPhotoPermissions(t *testing.T) {
+	const meeting, org = 30, 10
+	r := Registration{ID: 9, AccountID: 7, OrganisationID: org, MeetingID: meeting, State: Approved, Mode: InPerson}
+	actors := map[string]Actor{
+		"owner":                NewActor(7, org),
+		"colleague":            NewActor(8, org),
+		"focal point":          NewActor(2, org, FocalPointGrant(org)),
+		"other focal point":    NewActor(3, 11, FocalPointGrant(11)),
+		"secretariat":          NewActor(1, 0, SecretariatGrant()),
+		"desk staff":           NewActor(5, 0, DeskStaffGrant(meeting)),
+		"other meeting's desk": NewActor(6, 0, DeskStaffGrant(meeting+1)),
+		"visitor":              {},
+	}
+	want := map[string][2]bool{ // see, set
+		"owner": {true, true}, "colleague": {false, false}, "focal point": {true, false}, "other focal point": {false, false},
+		"secretariat": {true, true}, "desk staff": {true, true}, "other meeting's desk": {false, false}, "visitor": {false, false},
+	}
+	for name, a := range actors {
+		if got := CanSeePhoto(a, r); got != want[name][0] {
+			t.Errorf("%s sees the photo: %v, want %v", name, got, want[name][0])
+		}
+		if got := CanSetPhoto(a, r) == nil; got != want[name][1] {
+			t.Errorf("%s sets the photo: %v, want %v", name, got, want[name][1])
+		}
+	}
+	owner := actors["owner"]
+	for _, c := range []struct {
+		name string
+		f    func(*Registration)
+		want string
+	}{
+		{"cancelled", func(r *Registration) { r.State = Cancelled }, "photo.refuse_state"},
+		{"rejected", func(r *Registration) { r.State = Rejected }, "photo.refuse_state"},
+		{"remote", func(r *Registration) { r.Mode = Remote }, "photo.refuse_remote"},
+		{"pending", func(r *Registration) { r.State = Pending }, ""},
+	} {
+		x := r
+		c.f(&x)
+		err := CanSetPhoto(owner, x)
+		if e, _ := AsError(err); (c.want == "" && err != nil) || (c.want != "" && (e == nil || e.Key != c.want)) {
+			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		}
+	}
+}
