@@ -105,6 +105,9 @@ func TestRoomScreen(t *testing.T) {
 
 	visitor := ts.browser()
 	path := "/meetings/" + letterSlug + "/screen"
+	if h, _ := testid(visitor.get(letterPath).doc(t), "screen-link").Attr("href"); h != path {
+		t.Errorf("the meeting page links to the screen at %q, want %s", h, path)
+	}
 	p := visitor.get(path, "Accept-Language", "en")
 	wantStatus(t, p, http.StatusOK)
 	d := p.doc(t)
