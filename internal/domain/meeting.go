@@ -49,7 +49,7 @@ type Meeting struct {
 	StudyGroupID   int64     `db:"study_group_id"`
 	Title          Text      `db:"title"`
 	City           string    `db:"city"`
-	Venue          string    `db:"venue"`
+	Venue          Text      `db:"venue"`
 	TimeZone       string    `db:"time_zone"`
 	FirstDay       time.Time `db:"first_day"`
 	LastDay        time.Time `db:"last_day"`
@@ -61,8 +61,8 @@ type Meeting struct {
 	RemoteLink     string    `db:"remote_link"`
 	RemoteRules    Text      `db:"remote_rules"`
 	Purpose        Text      `db:"purpose"`
-	ApprovedBy     string    `db:"approved_by"`
-	DeskPlace      string    `db:"desk_place"`
+	ApprovedBy     Text      `db:"approved_by"`
+	DeskPlace      Text      `db:"desk_place"`
 	// SessionMinutes is how long a session without its own end lasts.
 	SessionMinutes   int    `db:"session_minutes"`
 	RoomAllocation   Text   `db:"room_allocation"`

@@ -38,7 +38,7 @@ type MeetingFields struct {
 	StudyGroupID   int64
 	Title          Text
 	City           string
-	Venue          string
+	Venue          Text
 	TimeZone       string
 	FirstDay       time.Time
 	LastDay        time.Time
@@ -50,7 +50,7 @@ type MeetingFields struct {
 	RemoteLink     string
 	RemoteRules    Text
 	Purpose        Text
-	ApprovedBy     string
+	ApprovedBy     Text
 	RoomAllocation Text
 	PracticalInfo  Text
 }
@@ -79,7 +79,7 @@ func (f MeetingFields) Changed(old MeetingFields) []string {
 	add("study_group_id", f.StudyGroupID != old.StudyGroupID)
 	add("title", !sameText(f.Title, old.Title))
 	add("city", f.City != old.City)
-	add("venue", f.Venue != old.Venue)
+	add("venue", !sameText(f.Venue, old.Venue))
 	add("time_zone", f.TimeZone != old.TimeZone)
 	add("first_day", !f.FirstDay.Equal(old.FirstDay))
 	add("last_day", !f.LastDay.Equal(old.LastDay))
@@ -91,7 +91,7 @@ func (f MeetingFields) Changed(old MeetingFields) []string {
 	add("remote_link", f.RemoteLink != old.RemoteLink)
 	add("remote_rules", !sameText(f.RemoteRules, old.RemoteRules))
 	add("purpose", !sameText(f.Purpose, old.Purpose))
-	add("approved_by", f.ApprovedBy != old.ApprovedBy)
+	add("approved_by", !sameText(f.ApprovedBy, old.ApprovedBy))
 	add("room_allocation", !sameText(f.RoomAllocation, old.RoomAllocation))
 	add("practical_info", !sameText(f.PracticalInfo, old.PracticalInfo))
 	return out

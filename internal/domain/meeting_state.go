@@ -91,7 +91,7 @@ func PublishMissing(d MeetingDetail) []string {
 	if !deadlinesOK {
 		out = append(out, MissingDeadlines)
 	}
-	if d.Venue == "" || d.City == "" {
+	if d.Venue.In("en") == "" || d.City == "" {
 		out = append(out, MissingVenue)
 	}
 	if d.RemoteTool == "" || d.RemoteLink == "" {
@@ -173,7 +173,7 @@ func ReviewOnCopy(m Meeting) []string {
 				out = append(out, f)
 			}
 		case "approved_by":
-			if m.ApprovedBy != "" {
+			if m.ApprovedBy.In("en") != "" {
 				out = append(out, f)
 			}
 		case "remote_rules":

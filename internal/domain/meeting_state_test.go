@@ -10,7 +10,7 @@ import (
 func ready() MeetingDetail {
 	first := time.Date(2030, 3, 4, 0, 0, 0, 0, time.UTC)
 	d := MeetingDetail{Meeting: Meeting{ID: 1, Slug: "sg13-2030-03", Title: Text{"en": "Meetings of WP1/13 (March 2030)"},
-		City: "Geneva", Venue: "ITU headquarters", TimeZone: "Europe/Zurich", FirstDay: first, LastDay: first.AddDate(0, 0, 4),
+		City: "Geneva", Venue: Text{"en": "ITU headquarters"}, TimeZone: "Europe/Zurich", FirstDay: first, LastDay: first.AddDate(0, 0, 4),
 		RemoteTool: "MyMeetings", RemoteLink: "https://remote.example/sg13", State: MeetingDraft},
 		Sessions:  []Session{{ID: 1, WorkingPartyID: 1, StartsAt: first.Add(9 * time.Hour)}},
 		Overrides: map[DeadlineKind]time.Time{},
@@ -51,12 +51,12 @@ func TestMeetingTransitions(t *testing.T) {
 			"error.publish_missing", []string{MissingDeadlines}},
 		{"a deadline after the first day", with(func(d *MeetingDetail) { d.Overrides[Contributions] = d.FirstDay.AddDate(0, 0, 1) }), Publish, now,
 			MeetingDraft, "error.publish_missing", []string{MissingDeadlines}},
-		{"no venue", with(func(d *MeetingDetail) { d.Venue = "" }), Publish, now, MeetingDraft, "error.publish_missing", []string{MissingVenue}},
+		{"no venue", with(func(d *MeetingDetail) { d.Venue = Text{} }), Publish, now, MeetingDraft, "error.publish_missing", []string{MissingVenue}},
 		{"no remote link", with(func(d *MeetingDetail) { d.RemoteLink = "" }), Publish, now, MeetingDraft, "error.publish_missing", []string{MissingRemote}},
 		{"texts to review", with(func(d *MeetingDetail) { d.Review = []string{"approved_by", "purpose"} }), Publish, now, MeetingDraft,
 			"error.publish_missing", []string{"review:purpose", "review:approved_by"}},
 		{"everything missing, listed in order", with(func(d *MeetingDetail) {
-			d.Title, d.Sessions, d.Overrides, d.Venue, d.City, d.RemoteTool, d.Review = Text{}, nil, nil, "", "", "", []string{"practical_info"}
+			d.Title, d.Sessions, d.Overrides, d.Venue, d.City, d.RemoteTool, d.Review = Text{}, nil, nil, Text{}, "", "", []string{"practical_info"}
 		}), Publish, now, MeetingDraft, "error.publish_missing",
 			[]string{MissingTitle, MissingSession, MissingDeadlines, MissingVenue, MissingRemote, "review:practical_info"}},
 	}
@@ -117,7 +117,7 @@ func TestMeetingStateAtAndVisibility(t *testing.T) {
 }
 
 func TestReviewOnCopy(t *testing.T) {
-	m := Meeting{Purpose: Text{"en": "Consider the drafts."}, ApprovedBy: "Study Group 13, Geneva, 3-14 March 2025",
+	m := Meeting{Purpose: Text{"en": "Consider the drafts."}, ApprovedBy: Text{"en": "Study Group 13, Geneva, 3-14 March 2025"},
 		PracticalInfo: Text{"en": "The desk opens at 08:00.", "zh": "2025年7月14日"}, RemoteRules: Text{"en": "Register first."}}
 	if got, want := ReviewOnCopy(m), []string{"purpose", "approved_by", "practical_info"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("ReviewOnCopy = %v, want %v", got, want)

@@ -1,6 +1,9 @@
 package domain
 
-import "sort"
+import (
+	"encoding/json"
+	"sort"
+)
 
 // Text is a piece of meeting content with its translations, keyed by language tag ("en", "zh").
 type Text map[string]string
@@ -13,12 +16,18 @@ var TextOrder = []string{"en", "zh", "fr", "es", "ru", "ar"}
 // TextOrder, then to any other tag in alphabetical order — never to map iteration order, so
 // the same content always reads the same.
 func (t Text) In(lang string) string {
-	if s := t[lang]; s != "" {
-		return s
+	return t[t.Lang(lang)]
+}
+
+// Lang is the tag of the translation In(lang) returns ("" when t is empty): what a page writes
+// in a lang attribute around the text.
+func (t Text) Lang(lang string) string {
+	if t[lang] != "" {
+		return lang
 	}
 	for _, l := range TextOrder {
-		if s := t[l]; s != "" {
-			return s
+		if t[l] != "" {
+			return l
 		}
 	}
 	var rest []string
@@ -31,7 +40,7 @@ func (t Text) In(lang string) string {
 		return ""
 	}
 	sort.Strings(rest)
-	return t[rest[0]]
+	return rest[0]
 }
 
 // Missing returns the tags of langs that t has no translation for, in the order of langs.
@@ -57,4 +66,38 @@ func (t Text) With(lang, s string) Text {
 		out[lang] = s
 	}
 	return out
+}
+
+// Equal reports whether t and u hold the same translations (an empty translation counts as none).
+func (t Text) Equal(u Text) bool {
+	for k, v := range t {
+		if u[k] != v {
+			return false
+		}
+	}
+	for k, v := range u {
+		if t[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// UnmarshalJSON reads a Text from a JSON object of translations, or from a plain JSON string
+// (what a text held before it had translations), taken as its English.
+func (t *Text) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		*t = Text{}
+		if s != "" {
+			(*t)["en"] = s
+		}
+		return nil
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	*t = m
+	return nil
 }

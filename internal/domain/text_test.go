@@ -56,6 +56,16 @@ func TestTextFallbackIsFixed(t *testing.T) {
 	}
 }
 
+func TestTextLang(t *testing.T) {
+	tx := domain.Text{"fr": "Lieu", "ru": "Место"}
+	if tx.Lang("ru") != "ru" || tx.Lang("zh") != "fr" || (domain.Text{}).Lang("en") != "" {
+		t.Errorf("Lang: ru %q, zh %q", tx.Lang("ru"), tx.Lang("zh"))
+	}
+	if !tx.Equal(domain.Text{"fr": "Lieu", "ru": "Место", "ar": ""}) || tx.Equal(domain.Text{"fr": "Lieu"}) {
+		t.Error("Equal")
+	}
+}
+
 func TestTextMissing(t *testing.T) {
 	tx := domain.Text{"en": "Venue", "zh": "会场", "ru": ""}
 	got := tx.Missing([]string{"en", "zh", "fr", "es", "ru", "ar"})

@@ -16,7 +16,7 @@ type MissingText struct {
 }
 
 // MissingTranslations lists the meeting's texts that lack one of langs, in the editor's order:
-// the details' texts, then the co-located events, the agenda items and the work items. A text
+// the details' texts, where the desk is, then the co-located events, the agenda items and the work items. A text
 // written in no language at all is not listed: it is empty, not untranslated.
 func (d MeetingDetail) MissingTranslations(langs []string) []MissingText {
 	var out []MissingText
@@ -31,10 +31,11 @@ func (d MeetingDetail) MissingTranslations(langs []string) []MissingText {
 	for _, f := range []struct {
 		name string
 		text Text
-	}{{"title", d.Title}, {"remote_rules", d.RemoteRules}, {"purpose", d.Purpose},
-		{"room_allocation", d.RoomAllocation}, {"practical_info", d.PracticalInfo}} {
+	}{{"title", d.Title}, {"venue", d.Venue}, {"remote_rules", d.RemoteRules}, {"purpose", d.Purpose},
+		{"approved_by", d.ApprovedBy}, {"room_allocation", d.RoomAllocation}, {"practical_info", d.PracticalInfo}} {
 		add(SectionDetails, f.name, f.text, nil, "")
 	}
+	add(SectionDesk, "desk_place", d.DeskPlace, nil, "")
 	for _, e := range d.ColocatedEvents {
 		add(SectionColocated, "colocated", e.Title, e.Title, "")
 	}

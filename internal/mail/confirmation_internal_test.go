@@ -24,7 +24,7 @@ func TestApprovalMailLinksToTheConfirmation(t *testing.T) {
 			c, err := render(cat, "https://plenary.test", postgres.MailJob{EventKey: "test", Kind: postgres.MailRegistrationApproved,
 				Facts: postgres.MailFacts{ToEmail: "jose@example.test", ToName: "José", ToLanguage: l.Tag, HasRegistration: true, Mode: mode,
 					MeetingSlug: "sg13", MeetingTitle: domain.Text{"en": "SG13"}, City: "Geneva", FirstDay: "2025-07-25", LastDay: "2025-07-29",
-					RegistrationID: 42, DeskPlace: "Montbrillant building entrance"}})
+					RegistrationID: 42, DeskPlace: domain.Text{"en": "Montbrillant building entrance"}}})
 			if err != nil {
 				t.Fatal(err)
 			}

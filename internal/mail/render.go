@@ -60,7 +60,7 @@ func render(cat *i18n.Catalogue, baseURL string, j postgres.MailJob) (postgres.M
 			paras = append(paras, t.T("mail.approved.in_person", "URL", me))
 			if f.RegistrationID != 0 {
 				paras = append(paras, t.T("mail.confirmation.in_person", "URL", conf, "PDF", conf+".pdf"))
-				if place := strings.TrimSpace(f.DeskPlace); place != "" {
+				if place := strings.TrimSpace(f.DeskPlace.In(t.Lang.Tag)); place != "" {
 					paras = append(paras, t.T("mail.confirmation.desk", "Place", place))
 				}
 			}

@@ -67,8 +67,8 @@ type MailFacts struct {
 	VisaReason string `json:"visa_reason"`
 	// RegistrationID and DeskPlace give an approval mail its confirmation's link and where the
 	// badge is collected.
-	RegistrationID int64  `json:"registration_id"`
-	DeskPlace      string `json:"desk_place"`
+	RegistrationID int64       `json:"registration_id"`
+	DeskPlace      domain.Text `json:"desk_place"`
 }
 
 // Days returns the meeting's first and last days, when the facts hold both.
@@ -92,7 +92,7 @@ const mailFactsSQL = `jsonb_build_object(
 		'delegate_name', COALESCE(d.display_name, ''), 'org_name', COALESCE(g.name, ''),
 		'meeting_slug', COALESCE(m.slug, ''), 'meeting_title', COALESCE(m.title, '{}'::jsonb), 'city', COALESCE(m.city, ''),
 		'first_day', m.first_day, 'last_day', m.last_day, 'visa_reason', COALESCE(v.reason, ''),
-		'registration_id', COALESCE(r.id, 0), 'desk_place', COALESCE(m.desk_place, ''))`
+		'registration_id', COALESCE(r.id, 0), 'desk_place', COALESCE(m.desk_place, '{}'::jsonb))`
 
 // mailFactsJoins are the joins mailFactsSQL reads, for rows u with the columns a (account),
 // r (registration, 0 for none) and kind.

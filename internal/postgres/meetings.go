@@ -162,7 +162,7 @@ type MeetingInput struct {
 	StudyGroupID     int64
 	Title            domain.Text
 	City             string
-	Venue            string
+	Venue            domain.Text
 	TimeZone         string
 	FirstDay         time.Time
 	LastDay          time.Time
@@ -174,8 +174,8 @@ type MeetingInput struct {
 	RemoteLink       string
 	RemoteRules      domain.Text
 	Purpose          domain.Text
-	ApprovedBy       string
-	DeskPlace        string
+	ApprovedBy       domain.Text
+	DeskPlace        domain.Text
 	RoomAllocation   domain.Text
 	PracticalInfo    domain.Text
 	CollectiveLetter string
@@ -196,9 +196,9 @@ func (db *DB) CreateMeeting(ctx context.Context, a Audit, actor domain.Actor, in
 				languages, interpretation, fellowships, paperless, remote_tool, remote_link, remote_rules, purpose, approved_by,
 				desk_place, room_allocation, practical_info, collective_letter, registration_opens)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22) RETURNING id`,
-			in.Slug, in.StudyGroupID, in.Title, in.City, in.Venue, in.TimeZone, in.FirstDay, in.LastDay, in.Languages,
+			in.Slug, in.StudyGroupID, in.Title, in.City, textArg(in.Venue), in.TimeZone, in.FirstDay, in.LastDay, in.Languages,
 			in.Interpretation, in.Fellowships, in.Paperless, in.RemoteTool, in.RemoteLink, in.RemoteRules, in.Purpose,
-			in.ApprovedBy, in.DeskPlace, in.RoomAllocation, in.PracticalInfo, in.CollectiveLetter, in.RegistrationOpens).Scan(&id)
+			textArg(in.ApprovedBy), textArg(in.DeskPlace), in.RoomAllocation, in.PracticalInfo, in.CollectiveLetter, in.RegistrationOpens).Scan(&id)
 		if isUniqueViolation(err, "meetings_slug_key") {
 			return domain.FieldErrors(map[string]string{"slug": "error.slug_taken"})
 		}
@@ -235,9 +235,9 @@ func (db *DB) UpdateMeeting(ctx context.Context, a Audit, actor domain.Actor, id
 				remote_link=$15, remote_rules=$16, purpose=$17, approved_by=$18, desk_place=$19, room_allocation=$20,
 				practical_info=$21, collective_letter=$22, registration_opens=$23
 			WHERE id = $1`,
-			id, in.Slug, in.StudyGroupID, in.Title, in.City, in.Venue, in.TimeZone, in.FirstDay, in.LastDay, in.Languages,
+			id, in.Slug, in.StudyGroupID, in.Title, in.City, textArg(in.Venue), in.TimeZone, in.FirstDay, in.LastDay, in.Languages,
 			in.Interpretation, in.Fellowships, in.Paperless, in.RemoteTool, in.RemoteLink, in.RemoteRules, in.Purpose,
-			in.ApprovedBy, in.DeskPlace, in.RoomAllocation, in.PracticalInfo, in.CollectiveLetter, in.RegistrationOpens)
+			textArg(in.ApprovedBy), textArg(in.DeskPlace), in.RoomAllocation, in.PracticalInfo, in.CollectiveLetter, in.RegistrationOpens)
 		if isUniqueViolation(err, "meetings_slug_key") {
 			return domain.FieldErrors(map[string]string{"slug": "error.slug_taken"})
 		}
@@ -384,4 +384,12 @@ func copyTitle(t domain.Text, first time.Time) domain.Text {
 		out["zh"] = fmt.Sprintf("%s（%d年%d月）", zh, first.Year(), int(first.Month()))
 	}
 	return out
+}
+
+// textArg is t as a query argument: an absent text is stored as no translations ({}), not NULL.
+func textArg(t domain.Text) domain.Text {
+	if t == nil {
+		return domain.Text{}
+	}
+	return t
 }

@@ -124,9 +124,13 @@ var (
 	}
 	zhRemoteRules = "MyMeetings工具将用于为每个工作组会议提供远程参会服务。代表们必须在注册了相应的会议后，才能远程参加这些会议。根据现行规定，决定将由现场出席会议的代表做出。会议不会因为远程与会者无法连线、听不到或无法被听到而推迟或中断；如果认为远程与会者的语音质量不佳，主席可以打断远程与会者的发言。"
 	zhPurpose     = "工作组会议的主要目的是考虑启动以下ITU-T建议书草案的批准程序（确定或同意），并根据2025年7月14-25日举行的报告人组会议的结果酌情考虑就增补达成一致。审议新的工作项目、即将发出的联络声明和未来计划也是会议议程的一部分。"
-	zhRoom        = "会议室分配将在国际电联总部各处的显示屏以及线上公布"
-	enPractical   = "The meeting is paperless: contributions are submitted by Direct Document Posting; draft TDs are emailed to the study group secretariat using the template. Documents are available only to ITU-T members with a TIES account.\n\nWireless LAN is available in all ITU meeting rooms. Electronic lockers open with the ITU-T RFID badge (Tower building entrance level and level -1, Montbrillant building level 0). Printers are in the delegates' lounges and near all major meeting rooms; e-printing: https://itu.int/go/e-print. A few laptops can be borrowed from the ITU service desk (servicedesk@itu.int), first come, first served.\n\nVisa: apply to the Swiss representation in your country before arriving in Switzerland. Visa support letters are requested by ticking the box on the registration form at least one month before the meeting; questions to travel@itu.int with 'visa support' in the subject.\n\nVisiting Geneva: https://itu.int/en/delegates-corner. Hotel discounts and a free public transport card: https://itu.int/travel/."
-	zhPractical   = "会议为无纸化会议：成员文稿通过文件直传提交；临时文件草案使用相应模板通过电子邮件提交给研究组秘书处。会议文件仅供拥有TIES访问权限的ITU-T成员使用。\n\n国际电联所有会议厅均提供无线局域网。电子储物箱可使用ITU-T RFID胸卡开关（塔楼入口层和地下一层、Montbrillant大楼零层）。代表休息处及主要会议厅附近设有打印机；电子打印：https://itu.int/go/e-print。国际电联计算机使用服务台（servicedesk@itu.int）按先到先得原则出借手提电脑。\n\n签证：请在抵达瑞士之前向驻贵国的瑞士代表机构申请签证。签证协办函须至少在会议开始一个月前通过勾选注册表上的方框申请；如有问题请发送电子邮件至travel@itu.int，并注明“visa support”。\n\n到访日内瓦：https://itu.int/en/delegates-corner。酒店折扣及免费公共交通卡：https://itu.int/travel/。"
+	// The venue, the desk and what approved the meeting as the Chinese letter words them.
+	zhVenue      = "国际电联总部"
+	zhDesk       = "Montbrillant大楼入口处"
+	zhApprovedBy = "第13研究组会议（2025年3月3-14日，日内瓦），应第13研究组主席的请求"
+	zhRoom       = "会议室分配将在国际电联总部各处的显示屏以及线上公布"
+	enPractical  = "The meeting is paperless: contributions are submitted by Direct Document Posting; draft TDs are emailed to the study group secretariat using the template. Documents are available only to ITU-T members with a TIES account.\n\nWireless LAN is available in all ITU meeting rooms. Electronic lockers open with the ITU-T RFID badge (Tower building entrance level and level -1, Montbrillant building level 0). Printers are in the delegates' lounges and near all major meeting rooms; e-printing: https://itu.int/go/e-print. A few laptops can be borrowed from the ITU service desk (servicedesk@itu.int), first come, first served.\n\nVisa: apply to the Swiss representation in your country before arriving in Switzerland. Visa support letters are requested by ticking the box on the registration form at least one month before the meeting; questions to travel@itu.int with 'visa support' in the subject.\n\nVisiting Geneva: https://itu.int/en/delegates-corner. Hotel discounts and a free public transport card: https://itu.int/travel/."
+	zhPractical  = "会议为无纸化会议：成员文稿通过文件直传提交；临时文件草案使用相应模板通过电子邮件提交给研究组秘书处。会议文件仅供拥有TIES访问权限的ITU-T成员使用。\n\n国际电联所有会议厅均提供无线局域网。电子储物箱可使用ITU-T RFID胸卡开关（塔楼入口层和地下一层、Montbrillant大楼零层）。代表休息处及主要会议厅附近设有打印机；电子打印：https://itu.int/go/e-print。国际电联计算机使用服务台（servicedesk@itu.int）按先到先得原则出借手提电脑。\n\n签证：请在抵达瑞士之前向驻贵国的瑞士代表机构申请签证。签证协办函须至少在会议开始一个月前通过勾选注册表上的方框申请；如有问题请发送电子邮件至travel@itu.int，并注明“visa support”。\n\n到访日内瓦：https://itu.int/en/delegates-corner。酒店折扣及免费公共交通卡：https://itu.int/travel/。"
 )
 
 // questionWP places each Question of SG13 that the letter names under its working party.
@@ -262,10 +266,11 @@ func loadMeeting(ctx context.Context, tx pgx.Tx, l *Letter, sg int64) (bool, err
 			desk_place, room_allocation, practical_info, collective_letter, state, published_at)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$7,$8,$9,$10,$11,$12,'',$13,$14,$15,$16,$17,$18,$19,'published',now())
 		ON CONFLICT (slug) DO NOTHING RETURNING id`,
-		m.Slug, sg, m.Title, m.City, m.Venue, m.TimeZone, day(m.Date), m.Languages, m.Interpretation, m.Fellowships,
+		m.Slug, sg, m.Title, m.City, domain.Text{"en": m.Venue, "zh": zhVenue}, m.TimeZone, day(m.Date), m.Languages, m.Interpretation, m.Fellowships,
 		m.Paperless, m.RemoteParticipation.Tool,
 		domain.Text{"en": m.RemoteParticipation.Note, "zh": zhRemoteRules},
-		domain.Text{"en": m.Purpose, "zh": zhPurpose}, m.ApprovedBy, m.RegistrationDesk.Where,
+		domain.Text{"en": m.Purpose, "zh": zhPurpose}, domain.Text{"en": m.ApprovedBy, "zh": zhApprovedBy},
+		domain.Text{"en": m.RegistrationDesk.Where, "zh": zhDesk},
 		domain.Text{"en": m.RoomAllocation, "zh": zhRoom},
 		domain.Text{"en": enPractical, "zh": zhPractical}, letterText).Scan(&id)
 	if err == pgx.ErrNoRows {

@@ -16,7 +16,7 @@ type MeetingSectionTx interface {
 	// SaveDeadlines replaces the deadlines the secretariat set, and the day registration opens.
 	SaveDeadlines(ctx context.Context, id int64, set map[domain.DeadlineKind]time.Time, opens *time.Time) error
 	// SaveDeskPlace stores where the registration desk is.
-	SaveDeskPlace(ctx context.Context, id int64, place string) error
+	SaveDeskPlace(ctx context.Context, id int64, place domain.Text) error
 	// SaveSessionMinutes stores the default length of a session without its own end.
 	SaveSessionMinutes(ctx context.Context, id int64, minutes int) error
 	SaveSessions(ctx context.Context, id int64, edits []domain.RowEdit[domain.Session]) error
@@ -163,11 +163,11 @@ func (s *Meetings) SaveSessions(ctx context.Context, a Audit, actor domain.Actor
 }
 
 // SaveDesk saves the registration desk section: where it is and when it opens.
-func (s *Meetings) SaveDesk(ctx context.Context, a Audit, actor domain.Actor, id, version int64, place string, edits []domain.RowEdit[domain.DeskOpening]) (Saved, error) {
+func (s *Meetings) SaveDesk(ctx context.Context, a Audit, actor domain.Actor, id, version int64, place domain.Text, edits []domain.RowEdit[domain.DeskOpening]) (Saved, error) {
 	return s.saveSection(ctx, a, actor, id, domain.SectionDesk, version, func(tx MeetingTx, d *domain.MeetingDetail) (Saved, error) {
 		eff, n := domain.Effective(edits, domain.ByID(d.DeskOpenings, func(x domain.DeskOpening) int64 { return x.ID }), domain.SameDeskOpening)
 		saved := Saved{Rows: n}
-		if place != d.DeskPlace {
+		if !place.Equal(d.DeskPlace) {
 			saved.Fields = []string{"desk_place"}
 			if err := tx.SaveDeskPlace(ctx, id, place); err != nil {
 				return saved, err

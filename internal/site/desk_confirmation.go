@@ -40,7 +40,7 @@ func (s *Server) confirmation(r *http.Request) (view.ConfirmationData, error) {
 	}
 	if d.Mode == domain.InPerson {
 		for _, o := range m.DeskOpenings {
-			d.DeskHours = append(d.DeskHours, view.DeskHours(t, o, m.DeskPlace))
+			d.DeskHours = append(d.DeskHours, view.DeskHours(t, o, m.DeskPlace.In(lang)))
 		}
 	} else {
 		d.RemoteTool, d.RemoteLink, d.RemoteRules = m.RemoteTool, m.RemoteLink, m.RemoteRules.In(lang)

@@ -122,7 +122,7 @@ func icalendar(d *domain.MeetingDetail, t *i18n.Translator, baseURL string, cc c
 	uid := func(kind string, id any) string {
 		return fmt.Sprintf("UID:%s%s-%v-%s@plenary", cc.UIDPrefix, kind, id, d.Slug)
 	}
-	place := d.Venue + ", " + d.City
+	place := d.Venue.In(lang) + ", " + d.City
 	meetingURL := baseURL + "/meetings/" + d.Slug
 	local := func(name string, at time.Time) {
 		c.line(fmt.Sprintf("%s;TZID=%s:%s", name, d.TimeZone, at.Format("20060102T150405")))
@@ -171,8 +171,8 @@ func icalendar(d *domain.MeetingDetail, t *i18n.Translator, baseURL string, cc c
 			}
 			c.prop("SUMMARY", t.T("cal.desk_event", "Meeting", d.Title.In(lang)))
 			where := place
-			if d.DeskPlace != "" {
-				where = d.DeskPlace + ", " + where
+			if dp := d.DeskPlace.In(lang); dp != "" {
+				where = dp + ", " + where
 			}
 			c.prop("LOCATION", where)
 			c.prop("URL", meetingURL)

@@ -32,7 +32,7 @@ func TestMeetingEditorSections(t *testing.T) {
 	}
 	venue := func() string {
 		var v string
-		if err := fx.ts.db.Pool.QueryRow(ctx, `SELECT venue FROM meetings WHERE id = $1`, fx.demo).Scan(&v); err != nil {
+		if err := fx.ts.db.Pool.QueryRow(ctx, `SELECT venue->>'en' FROM meetings WHERE id = $1`, fx.demo).Scan(&v); err != nil {
 			t.Fatal(err)
 		}
 		return v

@@ -273,10 +273,11 @@ func (s *Server) parseMeetingForm(w http.ResponseWriter, r *http.Request, t *i18
 	}
 	s.check(t, &mf, &f)
 	in := domain.MeetingFields{
-		Slug: strings.ToLower(mf.Slug), StudyGroupID: mf.StudyGroupID, City: mf.City, Venue: mf.Venue,
+		Slug: strings.ToLower(mf.Slug), StudyGroupID: mf.StudyGroupID, City: mf.City,
+		Venue:    translatedField(r, &f, "venue", s.cat.Langs(), 200, t),
 		TimeZone: mf.TimeZone, Languages: mf.Languages, Interpretation: mf.Interpretation,
 		Fellowships: mf.Fellowships, Paperless: mf.Paperless, RemoteTool: mf.RemoteTool, RemoteLink: mf.RemoteLink,
-		ApprovedBy: mf.ApprovedBy,
+		ApprovedBy: translatedField(r, &f, "approved_by", s.cat.Langs(), 300, t),
 	}
 	var confirmed []string
 	for _, v := range mf.Reviewed {
@@ -433,12 +434,14 @@ func (s *Server) meetingCopy(w http.ResponseWriter, r *http.Request) {
 func mainFormOf(d *domain.MeetingDetail, langs []i18n.Lang) view.Form {
 	f := view.NewForm()
 	v := f.Values
-	v["slug"], v["study_group_id"], v["city"], v["venue"], v["time_zone"] = d.Slug, strconv.FormatInt(d.StudyGroupID, 10), d.City, d.Venue, d.TimeZone
+	v["slug"], v["study_group_id"], v["city"], v["time_zone"] = d.Slug, strconv.FormatInt(d.StudyGroupID, 10), d.City, d.TimeZone
 	v["first_day"], v["last_day"] = d.FirstDay.Format("2006-01-02"), d.LastDay.Format("2006-01-02")
 	v["languages"] = strings.Join(d.Languages, ",")
 	v["interpretation"], v["fellowships"], v["paperless"] = onOff(d.Interpretation), onOff(d.Fellowships), onOff(d.Paperless)
-	v["remote_tool"], v["remote_link"], v["approved_by"] = d.RemoteTool, d.RemoteLink, d.ApprovedBy
+	v["remote_tool"], v["remote_link"] = d.RemoteTool, d.RemoteLink
 	for _, l := range langs {
+		v[view.TextFieldName("venue", l.Tag)] = d.Venue[l.Tag]
+		v[view.TextFieldName("approved_by", l.Tag)] = d.ApprovedBy[l.Tag]
 		v["title-"+l.Tag] = d.Title[l.Tag]
 		v["remote_rules-"+l.Tag] = d.RemoteRules[l.Tag]
 		v["purpose-"+l.Tag] = d.Purpose[l.Tag]
@@ -493,7 +496,9 @@ func sessionsFormOf(d *domain.MeetingDetail) view.Form {
 
 func deskFormOf(d *domain.MeetingDetail) view.Form {
 	f := rowForm(len(d.DeskOpenings))
-	f.Values["desk_place"] = d.DeskPlace
+	for tag, s := range d.DeskPlace {
+		f.Values[view.TextFieldName("desk_place", tag)] = s
+	}
 	for i, x := range d.DeskOpenings {
 		set := rowSetter(f, "d", i)
 		set("id", strconv.FormatInt(x.ID, 10))
@@ -697,3 +702,22 @@ func historyWhat(t *i18n.Translator, ev postgres.AuditEvent) string {
 
 // flashText shows a message, already translated, on the next page.
 func (s *Server) flashText(r *http.Request, msg string) { s.sessions.Put(r.Context(), "flash", msg) }
+
+// translatedField reads a text of the form in every language (name for English, name-<tag> for
+// the others: view.TextFieldName), keeping what was typed and refusing one longer than max.
+func translatedField(r *http.Request, f *view.Form, name string, langs []i18n.Lang, max int, t *i18n.Translator) domain.Text {
+	out := domain.Text{}
+	for _, l := range langs {
+		field := view.TextFieldName(name, l.Tag)
+		raw := r.PostForm.Get(field)
+		f.Values[field] = raw
+		v := strings.TrimSpace(raw)
+		if runeLen(v) > max {
+			f.Errors[field] = t.N("validation.max", max)
+		}
+		if v != "" {
+			out[l.Tag] = v
+		}
+	}
+	return out
+}

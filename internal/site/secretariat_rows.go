@@ -266,13 +266,22 @@ func (s *Server) deskSave(w http.ResponseWriter, r *http.Request) {
 		}
 		edits = append(edits, domain.RowEdit[domain.DeskOpening]{ID: id, Value: x})
 	}
-	place := rs.get("desk_place")
-	rs.f.Values["desk_place"] = place
-	place = strings.TrimSpace(place)
-	if runeLen(place) > 200 {
-		rs.f.Errors["desk_place"] = rs.t.N("validation.max", 200)
-		rs.f.Order = append([]string{"desk_place"}, rs.f.Order...)
+	place := domain.Text{}
+	var placeErrs []string
+	for _, l := range s.cat.Langs() {
+		field := view.TextFieldName("desk_place", l.Tag)
+		v := rs.get(field)
+		rs.f.Values[field] = v
+		v = strings.TrimSpace(v)
+		if runeLen(v) > 200 {
+			rs.f.Errors[field] = rs.t.N("validation.max", 200)
+			placeErrs = append(placeErrs, field)
+		}
+		if v != "" {
+			place[l.Tag] = v
+		}
 	}
+	rs.f.Order = append(placeErrs, rs.f.Order...)
 	saveRowsPage(s, w, r, d, rs, edits, func(v int64, e []domain.RowEdit[domain.DeskOpening]) (service.Saved, error) {
 		return s.svc.Meetings.SaveDesk(r.Context(), auditOf(r), actorOf(r), d.ID, v, place, e)
 	}, func(e *view.MeetingEdit, f view.Form) { e.Desk = f }, domain.SectionDesk)

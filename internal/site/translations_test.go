@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"plenary/internal/pgtest"
 )
 
 // The missing translations page lists each text of the meeting lacking one of the six languages,
@@ -21,7 +23,7 @@ func TestMissingTranslationsPage(t *testing.T) {
 	six := `{"en":"Six","zh":"六","fr":"Six","es":"Seis","ru":"Шесть","ar":"ستة"}`
 	// Every text of the meeting in all six languages, then three gaps.
 	for _, q := range []string{
-		`UPDATE meetings SET title = $2, remote_rules = $2, purpose = $2, room_allocation = $2, practical_info = $2 WHERE id = $1`,
+		`UPDATE meetings SET title = $2, venue = $2, approved_by = $2, desk_place = $2, remote_rules = $2, purpose = $2, room_allocation = $2, practical_info = $2 WHERE id = $1`,
 		`UPDATE colocated_events SET title = $2 WHERE meeting_id = $1`,
 		`UPDATE agenda_items SET title = $2 WHERE meeting_id = $1`,
 		`UPDATE work_items SET title = $2 WHERE meeting_id = $1`,
@@ -75,4 +77,28 @@ func TestMissingTranslationsPage(t *testing.T) {
 	}
 
 	wantStatus(t, fx.as(delegate).get(base+"/translations"), http.StatusForbidden)
+}
+
+// The seeded SG13 meeting's venue, desk and "approved by" read in Chinese on the Chinese page,
+// as the Chinese letter words them, and in English on the English page.
+func TestMeetingContentInChinese(t *testing.T) {
+	t.Parallel()
+	ts := newSite(t, pgtest.SeededAt(t))
+	b := ts.browser()
+	en := b.get("/meetings/" + letterSlug).doc(t)
+	if got := text(testid(en, "fact-venue")); !strings.Contains(got, "ITU headquarters") {
+		t.Errorf("English venue = %q", got)
+	}
+	wantStatus(t, b.post("/language", form("lang", "zh", "next", "/")), http.StatusSeeOther)
+	d := b.get("/meetings/" + letterSlug).doc(t)
+	if got := text(testid(d, "fact-venue")); !strings.Contains(got, "国际电联总部") || strings.Contains(got, "headquarters") {
+		t.Errorf("Chinese venue = %q", got)
+	}
+	ab := testid(d, "fact-approved-by")
+	if lang, _ := ab.Attr("lang"); lang != "zh" || !strings.Contains(text(ab), "第13研究组会议") {
+		t.Errorf("Chinese approved by = %q (lang %q)", text(ab), lang)
+	}
+	if body := text(d.Find("main")); !strings.Contains(body, "Montbrillant大楼入口处") {
+		t.Errorf("Chinese page does not say where the desk is in Chinese")
+	}
 }

@@ -81,3 +81,12 @@ func (m MeetingEdit) SectionForm() Form {
 	}
 	return Form{}
 }
+
+// TextFieldName is the form field of a translated text in language tag: the name alone for
+// English, name-<tag> for the others ("venue", "venue-zh").
+func TextFieldName(name, tag string) string {
+	if tag == "en" {
+		return name
+	}
+	return name + "-" + tag
+}
