@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -125,6 +126,25 @@ var runningAt = regexp.MustCompile(`Plenary is running at (http://\S+)`)
 func serve(t *testing.T, bin, databaseURL string) string {
 	t.Helper()
 	return serveWith(t, bin, map[string]string{"DATABASE_URL": databaseURL})
+}
+
+// startPortal is the set-up the browser tests share: it skips under -short, builds the binary,
+// serves it on a fresh database (DATABASE_URL, with vars besides) and opens a browser on it. It
+// returns the browser's tab and the database's address.
+func startPortal(t *testing.T, vars map[string]string) (tab, string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("the browser test builds and runs the binary: not with -short")
+	}
+	root := moduleRoot(t)
+	chromium := chromiumPath(t)
+	axe := axeSource(t, root)
+	bin := build(t, root)
+	dbURL := pgtest.EmptyURL(t)
+	env := map[string]string{"DATABASE_URL": dbURL}
+	maps.Copy(env, vars)
+	base := serveWith(t, bin, env)
+	return tab{t: t, ctx: newBrowser(t, chromium), base: base, axe: axe}, dbURL
 }
 
 // serveWith is serve with the configuration env (DATABASE_URL among it); the portal's own

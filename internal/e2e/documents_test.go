@@ -10,8 +10,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"plenary/internal/pgtest"
 )
 
 // docTab opens a new browser context (its own cookies) for one person of the documents journey.
@@ -69,15 +67,7 @@ func jsString(s string) string {
 // posts a contribution through the form; a visitor sees its title but cannot download it; members
 // download it. Every page is checked with axe-core.
 func TestDocumentsJourney(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the browser test builds and runs the binary: not with -short")
-	}
-	root := moduleRoot(t)
-	chromium := chromiumPath(t)
-	axe := axeSource(t, root)
-	bin := build(t, root)
-	base := serve(t, bin, pgtest.EmptyURL(t))
-	browser := tab{t: t, ctx: newBrowser(t, chromium), base: base, axe: axe}
+	browser, _ := startPortal(t, nil)
 
 	// The open demo meeting, whose contribution deadline is ahead.
 	browser.open("/")

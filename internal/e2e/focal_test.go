@@ -38,16 +38,7 @@ func (b tab) onPhone(name string) {
 }
 
 func TestFocalPointOnAPhone(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the browser test builds and runs the binary: not with -short")
-	}
-	root := moduleRoot(t)
-	chromium := chromiumPath(t)
-	axe := axeSource(t, root)
-	bin := build(t, root)
-	dbURL := pgtest.EmptyURL(t)
-	base := serve(t, bin, dbURL)
-	browser := tab{t: t, ctx: newBrowser(t, chromium), base: base, axe: axe}
+	browser, dbURL := startPortal(t, nil)
 
 	// Forty colleagues of the Sector Member, pending for the open demo meeting.
 	conn := connect(t, dbURL)

@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"plenary/internal/pgtest"
 )
 
 // mailLink waits for a mail to to whose text holds a link to a path starting with prefix, and
@@ -49,19 +47,10 @@ func mailLink(t *testing.T, sink *smtpSink, to, prefix string) string {
 // scrolling, zero axe-core violations, no HTML checker error. (The focal point deciding from
 // cards at 390 px is TestFocalPointOnAPhone.)
 func TestDelegateJourneyOnAPhone(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the browser test builds and runs the binary: not with -short")
-	}
-	root := moduleRoot(t)
-	chromium := chromiumPath(t)
-	axe := axeSource(t, root)
-	bin := build(t, root)
 	sink := startSMTPSink(t)
-	dbURL := pgtest.EmptyURL(t)
-	base := serveWith(t, bin, map[string]string{"DATABASE_URL": dbURL, "SMTP_URL": sink.URL()})
+	browser, dbURL := startPortal(t, map[string]string{"SMTP_URL": sink.URL()})
 	conn := connect(t, dbURL)
 	_, slug := demoMeeting(t, conn)
-	browser := tab{t: t, ctx: newBrowser(t, chromium), base: base, axe: axe}
 	meeting, register := "/meetings/"+slug, "/meetings/"+slug+"/register"
 	// The delegates sign up with a Member State administration, whose delegates are asked their
 	// function too.

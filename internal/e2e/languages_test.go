@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"plenary/internal/pgtest"
 )
 
 // langPages are the six languages the interface speaks, with a word each page must show in it
@@ -29,15 +27,7 @@ var langPages = []struct {
 // zero axe-core violations; and that the Arabic pages are mirrored, read from where the browser
 // puts the elements.
 func TestSixLanguagesOnAPhone(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the browser test builds and runs the binary: not with -short")
-	}
-	root := moduleRoot(t)
-	chromium := chromiumPath(t)
-	axe := axeSource(t, root)
-	bin := build(t, root)
-	base := serve(t, bin, pgtest.EmptyURL(t))
-	browser := tab{t: t, ctx: newBrowser(t, chromium), base: base, axe: axe}
+	browser, _ := startPortal(t, nil)
 
 	browser.open("/")
 	slug := browser.eval("find the open demo meeting", `(() => {

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"plenary/internal/pgtest"
 )
 
 // openStatus navigates to path and returns the answer's status, whatever it is.
@@ -40,15 +38,7 @@ func (b tab) inView(sel string) bool {
 // error comes back with its message in view, the copy is published and a delegate registers;
 // two tabs save the same section and the second is refused. Every page is checked with axe.
 func TestPreparingAMeeting(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the browser test builds and runs the binary: not with -short")
-	}
-	root := moduleRoot(t)
-	chromium := chromiumPath(t)
-	axe := axeSource(t, root)
-	bin := build(t, root)
-	base := serve(t, bin, pgtest.EmptyURL(t))
-	browser := tab{t: t, ctx: newBrowser(t, chromium), base: base, axe: axe}
+	browser, _ := startPortal(t, nil)
 	secr := newPerson(t, browser)
 	visitor := newPerson(t, browser)
 	jose := newPerson(t, browser)
@@ -155,7 +145,7 @@ func TestPreparingAMeeting(t *testing.T) {
 	if err := chromedp.Do(other); err != nil {
 		t.Fatalf("open a second tab: %v", err)
 	}
-	tab2 := tab{t: t, ctx: other, base: base, axe: axe}
+	tab2 := tab{t: t, ctx: other, base: browser.base, axe: browser.axe}
 	tab2.open(editor + "/details")
 	secr.do("change the venue in the first tab", chromedp.SetValue(chromedp.CSS("#venue"), "CICG, Geneva", chromedp.NodeVisible))
 	if status := secr.submit("save in the first tab", `[data-testid="save-meeting"]`); status != 200 {

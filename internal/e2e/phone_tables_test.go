@@ -11,8 +11,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"plenary/internal/pgtest"
 )
 
 // phoneLanguages are the languages the tables are checked in on a phone: the two of the seed
@@ -27,15 +25,7 @@ var phoneLanguages = []string{"en", "zh", "ar", "ru"}
 // on each: no sideways scrolling of the page, no word or date broken inside (the Chinese dates
 // and short words stay whole), and zero axe-core violations (and the Nu HTML Checker's errors).
 func TestEveryTableOnAPhone(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the browser test builds and runs the binary: not with -short")
-	}
-	root := moduleRoot(t)
-	chromium := chromiumPath(t)
-	axe := axeSource(t, root)
-	bin := build(t, root)
-	dbURL := pgtest.EmptyURL(t)
-	base := serve(t, bin, dbURL)
+	browser, dbURL := startPortal(t, nil)
 	conn := connect(t, dbURL)
 	ctx := context.Background()
 	meetingID, slug := demoMeeting(t, conn)
@@ -43,7 +33,7 @@ func TestEveryTableOnAPhone(t *testing.T) {
 
 	// Data in every list: José registers in person with a visa request, Li remotely; the
 	// secretariat registers a contribution with a file.
-	jose := newClient(t, base)
+	jose := newClient(t, browser.base)
 	jose.login(regDelegateSM, demoPassword)
 	form := formValues(t, jose.must(http.MethodGet, "/meetings/"+slug+"/register", nil, 200).body, `[data-testid="register-form"]`)
 	var rep string
@@ -58,10 +48,10 @@ func TestEveryTableOnAPhone(t *testing.T) {
 		form.Set(k, v)
 	}
 	jose.must(http.MethodPost, "/meetings/"+slug+"/register", form, http.StatusSeeOther)
-	li := newClient(t, base)
+	li := newClient(t, browser.base)
 	li.login("delegate.ms@plenary.test", demoPassword)
 	li.register(slug)
-	sec := newClient(t, base)
+	sec := newClient(t, browser.base)
 	sec.login("secretariat@plenary.test", demoPassword)
 	var org string
 	if err := conn.QueryRow(ctx, `SELECT id::text FROM organisations WHERE name LIKE 'China%'`).Scan(&org); err != nil {
@@ -72,7 +62,6 @@ func TestEveryTableOnAPhone(t *testing.T) {
 		"sources": {org}, "questions": {"Q20/13, Q6/13"},
 	}, "proposal.pdf", []byte("%PDF-1.7\n% a contribution\n%%EOF\n"))
 
-	browser := tab{t: t, ctx: newBrowser(t, chromium), base: base, axe: axe}
 	visitor, delegate, focal, secr := newPerson(t, browser), newPerson(t, browser), newPerson(t, browser), newPerson(t, browser)
 	for _, pp := range []person{visitor, delegate, focal, secr} {
 		pp.do("make the window a phone's", chromedp.EmulateViewport(phoneWidth, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))

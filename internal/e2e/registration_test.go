@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"plenary/internal/pgtest"
 )
 
 const (
@@ -28,15 +26,7 @@ const (
 // and every page visited is checked with axe-core. The subtests share the demo meeting and run in order: the last one
 // closes its registration.
 func TestRegistration(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the browser test builds and runs the binary: not with -short")
-	}
-	root := moduleRoot(t)
-	chromium := chromiumPath(t)
-	axe := axeSource(t, root)
-	bin := build(t, root)
-	base := serve(t, bin, pgtest.EmptyURL(t))
-	browser := tab{t: t, ctx: newBrowser(t, chromium), base: base, axe: axe}
+	browser, _ := startPortal(t, nil)
 
 	// The open demo meeting, as a visitor finds it on the home page.
 	browser.open("/")

@@ -7,24 +7,13 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"plenary/internal/pgtest"
 )
 
 // TestRoomScreenInABrowser: the room screen of the open demo meeting, with a session today, at
 // 1920×1080 and on a phone (axe, the Nu checker, no sideways scroll); the screen-mode address
 // loads itself again (a small external script, no meta refresh) and shows a room changed meanwhile.
 func TestRoomScreenInABrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the browser test builds and runs the binary: not with -short")
-	}
-	root := moduleRoot(t)
-	chromium := chromiumPath(t)
-	axe := axeSource(t, root)
-	bin := build(t, root)
-	dbURL := pgtest.EmptyURL(t)
-	base := serve(t, bin, dbURL)
-	b := tab{t: t, ctx: newBrowser(t, chromium), base: base, axe: axe}
+	b, dbURL := startPortal(t, nil)
 
 	conn := connect(t, dbURL)
 	ctx := context.Background()
