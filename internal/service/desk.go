@@ -106,14 +106,10 @@ func (s *Desk) Confirmation(ctx context.Context, a Audit, actor domain.Actor, id
 	var out Confirmation
 	err = s.tx(ctx, func(tx DeskTx) error {
 		out = Confirmation{}
-		regs, err := tx.LockRegistrations(ctx, []int64{id})
+		r, err := lockVisible(ctx, tx, actor, id)
 		if err != nil {
 			return err
 		}
-		if len(regs) == 0 || !domain.CanView(actor, regs[0]) {
-			return notFound()
-		}
-		r := regs[0]
 		if r.State != domain.Approved {
 			return domain.Errorf(domain.Conflict, "desk.confirmation_not_approved")
 		}

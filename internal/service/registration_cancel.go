@@ -13,14 +13,10 @@ import (
 func (s *Registrations) Cancel(ctx context.Context, a Audit, actor domain.Actor, id int64) error {
 	now := s.now()
 	return s.tx(ctx, func(tx RegistrationTx) error {
-		regs, err := tx.LockRegistrations(ctx, []int64{id})
+		before, err := lockVisible(ctx, tx, actor, id)
 		if err != nil {
 			return err
 		}
-		if len(regs) == 0 || !domain.CanView(actor, regs[0]) {
-			return notFound()
-		}
-		before := regs[0]
 		r, err := domain.Cancel(actor, before, now)
 		if err != nil {
 			return err

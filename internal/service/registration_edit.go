@@ -16,14 +16,10 @@ func (s *Registrations) EditDetails(ctx context.Context, a Audit, actor domain.A
 	var changed []string
 	err := s.tx(ctx, func(tx RegistrationTx) error {
 		changed = nil
-		regs, err := tx.LockRegistrations(ctx, []int64{id})
+		before, err := lockVisible(ctx, tx, actor, id)
 		if err != nil {
 			return err
 		}
-		if len(regs) == 0 || !domain.CanView(actor, regs[0]) {
-			return notFound()
-		}
-		before := regs[0]
 		c, err := tx.RegistrationContext(ctx, actor, before.MeetingID, before.AccountID, now)
 		if err != nil {
 			return err

@@ -25,14 +25,10 @@ func (s *Registrations) ChangeMode(ctx context.Context, a Audit, actor domain.Ac
 	var out ModeChange
 	err := s.tx(ctx, func(tx RegistrationTx) error {
 		out = ModeChange{}
-		regs, err := tx.LockRegistrations(ctx, []int64{id})
+		before, err := lockVisible(ctx, tx, actor, id)
 		if err != nil {
 			return err
 		}
-		if len(regs) == 0 || !domain.CanView(actor, regs[0]) {
-			return notFound()
-		}
-		before := regs[0]
 		c, err := tx.RegistrationContext(ctx, actor, before.MeetingID, before.AccountID, now)
 		if err != nil {
 			return err

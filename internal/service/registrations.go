@@ -67,3 +67,21 @@ func NewRegistrations(d RegistrationsDeps) *Registrations {
 
 // notFound is how a registration the actor may not see is refused: as missing, not described.
 func notFound() error { return domain.Errorf(domain.NotFound, "error.registration_not_found") }
+
+// registrationLocker locks registrations: the registration and the desk transactions both do.
+type registrationLocker interface {
+	LockRegistrations(ctx context.Context, ids []int64) ([]domain.Registration, error)
+}
+
+// lockVisible locks registration id for a use case of actor's: one actor may not see is not
+// found (whether it exists is not told).
+func lockVisible(ctx context.Context, tx registrationLocker, actor domain.Actor, id int64) (domain.Registration, error) {
+	regs, err := tx.LockRegistrations(ctx, []int64{id})
+	if err != nil {
+		return domain.Registration{}, err
+	}
+	if len(regs) == 0 || !domain.CanView(actor, regs[0]) {
+		return domain.Registration{}, notFound()
+	}
+	return regs[0], nil
+}
