@@ -34,6 +34,13 @@ func runVisaErasure(ctx context.Context, db *postgres.DB, log *slog.Logger, rete
 		case res.Requests > 0 || res.Letters > 0:
 			log.Info("visa data erased", "requests", res.Requests, "letters", res.Letters, "retention_days", retentionDays)
 		}
+		// The badge photos go with the passport data; their files are made due for the sweep.
+		switch recs, err := db.ErasePhotos(ctx, retentionDays, time.Now()); {
+		case err != nil && ctx.Err() == nil:
+			log.Error("photo erasure", "err", err)
+		case len(recs) > 0:
+			log.Info("photos erased", "photos", len(recs), "retention_days", retentionDays)
+		}
 	})
 }
 

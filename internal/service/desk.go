@@ -23,6 +23,7 @@ type DeskTx interface {
 	// AuditBadge writes the event of a badge printed at a desk.
 	AuditBadge(ctx context.Context, a Audit, registrationID int64, detail map[string]any) error
 	deskScanTx
+	PhotoTx
 }
 
 // DeskKeyStore keeps the portal's token keys.
@@ -34,10 +35,16 @@ type DeskKeyStore interface {
 // Desk holds the use cases of the day of the meeting: the confirmation's token, and (desk*.go)
 // the desk's check-in and badges.
 type Desk struct {
-	tx   RunTx[DeskTx]
-	now  Clock
-	keys DeskKeyStore
+	tx    RunTx[DeskTx]
+	now   Clock
+	keys  DeskKeyStore
+	cache *keyCache
+	// files stores the photos (WithFiles).
+	files *Files
+}
 
+// keyCache holds the keys once read, shared by the copies WithFiles makes.
+type keyCache struct {
 	mu     sync.Mutex
 	loaded *domain.DeskKeys
 }
@@ -54,21 +61,28 @@ func NewDesk(d DeskDeps) *Desk {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Desk{tx: d.Tx, now: d.Now, keys: d.Keys}
+	return &Desk{tx: d.Tx, now: d.Now, keys: d.Keys, cache: &keyCache{}}
+}
+
+// WithFiles returns the use cases with the files service the photos are stored with.
+func (s *Desk) WithFiles(f *Files) *Desk {
+	c := *s
+	c.files = f
+	return &c
 }
 
 // Keys returns the portal's token keys, read once.
 func (s *Desk) Keys(ctx context.Context) (domain.DeskKeys, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.loaded != nil {
-		return *s.loaded, nil
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	if s.cache.loaded != nil {
+		return *s.cache.loaded, nil
 	}
 	k, err := s.keys.DeskKeys(ctx)
 	if err != nil {
 		return k, err
 	}
-	s.loaded = &k
+	s.cache.loaded = &k
 	return k, nil
 }
 

@@ -1,0 +1,147 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"plenary/internal/blob"
+	"plenary/internal/domain"
+	"plenary/internal/photo"
+)
+
+// PhotoTx is what the photo's use cases do inside their transaction.
+type PhotoTx interface {
+	// SetPhoto makes a staged file the registration's photo, audited, and returns the record of
+	// the file it replaces (made due for the sweep), if any.
+	SetPhoto(ctx context.Context, a Audit, p domain.Photo) (*blob.Record, error)
+	// RemovePhoto removes the registration's photo, audited, and returns its file's record.
+	RemovePhoto(ctx context.Context, a Audit, registrationID int64, now time.Time) (*blob.Record, error)
+}
+
+// SetPhoto gives a registration its photo: raw (a JPEG or PNG as uploaded) is checked and
+// re-encoded (photo.Process: no metadata kept), stored through the blob store, and recorded in
+// one transaction that checks again who may (domain.CanSetPhoto: the delegate, the secretariat,
+// the meeting's desk staff at the counter). The photo it replaces is removed after commit. A
+// refusal stores nothing.
+func (s *Desk) SetPhoto(ctx context.Context, a Audit, actor domain.Actor, registrationID int64, raw []byte, source domain.PhotoSource) (domain.Photo, error) {
+	if s.files == nil {
+		return domain.Photo{}, errors.New("service: the desk has no files service (WithFiles)")
+	}
+	// Who may is checked first, so that a stranger's upload is not even decoded.
+	if err := s.tx(ctx, func(tx DeskTx) error {
+		regs, err := tx.LockRegistrations(ctx, []int64{registrationID})
+		if err != nil {
+			return err
+		}
+		if len(regs) == 0 || !domain.CanSeePhoto(actor, regs[0]) {
+			return notFound()
+		}
+		return domain.CanSetPhoto(actor, regs[0])
+	}); err != nil {
+		return domain.Photo{}, err
+	}
+	pic, err := photo.Process(raw)
+	if err != nil {
+		return domain.Photo{}, err
+	}
+	u, err := s.files.Receive(bytes.NewReader(pic.JPEG), "photo.jpg", int64(len(pic.JPEG)))
+	if err != nil {
+		return domain.Photo{}, err
+	}
+	defer u.Close()
+	rec, err := s.files.Stage(ctx, u, "photos", 0)
+	if err != nil {
+		return domain.Photo{}, err
+	}
+	p := domain.Photo{RegistrationID: registrationID, Key: rec.Key, Backend: rec.Backend, Size: rec.Size,
+		Width: pic.Width, Height: pic.Height, Source: source, TakenBy: actor.ID, TakenAt: s.now()}
+	var old *blob.Record
+	err = s.tx(ctx, func(tx DeskTx) error {
+		old = nil
+		regs, err := tx.LockRegistrations(ctx, []int64{registrationID})
+		if err != nil {
+			return err
+		}
+		if len(regs) == 0 {
+			return notFound()
+		}
+		if err := domain.CanSetPhoto(actor, regs[0]); err != nil {
+			return err
+		}
+		old, err = tx.SetPhoto(ctx, a, p)
+		return err
+	})
+	if err != nil {
+		s.files.Discard(context.WithoutCancel(ctx), rec)
+		return domain.Photo{}, err
+	}
+	if old != nil {
+		s.files.Discard(context.WithoutCancel(ctx), *old)
+	}
+	return p, nil
+}
+
+// RemovePhoto removes a registration's photo, for whoever may set it.
+func (s *Desk) RemovePhoto(ctx context.Context, a Audit, actor domain.Actor, registrationID int64) error {
+	var old *blob.Record
+	err := s.tx(ctx, func(tx DeskTx) error {
+		old = nil
+		regs, err := tx.LockRegistrations(ctx, []int64{registrationID})
+		if err != nil {
+			return err
+		}
+		if len(regs) == 0 || !domain.CanSeePhoto(actor, regs[0]) {
+			return notFound()
+		}
+		r := regs[0]
+		if !(actor.ID == r.AccountID || actor.CanAt(domain.WorkDesk, r.MeetingID)) {
+			return domain.Errorf(domain.Forbidden, "error.forbidden")
+		}
+		old, err = tx.RemovePhoto(ctx, a, r.ID, s.now())
+		return err
+	})
+	if err == nil && old != nil && s.files != nil {
+		s.files.Discard(context.WithoutCancel(ctx), *old)
+	}
+	return err
+}
+
+// PhotoReads is what reading a photo needs of the store.
+type PhotoReads interface {
+	// RegistrationByID reads a registration (NotFound when there is none).
+	RegistrationByID(ctx context.Context, id int64) (domain.Registration, error)
+	// Photo reads a registration's photo (NotFound when it has none).
+	Photo(ctx context.Context, registrationID int64) (domain.Photo, error)
+}
+
+// OpenPhoto returns a registration's photo and its bytes, for whoever may see it
+// (domain.CanSeePhoto); NotFound otherwise, and when there is none.
+func (s *Desk) OpenPhoto(ctx context.Context, reads PhotoReads, actor domain.Actor, registrationID int64) (domain.Photo, []byte, error) {
+	r, err := reads.RegistrationByID(ctx, registrationID)
+	if err != nil {
+		return domain.Photo{}, nil, err
+	}
+	if !domain.CanSeePhoto(actor, r) {
+		return domain.Photo{}, nil, notFound()
+	}
+	p, err := reads.Photo(ctx, r.ID)
+	if err != nil {
+		return p, nil, err
+	}
+	if s.files == nil {
+		return p, nil, errors.New("service: the desk has no files service (WithFiles)")
+	}
+	rd, err := s.files.Open(ctx, p.Backend, p.Key, p.Size)
+	if err != nil {
+		return p, nil, err
+	}
+	defer rd.Close()
+	b := make([]byte, p.Size)
+	if _, err := io.ReadFull(rd, b); err != nil {
+		return p, nil, err
+	}
+	return p, b, nil
+}
