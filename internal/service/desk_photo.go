@@ -47,7 +47,7 @@ func (s *Desk) SetPhoto(ctx context.Context, a Audit, actor domain.Actor, regist
 	if err != nil {
 		return domain.Photo{}, err
 	}
-	u, err := s.files.Receive(bytes.NewReader(pic.JPEG), "photo.jpg", int64(len(pic.JPEG)))
+	u, err := s.files.Receive(bytes.NewReader(pic.JPEG), "registration-photo.jpg", int64(len(pic.JPEG)))
 	if err != nil {
 		return domain.Photo{}, err
 	}
