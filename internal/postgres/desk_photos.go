@@ -93,25 +93,14 @@ func (db *DB) ErasePhotos(ctx context.Context, retentionDays int, now time.Time)
 	var out []blob.Record
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		out = nil
-		rows, err := tx.Query(ctx, `SELECT `+meetingColumns+` FROM meetings m WHERE m.id IN (
-				SELECT r.meeting_id FROM registration_photos p JOIN registrations r ON r.id = p.registration_id)`)
+		due, err := erasureDueMeetings(ctx, tx, `SELECT r.meeting_id FROM registration_photos p JOIN registrations r ON r.id = p.registration_id`, retentionDays, now)
 		if err != nil {
 			return fmt.Errorf("postgres: photo erasure meetings: %w", err)
-		}
-		ms, err := pgx.CollectRows(rows, pgx.RowToStructByName[domain.Meeting])
-		if err != nil {
-			return fmt.Errorf("postgres: photo erasure meetings: %w", err)
-		}
-		var due []int64
-		for _, m := range ms {
-			if domain.VisaErasureDue(m, retentionDays, now) {
-				due = append(due, m.ID)
-			}
 		}
 		if len(due) == 0 {
 			return nil
 		}
-		rows, err = tx.Query(ctx, `SELECT p.registration_id FROM registration_photos p JOIN registrations r ON r.id = p.registration_id
+		rows, err := tx.Query(ctx, `SELECT p.registration_id FROM registration_photos p JOIN registrations r ON r.id = p.registration_id
 			WHERE r.meeting_id = ANY($1) FOR UPDATE OF p`, due)
 		if err != nil {
 			return fmt.Errorf("postgres: erase photos: %w", err)

@@ -38,26 +38,15 @@ func (db *DB) EraseVisaData(ctx context.Context, retentionDays int, now time.Tim
 			res.Skipped = true
 			return nil
 		}
-		rows, err := tx.Query(ctx, `SELECT `+meetingColumns+` FROM meetings m WHERE m.id IN (
-				SELECT meeting_id FROM visa_requests WHERE erased_at IS NULL
-				UNION SELECT meeting_id FROM visa_letters WHERE erased_at IS NULL)`)
+		due, err := erasureDueMeetings(ctx, tx, `SELECT meeting_id FROM visa_requests WHERE erased_at IS NULL
+			UNION SELECT meeting_id FROM visa_letters WHERE erased_at IS NULL`, retentionDays, now)
 		if err != nil {
 			return fmt.Errorf("postgres: erasure meetings: %w", err)
-		}
-		ms, err := pgx.CollectRows(rows, pgx.RowToStructByName[domain.Meeting])
-		if err != nil {
-			return fmt.Errorf("postgres: erasure meetings: %w", err)
-		}
-		var due []int64
-		for _, m := range ms {
-			if domain.VisaErasureDue(m, retentionDays, now) {
-				due = append(due, m.ID)
-			}
 		}
 		if len(due) == 0 {
 			return nil
 		}
-		rows, err = tx.Query(ctx, `UPDATE visa_requests SET passport_name = '', birth_date = NULL, birth_place = '',
+		rows, err := tx.Query(ctx, `UPDATE visa_requests SET passport_name = '', birth_date = NULL, birth_place = '',
 				nationality = '', passport_number = '', passport_issued = NULL, passport_expires = NULL,
 				issuing_country = '', representation = '', representation_id = NULL, passport_name_native = '', reason = '', erased_at = $2
 			WHERE meeting_id = ANY($1) AND erased_at IS NULL RETURNING id`, due, now)
@@ -92,4 +81,24 @@ func (db *DB) EraseVisaData(ctx context.Context, retentionDays int, now time.Tim
 		return auditMany(ctx, tx, Audit{}, "visa_request.erase", "visa_request", ids, details)
 	})
 	return res, err
+}
+
+// erasureDueMeetings returns the ids of the meetings among those ids selects (a query of meeting
+// ids) whose personal data is due for erasure retentionDays after their last day.
+func erasureDueMeetings(ctx context.Context, tx pgx.Tx, ids string, retentionDays int, now time.Time) ([]int64, error) {
+	rows, err := tx.Query(ctx, `SELECT `+meetingColumns+` FROM meetings m WHERE m.id IN (`+ids+`)`)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := pgx.CollectRows(rows, pgx.RowToStructByName[domain.Meeting])
+	if err != nil {
+		return nil, err
+	}
+	var due []int64
+	for _, m := range ms {
+		if domain.VisaErasureDue(m, retentionDays, now) {
+			due = append(due, m.ID)
+		}
+	}
+	return due, nil
 }
