@@ -104,6 +104,14 @@ func TestPhotoPermissions(t *testing.T) {
 		if got := CanSetPhoto(a, r) == nil; got != want[name][1] {
 			t.Errorf("%s sets the photo: %v, want %v", name, got, want[name][1])
 		}
+		// Who may set a photo may remove it, and no one else; a cancelled registration's too.
+		cancelled := r
+		cancelled.State = Cancelled
+		for _, x := range []Registration{r, cancelled} {
+			if got := CanRemovePhoto(a, x) == nil; got != want[name][1] {
+				t.Errorf("%s removes the photo of a registration %s: %v, want %v", name, x.State, got, want[name][1])
+			}
+		}
 	}
 	owner := actors["owner"]
 	for _, c := range []struct {

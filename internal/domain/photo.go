@@ -53,8 +53,8 @@ func CanSeePhoto(a Actor, r Registration) bool {
 // secretariat, and the desk staff of its meeting (taking one at the counter). A focal point sees
 // the photo but does not set it. Only a live in-person registration has a badge to print it on.
 func CanSetPhoto(a Actor, r Registration) error {
-	if !(a.SignedIn() && (a.ID == r.AccountID || a.CanAt(WorkDesk, r.MeetingID))) {
-		return Errorf(Forbidden, "error.forbidden")
+	if err := CanRemovePhoto(a, r); err != nil {
+		return err
 	}
 	switch {
 	case r.State == Cancelled || r.State == Rejected:
@@ -72,6 +72,16 @@ func CheckPhotoSize(width, height int) error {
 		return FieldErrors(map[string]string{FieldPhoto: "photo.too_many_pixels"})
 	case width < PhotoMinWidth || height < PhotoMinHeight:
 		return FieldErrors(map[string]string{FieldPhoto: "photo.too_small"})
+	}
+	return nil
+}
+
+// CanRemovePhoto reports whether actor may remove r's photo: whoever may set one (its owner, the
+// secretariat, the desk staff of its meeting), in any state, since removing personal data is
+// never refused for a registration's state.
+func CanRemovePhoto(a Actor, r Registration) error {
+	if !(a.SignedIn() && (a.ID == r.AccountID || a.CanAt(WorkDesk, r.MeetingID))) {
+		return Errorf(Forbidden, "error.forbidden")
 	}
 	return nil
 }

@@ -100,17 +100,27 @@ func (db *DB) ErasePhotos(ctx context.Context, retentionDays int, now time.Time)
 		if len(due) == 0 {
 			return nil
 		}
-		rows, err := tx.Query(ctx, `SELECT p.registration_id FROM registration_photos p JOIN registrations r ON r.id = p.registration_id
-			WHERE r.meeting_id = ANY($1) FOR UPDATE OF p`, due)
+		// The rows deleted name the photos erased, so a run that meets another finds them gone and
+		// audits nothing twice.
+		rows, err := tx.Query(ctx, `DELETE FROM registration_photos p USING registrations r
+			WHERE r.id = p.registration_id AND r.meeting_id = ANY($1) RETURNING p.registration_id, p.blob_key`, due)
 		if err != nil {
 			return fmt.Errorf("postgres: erase photos: %w", err)
 		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-		if err != nil {
+		var ids []int64
+		var keys []string
+		var id int64
+		var key string
+		if _, err := pgx.ForEachRow(rows, []any{&id, &key}, func() error {
+			ids, keys = append(ids, id), append(keys, key)
+			return nil
+		}); err != nil {
 			return fmt.Errorf("postgres: erase photos: %w", err)
 		}
-		rows, err = tx.Query(ctx, `WITH gone AS (DELETE FROM registration_photos WHERE registration_id = ANY($1) RETURNING blob_key)
-			UPDATE blobs b SET pending_until = $2 FROM gone WHERE b.key = gone.blob_key RETURNING `+blobColumns, ids, now)
+		if len(ids) == 0 {
+			return nil
+		}
+		rows, err = tx.Query(ctx, `UPDATE blobs b SET pending_until = $2 WHERE b.key = ANY($1) RETURNING `+blobColumns, keys, now)
 		if err != nil {
 			return fmt.Errorf("postgres: erase photos: %w", err)
 		}

@@ -32,14 +32,11 @@ func (s *Desk) SetPhoto(ctx context.Context, a Audit, actor domain.Actor, regist
 	}
 	// Who may is checked first, so that a stranger's upload is not even decoded.
 	if err := s.tx(ctx, func(tx DeskTx) error {
-		regs, err := tx.LockRegistrations(ctx, []int64{registrationID})
+		r, err := lockPhotoOf(ctx, tx, actor, registrationID)
 		if err != nil {
 			return err
 		}
-		if len(regs) == 0 || !domain.CanSeePhoto(actor, regs[0]) {
-			return notFound()
-		}
-		return domain.CanSetPhoto(actor, regs[0])
+		return domain.CanSetPhoto(actor, r)
 	}); err != nil {
 		return domain.Photo{}, err
 	}
@@ -61,14 +58,11 @@ func (s *Desk) SetPhoto(ctx context.Context, a Audit, actor domain.Actor, regist
 	var old *blob.Record
 	err = s.tx(ctx, func(tx DeskTx) error {
 		old = nil
-		regs, err := tx.LockRegistrations(ctx, []int64{registrationID})
+		r, err := lockPhotoOf(ctx, tx, actor, registrationID)
 		if err != nil {
 			return err
 		}
-		if len(regs) == 0 {
-			return notFound()
-		}
-		if err := domain.CanSetPhoto(actor, regs[0]); err != nil {
+		if err := domain.CanSetPhoto(actor, r); err != nil {
 			return err
 		}
 		old, err = tx.SetPhoto(ctx, a, p)
@@ -84,21 +78,24 @@ func (s *Desk) SetPhoto(ctx context.Context, a Audit, actor domain.Actor, regist
 	return p, nil
 }
 
-// RemovePhoto removes a registration's photo, for whoever may set it.
+// lockPhotoOf locks registration id for a photo use case of actor's: a registration whose photo
+// actor may not see is not found (whether it exists is not told).
+func lockPhotoOf(ctx context.Context, tx registrationLocker, actor domain.Actor, id int64) (domain.Registration, error) {
+	return lockSeen(ctx, tx, id, func(r domain.Registration) bool { return domain.CanSeePhoto(actor, r) })
+}
+
+// RemovePhoto removes a registration's photo, for whoever may set one (domain.CanRemovePhoto),
+// whatever the registration's state.
 func (s *Desk) RemovePhoto(ctx context.Context, a Audit, actor domain.Actor, registrationID int64) error {
 	var old *blob.Record
 	err := s.tx(ctx, func(tx DeskTx) error {
 		old = nil
-		regs, err := tx.LockRegistrations(ctx, []int64{registrationID})
+		r, err := lockPhotoOf(ctx, tx, actor, registrationID)
 		if err != nil {
 			return err
 		}
-		if len(regs) == 0 || !domain.CanSeePhoto(actor, regs[0]) {
-			return notFound()
-		}
-		r := regs[0]
-		if !(actor.ID == r.AccountID || actor.CanAt(domain.WorkDesk, r.MeetingID)) {
-			return domain.Errorf(domain.Forbidden, "error.forbidden")
+		if err := domain.CanRemovePhoto(actor, r); err != nil {
+			return err
 		}
 		old, err = tx.RemovePhoto(ctx, a, r.ID, s.now())
 		return err

@@ -76,11 +76,17 @@ type registrationLocker interface {
 // lockVisible locks registration id for a use case of actor's: one actor may not see is not
 // found (whether it exists is not told).
 func lockVisible(ctx context.Context, tx registrationLocker, actor domain.Actor, id int64) (domain.Registration, error) {
+	return lockSeen(ctx, tx, id, func(r domain.Registration) bool { return domain.CanView(actor, r) })
+}
+
+// lockSeen locks registration id; one that sees (the actor's view of it: the registration, its
+// photo) refuses is not found.
+func lockSeen(ctx context.Context, tx registrationLocker, id int64, sees func(domain.Registration) bool) (domain.Registration, error) {
 	regs, err := tx.LockRegistrations(ctx, []int64{id})
 	if err != nil {
 		return domain.Registration{}, err
 	}
-	if len(regs) == 0 || !domain.CanView(actor, regs[0]) {
+	if len(regs) == 0 || !sees(regs[0]) {
 		return domain.Registration{}, notFound()
 	}
 	return regs[0], nil
