@@ -62,17 +62,29 @@ func TestModeChangeDuringA1000ApprovalBatch(t *testing.T) {
 	// alone may take tens of milliseconds when it is busiest. A batch that held its rows while
 	// rendering 1,000 mails would make every attempt slow (445 ms to 1.2 s here); the best of up
 	// to three attempts must be within 100 ms.
+	// A batch may also hold the delegate's row too briefly for the probe, which polls every
+	// millisecond, to see it; such a run times nothing and is made again (at most ten times).
 	var best time.Duration
-	for attempt := 1; attempt <= 3; attempt++ {
-		took := modeChangeDuringBatch(t, w, focal, delegate, ids, target)
-		t.Logf("attempt %d: the mode change took %v while the batch approved %d", attempt, took, n)
-		if attempt == 1 || took < best {
-			best = took
+	for attempt, missed := 1, 0; attempt <= 3; {
+		took, seen := modeChangeDuringBatch(t, w, focal, delegate, ids, target)
+		switch {
+		case !seen:
+			missed++
+			t.Logf("the batch ended before its lock was seen (%d)", missed)
+			if missed == 10 {
+				t.Fatalf("in ten batches the probe never saw the batch hold the delegate's row: the test proves nothing")
+			}
+		default:
+			t.Logf("attempt %d: the mode change took %v while the batch approved %d", attempt, took, n)
+			if attempt == 1 || took < best {
+				best = took
+			}
+			attempt++
 		}
-		if best <= 100*time.Millisecond {
+		if seen && best <= 100*time.Millisecond {
 			break
 		}
-		// The next attempt starts from the same 1,000 pending registrations.
+		// The next run starts from the same 1,000 pending registrations.
 		if _, err := w.db.Pool.Exec(ctx, `UPDATE registrations SET state = 'pending', mode = 'in_person', decided_by = NULL, decided_at = NULL
 			WHERE id = ANY($1)`, ids); err != nil {
 			t.Fatal(err)
@@ -91,8 +103,9 @@ func TestModeChangeDuringA1000ApprovalBatch(t *testing.T) {
 }
 
 // modeChangeDuringBatch has focal approve ids in one action and, once that action holds target's
-// row, delegate switch target to remote; it returns how long the switch took.
-func modeChangeDuringBatch(t *testing.T, w *world, focal, delegate domain.Actor, ids []int64, target int64) time.Duration {
+// row, delegate switch target to remote; it returns how long the switch took, and false when the
+// batch ended before its lock was seen (nothing was timed).
+func modeChangeDuringBatch(t *testing.T, w *world, focal, delegate domain.Actor, ids []int64, target int64) (time.Duration, bool) {
 	t.Helper()
 	ctx := context.Background()
 	type decided struct {
@@ -108,7 +121,10 @@ func modeChangeDuringBatch(t *testing.T, w *world, focal, delegate domain.Actor,
 	for !locked(t, w.db, target) {
 		select {
 		case d := <-batch:
-			t.Fatalf("the batch ended (%v) before its lock was seen", d.err)
+			if d.err != nil || len(d.res.Done) != len(ids) {
+				t.Fatalf("batch: %d approved, %v", len(d.res.Done), d.err)
+			}
+			return 0, false
 		case <-time.After(time.Millisecond):
 		}
 	}
@@ -122,7 +138,7 @@ func modeChangeDuringBatch(t *testing.T, w *world, focal, delegate domain.Actor,
 	if d.err != nil || len(d.res.Done) != len(ids) {
 		t.Fatalf("batch: %d approved, %v", len(d.res.Done), d.err)
 	}
-	return took
+	return took, true
 }
 
 // warmUp has the portal serve decisions and changes of mode before, ten at a time, so that the
