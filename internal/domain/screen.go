@@ -12,8 +12,10 @@ type ScreenSession struct {
 	WorkingParty WorkingParty
 	Room         string
 	Start        time.Time
-	// End is nil when the session has no end set.
-	End *time.Time
+	// End is the session's end: its own, else the meeting's default session length after its
+	// start (as the calendar gives it), but never past the start of its working party's next
+	// session that day.
+	End time.Time
 	// Now says the session has started and is not over.
 	Now bool
 }
@@ -50,8 +52,8 @@ func sameDay(a, b time.Time) bool {
 }
 
 // RoomScreen returns the screen of meeting d at now, for room ("" for every room). A session
-// with no end set lasts until the next session of its working party that day starts, or else to
-// the end of its day.
+// with no end set lasts the meeting's default session length (MeetingDetail.SessionEnd, the
+// calendar's rule), cut short by the start of its working party's next session that day.
 func RoomScreen(d MeetingDetail, now time.Time, room string) Screen {
 	loc := d.Location()
 	n := now.In(loc).Truncate(time.Minute)
@@ -79,21 +81,28 @@ func RoomScreen(d MeetingDetail, now time.Time, room string) Screen {
 	all := make([]ScreenSession, 0, len(d.Sessions))
 	for _, s := range d.Sessions {
 		wp, _ := d.WorkingParty(s.WorkingPartyID)
-		x := ScreenSession{WorkingParty: wp, Room: strings.TrimSpace(s.Room), Start: wallIn(s.StartsAt, loc)}
-		if s.EndsAt != nil {
-			e := wallIn(*s.EndsAt, loc)
-			x.End = &e
-		}
+		x := ScreenSession{WorkingParty: wp, Room: strings.TrimSpace(s.Room), Start: wallIn(s.StartsAt, loc), End: wallIn(d.SessionEnd(s), loc)}
 		all = append(all, x)
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Start.Before(all[j].Start) })
-	for i, x := range all {
+	for i := range all {
+		x := &all[i]
+		for _, y := range all[i+1:] {
+			if y.WorkingParty.ID == x.WorkingParty.ID && sameDay(y.Start, x.Start) && y.Start.After(x.Start) {
+				if y.Start.Before(x.End) {
+					x.End = y.Start
+				}
+				break
+			}
+		}
+	}
+	for _, x := range all {
 		if room != "" && !strings.EqualFold(x.Room, room) {
 			continue
 		}
 		switch {
 		case sameDay(x.Start, n):
-			if over(all, i, n) {
+			if !n.Before(x.End) {
 				continue
 			}
 			x.Now = !n.Before(x.Start)
@@ -109,18 +118,4 @@ func RoomScreen(d MeetingDetail, now time.Time, room string) Screen {
 		}
 	}
 	return sc
-}
-
-// over reports whether session i of all (in time order) is over at now.
-func over(all []ScreenSession, i int, now time.Time) bool {
-	x := all[i]
-	if x.End != nil {
-		return !now.Before(*x.End)
-	}
-	for _, y := range all[i+1:] {
-		if y.WorkingParty.ID == x.WorkingParty.ID && sameDay(y.Start, x.Start) && y.Start.After(x.Start) {
-			return !now.Before(y.Start)
-		}
-	}
-	return false
 }

@@ -102,3 +102,36 @@ func fmtList(s []string) string {
 	}
 	return out + "]"
 }
+
+// A session with no end set ends as the calendar says (the meeting's default session length), but
+// never after its working party's next session that day has started.
+func TestRoomScreenSessionEnds(t *testing.T) {
+	d := screenMeeting()
+	d.SessionMinutes = 120
+	ends := map[string]string{}
+	sc := RoomScreen(d, time.Date(2025, 7, 24, 12, 0, 0, 0, time.UTC), "")
+	for _, s := range sc.Next {
+		ends[s.WorkingParty.Code+"@"+s.Start.Format("15:04")] = s.End.Format("15:04")
+	}
+	for k, want := range map[string]string{
+		"WP1/13@09:00": "12:00", // its own end
+		"WP3/13@09:30": "11:30", // the default length
+		"WP2/13@14:00": "16:00",
+		"WP3/13@15:00": "17:00",
+	} {
+		if ends[k] != want {
+			t.Errorf("%s ends at %q, want %s", k, ends[k], want)
+		}
+	}
+	// 11:45 in Zurich (09:45 UTC): WP3's morning session is over after its two hours.
+	if got := fmtList(codes(RoomScreen(d, time.Date(2025, 7, 25, 9, 45, 0, 0, time.UTC), "").Sessions)); got != "[WP1/13@09:00* WP2/13@14:00 WP3/13@15:00]" {
+		t.Errorf("at 11:45 sessions = %s", got)
+	}
+	// With a default of six hours, WP3's 09:30 session gives way to its 15:00 one.
+	d.SessionMinutes = 360
+	for _, s := range RoomScreen(d, time.Date(2025, 7, 24, 12, 0, 0, 0, time.UTC), "").Next {
+		if s.WorkingParty.Code == "WP3/13" && s.Start.Hour() == 9 && s.End.Format("15:04") != "15:00" {
+			t.Errorf("WP3's morning session ends at %s, want 15:00 (its next session)", s.End.Format("15:04"))
+		}
+	}
+}

@@ -123,7 +123,7 @@ type screenSession struct {
 	Title        string `json:"title"`
 	Room         string `json:"room"`
 	Start        string `json:"start"`
-	End          string `json:"end,omitempty"`
+	End          string `json:"end"`
 	Now          bool   `json:"now"`
 }
 
@@ -144,10 +144,7 @@ func screenSessions(ss []domain.ScreenSession, lang string) []screenSession {
 	out := make([]screenSession, 0, len(ss))
 	for _, s := range ss {
 		x := screenSession{WorkingParty: s.WorkingParty.Code, Title: s.WorkingParty.Title.In(lang), Room: s.Room,
-			Start: s.Start.Format(time.RFC3339), Now: s.Now}
-		if s.End != nil {
-			x.End = s.End.Format(time.RFC3339)
-		}
+			Start: s.Start.Format(time.RFC3339), End: s.End.Format(time.RFC3339), Now: s.Now}
 		out = append(out, x)
 	}
 	return out

@@ -59,7 +59,11 @@ func jsonLines(t *testing.T, doc screenDoc) []string {
 		if room == "" {
 			room = "To be announced"
 		}
-		l := s.WorkingParty + " " + start.Format("15:04") + " " + room
+		end, err := time.Parse(time.RFC3339, s.End)
+		if err != nil {
+			t.Fatalf("end %q: %v", s.End, err)
+		}
+		l := s.WorkingParty + " " + start.Format("15:04") + "–" + end.Format("15:04") + " " + room
 		if s.Now {
 			l += " now"
 		}
@@ -120,7 +124,9 @@ func TestRoomScreen(t *testing.T) {
 	if got := text(d.Find("#screen-today-h")); got != "Today, Friday, 25 July 2025" {
 		t.Errorf("today heading = %q", got)
 	}
-	want := "WP4/13 09:00 To be announced now|WP3/13 10:30 To be announced|WP1/13 14:00 To be announced|WP2/13 15:00 To be announced"
+	// No session of the meeting has an end set: each lasts the default three hours (as in the
+	// calendar).
+	want := "WP4/13 09:00–12:00 To be announced now|WP3/13 10:30–13:30 To be announced|WP1/13 14:00–17:00 To be announced|WP2/13 15:00–18:00 To be announced"
 	if got := strings.Join(screenLines(d, "screen-today"), "|"); got != want {
 		t.Errorf("today's sessions:\n got %s\nwant %s", got, want)
 	}
@@ -181,13 +187,13 @@ func TestRoomScreen(t *testing.T) {
 		t.Fatal("no notification of the change")
 	}
 	d = visitor.get(path, "Accept-Language", "en").doc(t)
-	want = "WP4/13 09:00 Popov Room now|WP3/13 10:30 To be announced|WP1/13 14:00 To be announced|WP2/13 15:00 To be announced"
+	want = "WP4/13 09:00–12:00 Popov Room now|WP3/13 10:30–13:30 To be announced|WP1/13 14:00–17:00 To be announced|WP2/13 15:00–18:00 To be announced"
 	if got := strings.Join(screenLines(d, "screen-today"), "|"); got != want {
 		t.Errorf("after the room change:\n got %s\nwant %s", got, want)
 	}
 	// One room's screen, in any case.
 	doc := getScreenJSON(t, visitor, path+".json?room=popov+room")
-	if got := strings.Join(jsonLines(t, doc), "|"); doc.Room != "Popov Room" || got != "WP4/13 09:00 Popov Room now" {
+	if got := strings.Join(jsonLines(t, doc), "|"); doc.Room != "Popov Room" || got != "WP4/13 09:00–12:00 Popov Room now" {
 		t.Errorf("room screen: room %q, sessions %s", doc.Room, got)
 	}
 	if testid(visitor.get(path+"?room=Nowhere").doc(t), "screen-unknown-room").Length() != 1 {
