@@ -30,51 +30,115 @@ func TestDeskStaffRole(t *testing.T) {
 	}
 }
 
-func TestMayEnter(t *testing.T) {
-	at := time.Date(2025, 7, 25, 8, 40, 0, 0, time.UTC)
+func TestMayScan(t *testing.T) {
+	nine := time.Date(2025, 7, 25, 9, 0, 0, 0, time.UTC)
+	at := func(h, m int) time.Time { return nine.Add(time.Duration(h-9)*time.Hour + time.Duration(m)*time.Minute) }
 	entry := CheckInList{ID: 1, MeetingID: 3, Kind: EntryList}
-	room := CheckInList{ID: 2, MeetingID: 3, Kind: RoomList, MultiEntry: true}
+	entryExits := CheckInList{ID: 1, MeetingID: 3, Kind: EntryList, Exits: true}
+	room := CheckInList{ID: 2, MeetingID: 3, Kind: RoomList, MultiEntry: true, Exits: true}
+	hall := CheckInList{ID: 4, MeetingID: 3, Kind: RoomList, MultiEntry: true}
+	event := CheckInList{ID: 5, MeetingID: 3, Kind: EventList, EventID: 77, MultiEntry: true, Exits: true}
+	removed := CheckInList{ID: 6, MeetingID: 3, Kind: EventList}
 	ok := Registration{ID: 9, MeetingID: 3, State: Approved, Mode: InPerson}
-	in := CheckIn{ListID: 1, RegistrationID: 9, Direction: Entry, At: at, Desk: "Desk 2"}
-	out := CheckIn{ListID: 2, RegistrationID: 9, Direction: Exit, At: at.Add(time.Hour)}
 	with := func(f func(*Registration)) Registration { r := ok; f(&r); return r }
+	remote := with(func(r *Registration) { r.Mode = Remote })
+	in := func(h, m int, desk string) CheckIn {
+		return CheckIn{RegistrationID: 9, Direction: Entry, At: at(h, m), Desk: desk}
+	}
+	out := func(h, m int, desk string) CheckIn {
+		return CheckIn{RegistrationID: 9, Direction: Exit, At: at(h, m), Desk: desk}
+	}
+	type scan struct {
+		dir Direction
+		at  time.Time
+	}
 	for _, c := range []struct {
-		name  string
-		list  CheckInList
-		r     Registration
-		dir   Direction
-		prior []CheckIn
-		want  string
+		name    string
+		list    CheckInList
+		r       Registration
+		events  []int64
+		scan    scan
+		counted []CheckIn
+		want    string
+		// wantAt and wantDesk: the counted scan an "already" refusal names.
+		wantAt   time.Time
+		wantDesk string
 	}{
-		{"first entry", entry, ok, Entry, nil, ""},
-		{"wrong meeting", entry, with(func(r *Registration) { r.MeetingID = 4 }), Entry, nil, RefuseWrongMeeting},
-		{"cancelled", entry, with(func(r *Registration) { r.State = Cancelled }), Entry, nil, RefuseCancelled},
-		{"pending", entry, with(func(r *Registration) { r.State = Pending }), Entry, nil, RefuseNotApproved},
-		{"rejected", entry, with(func(r *Registration) { r.State = Rejected }), Entry, nil, RefuseNotApproved},
-		{"remote", entry, with(func(r *Registration) { r.Mode = Remote }), Entry, nil, RefuseRemote},
-		// A second scan, from another desk or an offline scan arriving late: already in.
-		{"twice on the entry", entry, ok, Entry, []CheckIn{in}, RefuseAlready},
-		{"exit on the entry", entry, ok, Exit, nil, RefuseNotInside},
-		{"room: enter", room, ok, Entry, nil, ""},
-		{"room: enter again while inside", room, ok, Entry, []CheckIn{in}, RefuseAlready},
-		{"room: leave", room, ok, Exit, []CheckIn{in}, ""},
-		{"room: leave while outside", room, ok, Exit, nil, RefuseNotInside},
-		{"room: back in after leaving", room, ok, Entry, []CheckIn{in, out}, ""},
+		{name: "first entry", list: entry, r: ok, scan: scan{Entry, at(9, 0)}},
+		{name: "wrong meeting", list: entry, r: with(func(r *Registration) { r.MeetingID = 4 }), scan: scan{Entry, at(9, 0)}, want: RefuseWrongMeeting},
+		{name: "cancelled", list: entry, r: with(func(r *Registration) { r.State = Cancelled }), scan: scan{Entry, at(9, 0)}, want: RefuseCancelled},
+		{name: "pending", list: entry, r: with(func(r *Registration) { r.State = Pending }), scan: scan{Entry, at(9, 0)}, want: RefuseNotApproved},
+		{name: "rejected", list: entry, r: with(func(r *Registration) { r.State = Rejected }), scan: scan{Entry, at(9, 0)}, want: RefuseNotApproved},
+		{name: "remote at the entry", list: entry, r: remote, scan: scan{Entry, at(9, 0)}, want: RefuseRemote},
+		{name: "remote in a room", list: room, r: remote, scan: scan{Entry, at(9, 0)}, want: RefuseRemote},
+
+		// One entry only: a second entry, from another desk or late from offline, says when and where.
+		{name: "entry twice", list: entry, r: ok, scan: scan{Entry, at(10, 0)}, counted: []CheckIn{in(9, 0, "Desk 2")},
+			want: RefuseAlready, wantAt: at(9, 0), wantDesk: "Desk 2"},
+		{name: "entry: offline scan made earlier, arriving after the online one", list: entry, r: ok, scan: scan{Entry, at(8, 50)},
+			counted: []CheckIn{in(9, 0, "Desk 2")}, want: RefuseAlready, wantAt: at(9, 0), wantDesk: "Desk 2"},
+		{name: "entry: exit where exits are not scanned", list: entry, r: ok, scan: scan{Exit, at(10, 0)}, counted: []CheckIn{in(9, 0, "")}, want: RefuseNoExits},
+		{name: "entry with exits: exit without entry", list: entryExits, r: ok, scan: scan{Exit, at(10, 0)}, want: RefuseNotInside},
+		{name: "entry with exits: exit before the entry's time", list: entryExits, r: ok, scan: scan{Exit, at(8, 0)}, counted: []CheckIn{in(9, 0, "")}, want: RefuseNotInside},
+		{name: "entry with exits: exit", list: entryExits, r: ok, scan: scan{Exit, at(12, 0)}, counted: []CheckIn{in(9, 0, "")}},
+		{name: "entry with exits: no entry again after leaving", list: entryExits, r: ok, scan: scan{Entry, at(14, 0)},
+			counted: []CheckIn{in(9, 0, "Desk 1"), out(12, 0, "Door")}, want: RefuseAlready, wantAt: at(9, 0), wantDesk: "Desk 1"},
+		{name: "entry with exits: exit twice", list: entryExits, r: ok, scan: scan{Exit, at(12, 5)},
+			counted: []CheckIn{in(9, 0, ""), out(12, 0, "Door")}, want: RefuseAlreadyOut, wantAt: at(12, 0), wantDesk: "Door"},
+
+		// Many entries, exits scanned.
+		{name: "room: enter", list: room, r: ok, scan: scan{Entry, at(9, 0)}},
+		{name: "room: exit without entry", list: room, r: ok, scan: scan{Exit, at(9, 0)}, want: RefuseNotInside},
+		{name: "room: enter again while inside", list: room, r: ok, scan: scan{Entry, at(9, 30)}, counted: []CheckIn{in(9, 0, "Door A")},
+			want: RefuseAlready, wantAt: at(9, 0), wantDesk: "Door A"},
+		{name: "room: leave", list: room, r: ok, scan: scan{Exit, at(10, 0)}, counted: []CheckIn{in(9, 0, "")}},
+		{name: "room: leave twice", list: room, r: ok, scan: scan{Exit, at(10, 1)}, counted: []CheckIn{in(9, 0, ""), out(10, 0, "Door B")},
+			want: RefuseAlreadyOut, wantAt: at(10, 0), wantDesk: "Door B"},
+		{name: "room: back in after leaving", list: room, r: ok, scan: scan{Entry, at(11, 0)}, counted: []CheckIn{in(9, 0, ""), out(10, 0, "")}},
+		{name: "room: out, in, out again", list: room, r: ok, scan: scan{Exit, at(12, 0)}, counted: []CheckIn{in(9, 0, ""), out(10, 0, ""), in(11, 0, "")}},
+		// Offline scans arriving late are placed by their own time among those counted.
+		{name: "room: late entry falls while inside", list: room, r: ok, scan: scan{Entry, at(9, 30)},
+			counted: []CheckIn{in(9, 0, "Door A"), out(10, 0, "Door B")}, want: RefuseAlready, wantAt: at(9, 0), wantDesk: "Door A"},
+		{name: "room: late entry of the passage an online scan counted after it", list: room, r: ok, scan: scan{Entry, at(8, 59)},
+			counted: []CheckIn{in(9, 0, "Door A")}, want: RefuseAlready, wantAt: at(9, 0), wantDesk: "Door A"},
+		{name: "room: late exit followed by a counted exit", list: room, r: ok, scan: scan{Exit, at(9, 50)},
+			counted: []CheckIn{in(9, 0, ""), out(10, 0, "Door B")}, want: RefuseAlreadyOut, wantAt: at(10, 0), wantDesk: "Door B"},
+		{name: "room: late exit before the only entry", list: room, r: ok, scan: scan{Exit, at(8, 0)}, counted: []CheckIn{in(9, 0, "")}, want: RefuseNotInside},
+		{name: "room: late pair fills a gap", list: room, r: ok, scan: scan{Entry, at(10, 30)},
+			counted: []CheckIn{in(9, 0, ""), out(10, 0, ""), out(11, 0, "")}},
+		{name: "room: late entry after the last exit", list: room, r: ok, scan: scan{Entry, at(10, 30)}, counted: []CheckIn{in(9, 0, ""), out(10, 0, "")}},
+
+		// Many entries, exits not scanned: every entry counts, an exit is refused.
+		{name: "hall: enter", list: hall, r: ok, scan: scan{Entry, at(9, 0)}},
+		{name: "hall: enter again", list: hall, r: ok, scan: scan{Entry, at(9, 10)}, counted: []CheckIn{in(9, 0, "")}},
+		{name: "hall: exit", list: hall, r: ok, scan: scan{Exit, at(9, 10)}, counted: []CheckIn{in(9, 0, "")}, want: RefuseNoExits},
+
+		// A co-located event admits its attendees, whatever their mode at the meeting.
+		{name: "event: attendee", list: event, r: ok, events: []int64{76, 77}, scan: scan{Entry, at(9, 0)}},
+		{name: "event: remote attendee", list: event, r: remote, events: []int64{77}, scan: scan{Entry, at(9, 0)}},
+		{name: "event: not attending", list: event, r: ok, events: []int64{76}, scan: scan{Entry, at(9, 0)}, want: RefuseNotAttending},
+		{name: "event: attendee not approved", list: event, r: with(func(r *Registration) { r.State = Pending }), events: []int64{77}, scan: scan{Entry, at(9, 0)}, want: RefuseNotApproved},
+		{name: "event: removed from the meeting", list: removed, r: ok, events: []int64{77}, scan: scan{Entry, at(9, 0)}, want: RefuseNotAttending},
 	} {
-		err := MayEnter(c.list, c.r, c.dir, c.prior)
+		err := MayScan(ScanCheck{List: c.list, Registration: c.r, Events: c.events, Direction: c.scan.dir, At: c.scan.at, Counted: c.counted})
 		if got := Refusal(err); got != c.want {
 			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+			continue
+		}
+		if ScanDuplicates(c.want) {
+			e, _ := AsError(err)
+			if e.Args["At"] != c.wantAt || e.Args["Desk"] != c.wantDesk {
+				t.Errorf("%s: the refusal names %v, want %s at %q", c.name, e.Args, c.wantAt, c.wantDesk)
+			}
 		}
 	}
-	// "Already checked in" says when and where.
-	e, _ := AsError(MayEnter(entry, ok, Entry, []CheckIn{in}))
-	if e.Args["Desk"] != "Desk 2" || e.Args["At"] != at {
-		t.Errorf("already checked in says %v", e.Args)
-	}
-	if !Inside([]CheckIn{in}) || Inside([]CheckIn{in, out}) || Inside(nil) {
+	if !Inside([]CheckIn{in(9, 0, "")}) || Inside([]CheckIn{in(9, 0, ""), out(10, 0, "")}) || Inside(nil) {
 		t.Error("Inside")
 	}
-	if !IDCheckDue(ok, 0) || IDCheckDue(ok, 1) || IDCheckDue(with(func(r *Registration) { r.Mode = Remote }), 0) {
+	if !ScanDuplicates(RefuseAlready) || !ScanDuplicates(RefuseAlreadyOut) || ScanDuplicates(RefuseNotInside) || ScanDuplicates("") {
+		t.Error("ScanDuplicates")
+	}
+	if !IDCheckDue(ok, 0) || IDCheckDue(ok, 1) || IDCheckDue(remote, 0) {
 		t.Error("IDCheckDue")
 	}
 }

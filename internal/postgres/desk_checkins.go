@@ -12,14 +12,14 @@ import (
 	"plenary/internal/service"
 )
 
-// Check-in lists and scans (migration 00181).
+// Check-in lists and scans (migrations 00181, 00270).
 
-const checkInListColumns = `l.id, l.meeting_id, l.kind, l.name, l.multi_entry`
+const checkInListColumns = `l.id, l.meeting_id, l.kind, l.name, COALESCE(l.colocated_event_id, 0), l.multi_entry, l.exits`
 
 func scanCheckInList(row pgx.CollectableRow) (domain.CheckInList, error) {
 	var l domain.CheckInList
 	var kind string
-	err := row.Scan(&l.ID, &l.MeetingID, &kind, &l.Name, &l.MultiEntry)
+	err := row.Scan(&l.ID, &l.MeetingID, &kind, &l.Name, &l.EventID, &l.MultiEntry, &l.Exits)
 	l.Kind = domain.CheckInListKind(kind)
 	return l, err
 }
@@ -55,7 +55,7 @@ func entryList(ctx context.Context, q interface {
 	return lists[0], nil
 }
 
-const checkInListColumnsBare = `id, meeting_id, kind, name, multi_entry`
+const checkInListColumnsBare = `id, meeting_id, kind, name, COALESCE(colocated_event_id, 0), multi_entry, exits`
 
 // CheckInList reads a list.
 func (t *Tx) CheckInList(ctx context.Context, id int64) (domain.CheckInList, error) {
@@ -91,6 +91,16 @@ func (t *Tx) AcceptedScans(ctx context.Context, listID, registrationID int64) ([
 		return nil, fmt.Errorf("postgres: accepted scans: %w", err)
 	}
 	return out, nil
+}
+
+// RegistrationEvents returns the co-located events a registration attends.
+func (t *Tx) RegistrationEvents(ctx context.Context, registrationID int64) ([]int64, error) {
+	rows, _ := t.Query(ctx, `SELECT colocated_event_id FROM registration_colocated_events WHERE registration_id = $1 ORDER BY 1`, registrationID)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: registration events: %w", err)
+	}
+	return ids, nil
 }
 
 // ScanAnswer returns the first answer given to client's nonce, if any.

@@ -15,6 +15,8 @@ type deskScanTx interface {
 	EntryList(ctx context.Context, meetingID int64) (domain.CheckInList, error)
 	// CheckInList reads a list.
 	CheckInList(ctx context.Context, id int64) (domain.CheckInList, error)
+	// RegistrationEvents returns the co-located events a registration attends.
+	RegistrationEvents(ctx context.Context, registrationID int64) ([]int64, error)
 	// AcceptedScans returns a registration's counted scans of a list, in time order.
 	AcceptedScans(ctx context.Context, listID, registrationID int64) ([]domain.CheckIn, error)
 	// ScanAnswer returns the first answer given to client's nonce, if any.
@@ -130,6 +132,9 @@ func (s *Desk) Redeem(ctx context.Context, a Audit, actor domain.Actor, in Scan)
 	if in.Direction == "" {
 		in.Direction = domain.Entry
 	}
+	if !in.Direction.Valid() {
+		return ScanResult{}, domain.Errorf(domain.Invalid, "desk.bad_direction")
+	}
 	client := "staff:" + itoa(actor.ID)
 	if in.DeviceID != 0 {
 		client = "device:" + itoa(in.DeviceID)
@@ -198,7 +203,13 @@ func (s *Desk) Redeem(ctx context.Context, a Audit, actor domain.Actor, in Scan)
 				if prior, err = tx.AcceptedScans(ctx, list.ID, in.Registration); err != nil {
 					return err
 				}
-				refuse = domain.MayEnter(list, regs[0], in.Direction, prior)
+				var events []int64
+				if list.Kind == domain.EventList {
+					if events, err = tx.RegistrationEvents(ctx, in.Registration); err != nil {
+						return err
+					}
+				}
+				refuse = domain.MayScan(domain.ScanCheck{List: list, Registration: regs[0], Events: events, Direction: in.Direction, At: at, Counted: prior})
 				if refuse == nil && tok.ID != 0 && !domain.TokenStillHolds(tok, regs[0]) {
 					refuse = domain.ErrTokenRevoked
 				}
@@ -212,7 +223,7 @@ func (s *Desk) Redeem(ctx context.Context, a Audit, actor domain.Actor, in Scan)
 			}
 			out.Refusal, out.Args = e.Key, e.Args
 			out.Outcome = domain.ScanRefused
-			if e.Key == domain.RefuseAlready && !list.MultiEntry {
+			if domain.ScanDuplicates(e.Key) {
 				out.Outcome = domain.ScanDuplicate
 			}
 		}

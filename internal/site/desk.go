@@ -96,7 +96,7 @@ func (s *Server) deskPersonView(t *i18n.Translator, m *domain.MeetingDetail, p p
 		v.CheckedIn = t.T("desk.checked_in_at", "When", t.DateShort(at)+" "+t.Clock(at), "Desk", p.Entry.Desk)
 	}
 	entry := domain.CheckInList{MeetingID: m.ID, Kind: domain.EntryList}
-	if err := domain.MayEnter(entry, r, domain.Entry, prior); err != nil {
+	if err := domain.MayScan(domain.ScanCheck{List: entry, Registration: r, Direction: domain.Entry, At: s.opts.Now(), Counted: prior}); err != nil {
 		v.Refusal = deskMessage(t, err, m.Location())
 	} else {
 		v.CanCheckIn = true
