@@ -44,6 +44,7 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 		Registrations: service.NewRegistrations(service.RegistrationsDeps{
 			Tx:     postgres.TxFor(db, func(t *postgres.Tx) service.RegistrationTx { return t }),
 			Submit: db,
+			Reads:  db,
 			Now:    now,
 		}),
 		Documents: service.NewDocuments(db, now),
@@ -62,9 +63,11 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 			Now:     now,
 		}),
 		Meetings: service.NewMeetings(service.MeetingsDeps{
-			Tx:  postgres.TxFor(db, func(t *postgres.Tx) service.MeetingTx { return t }),
-			Now: now,
+			Tx:    postgres.TxFor(db, func(t *postgres.Tx) service.MeetingTx { return t }),
+			Reads: db,
+			Now:   now,
 		}),
 		FocalMail: service.NewFocalMail(postgres.TxFor(db, func(t *postgres.Tx) service.FocalMailTx { return t }), db),
+		Focal:     service.NewFocal(postgres.TxFor(db, func(t *postgres.Tx) service.FocalTx { return t }), db, now),
 	}
 }

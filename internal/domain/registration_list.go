@@ -47,3 +47,32 @@ func (l RegistrationLine) Name() string {
 	}
 	return PersonName(l.GivenName, l.FamilyName, AutoOrder)
 }
+
+// RegistrationFilter selects registrations for the focal point's and the secretariat's lists.
+// OrganisationIDs, when set, restricts the list to those organisations; the store narrows it to
+// what the actor may see (RegistrationScope).
+type RegistrationFilter struct {
+	OrganisationIDs []int64
+	MeetingID       int64
+	OrganisationID  int64
+	State           State
+	Mode            Mode
+	Query           string
+	// UpdatedBefore, when set, keeps the registrations last changed at or before it: "approve
+	// all" shows and approves those the list showed, not one that arrived since.
+	UpdatedBefore time.Time
+	// Sort is the list's order: "" (pending first, then the newest meeting, then by name),
+	// "name", "date" (newest registration first) or "state" (pending, approved, rejected,
+	// cancelled, then by name). Every order ends with the id, so that pages never overlap.
+	Sort          string
+	Limit, Offset int
+}
+
+// RegistrationPage is one page of a list and the counts of the whole selection.
+type RegistrationPage struct {
+	Lines []RegistrationLine
+	// Counts per state of the selection (ignoring the state filter).
+	Counts map[State]int
+	// Total is the number of lines matching every filter.
+	Total int
+}

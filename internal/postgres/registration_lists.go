@@ -19,7 +19,7 @@ func (db *DB) PendingRegistrationIDs(ctx context.Context, actor domain.Actor, f 
 		return nil, err
 	}
 	f.State = domain.Pending
-	where, args := f.where(true)
+	where, args := registrationWhere(f, true)
 	args = append(args, asOf)
 	q := `SELECT r.id FROM registrations r JOIN accounts a ON a.id = r.account_id` + where +
 		fmt.Sprintf(` AND r.updated_at <= $%d ORDER BY r.id`, len(args))

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"plenary/internal/domain"
+	"plenary/internal/service"
 )
 
 const registrationColumns = `r.id, r.meeting_id, r.account_id, r.organisation_id, r.mode, r.function_title, r.interpretation,
@@ -81,25 +81,8 @@ func (db *DB) RegistrationsOf(ctx context.Context, accountID int64) ([]Registrat
 	return pgx.CollectRows(rows, pgx.RowToStructByName[RegistrationLine])
 }
 
-// RegistrationFilter selects registrations for the focal point's and the secretariat's lists.
-// OrganisationIDs, when set, restricts the list to those organisations; the store narrows it to
-// what the actor may see (scoped).
-type RegistrationFilter struct {
-	OrganisationIDs []int64
-	MeetingID       int64
-	OrganisationID  int64
-	State           domain.State
-	Mode            domain.Mode
-	Query           string
-	// UpdatedBefore, when set, keeps the registrations last changed at or before it: "approve
-	// all" shows and approves those the list showed, not one that arrived since.
-	UpdatedBefore time.Time
-	// Sort is the list's order: "" (pending first, then the newest meeting, then by name),
-	// "name", "date" (newest registration first) or "state" (pending, approved, rejected,
-	// cancelled, then by name). Every order ends with the id, so that pages never overlap.
-	Sort          string
-	Limit, Offset int
-}
+// RegistrationFilter selects registrations for the lists (domain.RegistrationFilter).
+type RegistrationFilter = domain.RegistrationFilter
 
 // The orders of a list, by RegistrationFilter.Sort; the columns are the list query's.
 var registrationOrders = map[string]string{
@@ -137,7 +120,9 @@ func scoped(actor domain.Actor, f RegistrationFilter) (RegistrationFilter, error
 	return f, nil
 }
 
-func (f RegistrationFilter) where(withState bool) (string, []any) {
+// registrationWhere is the WHERE clause of f and its arguments; withState false ignores f.State (for
+// the counts per state).
+func registrationWhere(f RegistrationFilter, withState bool) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(cond string, v any) {
@@ -177,13 +162,7 @@ func escapeLike(s string) string {
 }
 
 // RegistrationPage is one page of a list and the counts of the whole selection.
-type RegistrationPage struct {
-	Lines []RegistrationLine
-	// Counts per state of the selection (ignoring the state filter).
-	Counts map[domain.State]int
-	// Total is the number of lines matching every filter.
-	Total int
-}
+type RegistrationPage = domain.RegistrationPage
 
 // ListRegistrations returns one page of registrations, pending first, and the counts per state,
 // in two queries whatever the number of registrations.
@@ -193,7 +172,7 @@ func (db *DB) ListRegistrations(ctx context.Context, actor domain.Actor, f Regis
 	if err != nil {
 		return page, err
 	}
-	where, args := f.where(true)
+	where, args := registrationWhere(f, true)
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 100
@@ -208,7 +187,7 @@ func (db *DB) ListRegistrations(ctx context.Context, actor domain.Actor, f Regis
 		where + order + fmt.Sprintf(` LIMIT %d OFFSET %d)`, limit, max(f.Offset, 0)) + ` ` +
 		strings.Replace(registrationLineSelect, "FROM registrations r", "FROM page JOIN registrations r ON r.id = page.id", 1) + order
 	// The counts need the accounts only to search their names.
-	cwhere, cargs := f.where(false)
+	cwhere, cargs := registrationWhere(f, false)
 	from := ` FROM registrations r`
 	if strings.TrimSpace(f.Query) != "" {
 		from += ` JOIN accounts a ON a.id = r.account_id`
@@ -243,7 +222,7 @@ func (db *DB) EachRegistration(ctx context.Context, actor domain.Actor, f Regist
 	if err != nil {
 		return err
 	}
-	where, args := f.where(true)
+	where, args := registrationWhere(f, true)
 	return eachRow(ctx, db, "export registrations",
 		registrationLineSelect+where+` ORDER BY m.first_day DESC, o.name, a.family_name, a.given_name, r.id`, args, fn)
 }
@@ -256,7 +235,7 @@ func (db *DB) RegistrationStatistics(ctx context.Context, actor domain.Actor, f 
 		return Statistics{}, err
 	}
 	f.State = ""
-	where, args := f.where(false)
+	where, args := registrationWhere(f, false)
 	live := " r.state IN ('pending','approved')"
 	if where == "" {
 		where = " WHERE" + live
@@ -304,23 +283,21 @@ func sorted(m map[string]int) []Breakdown {
 	return out
 }
 
-// SetAutoApproval switches an organisation's automatic approval, by its focal point or the
-// secretariat.
-func (db *DB) SetAutoApproval(ctx context.Context, a Audit, actor domain.Actor, org int64, on bool) error {
-	if !domain.CanSetAutoApproval(actor, org) {
-		return domain.Errorf(domain.Forbidden, "error.forbidden")
+// SetAutoApproval stores whether an organisation's registrations are approved as they arrive
+// and returns its name.
+func (t *Tx) SetAutoApproval(ctx context.Context, org int64, on bool) (string, error) {
+	var name string
+	err := t.QueryRow(ctx, `UPDATE organisations SET auto_approval = $2, updated_at = now() WHERE id = $1 RETURNING name`, org, on).Scan(&name)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", domain.Errorf(domain.NotFound, "error.organisation_not_found")
 	}
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE organisations SET auto_approval = $2, updated_at = now() WHERE id = $1`, org, on)
-		if err != nil {
-			return fmt.Errorf("postgres: auto approval: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.Errorf(domain.NotFound, "error.organisation_not_found")
-		}
-		return audit(ctx, tx, a, "organisation.auto_approval", "organisation", org, map[string]any{"auto_approval": on})
-	})
+	if err != nil {
+		return "", fmt.Errorf("postgres: auto approval: %w", err)
+	}
+	return name, nil
 }
+
+var _ service.FocalTx = (*Tx)(nil)
 
 // Colleagues lists the accounts affiliated to an organisation, for registering one of them.
 func (db *DB) Colleagues(ctx context.Context, org int64) ([]domain.AccountRef, error) {
@@ -330,3 +307,9 @@ func (db *DB) Colleagues(ctx context.Context, org int64) ([]domain.AccountRef, e
 	}
 	return pgx.CollectRows(rows, pgx.RowToStructByName[domain.AccountRef])
 }
+
+var (
+	_ service.FocalReads        = (*DB)(nil)
+	_ service.RegistrationReads = (*DB)(nil)
+	_ service.MeetingReads      = (*DB)(nil)
+)

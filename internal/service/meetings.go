@@ -24,14 +24,16 @@ type MeetingTx interface {
 // Meetings are the secretariat's use cases on a meeting: its life cycle (publish, unpublish),
 // copies and the saves of the editor's sections.
 type Meetings struct {
-	tx  RunTx[MeetingTx]
-	now Clock
+	tx    RunTx[MeetingTx]
+	reads MeetingReads
+	now   Clock
 }
 
 // MeetingsDeps is what the meeting use cases are built from.
 type MeetingsDeps struct {
-	Tx  RunTx[MeetingTx]
-	Now Clock
+	Tx    RunTx[MeetingTx]
+	Reads MeetingReads
+	Now   Clock
 }
 
 // NewMeetings builds the meeting use cases.
@@ -39,7 +41,7 @@ func NewMeetings(d MeetingsDeps) *Meetings {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Meetings{tx: d.Tx, now: d.Now}
+	return &Meetings{tx: d.Tx, reads: d.Reads, now: d.Now}
 }
 
 // Publish makes a draft public, which opens registration (at once, or on the day set for it);
@@ -74,4 +76,24 @@ func (s *Meetings) transition(ctx context.Context, a Audit, actor domain.Actor, 
 		}
 		return tx.Audit(ctx, a, "meeting."+string(action), "meeting", []int64{id}, []map[string]any{{"slug": d.Slug, "from": string(d.State), "to": string(state)}})
 	})
+}
+
+// MeetingReads are what the pages of meetings read outside a transaction.
+type MeetingReads interface {
+	// Meetings lists every meeting, drafts included, the newest first.
+	Meetings(ctx context.Context) ([]domain.MeetingSummary, error)
+	// MeetingDetailByID returns a meeting with its sessions, deadlines and the rest; a missing
+	// one is NotFound.
+	MeetingDetailByID(ctx context.Context, id int64) (*domain.MeetingDetail, error)
+}
+
+// List lists every meeting, drafts included, the newest first: for the lists' filters and the
+// secretariat (a page for the public shows only what is published).
+func (s *Meetings) List(ctx context.Context) ([]domain.MeetingSummary, error) {
+	return s.reads.Meetings(ctx)
+}
+
+// Detail returns meeting id with its sessions, deadlines and the rest (NotFound when missing).
+func (s *Meetings) Detail(ctx context.Context, id int64) (*domain.MeetingDetail, error) {
+	return s.reads.MeetingDetailByID(ctx, id)
 }

@@ -42,10 +42,12 @@ type RegistrationTx interface {
 	RevokeTokens(ctx context.Context, a Audit, registrationIDs []int64, kind domain.TokenKind, reason domain.RevokeReason, now time.Time) error
 }
 
-// Registrations are the registration use cases: submit, decide, cancel, change of mode.
+// Registrations are the registration use cases: submit, decide, cancel, change of mode, and the
+// lists of registrations.
 type Registrations struct {
 	tx     RunTx[RegistrationTx]
 	submit RegistrationSubmitter
+	reads  RegistrationReads
 	now    Clock
 }
 
@@ -54,7 +56,9 @@ type RegistrationsDeps struct {
 	Tx RunTx[RegistrationTx]
 	// Submit stores new registrations, batched (see RegistrationSubmitter).
 	Submit RegistrationSubmitter
-	Now    Clock
+	// Reads are the lists' reads.
+	Reads RegistrationReads
+	Now   Clock
 }
 
 // NewRegistrations builds the registration use cases.
@@ -62,7 +66,7 @@ func NewRegistrations(d RegistrationsDeps) *Registrations {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Registrations{tx: d.Tx, submit: d.Submit, now: d.Now}
+	return &Registrations{tx: d.Tx, submit: d.Submit, reads: d.Reads, now: d.Now}
 }
 
 // notFound is how a registration the actor may not see is refused: as missing, not described.

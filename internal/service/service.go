@@ -31,4 +31,5 @@ type Services struct {
 	Accounts      *Accounts
 	Meetings      *Meetings
 	FocalMail     *FocalMail
+	Focal         *Focal
 }

@@ -28,7 +28,7 @@ func (s *Server) approveAllAsk(w http.ResponseWriter, r *http.Request, sc listSc
 	f.State = domain.Pending
 	f.UpdatedBefore = asOf
 	f.Limit = maxApproveAllNames
-	page, err := s.db.ListRegistrations(r.Context(), actorOf(r), f)
+	page, err := s.svc.Registrations.List(r.Context(), actorOf(r), f)
 	if err != nil {
 		s.fail(w, r, err)
 		return

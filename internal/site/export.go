@@ -53,7 +53,7 @@ func registrationHeader(t *i18n.Translator) []string {
 	}
 }
 
-func registrationRecord(t *i18n.Translator, l postgres.RegistrationLine) []any {
+func registrationRecord(t *i18n.Translator, l domain.RegistrationLine) []any {
 	var decided any
 	if l.DecidedAt != nil {
 		decided = inZone(*l.DecidedAt, l.MeetingTimeZone)
@@ -73,10 +73,10 @@ func yesNo(t *i18n.Translator, b bool) string {
 }
 
 // exportRegistrations downloads the registrations matching f.
-func (s *Server) exportRegistrations(w http.ResponseWriter, r *http.Request, format exportFormat, name string, f postgres.RegistrationFilter) {
+func (s *Server) exportRegistrations(w http.ResponseWriter, r *http.Request, format exportFormat, name string, f domain.RegistrationFilter) {
 	t := s.translator(r)
 	rows := func(emit func([]any) error) error {
-		return s.db.EachRegistration(r.Context(), actorOf(r), f, func(l postgres.RegistrationLine) error {
+		return s.svc.Registrations.Each(r.Context(), actorOf(r), f, func(l domain.RegistrationLine) error {
 			return emit(registrationRecord(t, l))
 		})
 	}

@@ -13,20 +13,6 @@ func (s *Server) focalList(w http.ResponseWriter, r *http.Request) {
 	s.showFocal(w, r, http.StatusOK, parseListQuery(r.URL.Query()), view.NewForm())
 }
 
-// focalOrganisations returns the organisations the focal point acts for.
-func (s *Server) focalOrganisations(r *http.Request) ([]domain.Organisation, error) {
-	a := actorOf(r)
-	out := make([]domain.Organisation, 0, len(a.FocalOf()))
-	for _, id := range a.FocalOf() {
-		o, err := s.db.Organisation(r.Context(), id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, nil
-}
-
 func (s *Server) showFocal(w http.ResponseWriter, r *http.Request, status int, q view.ListQuery, decide view.Form) {
 	s.showFocalWith(w, r, status, q, decide, view.Form{})
 }
@@ -35,7 +21,7 @@ func (s *Server) showFocal(w http.ResponseWriter, r *http.Request, status int, q
 func (s *Server) showFocalWith(w http.ResponseWriter, r *http.Request, status int, q view.ListQuery, decide, mailForm view.Form) {
 	a := actorOf(r)
 	t := s.translator(r)
-	orgs, err := s.focalOrganisations(r)
+	orgs, err := s.svc.Focal.Organisations(r.Context(), a)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -49,7 +35,7 @@ func (s *Server) showFocalWith(w http.ResponseWriter, r *http.Request, status in
 		s.fail(w, r, err)
 		return
 	}
-	meetings, err := s.db.Meetings(r.Context())
+	meetings, err := s.svc.Meetings.List(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -77,7 +63,7 @@ func (s *Server) showFocalWith(w http.ResponseWriter, r *http.Request, status in
 		if d.Meeting != nil {
 			f := sc.fixed
 			f.MeetingID, f.OrganisationID = q.MeetingID, q.OrganisationID
-			st, err := s.db.RegistrationStatistics(r.Context(), actorOf(r), f)
+			st, err := s.svc.Registrations.Statistics(r.Context(), a, f)
 			if err != nil {
 				s.fail(w, r, err)
 				return
@@ -125,19 +111,15 @@ func (s *Server) focalAutoApproval(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	on := in.AutoApproval == "on"
-	if err := s.db.SetAutoApproval(r.Context(), auditOf(r), actorOf(r), in.OrganisationID, on); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	o, err := s.db.Organisation(r.Context(), in.OrganisationID)
+	name, err := s.svc.Focal.SetAutoApproval(r.Context(), auditOf(r), actorOf(r), in.OrganisationID, on)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	if on {
-		s.flash(r, "lists.auto_now_on", "Organisation", o.Name)
+		s.flash(r, "lists.auto_now_on", "Organisation", name)
 	} else {
-		s.flash(r, "lists.auto_now_off", "Organisation", o.Name)
+		s.flash(r, "lists.auto_now_off", "Organisation", name)
 	}
 	http.Redirect(w, r, "/focal#auto-h", http.StatusSeeOther)
 }
@@ -149,7 +131,7 @@ func (s *Server) focalRegisterData(r *http.Request, meetingID, orgID int64) (vie
 	t := s.translator(r)
 	now := s.opts.Now()
 	d := view.RegisterOnBehalfData{Back: "/focal", Form: view.NewForm()}
-	orgs, err := s.focalOrganisations(r)
+	orgs, err := s.svc.Focal.Organisations(r.Context(), a)
 	if err != nil {
 		return d, nil, err
 	}
@@ -164,17 +146,9 @@ func (s *Server) focalRegisterData(r *http.Request, meetingID, orgID int64) (vie
 		}
 	}
 	d.OrganisationID = orgID
-	all, err := s.db.Meetings(r.Context())
+	upcoming, err := s.svc.Focal.UpcomingMeetings(r.Context())
 	if err != nil {
 		return d, nil, err
-	}
-	// Upcoming meetings, soonest first.
-	var upcoming []domain.MeetingSummary
-	for i := len(all) - 1; i >= 0; i-- {
-		m := domain.Meeting{LastDay: all[i].LastDay, TimeZone: all[i].TimeZone}
-		if !m.Past(now) {
-			upcoming = append(upcoming, all[i])
-		}
 	}
 	if len(upcoming) == 0 {
 		return d, nil, nil
@@ -186,7 +160,7 @@ func (s *Server) focalRegisterData(r *http.Request, meetingID, orgID int64) (vie
 			d.MeetingID = m.ID
 		}
 	}
-	d.Meeting, err = s.db.MeetingDetailByID(r.Context(), d.MeetingID)
+	d.Meeting, err = s.svc.Meetings.Detail(r.Context(), d.MeetingID)
 	if err != nil {
 		return d, nil, err
 	}
@@ -194,7 +168,7 @@ func (s *Server) focalRegisterData(r *http.Request, meetingID, orgID int64) (vie
 	if offer := domain.RegistrationOffer(a, d.Meeting.Meeting, d.Meeting.Deadline(domain.PreRegistration), &org, now); !offer.Allowed {
 		d.Closed = message(t, offer.Reason)
 	}
-	colleagues, err := s.db.Colleagues(r.Context(), orgID)
+	colleagues, err := s.svc.Focal.Colleagues(r.Context(), a, orgID)
 	if err != nil {
 		return d, nil, err
 	}
@@ -282,7 +256,7 @@ func (s *Server) focalExport(w http.ResponseWriter, r *http.Request, format expo
 	f := focalScope(a).filter(q)
 	name := "registrations-" + s.opts.Now().UTC().Format("2006-01-02")
 	if q.MeetingID != 0 {
-		d, err := s.db.MeetingDetailByID(r.Context(), q.MeetingID)
+		d, err := s.svc.Meetings.Detail(r.Context(), q.MeetingID)
 		if err != nil {
 			s.fail(w, r, err)
 			return

@@ -11,7 +11,6 @@ import (
 
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
-	"plenary/internal/postgres"
 	"plenary/internal/service"
 	"plenary/web/view"
 )
@@ -60,7 +59,7 @@ type listScope struct {
 	exports string
 	// fixed is the part of the filter the user cannot change: a focal point's organisations, or
 	// the secretariat's meeting.
-	fixed postgres.RegistrationFilter
+	fixed domain.RegistrationFilter
 }
 
 // focalScope is the focal point's list; the store narrows it to their organisations.
@@ -70,11 +69,11 @@ func focalScope(domain.Actor) listScope {
 
 func meetingScope(meetingID int64) listScope {
 	base := "/secretariat/meetings/" + strconv.FormatInt(meetingID, 10) + "/registrations"
-	return listScope{base: base, exports: base + "/export", fixed: postgres.RegistrationFilter{MeetingID: meetingID}}
+	return listScope{base: base, exports: base + "/export", fixed: domain.RegistrationFilter{MeetingID: meetingID}}
 }
 
 // filter is the store's filter for a query, without paging.
-func (sc listScope) filter(q view.ListQuery) postgres.RegistrationFilter {
+func (sc listScope) filter(q view.ListQuery) domain.RegistrationFilter {
 	f := sc.fixed
 	if f.MeetingID == 0 {
 		f.MeetingID = q.MeetingID
@@ -94,23 +93,14 @@ func (s *Server) loadList(r *http.Request, sc listScope, q view.ListQuery) (view
 	f.Offset = (max(q.Page, 1) - 1) * perPage
 	// Taken before reading: "approve all" approves only what the page could have shown.
 	asOf := s.opts.Now().UTC().Format(time.RFC3339Nano)
-	page, err := s.db.ListRegistrations(r.Context(), actorOf(r), f)
-	if err != nil {
-		return view.RegistrationList{}, err
-	}
-	ids := make([]int64, len(page.Lines))
-	for i, l := range page.Lines {
-		ids[i] = l.ID
-	}
-	// The state of each delegate's visa request, never its passport data.
-	visas, err := s.db.VisaStates(r.Context(), actorOf(r), ids)
+	page, err := s.svc.Registrations.List(r.Context(), actorOf(r), f)
 	if err != nil {
 		return view.RegistrationList{}, err
 	}
 	lang := s.translator(r).Lang.Tag
 	rows := make([]view.RegistrationRow, len(page.Lines))
 	for i, l := range page.Lines {
-		rows[i] = registrationRow(l, lang, visas[l.ID])
+		rows[i] = registrationRow(l, lang, page.Visas[l.ID])
 	}
 	return view.RegistrationList{
 		Base: sc.base, Exports: sc.exports, Query: q, Lines: rows, Counts: page.Counts, Total: page.Total,
@@ -119,7 +109,7 @@ func (s *Server) loadList(r *http.Request, sc listScope, q view.ListQuery) (view
 }
 
 // registrationRow is what a list shows of a registration, in the page's language lang.
-func registrationRow(l postgres.RegistrationLine, lang string, visa domain.VisaState) view.RegistrationRow {
+func registrationRow(l domain.RegistrationLine, lang string, visa domain.VisaState) view.RegistrationRow {
 	row := view.RegistrationRow{
 		ID: l.ID, Name: l.Name(), Email: l.Email, EmailVerified: l.EmailVerified, Organisation: l.OrgName,
 		MeetingTitle: l.MeetingTitle.In(lang), MeetingFirstDay: l.MeetingFirstDay, MeetingLastDay: l.MeetingLastDay,
@@ -208,7 +198,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, sc listScope, sh
 		if err != nil {
 			asOf = s.opts.Now()
 		}
-		if ids, err = s.db.PendingRegistrationIDs(r.Context(), actorOf(r), sc.filter(q), asOf); err != nil {
+		if ids, err = s.svc.Registrations.PendingIDs(r.Context(), actorOf(r), sc.filter(q), asOf); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -232,7 +222,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, sc listScope, sh
 			return
 		}
 	}
-	names, err := s.db.RegistrationNames(r.Context(), actorOf(r), res.Done)
+	names, err := s.svc.Registrations.Names(r.Context(), actorOf(r), res.Done)
 	if err != nil {
 		s.fail(w, r, err)
 		return

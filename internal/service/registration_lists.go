@@ -1,0 +1,98 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"plenary/internal/domain"
+)
+
+// RegistrationReads are what the lists of registrations read outside a transaction. The store
+// narrows every selection to what the actor may see (domain.RegistrationScope, domain.CanView),
+// so that no query returns another organisation's delegates.
+type RegistrationReads interface {
+	// ListRegistrations returns one page of a selection and its counts per state.
+	ListRegistrations(ctx context.Context, actor domain.Actor, f domain.RegistrationFilter) (domain.RegistrationPage, error)
+	// VisaStates is the state of each registration's visa request the actor may see, without
+	// any passport data.
+	VisaStates(ctx context.Context, actor domain.Actor, registrationIDs []int64) (map[int64]domain.VisaState, error)
+	// RegistrationStatistics counts a selection's live registrations.
+	RegistrationStatistics(ctx context.Context, actor domain.Actor, f domain.RegistrationFilter) (domain.Statistics, error)
+	// PendingRegistrationIDs are the ids of the selection's registrations pending since asOf.
+	PendingRegistrationIDs(ctx context.Context, actor domain.Actor, f domain.RegistrationFilter, asOf time.Time) ([]int64, error)
+	// RegistrationNames are the delegates' names of the registrations of ids the actor sees.
+	RegistrationNames(ctx context.Context, actor domain.Actor, ids []int64) ([]string, error)
+	// EachRegistration streams the whole selection (no paging) to fn.
+	EachRegistration(ctx context.Context, actor domain.Actor, f domain.RegistrationFilter, fn func(domain.RegistrationLine) error) error
+	// Registration is one registration with its names; one actor may not see is NotFound.
+	Registration(ctx context.Context, actor domain.Actor, id int64) (domain.RegistrationLine, error)
+	// ColocatedOf returns, by registration, the co-located events it takes part in.
+	ColocatedOf(ctx context.Context, registrationIDs []int64) (map[int64][]int64, error)
+}
+
+// RegistrationList is one page of a list of registrations, with the state of each one's visa
+// request (never its passport data).
+type RegistrationList struct {
+	domain.RegistrationPage
+	Visas map[int64]domain.VisaState
+}
+
+// List returns one page of the registrations f selects that actor may list (a focal point: their
+// organisations'; Forbidden for one who may list none), with their visa requests' states.
+func (s *Registrations) List(ctx context.Context, actor domain.Actor, f domain.RegistrationFilter) (RegistrationList, error) {
+	page, err := s.reads.ListRegistrations(ctx, actor, f)
+	if err != nil {
+		return RegistrationList{}, err
+	}
+	ids := make([]int64, len(page.Lines))
+	for i, l := range page.Lines {
+		ids[i] = l.ID
+	}
+	visas, err := s.reads.VisaStates(ctx, actor, ids)
+	if err != nil {
+		return RegistrationList{}, err
+	}
+	return RegistrationList{RegistrationPage: page, Visas: visas}, nil
+}
+
+// Statistics counts the live registrations f selects that actor may list, by mode, gender,
+// organisation kind and country.
+func (s *Registrations) Statistics(ctx context.Context, actor domain.Actor, f domain.RegistrationFilter) (domain.Statistics, error) {
+	return s.reads.RegistrationStatistics(ctx, actor, f)
+}
+
+// PendingIDs returns the ids of the registrations f selects that actor may list and that were
+// already pending at asOf: what "approve all" approves.
+func (s *Registrations) PendingIDs(ctx context.Context, actor domain.Actor, f domain.RegistrationFilter, asOf time.Time) ([]int64, error) {
+	return s.reads.PendingRegistrationIDs(ctx, actor, f, asOf)
+}
+
+// Names returns the delegates' names of the registrations of ids that actor may see, in the
+// order of the lists sorted by name: whom a decision changed.
+func (s *Registrations) Names(ctx context.Context, actor domain.Actor, ids []int64) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return s.reads.RegistrationNames(ctx, actor, ids)
+}
+
+// Each streams every registration f selects that actor may list to fn, in the exports' order.
+func (s *Registrations) Each(ctx context.Context, actor domain.Actor, f domain.RegistrationFilter, fn func(domain.RegistrationLine) error) error {
+	return s.reads.EachRegistration(ctx, actor, f, fn)
+}
+
+// Line returns registration id with its names, if actor may see it (else NotFound).
+func (s *Registrations) Line(ctx context.Context, actor domain.Actor, id int64) (domain.RegistrationLine, error) {
+	return s.reads.Registration(ctx, actor, id)
+}
+
+// Colocated returns the co-located events registration id (one actor may see, else NotFound)
+// takes part in, with its line.
+func (s *Registrations) Colocated(ctx context.Context, actor domain.Actor, id int64) (domain.RegistrationLine, []int64, error) {
+	l, err := s.reads.Registration(ctx, actor, id)
+	if err != nil {
+		return l, nil, err
+	}
+	m, err := s.reads.ColocatedOf(ctx, []int64{id})
+	return l, m[id], err
+}
