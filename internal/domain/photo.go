@@ -41,6 +41,9 @@ type Photo struct {
 	Source         PhotoSource
 	TakenBy        int64
 	TakenAt        time.Time
+	// Desk is the desk a photo taken at the counter was taken at (not stored with the photo:
+	// written in its audit event).
+	Desk string
 }
 
 // CanSeePhoto reports whether actor may see r's photo: its owner, a focal point of its

@@ -67,8 +67,11 @@ func (t *Tx) SetPhoto(ctx context.Context, a Audit, p domain.Photo) (*blob.Recor
 		p.RegistrationID, p.Key, p.Width, p.Height, string(p.Source), by, p.TakenAt); err != nil {
 		return nil, fmt.Errorf("postgres: set photo: %w", err)
 	}
-	return old, audit(ctx, t, a, "photo.set", "registration", p.RegistrationID,
-		map[string]any{"source": p.Source, "width": p.Width, "height": p.Height, "size": p.Size, "replaced": old != nil})
+	detail := map[string]any{"source": p.Source, "width": p.Width, "height": p.Height, "size": p.Size, "replaced": old != nil}
+	if p.Source == domain.PhotoAtDesk {
+		detail["desk"], detail["staff"] = p.Desk, p.TakenBy
+	}
+	return old, audit(ctx, t, a, "photo.set", "registration", p.RegistrationID, detail)
 }
 
 // RemovePhoto removes a registration's photo, audited, and returns its file's record (made due

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -27,6 +28,43 @@ type PhotoTx interface {
 // the meeting's desk staff at the counter). The photo it replaces is removed after commit. A
 // refusal stores nothing.
 func (s *Desk) SetPhoto(ctx context.Context, a Audit, actor domain.Actor, registrationID int64, raw []byte, source domain.PhotoSource) (domain.Photo, error) {
+	return s.setPhoto(ctx, a, actor, registrationID, raw, source, "")
+}
+
+// PhotoIn is a photo as a client sends it: the file's body, who took it, and at which desk (for
+// a photo taken at the counter; written in the audit event with the staff member).
+type PhotoIn struct {
+	Body   io.Reader
+	Source domain.PhotoSource
+	Desk   string
+}
+
+// ReceivePhoto reads a client's photo into a temporary file first (so that nothing, a database
+// connection least of all, is held while a slow client sends it), then sets it as SetPhoto does.
+// An empty file and one larger than domain.PhotoMaxUpload are refused as field errors.
+func (s *Desk) ReceivePhoto(ctx context.Context, a Audit, actor domain.Actor, registrationID int64, in PhotoIn) (domain.Photo, error) {
+	if s.files == nil {
+		return domain.Photo{}, errors.New("service: the desk has no files service (WithFiles)")
+	}
+	u, err := s.files.Receive(in.Body, "photo", domain.PhotoMaxUpload)
+	if err != nil {
+		return domain.Photo{}, err
+	}
+	defer u.Close()
+	switch {
+	case u.Over:
+		return domain.Photo{}, domain.FieldErrors(map[string]string{domain.FieldPhoto: "photo.too_large"})
+	case u.Size == 0:
+		return domain.Photo{}, domain.FieldErrors(map[string]string{domain.FieldPhoto: "photo.missing"})
+	}
+	raw := make([]byte, u.Size)
+	if _, err := u.f.ReadAt(raw, 0); err != nil {
+		return domain.Photo{}, fmt.Errorf("service: read the received photo: %w", err)
+	}
+	return s.setPhoto(ctx, a, actor, registrationID, raw, in.Source, in.Desk)
+}
+
+func (s *Desk) setPhoto(ctx context.Context, a Audit, actor domain.Actor, registrationID int64, raw []byte, source domain.PhotoSource, desk string) (domain.Photo, error) {
 	if s.files == nil {
 		return domain.Photo{}, errors.New("service: the desk has no files service (WithFiles)")
 	}
@@ -54,7 +92,7 @@ func (s *Desk) SetPhoto(ctx context.Context, a Audit, actor domain.Actor, regist
 		return domain.Photo{}, err
 	}
 	p := domain.Photo{RegistrationID: registrationID, Key: rec.Key, Backend: rec.Backend, Size: rec.Size,
-		Width: pic.Width, Height: pic.Height, Source: source, TakenBy: actor.ID, TakenAt: s.now()}
+		Width: pic.Width, Height: pic.Height, Source: source, TakenBy: actor.ID, TakenAt: s.now(), Desk: desk}
 	var old *blob.Record
 	err = s.tx(ctx, func(tx DeskTx) error {
 		old = nil

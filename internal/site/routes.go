@@ -84,6 +84,13 @@ func (s *Server) Routes() chi.Router {
 			r.Post("/registrations/{id}/edit", s.registrationEditSubmit)
 			r.Get("/registrations/{id}/confirmation", s.confirmationShow)
 			r.Get("/registrations/{id}/confirmation.pdf", s.confirmationPDF)
+			// The photo for the badge (registration_photo.go): the page, the picture (the
+			// domain's CanSeePhoto decides who sees it) and its removal, asked first.
+			r.Get("/registrations/{id}/photo", s.photoShow)
+			r.With(s.limit(s.uploads)).Post("/registrations/{id}/photo", s.photoSubmit)
+			r.Get("/registrations/{id}/photo.jpg", s.photoImage)
+			r.Get("/registrations/{id}/photo/remove", s.photoRemoveAsk)
+			r.Post("/registrations/{id}/photo/remove", s.photoRemove)
 		})
 
 		// Visa support letters: the public page a letter's QR code points to; the request of a

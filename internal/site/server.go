@@ -139,6 +139,10 @@ func New(db *postgres.DB, svc service.Services, log *slog.Logger, cat *i18n.Cata
 		docs = service.NewDocuments(db, opts.Now)
 	}
 	s.docs = docs.WithFiles(s.files)
+	// The photos are stored as the documents' files are.
+	if svc.Desk != nil {
+		s.svc.Desk = svc.Desk.WithFiles(s.files)
+	}
 	s.downloads = newLimiter(orDefault(opts.MaxDownloads, DefaultMaxDownloads))
 	s.uploads = newLimiter(orDefault(opts.MaxUploads, DefaultMaxUploads))
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { s.fail(w, r, err) }
