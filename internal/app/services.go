@@ -53,6 +53,11 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 			Now:  now,
 			Keys: db,
 		}),
+		Devices: service.NewDevices(service.DevicesDeps{
+			Tx:    postgres.TxFor(db, func(t *postgres.Tx) service.DeviceTx { return t }),
+			Reads: db,
+			Now:   now,
+		}),
 		Accounts: service.NewAccounts(service.AccountsDeps{
 			Tx:      postgres.TxFor(db, func(t *postgres.Tx) service.AccountTx { return t }),
 			Reads:   db,

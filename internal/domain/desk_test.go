@@ -24,9 +24,12 @@ func TestDeskStaffRole(t *testing.T) {
 		t.Errorf("MeetingsFor(WorkDesk) %v %v", ms, all)
 	}
 	for _, p := range roles[RoleDeskStaff] {
-		if p != WorkDesk {
+		if p != WorkDesk && p != ScanTokens {
 			t.Errorf("desk staff hold %s", p)
 		}
+	}
+	if !staff.CanAt(ScanTokens, meeting) || staff.CanAt(ScanTokens, meeting+1) {
+		t.Error("desk staff must scan at their meeting only")
 	}
 }
 

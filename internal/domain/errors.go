@@ -17,6 +17,9 @@ const (
 	Forbidden Code = "forbidden"
 	Conflict  Code = "conflict"
 	Internal  Code = "internal"
+	// Unauthorized: the request names no one the portal knows (a device's token that is wrong
+	// or revoked).
+	Unauthorized Code = "unauthorized"
 )
 
 // Error is a failure the user may be told about. Key is a message catalogue key, so the message is

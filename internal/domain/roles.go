@@ -47,6 +47,10 @@ const (
 	WorkDesk Permission = "desk:check_in"
 	// ManageDesk: name a meeting's desk staff and register its scanner devices. Everywhere only.
 	ManageDesk Permission = "desk:manage"
+	// ScanTokens: record the scans of a meeting's confirmations and badges on its check-in
+	// lists, and read the meeting's lists of valid and revoked tokens: what a scanner device
+	// does, and the desk with it.
+	ScanTokens Permission = "desk:scan"
 )
 
 // RoleName names a role.
@@ -58,6 +62,9 @@ const (
 	RoleFocalPoint  RoleName = "focal_point"
 	// RoleDeskStaff works the registration desk of one meeting, named by the secretariat.
 	RoleDeskStaff RoleName = "desk_staff"
+	// RoleScannerDevice is a scanner device registered for one meeting by the secretariat
+	// (DeviceActor): it scans, nothing more.
+	RoleScannerDevice RoleName = "scanner_device"
 )
 
 // roles is what each role may do. A role is given to an account as a Grant: the secretariat's
@@ -67,10 +74,11 @@ var roles = map[RoleName][]Permission{
 		ManageMeetings, ManageOrganisations, ManageStudyGroups, ReadMail, ListParticipants, ManageVisas,
 		ManageDocuments, RegisterAnyone,
 		ViewRegistrations, DecideRegistrations, RegisterColleagues, SetAutoApproval, ConfirmMembers,
-		WorkDesk, ManageDesk,
+		WorkDesk, ManageDesk, ScanTokens,
 	},
-	RoleFocalPoint: {ViewRegistrations, DecideRegistrations, RegisterColleagues, SetAutoApproval, ConfirmMembers},
-	RoleDeskStaff:  {WorkDesk},
+	RoleFocalPoint:    {ViewRegistrations, DecideRegistrations, RegisterColleagues, SetAutoApproval, ConfirmMembers},
+	RoleDeskStaff:     {WorkDesk, ScanTokens},
+	RoleScannerDevice: {ScanTokens},
 }
 
 // Permissions returns what a role may do (nil for an unknown role).
@@ -99,9 +107,12 @@ func DeskStaffGrant(m int64) Grant { return Grant{Role: RoleDeskStaff, Meeting: 
 // FocalPointGrant is the role of focal point of organisation org.
 func FocalPointGrant(org int64) Grant { return Grant{Role: RoleFocalPoint, Organisation: org} }
 
-// Actor is who performs an action: an account with the roles it holds, or a visitor (ID 0).
+// Actor is who performs an action: an account with the roles it holds, a scanner device
+// (Device, no account), or a visitor (both 0).
 type Actor struct {
-	ID             int64
+	ID int64
+	// Device is the scanner device acting, 0 for a person (DeviceActor).
+	Device         int64
 	OrganisationID int64
 	// Grants are the roles the account holds, each where it holds it.
 	Grants []Grant
@@ -121,6 +132,9 @@ func NewActor(id, org int64, grants ...Grant) Actor {
 // SignedIn reports whether the actor has an account.
 func (a Actor) SignedIn() bool { return a.ID != 0 }
 
+// identified reports whether the actor is someone: an account or a scanner device.
+func (a Actor) identified() bool { return a.ID != 0 || a.Device != 0 }
+
 // scoped reports whether the actor's scopes (if any) allow p.
 func (a Actor) scoped(p Permission) bool { return a.Scopes == nil || slices.Contains(a.Scopes, p) }
 
@@ -129,7 +143,7 @@ func holds(g Grant, p Permission) bool { return slices.Contains(roles[g.Role], p
 
 // Can reports whether the actor may do p everywhere (the secretariat's kind of permission).
 func (a Actor) Can(p Permission) bool {
-	if !a.SignedIn() || !a.scoped(p) {
+	if !a.identified() || !a.scoped(p) {
 		return false
 	}
 	for _, g := range a.Grants {
@@ -143,7 +157,7 @@ func (a Actor) Can(p Permission) bool {
 // CanFor reports whether the actor may do p for organisation org: everywhere, or by a grant for
 // that organisation.
 func (a Actor) CanFor(p Permission, org int64) bool {
-	if !a.SignedIn() || !a.scoped(p) {
+	if !a.identified() || !a.scoped(p) {
 		return false
 	}
 	for _, g := range a.Grants {
@@ -157,7 +171,7 @@ func (a Actor) CanFor(p Permission, org int64) bool {
 // CanAt reports whether the actor may do p at meeting m: everywhere, or by a grant for that
 // meeting.
 func (a Actor) CanAt(p Permission, m int64) bool {
-	if !a.SignedIn() || !a.scoped(p) {
+	if !a.identified() || !a.scoped(p) {
 		return false
 	}
 	for _, g := range a.Grants {
@@ -171,7 +185,7 @@ func (a Actor) CanAt(p Permission, m int64) bool {
 // OrganisationsFor says for which organisations the actor may do p: every one (all), or those
 // listed; none when both are empty.
 func (a Actor) OrganisationsFor(p Permission) (orgs []int64, all bool) {
-	if !a.SignedIn() || !a.scoped(p) {
+	if !a.identified() || !a.scoped(p) {
 		return nil, false
 	}
 	for _, g := range a.Grants {
@@ -189,7 +203,7 @@ func (a Actor) OrganisationsFor(p Permission) (orgs []int64, all bool) {
 
 // MeetingsFor says at which meetings the actor may do p: every one (all), or those listed.
 func (a Actor) MeetingsFor(p Permission) (meetings []int64, all bool) {
-	if !a.SignedIn() || !a.scoped(p) {
+	if !a.identified() || !a.scoped(p) {
 		return nil, false
 	}
 	for _, g := range a.Grants {

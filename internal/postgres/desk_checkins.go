@@ -182,3 +182,18 @@ func (t *Tx) TokenRevoked(ctx context.Context, id int64) (bool, error) {
 	}
 	return revoked, nil
 }
+
+// ScanPerson returns who a registration is, as a scan's answer names them; nil when unknown.
+func (t *Tx) ScanPerson(ctx context.Context, registrationID int64) (*service.ScanPerson, error) {
+	var p service.ScanPerson
+	err := t.QueryRow(ctx, `SELECT a.given_name || ' ' || a.family_name, o.name, o.country, r.mode, r.state
+		FROM registrations r JOIN accounts a ON a.id = r.account_id JOIN organisations o ON o.id = r.organisation_id
+		WHERE r.id = $1`, registrationID).Scan(&p.Name, &p.Organisation, &p.Country, &p.Mode, &p.State)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: scan person: %w", err)
+	}
+	return &p, nil
+}

@@ -25,6 +25,17 @@ type deskScanTx interface {
 	RecordScan(ctx context.Context, a Audit, s ScanRecord) (int64, error)
 	// TokenRevoked reports whether a token was revoked (a reprinted badge's old one, ...).
 	TokenRevoked(ctx context.Context, id int64) (bool, error)
+	// ScanPerson returns who a registration is, as a scan's answer names them; nil when unknown.
+	ScanPerson(ctx context.Context, registrationID int64) (*ScanPerson, error)
+}
+
+// ScanPerson is the person a scan names, as the answer (and its replay) gives them.
+type ScanPerson struct {
+	Name         string       `json:"name"`
+	Organisation string       `json:"organisation"`
+	Country      string       `json:"country"`
+	Mode         domain.Mode  `json:"mode"`
+	State        domain.State `json:"state"`
 }
 
 // ScanRecord is one scan as it is stored.
@@ -72,6 +83,7 @@ type ScanResult struct {
 	Args         map[string]any     `json:"args,omitempty"`
 	Registration int64              `json:"registration,omitempty"`
 	Token        int64              `json:"token,omitempty"`
+	Person       *ScanPerson        `json:"person,omitempty"`
 	List         int64              `json:"list"`
 	ScanID       int64              `json:"scan"`
 	At           time.Time          `json:"scanned_at"`
@@ -115,10 +127,14 @@ func (s *Desk) CheckToken(ctx context.Context, meetingID int64, code string, at 
 // Redeem records a scan at a meeting's desk or scanner device: at most one check-in per person
 // on a single-entry list whatever the number of desks (the registration is locked, and a unique
 // index stands behind it), a duplicate or refused scan recorded with its outcome, never lost; a
-// nonce sent again returns the first answer. Desk staff of the meeting and the secretariat may.
+// nonce sent again returns the first answer. Whoever may scan at the meeting (ScanTokens: its
+// desk staff, the secretariat, its scanner devices) may; a device's scans are its own.
 func (s *Desk) Redeem(ctx context.Context, a Audit, actor domain.Actor, in Scan) (ScanResult, error) {
-	if !actor.CanAt(domain.WorkDesk, in.MeetingID) {
+	if !actor.CanAt(domain.ScanTokens, in.MeetingID) {
 		return ScanResult{}, domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
+	if actor.Device != 0 {
+		in.DeviceID = actor.Device
 	}
 	keys, err := s.Keys(ctx)
 	if err != nil {
@@ -213,6 +229,11 @@ func (s *Desk) Redeem(ctx context.Context, a Audit, actor domain.Actor, in Scan)
 				if refuse == nil && tok.ID != 0 && !domain.TokenStillHolds(tok, regs[0]) {
 					refuse = domain.ErrTokenRevoked
 				}
+			}
+		}
+		if in.Registration != 0 {
+			if out.Person, err = tx.ScanPerson(ctx, in.Registration); err != nil {
+				return err
 			}
 		}
 		out.Outcome = domain.ScanAccepted

@@ -28,6 +28,7 @@ type Services struct {
 	Registrations *Registrations
 	Documents     *Documents
 	Desk          *Desk
+	Devices       *Devices
 	Accounts      *Accounts
 	Meetings      *Meetings
 	FocalMail     *FocalMail

@@ -70,6 +70,8 @@ func statusOf(code domain.Code) int {
 		return http.StatusForbidden
 	case domain.Conflict:
 		return http.StatusConflict
+	case domain.Unauthorized:
+		return http.StatusUnauthorized
 	default:
 		return http.StatusInternalServerError
 	}
@@ -79,6 +81,7 @@ var titleOf = map[int]string{
 	http.StatusUnprocessableEntity: "error.invalid_title",
 	http.StatusNotFound:            "error.not_found_title",
 	http.StatusForbidden:           "error.forbidden_title",
+	http.StatusUnauthorized:        "error.forbidden_title",
 	http.StatusConflict:            "error.conflict_title",
 	http.StatusInternalServerError: "error.internal_title",
 }
