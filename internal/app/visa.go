@@ -15,7 +15,7 @@ import (
 var VisaErasureInterval = time.Hour
 
 // checkVisaFonts says at start whether letters can be written: without the fonts (Debian's
-// fonts-dejavu-core and fonts-droid-fallback) issuing a letter fails.
+// fonts-dejavu-core, fonts-droid-fallback and fonts-noto-core) issuing a letter fails.
 func (m *Main) checkVisaFonts() {
 	if _, err := visaletter.DefaultFonts(); err != nil {
 		m.Log.Warn("visa letters cannot be issued", "err", err)

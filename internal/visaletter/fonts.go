@@ -12,30 +12,48 @@ import (
 )
 
 // The TrueType files the letter embeds, from Debian's packages (fonts-dejavu-core,
-// fonts-droid-fallback): they are read at run time and never committed.
+// fonts-droid-fallback, fonts-noto-core): they are read at run time and never committed.
 const (
-	DefaultLatin     = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-	DefaultLatinBold = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
-	DefaultCJK       = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
+	DefaultLatin      = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+	DefaultLatinBold  = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+	DefaultCJK        = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
+	DefaultArabic     = "/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf"
+	DefaultArabicBold = "/usr/share/fonts/truetype/noto/NotoNaskhArabic-Bold.ttf"
 )
 
 // Fonts holds the bytes of the fonts a letter embeds (only the glyphs it uses end up in the
 // PDF): DejaVu Sans for Latin, Greek and Cyrillic, Droid Sans Fallback for Chinese, Japanese and
-// Korean.
+// Korean, Noto Naskh Arabic for Arabic.
 type Fonts struct {
-	Latin, LatinBold, CJK []byte
+	Latin, LatinBold, CJK, Arabic, ArabicBold []byte
+
+	arabicOnce sync.Once
+	arabic     *arabicFonts // parsed for shaping, shared by Subset's fonts
+	arabicErr  error
 }
 
-// LoadFonts reads the three font files.
-func LoadFonts(latin, latinBold, cjk string) (*Fonts, error) {
+// arabicFonts parses the Arabic fonts once.
+func (f *Fonts) arabicFonts() (*arabicFonts, error) {
+	f.arabicOnce.Do(func() {
+		if len(f.Arabic) == 0 || len(f.ArabicBold) == 0 {
+			f.arabicErr = fmt.Errorf("visaletter: no Arabic font (install fonts-noto-core)")
+			return
+		}
+		f.arabic, f.arabicErr = newArabicFonts(f.Arabic, f.ArabicBold)
+	})
+	return f.arabic, f.arabicErr
+}
+
+// LoadFonts reads the five font files.
+func LoadFonts(latin, latinBold, cjk, arabic, arabicBold string) (*Fonts, error) {
 	f := &Fonts{}
 	for _, x := range []struct {
 		path string
 		dst  *[]byte
-	}{{latin, &f.Latin}, {latinBold, &f.LatinBold}, {cjk, &f.CJK}} {
+	}{{latin, &f.Latin}, {latinBold, &f.LatinBold}, {cjk, &f.CJK}, {arabic, &f.Arabic}, {arabicBold, &f.ArabicBold}} {
 		b, err := os.ReadFile(x.path)
 		if err != nil {
-			return nil, fmt.Errorf("visaletter: font: %w (install fonts-dejavu-core and fonts-droid-fallback)", err)
+			return nil, fmt.Errorf("visaletter: font: %w (install fonts-dejavu-core, fonts-droid-fallback and fonts-noto-core)", err)
 		}
 		*x.dst = b
 	}
@@ -50,7 +68,9 @@ var (
 
 // DefaultFonts loads the fonts from their Debian paths once per process.
 func DefaultFonts() (*Fonts, error) {
-	defaultOnce.Do(func() { defaultFonts, defaultErr = LoadFonts(DefaultLatin, DefaultLatinBold, DefaultCJK) })
+	defaultOnce.Do(func() {
+		defaultFonts, defaultErr = LoadFonts(DefaultLatin, DefaultLatinBold, DefaultCJK, DefaultArabic, DefaultArabicBold)
+	})
 	return defaultFonts, defaultErr
 }
 
@@ -58,8 +78,9 @@ func DefaultFonts() (*Fonts, error) {
 type script int
 
 const (
-	latin script = iota // DejaVu Sans: Latin, Greek, Cyrillic, punctuation, digits
-	cjk                 // Droid Sans Fallback: Han, kana, Hangul, CJK punctuation, full-width forms
+	latin  script = iota // DejaVu Sans: Latin, Greek, Cyrillic, punctuation, digits
+	cjk                  // Droid Sans Fallback: Han, kana, Hangul, CJK punctuation, full-width forms
+	arabic               // Noto Naskh Arabic, shaped
 )
 
 // run is a stretch of text printed in one font.
@@ -76,8 +97,43 @@ func scriptOf(r rune) script {
 		r >= 0xFF00 && r <= 0xFFEF, // half- and full-width forms
 		r >= 0x3200 && r <= 0x33FF: // enclosed CJK letters, compatibility
 		return cjk
+	case isArabic(r):
+		return arabic
 	}
 	return latin
+}
+
+// isArabic says whether r is of the Arabic blocks (letters, marks, Arabic-Indic digits, Arabic
+// punctuation, presentation forms).
+func isArabic(r rune) bool {
+	return r >= 0x0600 && r <= 0x06FF || r >= 0x0750 && r <= 0x077F || r >= 0x08A0 && r <= 0x08FF ||
+		r >= 0xFB50 && r <= 0xFDFF || r >= 0xFE70 && r <= 0xFEFF
+}
+
+// hasArabic reports whether any of the strings needs the Arabic font.
+func hasArabic(ss ...string) bool {
+	for _, s := range ss {
+		for _, r := range s {
+			if isArabic(r) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// rightToLeft says whether s is a right-to-left paragraph: its first strong character is
+// (UAX #9 rule P2).
+func rightToLeft(s string) bool {
+	for _, r := range s {
+		switch {
+		case isArabic(r) && unicode.IsLetter(r), unicode.Is(unicode.Hebrew, r) && unicode.IsLetter(r):
+			return true
+		case unicode.IsLetter(r):
+			return false
+		}
+	}
+	return false
 }
 
 // runs splits s where the script changes, so that each run is printed in a font that has its
@@ -159,6 +215,9 @@ func (f *Fonts) Subset(letters []Letter) *Fonts {
 	for _, l := range letters {
 		for _, s := range l.fields() {
 			for _, r := range s {
+				if isArabic(r) {
+					continue
+				}
 				if scriptOf(r) == cjk {
 					cjkSet[r] = true
 				} else {
@@ -168,7 +227,12 @@ func (f *Fonts) Subset(letters []Letter) *Fonts {
 		}
 	}
 	latin := setString(latinSet)
-	out := &Fonts{Latin: fpdf.UTF8CutFont(f.Latin, latin), LatinBold: fpdf.UTF8CutFont(f.LatinBold, latin)}
+	// The Arabic fonts are embedded by glyph, not by character: they are not cut, and fpdf keeps
+	// only the glyphs a letter draws.
+	ar, err := f.arabicFonts()
+	out := &Fonts{Latin: fpdf.UTF8CutFont(f.Latin, latin), LatinBold: fpdf.UTF8CutFont(f.LatinBold, latin),
+		Arabic: f.Arabic, ArabicBold: f.ArabicBold}
+	out.arabicOnce.Do(func() { out.arabic, out.arabicErr = ar, err })
 	if len(cjkSet) > 1 {
 		out.CJK = fpdf.UTF8CutFont(f.CJK, setString(cjkSet))
 	}

@@ -107,62 +107,96 @@ const (
 	rowH      = 5.2 // a row of the passport table
 )
 
-// writer prints text in runs by script.
+// writer lays out and prints the letter's text (layout.go): in runs by script, each in a font
+// that has its glyphs, Arabic shaped, lines broken where Unicode allows and ordered by direction.
 type writer struct {
 	pdf     *fpdf.Fpdf
 	withCJK bool
+	arabic  *shaper // nil when the letter has no Arabic
+	rtl     bool    // the letter's language is written right to left: lines start at the right
 	size    float64
 	bold    bool
+	off     float64 // the position on the current line, in mm from its start (right, for rtl)
 }
 
-func (w *writer) font(s script) {
+func (w *writer) setFont(s script, bold bool) {
 	style := ""
-	if w.bold && s == latin {
+	if bold {
 		style = "B"
 	}
-	if s == cjk && w.withCJK {
+	switch {
+	case s == cjk && w.withCJK:
 		w.pdf.SetFont(fontCJK, "", w.size)
-		return
+	case s == arabic && w.arabic != nil:
+		w.pdf.SetFont(fontArabic, style, w.size)
+	default:
+		w.pdf.SetFont(fontLatin, style, w.size)
 	}
-	w.pdf.SetFont(fontLatin, style, w.size)
 }
 
-// write flows text from the current position, wrapping at the right margin.
-func (w *writer) write(h float64, s string) {
-	for _, r := range runs(s) {
-		w.font(r.script)
-		w.pdf.Write(h, r.text)
-	}
-	w.font(latin)
-}
+// write flows text from the current position, wrapping at the end margin.
+func (w *writer) write(h float64, s string) { w.flow(h, span{text: s, bold: w.bold}) }
 
-// cell writes s in a cell wd wide, in runs by script, and moves to its right.
+// cell writes s on the current line in a cell wd wide and moves past it.
 func (w *writer) cell(wd, h float64, s string) {
-	x := w.pdf.GetX()
+	off := w.off
 	w.write(h, s)
-	w.pdf.SetX(x + wd)
+	w.off = off + wd
 }
 
-// width is the width of s printed in runs by script.
+// width is the width of s as printed.
 func (w *writer) width(s string) float64 {
-	total := 0.0
-	for _, r := range runs(s) {
-		w.font(r.script)
-		total += w.pdf.GetStringWidth(r.text)
+	text := []rune(s)
+	if len(text) == 0 {
+		return 0
 	}
-	w.font(latin)
-	return total
+	style := make([]int, len(text))
+	return w.widthOf(text, levels(text, w.rtl), style, []span{{text: s, bold: w.bold}}, 0, len(text))
 }
 
 // para writes a paragraph and moves below it.
 func (w *writer) para(s string, after float64) {
 	w.write(lineH, s)
-	w.pdf.Ln(lineH + after)
+	w.ln(lineH + after)
+}
+
+// ln moves down by h to the start of a line.
+func (w *writer) ln(h float64) {
+	w.pdf.Ln(h)
+	w.off = 0
+}
+
+// setStart sets the margin lines start from (the left, or the right for rtl), at x mm from the
+// page's edge; setEnd the other.
+func (w *writer) setStart(x float64) {
+	if w.rtl {
+		w.pdf.SetRightMargin(x)
+	} else {
+		w.pdf.SetLeftMargin(x)
+	}
+}
+
+func (w *writer) setEnd(x float64) {
+	if w.rtl {
+		w.pdf.SetLeftMargin(x)
+	} else {
+		w.pdf.SetRightMargin(x)
+	}
+}
+
+// startX is the page's x of something wd wide placed at the start of a line, at off mm from the
+// start margin.
+func (w *writer) startX(off, wd float64) float64 {
+	left, right := w.lineBox()
+	if w.rtl {
+		return right - off - wd
+	}
+	return left + off
 }
 
 func (w *writer) style(size float64, bold bool) {
 	w.size, w.bold = size, bold
-	w.font(latin)
+	w.setFont(latin, bold)
 }
 
 // Date formats a calendar day as the letter prints it: "25 July 2025".
@@ -264,6 +298,7 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 	}
 	tx := l.texts()
 	withCJK := hasCJK(l.fields()...)
+	withArabic := hasArabic(l.fields()...)
 
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetMargins(margin, margin, margin)
@@ -279,17 +314,30 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 	if withCJK {
 		pdf.AddUTF8FontFromBytes(fontCJK, "", fonts.CJK)
 	}
+	w := &writer{pdf: pdf, withCJK: withCJK, rtl: rightToLeft(tx.salutation)}
+	if withArabic {
+		ar, err := fonts.arabicFonts()
+		if err != nil {
+			return nil, err
+		}
+		pdf.AddUTF8FontFromBytes(fontArabic, "", ar.puaRegular)
+		pdf.AddUTF8FontFromBytes(fontArabic, "B", ar.puaBold)
+		w.arabic = ar.shaper()
+	}
 	if err := pdf.Error(); err != nil {
 		return nil, fmt.Errorf("visaletter: fonts: %w", err)
 	}
 	pdf.AddPage()
-	w := &writer{pdf: pdf, withCJK: withCJK}
 
-	// Letterhead, with the verification QR code at its right.
-	if err := qrCode(pdf, l.VerifyURL, 210-margin-qrSize, margin); err != nil {
+	// Letterhead, with the verification QR code at its end (right, or left for rtl).
+	qrX := 210 - margin - qrSize
+	if w.rtl {
+		qrX = margin
+	}
+	if err := qrCode(pdf, l.VerifyURL, qrX, margin); err != nil {
 		return nil, err
 	}
-	pdf.SetRightMargin(margin + qrSize + 6)
+	w.setEnd(margin + qrSize + 6)
 	w.style(12.5, true)
 	w.para(l.SecretariatName, 0.5)
 	w.style(9.5, false)
@@ -297,7 +345,7 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 		w.para(a, 0)
 	}
 	w.para(tx.contact, 0)
-	pdf.SetRightMargin(margin)
+	w.setEnd(margin)
 	if pdf.GetY() < margin+qrSize {
 		pdf.SetY(margin + qrSize)
 	}
@@ -318,12 +366,12 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 		w.cell(labelW, lineH, label)
 		w.style(10, false)
 		w.write(lineH, value)
-		pdf.Ln(lineH)
+		w.ln(lineH)
 	}
 	labelled(tx.reference, l.Reference)
 	labelled(tx.date, l.Words.DateShort(l.IssuedOn))
 	labelled(tx.to, l.Representation)
-	pdf.Ln(4)
+	w.ln(4)
 	w.style(11, true)
 	w.para(tx.subject, 3)
 
@@ -332,13 +380,13 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 	w.para(tx.confirms, 3)
 	if len(tx.events) > 0 {
 		w.para(tx.also, 1)
-		pdf.SetLeftMargin(margin + 4)
+		w.setStart(margin + 4)
 		for _, e := range tx.events {
-			pdf.SetX(margin + 4)
+			w.off = 0
 			w.para("– "+e, 0.5)
 		}
-		pdf.SetLeftMargin(margin)
-		pdf.Ln(2.5)
+		w.setStart(margin)
+		w.ln(2.5)
 	}
 	w.para(tx.stay, 3)
 
@@ -354,12 +402,12 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 	pdf.Rect(margin, top, 210-2*margin, float64(len(rows))*(rowH)+3, "F")
 	pdf.SetY(top + 1.5)
 	for _, r := range rows {
-		pdf.SetX(margin + 3)
+		w.off = 3
 		w.style(10, true)
 		w.cell(rowLabelW, rowH, r[0])
 		w.style(10, false)
 		w.write(rowH, r[1])
-		pdf.Ln(rowH)
+		w.ln(rowH)
 	}
 	pdf.SetY(top + float64(len(rows))*(rowH) + 3 + 4)
 
@@ -407,7 +455,7 @@ func signature(w *writer, l Letter) error {
 	if pdf.GetY()+ht+2*lineH > 297-margin {
 		pdf.AddPage()
 	}
-	pdf.ImageOptions("signature", margin, pdf.GetY(), wd, ht, false, fpdf.ImageOptions{ImageType: typ}, 0, "")
+	pdf.ImageOptions("signature", w.startX(0, wd), pdf.GetY(), wd, ht, false, fpdf.ImageOptions{ImageType: typ}, 0, "")
 	pdf.SetY(pdf.GetY() + ht + 1)
 	return nil
 }
@@ -456,15 +504,11 @@ func verification(w *writer, l Letter, tx texts) error {
 	pdf.SetDrawColor(0, 84, 147)
 	pdf.SetLineWidth(0.3)
 	pdf.Line(margin, pdf.GetY()-1.5, 210-margin, pdf.GetY()-1.5)
-	w.style(8.5, true)
-	w.write(h, tx.checkTitle+" ")
+	w.off = 0
 	w.style(8.5, false)
-	w.write(h, tx.checkScan+" ")
-	pdf.SetTextColor(0, 84, 147)
-	pdf.WriteLinkString(h, l.VerifyURL, l.VerifyURL)
-	pdf.SetTextColor(0, 0, 0)
-	w.write(h, tx.checkRest)
-	pdf.Ln(h)
+	w.flow(h, span{text: tx.checkTitle + " ", bold: true}, span{text: tx.checkScan + " "}, span{text: l.VerifyURL, link: l.VerifyURL},
+		span{text: tx.checkRest})
+	w.ln(h)
 	return nil
 }
 

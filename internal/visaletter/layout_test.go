@@ -1,0 +1,204 @@
+package visaletter
+
+import (
+	"bytes"
+	"os/exec"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// Characters a Chinese line never starts with, and never ends with (kinsoku).
+const (
+	noLineStart = "，。、：；）」！？"
+	noLineEnd   = "（「"
+)
+
+// Lines break between Chinese characters, but never before a closing mark nor after an opening
+// one: a character moves down with the mark instead.
+func TestBreakLinesKinsoku(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []string // the lines, at five characters a line
+	}{
+		{"一二三四五，六七八九十", []string{"一二三四", "五，六七八", "九十"}},
+		{"一二三四（五六）七八", []string{"一二三四", "（五六）七", "八"}},
+		{"一二三四五六七八九十", []string{"一二三四五", "六七八九十"}},
+		{"一二三四五：「六七」", []string{"一二三四", "五：「六", "七」"}},
+		{"ab cd efgh ij", []string{"ab cd ", "efgh ", "ij"}},
+	} {
+		text := []rune(c.text)
+		ends := breakLines(text, segments(text), func(a, b int) float64 { return float64(b - a) }, 5, 5)
+		var got []string
+		a := 0
+		for _, b := range ends {
+			got = append(got, string(text[a:b]))
+			a = b
+		}
+		if strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("%s: lines %q, want %q", c.text, got, c.want)
+		}
+	}
+	// What follows a label goes under it when it does not fit beside it.
+	text := []rune("abcdef")
+	ends := breakLines(text, segments(text), func(a, b int) float64 { return float64(b - a) }, 3, 10)
+	if len(ends) != 2 || ends[0] != 0 {
+		t.Errorf("a long value after a label: lines end at %v", ends)
+	}
+}
+
+func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
+
+// A Chinese letter wraps its paragraphs between characters, lines filled to the margin, and no
+// line starts with a closing mark or ends with an opening one.
+func TestChineseLetterWrapsBetweenCharacters(t *testing.T) {
+	w := words(t, "zh")
+	l := sample("李娜")
+	l.Words = w
+	l.MeetingTitle = "第1/13、2/13、3/13和4/13工作组会议（包括第13研究组报告人组会议和联合协调活动会议）"
+	l.GroupTitle = "未来网络和新兴网络技术"
+	l.Venue, l.City = "国际电联总部", "日内瓦"
+	l.FirstDay, l.LastDay = day("2025-07-14"), day("2025-07-25")
+	pdf, err := Render(fonts(t), l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, pdf)
+	var lines []string
+	for _, line := range strings.Split(text, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			lines = append(lines, line)
+		}
+	}
+	between := 0
+	for i, line := range lines {
+		rs := []rune(line)
+		if strings.ContainsRune(noLineStart, rs[0]) {
+			t.Errorf("line %d starts with %q: %s", i, rs[0], line)
+		}
+		if strings.ContainsRune(noLineEnd, rs[len(rs)-1]) {
+			t.Errorf("line %d ends with %q: %s", i, rs[len(rs)-1], line)
+		}
+		if i+1 < len(lines) && isHan(rs[len(rs)-1]) && isHan([]rune(lines[i+1])[0]) {
+			between++
+		}
+	}
+	if between == 0 {
+		t.Errorf("no line breaks between two Chinese characters:\n%s", text)
+	}
+	// The paragraph, read line after line, is whole.
+	flat := strings.Join(strings.Fields(text), "")
+	want := w.T("vletter.confirms_days", "Number", l.StudyGroup, "GroupTitle", l.GroupTitle, "Meeting", l.MeetingTitle,
+		"Place", w.T("vletter.place", "Venue", l.Venue, "City", l.City), "From", w.DateShort(l.FirstDay), "To", w.DateShort(l.LastDay))
+	if !strings.Contains(flat, strings.Join(strings.Fields(want), "")) {
+		t.Errorf("the letter lacks %q:\n%s", want, text)
+	}
+}
+
+// wordsOf splits text into words, without the bidi marks pdftotext puts around runs.
+func wordsOf(s string) []string {
+	s = strings.Map(func(r rune) rune {
+		if r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x200E || r == 0x200F {
+			return -1
+		}
+		return r
+	}, s)
+	return strings.Fields(s)
+}
+
+// containsWords says whether the words of want appear in got one after another.
+func containsWords(got, want []string) bool {
+	if len(want) == 0 {
+		return true
+	}
+	for i := 0; i+len(want) <= len(got); i++ {
+		ok := true
+		for j := range want {
+			if got[i+j] != want[j] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// rawText extracts a PDF's text in reading order (no layout): a paragraph's lines one after
+// another.
+func rawText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	cmd := exec.Command("pdftotext", "-enc", "UTF-8", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+// readsAsTheData checks that the text of the letter l, as pdftotext reads it, has the words of
+// every sentence of the letter and of its data, in their order.
+func readsAsTheData(t *testing.T, l Letter, pdf []byte) {
+	t.Helper()
+	got := wordsOf(rawText(t, pdf))
+	tx := l.texts()
+	want := []string{tx.subject, tx.salutation, tx.confirms, tx.stay, tx.request, tx.closing, l.SignatoryName, l.SignatoryTitle,
+		l.SecretariatName}
+	want = append(want, tx.events...)
+	want = append(want, l.Address...)
+	for _, r := range tx.rows {
+		want = append(want, r[0], r[1])
+	}
+	for _, s := range want {
+		if !containsWords(got, wordsOf(s)) {
+			t.Errorf("the letter does not read %q:\n%s", s, strings.Join(got, " "))
+		}
+	}
+}
+
+// A Russian letter reads, extracted, as its words and data: Cyrillic fixed text, Latin passport
+// data, in order.
+func TestRussianLetterReadsAsTheData(t *testing.T) {
+	w := words(t, "ru")
+	l := sample("MULLER-NUNEZ Jose")
+	l.Words = w
+	l.MeetingTitle = "Собрания рабочих групп 1/13, 2/13, 3/13 и 4/13"
+	l.GroupTitle = "Будущие сети и новые сетевые технологии"
+	l.Venue, l.City = "штаб-квартира МСЭ", "Женева"
+	l.Holder.BirthPlace, l.Holder.Nationality = "Москва", "Российская Федерация"
+	l.FirstDay, l.LastDay = day("2025-07-14"), day("2025-07-25")
+	l.Colocated = []Event{{"Собрание группы Докладчика ИК13", day("2025-07-16"), day("2025-07-16")}}
+	l.Representation = w.T("vletter.embassy", "City", "Москва", "Country", "Российская Федерация")
+	pdf, err := Render(fonts(t), l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readsAsTheData(t, l, pdf)
+	if got := qrOf(t, pdf); got != l.VerifyURL {
+		t.Errorf("QR code holds %q, want %q", got, l.VerifyURL)
+	}
+}
+
+// qrOf decodes the QR code on the letter's first page (pdftoppm, zbarimg).
+func qrOf(t *testing.T, pdf []byte) string {
+	t.Helper()
+	for _, tool := range []string{"pdftoppm", "zbarimg"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			missing(t, tool+" not installed (poppler-utils, zbar-tools)")
+		}
+	}
+	dir := t.TempDir()
+	cmd := exec.Command("pdftoppm", "-r", "200", "-png", "-singlefile", "-f", "1", "-l", "1", "-", dir+"/page")
+	cmd.Stdin = bytes.NewReader(pdf)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, out)
+	}
+	out, err := exec.Command("zbarimg", "-q", "--raw", dir+"/page.png").Output()
+	if err != nil {
+		t.Fatalf("zbarimg: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
