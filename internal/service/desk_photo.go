@@ -180,3 +180,24 @@ func (s *Desk) OpenPhoto(ctx context.Context, reads PhotoReads, actor domain.Act
 	}
 	return p, b, nil
 }
+
+// PhotoRecord returns a registration's photo (without its bytes) for whoever may see it
+// (domain.CanSeePhoto); nil when it has none. Whether a registration the actor may not see
+// exists is not told (NotFound).
+func (s *Desk) PhotoRecord(ctx context.Context, reads PhotoReads, actor domain.Actor, registrationID int64) (*domain.Photo, error) {
+	r, err := reads.RegistrationByID(ctx, registrationID)
+	if err != nil {
+		return nil, err
+	}
+	if !domain.CanSeePhoto(actor, r) {
+		return nil, notFound()
+	}
+	p, err := reads.Photo(ctx, r.ID)
+	if domain.ErrorCode(err) == domain.NotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}

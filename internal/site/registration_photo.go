@@ -47,14 +47,11 @@ func photoBack(v string) string {
 
 // photoOf returns the address of a registration's picture, or "" when it has none.
 func (s *Server) photoOf(r *http.Request, id int64) (string, error) {
-	p, err := s.db.Photo(r.Context(), id)
-	if domain.ErrorCode(err) == domain.NotFound {
-		return "", nil
-	}
-	if err != nil {
+	p, err := s.svc.Desk.PhotoRecord(r.Context(), s.db, actorOf(r), id)
+	if err != nil || p == nil {
 		return "", err
 	}
-	return photoURL(p), nil
+	return photoURL(*p), nil
 }
 
 // photoData gathers what the photo page shows to this actor.
@@ -87,7 +84,7 @@ func (s *Server) photoLine(r *http.Request) (postgres.RegistrationLine, error) {
 	if err != nil {
 		return postgres.RegistrationLine{}, err
 	}
-	return s.db.Registration(r.Context(), actorOf(r), id)
+	return s.svc.Registrations.Line(r.Context(), actorOf(r), id)
 }
 
 func (s *Server) renderPhotoPage(w http.ResponseWriter, r *http.Request, status int, l postgres.RegistrationLine, back string, f view.Form) {
