@@ -1,7 +1,9 @@
 package domain
 
 import (
+	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -196,6 +198,50 @@ func TestPhotoPermissions(t *testing.T) {
 		err := CanSetPhoto(owner, x)
 		if e, _ := AsError(err); (c.want == "" && err != nil) || (c.want != "" && (e == nil || e.Key != c.want)) {
 			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		}
+	}
+}
+
+func TestCheckCheckInList(t *testing.T) {
+	events := []ColocatedEvent{{ID: 70, Title: Text{"en": "Workshop"}}, {ID: 71}}
+	entry := CheckInList{ID: 1, MeetingID: 3, Kind: EntryList}
+	taken := CheckInList{ID: 2, MeetingID: 3, Kind: EventList, EventID: 71}
+	lists := []CheckInList{entry, taken}
+	long := Text{"en": "Room", "fr": strings.Repeat("é", ListNameMax+1)}
+	for _, c := range []struct {
+		name   string
+		before *CheckInList
+		in     CheckInList
+		fields map[string]string
+	}{
+		{"room", nil, CheckInList{MeetingID: 3, Kind: RoomList, Name: Text{"fr": "Salle A"}, EventID: 70}, nil},
+		{"room without a name", nil, CheckInList{MeetingID: 3, Kind: RoomList, Name: Text{"en": ""}}, map[string]string{FieldListName: "checkin.name_required"}},
+		{"room with a long name", nil, CheckInList{MeetingID: 3, Kind: RoomList, Name: long}, map[string]string{"name-fr": "checkin.name_long"}},
+		{"event", nil, CheckInList{MeetingID: 3, Kind: EventList, EventID: 70}, nil},
+		{"unknown event", nil, CheckInList{MeetingID: 3, Kind: EventList, EventID: 99}, map[string]string{FieldListEvent: "checkin.event_unknown"}},
+		{"event with a list", nil, CheckInList{MeetingID: 3, Kind: EventList, EventID: 71}, map[string]string{FieldListEvent: "checkin.event_taken"}},
+		{"a second entry", nil, CheckInList{MeetingID: 3, Kind: EntryList}, map[string]string{FieldListKind: "checkin.kind_invalid"}},
+		{"unknown kind", nil, CheckInList{MeetingID: 3, Kind: "bar"}, map[string]string{FieldListKind: "checkin.kind_invalid"}},
+		{"entry renamed, exits scanned", &entry, CheckInList{Kind: RoomList, EventID: 70, Name: Text{"en": "Montbrillant"}, Exits: true}, nil},
+		{"event list's name removed", &taken, CheckInList{MultiEntry: true}, nil},
+	} {
+		got, err := CheckCheckInList(c.before, c.in, events, lists)
+		e, _ := AsError(err)
+		if (err == nil) != (c.fields == nil) || (e != nil && !maps.Equal(e.Fields, c.fields)) {
+			t.Errorf("%s: %v %v, want %v", c.name, err, e, c.fields)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		if c.before != nil && (got.ID != c.before.ID || got.Kind != c.before.Kind || got.EventID != c.before.EventID || got.MeetingID != c.before.MeetingID) {
+			t.Errorf("%s: edit changed what never changes: %+v", c.name, got)
+		}
+		if c.before != nil && (got.Exits != c.in.Exits || got.MultiEntry != c.in.MultiEntry || !got.Name.Equal(c.in.Name)) {
+			t.Errorf("%s: edit lost %+v", c.name, got)
+		}
+		if c.before == nil && got.Kind == RoomList && got.EventID != 0 {
+			t.Errorf("%s: a room keeps an event", c.name)
 		}
 	}
 }

@@ -23,6 +23,7 @@ type DeskTx interface {
 	// AuditBadge writes the event of a badge printed at a desk.
 	AuditBadge(ctx context.Context, a Audit, registrationID int64, detail map[string]any) error
 	deskScanTx
+	checkInListTx
 	PhotoTx
 }
 
