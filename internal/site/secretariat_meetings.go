@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,7 +41,7 @@ func (s *Server) meetingEditData(r *http.Request, d *domain.MeetingDetail, secti
 	if err != nil {
 		return view.MeetingEdit{}, err
 	}
-	e := view.MeetingEdit{StudyGroups: gs, Langs: s.cat.Langs(), Copy: view.NewForm(), Section: section}
+	e := view.MeetingEdit{StudyGroups: gs, Langs: s.cat.Langs(), Copy: view.NewForm(), Section: section, EditLang: s.editLang(r)}
 	if d == nil {
 		e.Main = view.NewForm()
 		e.Main.Values["time_zone"] = "Europe/Zurich"
@@ -80,7 +81,7 @@ func (s *Server) meetingNewForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) meetingCreate(w http.ResponseWriter, r *http.Request) {
 	t := s.translator(r)
-	in, _, f, ok := s.parseMeetingForm(w, r, t)
+	in, _, f, ok := s.parseMeetingForm(w, r, t, nil)
 	if ok {
 		id, err := s.db.CreateMeeting(r.Context(), auditOf(r), actorOf(r), postgres.MeetingInput{
 			Slug: in.Slug, StudyGroupID: in.StudyGroupID, Title: in.Title, City: in.City, Venue: in.Venue, TimeZone: in.TimeZone,
@@ -178,7 +179,7 @@ func (s *Server) sectionSaved(w http.ResponseWriter, r *http.Request, d *domain.
 	t := s.translator(r)
 	if err == nil {
 		s.flashText(r, savedMessage(t, saved))
-		http.Redirect(w, r, view.SectionHref(d.ID, section), http.StatusSeeOther)
+		http.Redirect(w, r, view.SectionLangHref(d.ID, section, s.editLang(r)), http.StatusSeeOther)
 		return
 	}
 	if !applyDomainError(t, err, f) {
@@ -232,7 +233,13 @@ func (s *Server) detailsSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := s.translator(r)
-	in, confirmed, f, ok := s.parseMeetingForm(w, r, t)
+	parse := s.parseMeetingForm
+	if lang := s.editLang(r); lang != i18n.Default {
+		parse = func(w http.ResponseWriter, r *http.Request, t *i18n.Translator, d *domain.MeetingDetail) (domain.MeetingFields, []string, view.Form, bool) {
+			return s.parseDetailsTranslation(w, r, t, d, lang)
+		}
+	}
+	in, confirmed, f, ok := parse(w, r, t, d)
 	var saved service.Saved
 	err = domain.FieldErrors(nil)
 	if ok {
@@ -262,9 +269,10 @@ type meetingFields struct {
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
-// parseMeetingForm reads and checks the details form, with its translated fields (one per
-// language of the interface), and the texts confirmed as read.
-func (s *Server) parseMeetingForm(w http.ResponseWriter, r *http.Request, t *i18n.Translator) (domain.MeetingFields, []string, view.Form, bool) {
+// parseMeetingForm reads and checks the details form in English (every field, and the English
+// of the texts; d's other translations are kept; d is nil for a new meeting), and the texts
+// confirmed as read.
+func (s *Server) parseMeetingForm(w http.ResponseWriter, r *http.Request, t *i18n.Translator, d *domain.MeetingDetail) (domain.MeetingFields, []string, view.Form, bool) {
 	var mf meetingFields
 	f, err := decodeForm(w, r, &mf)
 	if err != nil {
@@ -274,19 +282,15 @@ func (s *Server) parseMeetingForm(w http.ResponseWriter, r *http.Request, t *i18
 	s.check(t, &mf, &f)
 	in := domain.MeetingFields{
 		Slug: strings.ToLower(mf.Slug), StudyGroupID: mf.StudyGroupID, City: mf.City,
-		Venue:    translatedField(r, &f, "venue", s.cat.Langs(), 200, t),
 		TimeZone: mf.TimeZone, Languages: mf.Languages, Interpretation: mf.Interpretation,
 		Fellowships: mf.Fellowships, Paperless: mf.Paperless, RemoteTool: mf.RemoteTool, RemoteLink: mf.RemoteLink,
-		ApprovedBy: translatedField(r, &f, "approved_by", s.cat.Langs(), 300, t),
 	}
-	var confirmed []string
-	for _, v := range mf.Reviewed {
-		for _, known := range domain.ReviewFields {
-			if v == known {
-				confirmed = append(confirmed, v)
-			}
-		}
+	var old domain.MeetingFields
+	if d != nil {
+		old = domain.FieldsOf(d.Meeting)
 	}
+	readDetailsTexts(r, &f, t, &in, old, i18n.Default)
+	confirmed := confirmedReviews(mf.Reviewed)
 	f.Values["reviewed"] = strings.Join(confirmed, ",")
 	if f.Errors["slug"] == "" && !slugPattern.MatchString(in.Slug) {
 		f.Errors["slug"] = t.T("sec.slug_invalid")
@@ -302,32 +306,84 @@ func (s *Server) parseMeetingForm(w http.ResponseWriter, r *http.Request, t *i18
 	if ok1 && ok2 && last.Before(first) {
 		f.Errors["last_day"] = t.T("sec.last_before_first")
 	}
-	texts := map[string]*domain.Text{"title": &in.Title, "remote_rules": &in.RemoteRules, "purpose": &in.Purpose,
-		"room_allocation": &in.RoomAllocation, "practical_info": &in.PracticalInfo}
-	for name, dst := range texts {
-		*dst = domain.Text{}
-		for _, l := range s.cat.Langs() {
-			field := name + "-" + l.Tag
-			// A browser sends a textarea's line breaks as CRLF; the texts are kept with LF, so that
-			// a text sent back unchanged is not taken for an edit.
-			v := strings.TrimSpace(strings.ReplaceAll(r.PostForm.Get(field), "\r\n", "\n"))
-			f.Values[field] = r.PostForm.Get(field)
-			limit := 300
-			if name != "title" && name != "room_allocation" {
-				limit = 10000
-			}
-			if runeLen(v) > limit {
-				f.Errors[field] = t.N("validation.max", limit)
-			}
-			if v != "" {
-				(*dst)[l.Tag] = v
-			}
-		}
-	}
 	if in.Title["en"] == "" {
 		f.Errors["title-en"] = t.T("validation.required")
 	}
 	return in, confirmed, f, len(f.Errors) == 0
+}
+
+// detailsTextLimits are the longest each text of the details may be, in characters.
+var detailsTextLimits = map[string]int{"title": 300, "venue": 200, "approved_by": 300, "room_allocation": 300,
+	"remote_rules": 10000, "purpose": 10000, "practical_info": 10000}
+
+// detailsTexts are the texts of the details section in f.
+func detailsTexts(f *domain.MeetingFields) map[string]*domain.Text {
+	return map[string]*domain.Text{"title": &f.Title, "venue": &f.Venue, "remote_rules": &f.RemoteRules, "purpose": &f.Purpose,
+		"approved_by": &f.ApprovedBy, "room_allocation": &f.RoomAllocation, "practical_info": &f.PracticalInfo}
+}
+
+// readDetailsTexts sets in's texts to old's with their translation in lang as the form sent
+// it (a text the form did not send keeps old's), keeping what was typed and refusing one too
+// long.
+func readDetailsTexts(r *http.Request, f *view.Form, t *i18n.Translator, in *domain.MeetingFields, old domain.MeetingFields, lang string) {
+	olds := detailsTexts(&old)
+	for name, dst := range detailsTexts(in) {
+		*dst = *olds[name]
+		field := view.DetailsFieldName(name, lang)
+		if !r.PostForm.Has(field) {
+			continue
+		}
+		raw := r.PostForm.Get(field)
+		f.Values[field] = raw
+		// A browser sends a textarea's line breaks as CRLF; the texts are kept with LF, so that
+		// a text sent back unchanged is not taken for an edit.
+		v := strings.TrimSpace(strings.ReplaceAll(raw, "\r\n", "\n"))
+		if limit := detailsTextLimits[name]; runeLen(v) > limit {
+			f.Errors[field] = t.N("validation.max", limit)
+		}
+		*dst = dst.With(lang, v)
+	}
+}
+
+// confirmedReviews keeps of the texts a form confirms as read those that can be "to review".
+func confirmedReviews(sent []string) []string {
+	var out []string
+	for _, v := range sent {
+		if slices.Contains(domain.ReviewFields, v) && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// parseDetailsTranslation reads the details form in a language other than English: the
+// translations in lang of the texts it sends, every other field and translation as d has them.
+func (s *Server) parseDetailsTranslation(w http.ResponseWriter, r *http.Request, t *i18n.Translator, d *domain.MeetingDetail, lang string) (domain.MeetingFields, []string, view.Form, bool) {
+	f := view.NewForm()
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		f.Summary = t.T("error.bad_form")
+		return domain.MeetingFields{}, nil, f, false
+	}
+	in := domain.FieldsOf(d.Meeting)
+	readDetailsTexts(r, &f, t, &in, domain.FieldsOf(d.Meeting), lang)
+	confirmed := confirmedReviews(r.PostForm["reviewed"])
+	f.Values["reviewed"] = strings.Join(confirmed, ",")
+	for _, x := range view.DetailsTexts {
+		if name := view.DetailsFieldName(x.Name, lang); f.Errors[name] != "" {
+			f.Order = append(f.Order, name)
+		}
+	}
+	return in, confirmed, f, len(f.Errors) == 0
+}
+
+// editLang is the language the request edits a section's texts in (?lang=, English when none
+// or an unknown one is asked for).
+func (s *Server) editLang(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l != "" && s.cat.Has(l) {
+		return l
+	}
+	return i18n.Default
 }
 
 // deadlinesSave saves the deadlines section: each deadline's day (required, on or before the
@@ -702,22 +758,3 @@ func historyWhat(t *i18n.Translator, ev postgres.AuditEvent) string {
 
 // flashText shows a message, already translated, on the next page.
 func (s *Server) flashText(r *http.Request, msg string) { s.sessions.Put(r.Context(), "flash", msg) }
-
-// translatedField reads a text of the form in every language (name for English, name-<tag> for
-// the others: view.TextFieldName), keeping what was typed and refusing one longer than max.
-func translatedField(r *http.Request, f *view.Form, name string, langs []i18n.Lang, max int, t *i18n.Translator) domain.Text {
-	out := domain.Text{}
-	for _, l := range langs {
-		field := view.TextFieldName(name, l.Tag)
-		raw := r.PostForm.Get(field)
-		f.Values[field] = raw
-		v := strings.TrimSpace(raw)
-		if runeLen(v) > max {
-			f.Errors[field] = t.N("validation.max", max)
-		}
-		if v != "" {
-			out[l.Tag] = v
-		}
-	}
-	return out
-}

@@ -23,6 +23,7 @@ type rows struct {
 	n      int
 	f      view.Form
 	get    func(string) string
+	sent   func(string) bool
 }
 
 func readRows(w http.ResponseWriter, r *http.Request, t *i18n.Translator, prefix string) (*rows, error) {
@@ -41,10 +42,13 @@ func readRows(w http.ResponseWriter, r *http.Request, t *i18n.Translator, prefix
 			f.Values[k] = v[0]
 		}
 	}
-	return &rows{t: t, prefix: prefix, n: n, f: f, get: r.PostForm.Get}, nil
+	return &rows{t: t, prefix: prefix, n: n, f: f, get: r.PostForm.Get, sent: r.PostForm.Has}, nil
 }
 
 func (rs *rows) name(i int, field string) string { return view.RowName(rs.prefix, i, field) }
+
+// has reports whether the form sent the field (by its whole name).
+func (rs *rows) has(field string) bool { return rs.sent(field) }
 
 func (rs *rows) value(i int, field string) string {
 	return strings.TrimSpace(rs.get(rs.name(i, field)))
@@ -157,6 +161,32 @@ func (rs *rows) ref(i int, field string, allowed map[int64]bool) int64 {
 	return id
 }
 
+// english reads a row's title in English (title-en, required), keeping cur's other
+// translations (cur is nil for a new row).
+func (rs *rows) english(i int, max int, cur domain.Text) domain.Text {
+	return cur.With(i18n.Default, rs.text(i, "title-"+i18n.Default, max, true))
+}
+
+// translatedTitles reads a list section sent for translation into lang: each row names an
+// item of current by its id, and its title-<lang>; the item comes back with that translation
+// of its title replaced. A row whose item is not in current (removed meanwhile) is left out:
+// the save is refused by the section's version anyway.
+func translatedTitles[T any](rs *rows, lang string, max int, current map[int64]T, title func(*T) *domain.Text) []domain.RowEdit[T] {
+	var edits []domain.RowEdit[T]
+	field := "title-" + lang
+	for i := 0; i < rs.n; i++ {
+		id, _ := rs.id(i)
+		cur, ok := current[id]
+		if !ok || !rs.has(rs.name(i, field)) {
+			continue
+		}
+		t := title(&cur)
+		*t = t.With(lang, rs.text(i, field, max, false))
+		edits = append(edits, domain.RowEdit[T]{ID: id, Value: cur})
+	}
+	return edits
+}
+
 // texts reads one text per interface language; the English one is required when requireEN.
 func (rs *rows) texts(i int, field string, langs []i18n.Lang, max int, requireEN bool) domain.Text {
 	out := domain.Text{}
@@ -244,7 +274,12 @@ func (s *Server) deskSave(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	lang := s.editLang(r)
 	var edits []domain.RowEdit[domain.DeskOpening]
+	if lang != i18n.Default {
+		// Translating: where the desk is, in lang; the openings as they are.
+		rs.n = 0
+	}
 	for i := 0; i < rs.n; i++ {
 		if rs.blank(i, "day", "time", "closes") {
 			continue
@@ -266,22 +301,17 @@ func (s *Server) deskSave(w http.ResponseWriter, r *http.Request) {
 		}
 		edits = append(edits, domain.RowEdit[domain.DeskOpening]{ID: id, Value: x})
 	}
-	place := domain.Text{}
-	var placeErrs []string
-	for _, l := range s.cat.Langs() {
-		field := view.TextFieldName("desk_place", l.Tag)
+	place := d.DeskPlace
+	if field := view.TextFieldName("desk_place", lang); rs.has(field) {
 		v := rs.get(field)
 		rs.f.Values[field] = v
 		v = strings.TrimSpace(v)
 		if runeLen(v) > 200 {
 			rs.f.Errors[field] = rs.t.N("validation.max", 200)
-			placeErrs = append(placeErrs, field)
+			rs.f.Order = append([]string{field}, rs.f.Order...)
 		}
-		if v != "" {
-			place[l.Tag] = v
-		}
+		place = place.With(lang, v)
 	}
-	rs.f.Order = append(placeErrs, rs.f.Order...)
 	saveRowsPage(s, w, r, d, rs, edits, func(v int64, e []domain.RowEdit[domain.DeskOpening]) (service.Saved, error) {
 		return s.svc.Meetings.SaveDesk(r.Context(), auditOf(r), actorOf(r), d.ID, v, place, e)
 	}, func(e *view.MeetingEdit, f view.Form) { e.Desk = f }, domain.SectionDesk)
@@ -292,11 +322,17 @@ func (s *Server) colocatedSave(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	langs := s.cat.Langs()
-	fields := []string{"first", "last", "url"}
-	for _, l := range langs {
-		fields = append(fields, "title-"+l.Tag)
+	current := domain.ByID(d.ColocatedEvents, func(x domain.ColocatedEvent) int64 { return x.ID })
+	save := func(v int64, e []domain.RowEdit[domain.ColocatedEvent]) (service.Saved, error) {
+		return s.svc.Meetings.SaveColocated(r.Context(), auditOf(r), actorOf(r), d.ID, v, e)
 	}
+	set := func(e *view.MeetingEdit, f view.Form) { e.Colocated = f }
+	if lang := s.editLang(r); lang != i18n.Default {
+		edits := translatedTitles(rs, lang, 300, current, func(x *domain.ColocatedEvent) *domain.Text { return &x.Title })
+		saveRowsPage(s, w, r, d, rs, edits, save, set, domain.SectionColocated)
+		return
+	}
+	fields := []string{"first", "last", "url", "title-en"}
 	var edits []domain.RowEdit[domain.ColocatedEvent]
 	for i := 0; i < rs.n; i++ {
 		if rs.blank(i, fields...) {
@@ -307,7 +343,7 @@ func (s *Server) colocatedSave(w http.ResponseWriter, r *http.Request) {
 			edits = append(edits, domain.RowEdit[domain.ColocatedEvent]{ID: id, Delete: true})
 			continue
 		}
-		x := domain.ColocatedEvent{Title: rs.texts(i, "title", langs, 300, true), FirstDay: rs.day(i, "first"), LastDay: rs.day(i, "last"),
+		x := domain.ColocatedEvent{Title: rs.english(i, 300, current[id].Title), FirstDay: rs.day(i, "first"), LastDay: rs.day(i, "last"),
 			URL: rs.text(i, "url", 500, false)}
 		if x.LastDay.Before(x.FirstDay) {
 			rs.fail(i, "last", "sec.last_before_first")
@@ -317,9 +353,7 @@ func (s *Server) colocatedSave(w http.ResponseWriter, r *http.Request) {
 		}
 		edits = append(edits, domain.RowEdit[domain.ColocatedEvent]{ID: id, Value: x})
 	}
-	saveRowsPage(s, w, r, d, rs, edits, func(v int64, e []domain.RowEdit[domain.ColocatedEvent]) (service.Saved, error) {
-		return s.svc.Meetings.SaveColocated(r.Context(), auditOf(r), actorOf(r), d.ID, v, e)
-	}, func(e *view.MeetingEdit, f view.Form) { e.Colocated = f }, domain.SectionColocated)
+	saveRowsPage(s, w, r, d, rs, edits, save, set, domain.SectionColocated)
 }
 
 func (s *Server) agendaSave(w http.ResponseWriter, r *http.Request) {
@@ -327,12 +361,18 @@ func (s *Server) agendaSave(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	langs := s.cat.Langs()
-	wps := wpSet(d)
-	fields := []string{"wp", "position", "holds"}
-	for _, l := range langs {
-		fields = append(fields, "title-"+l.Tag)
+	current := domain.ByID(d.AgendaItems, func(x domain.AgendaItem) int64 { return x.ID })
+	save := func(v int64, e []domain.RowEdit[domain.AgendaItem]) (service.Saved, error) {
+		return s.svc.Meetings.SaveAgenda(r.Context(), auditOf(r), actorOf(r), d.ID, v, e)
 	}
+	set := func(e *view.MeetingEdit, f view.Form) { e.Agenda = f }
+	if lang := s.editLang(r); lang != i18n.Default {
+		edits := translatedTitles(rs, lang, 300, current, func(x *domain.AgendaItem) *domain.Text { return &x.Title })
+		saveRowsPage(s, w, r, d, rs, edits, save, set, domain.SectionAgenda)
+		return
+	}
+	wps := wpSet(d)
+	fields := []string{"wp", "position", "holds", "title-en"}
 	var edits []domain.RowEdit[domain.AgendaItem]
 	for i := 0; i < rs.n; i++ {
 		if rs.blank(i, fields...) {
@@ -343,7 +383,7 @@ func (s *Server) agendaSave(w http.ResponseWriter, r *http.Request) {
 			edits = append(edits, domain.RowEdit[domain.AgendaItem]{ID: id, Delete: true})
 			continue
 		}
-		x := domain.AgendaItem{WorkingPartyID: rs.ref(i, "wp", wps), Position: rs.number(i, "position"), Title: rs.texts(i, "title", langs, 300, true)}
+		x := domain.AgendaItem{WorkingPartyID: rs.ref(i, "wp", wps), Position: rs.number(i, "position"), Title: rs.english(i, 300, current[id].Title)}
 		if h := rs.value(i, "holds"); h != "" {
 			a := domain.ProposedAction(h)
 			if !a.Valid() {
@@ -353,9 +393,7 @@ func (s *Server) agendaSave(w http.ResponseWriter, r *http.Request) {
 		}
 		edits = append(edits, domain.RowEdit[domain.AgendaItem]{ID: id, Value: x})
 	}
-	saveRowsPage(s, w, r, d, rs, edits, func(v int64, e []domain.RowEdit[domain.AgendaItem]) (service.Saved, error) {
-		return s.svc.Meetings.SaveAgenda(r.Context(), auditOf(r), actorOf(r), d.ID, v, e)
-	}, func(e *view.MeetingEdit, f view.Form) { e.Agenda = f }, domain.SectionAgenda)
+	saveRowsPage(s, w, r, d, rs, edits, save, set, domain.SectionAgenda)
 }
 
 func (s *Server) workItemsSave(w http.ResponseWriter, r *http.Request) {
@@ -363,16 +401,22 @@ func (s *Server) workItemsSave(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	langs := s.cat.Langs()
+	current := domain.ByID(d.WorkItems, func(x domain.WorkItem) int64 { return x.ID })
+	save := func(v int64, e []domain.RowEdit[domain.WorkItem]) (service.Saved, error) {
+		return s.svc.Meetings.SaveWorkItems(r.Context(), auditOf(r), actorOf(r), d.ID, v, e)
+	}
+	set := func(e *view.MeetingEdit, f view.Form) { e.WorkItems = f }
+	if lang := s.editLang(r); lang != i18n.Default {
+		edits := translatedTitles(rs, lang, 500, current, func(x *domain.WorkItem) *domain.Text { return &x.Title })
+		saveRowsPage(s, w, r, d, rs, edits, save, set, domain.SectionWorkItems)
+		return
+	}
 	wps := wpSet(d)
 	qs := map[int64]bool{}
 	for _, q := range d.Questions {
 		qs[q.ID] = true
 	}
-	fields := []string{"wp", "position", "acronym", "question"}
-	for _, l := range langs {
-		fields = append(fields, "title-"+l.Tag)
-	}
+	fields := []string{"wp", "position", "acronym", "question", "title-en"}
 	var edits []domain.RowEdit[domain.WorkItem]
 	for i := 0; i < rs.n; i++ {
 		if rs.blank(i, fields...) {
@@ -384,7 +428,7 @@ func (s *Server) workItemsSave(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		x := domain.WorkItem{WorkingPartyID: rs.ref(i, "wp", wps), Position: rs.number(i, "position"),
-			Acronym: rs.text(i, "acronym", 60, true), Title: rs.texts(i, "title", langs, 500, true), QuestionID: rs.ref(i, "question", qs),
+			Acronym: rs.text(i, "acronym", 60, true), Title: rs.english(i, 500, current[id].Title), QuestionID: rs.ref(i, "question", qs),
 			Kind: domain.WorkItemKind(rs.value(i, "kind")), Action: domain.ProposedAction(rs.value(i, "action"))}
 		if !x.Kind.Valid() {
 			rs.fail(i, "kind", "validation.oneof")
@@ -394,7 +438,5 @@ func (s *Server) workItemsSave(w http.ResponseWriter, r *http.Request) {
 		}
 		edits = append(edits, domain.RowEdit[domain.WorkItem]{ID: id, Value: x})
 	}
-	saveRowsPage(s, w, r, d, rs, edits, func(v int64, e []domain.RowEdit[domain.WorkItem]) (service.Saved, error) {
-		return s.svc.Meetings.SaveWorkItems(r.Context(), auditOf(r), actorOf(r), d.ID, v, e)
-	}, func(e *view.MeetingEdit, f view.Form) { e.WorkItems = f }, domain.SectionWorkItems)
+	saveRowsPage(s, w, r, d, rs, edits, save, set, domain.SectionWorkItems)
 }

@@ -15,6 +15,9 @@ type MeetingEdit struct {
 	Detail *domain.MeetingDetail
 	// Section is the section shown ("" for the overview, "history" for the history).
 	Section string
+	// EditLang is the language the section's texts are edited in ("en" or "": English, with
+	// every other field; another: that language's translations alone).
+	EditLang string
 	// Version is the section's version the form was read at.
 	Version        int64
 	Archived       bool
@@ -89,4 +92,141 @@ func TextFieldName(name, tag string) string {
 		return name
 	}
 	return name + "-" + tag
+}
+
+// Translating reports whether the section is shown for translating its texts into a language
+// other than English (EditLang): then only the texts are offered, each beside its English.
+func (m MeetingEdit) Translating() bool { return m.ID != 0 && m.EditLang != "" && m.EditLang != "en" }
+
+// EditLangOf returns the language the section's texts are edited in (English when none is
+// chosen).
+func (m MeetingEdit) EditLangOf() i18n.Lang {
+	for _, l := range m.Langs {
+		if l.Tag == m.EditLang {
+			return l
+		}
+	}
+	return i18n.Lang{Tag: "en", Name: "English", Dir: "ltr"}
+}
+
+// SectionAction is where a section's form is sent: the section, in the language being edited.
+func (m MeetingEdit) SectionAction(section string) string {
+	return SectionLangHref(m.ID, section, m.EditLang)
+}
+
+// SectionLangHref is the address of a section of the editor with its texts in language tag
+// (no query for English, the default).
+func SectionLangHref(id int64, section, tag string) string {
+	if tag == "" || tag == "en" || id == 0 {
+		return SectionHref(id, section)
+	}
+	return SectionHref(id, section) + "?lang=" + tag
+}
+
+// TranslatedSections are the sections that hold texts in several languages, and so offer the
+// choice of the language they are edited in.
+var TranslatedSections = []string{domain.SectionDetails, domain.SectionDesk, domain.SectionColocated, domain.SectionAgenda, domain.SectionWorkItems}
+
+// HasTexts reports whether section holds texts in several languages.
+func HasTexts(section string) bool { return slices.Contains(TranslatedSections, section) }
+
+// DetailsText is one text of the details section: its name, the message of its label (taking
+// the language), and its rows (0 for a single line).
+type DetailsText struct {
+	Name  string
+	Label string
+	Rows  int
+}
+
+// DetailsTexts are the texts of the details section, in the form's order.
+var DetailsTexts = []DetailsText{
+	{"title", "sec.title_in", 0}, {"venue", "sec.venue_in", 0}, {"remote_rules", "sec.remote_rules_in", 3},
+	{"purpose", "sec.purpose_in", 3}, {"approved_by", "sec.approved_by_in", 0}, {"room_allocation", "sec.room_allocation_in", 0},
+	{"practical_info", "sec.practical_in", 6},
+}
+
+// DetailsFieldName is the form field of a text of the details in language tag: the venue and
+// "approved by" are named as TextFieldName does ("venue", "venue-zh"), the others always carry
+// their tag ("title-en").
+func DetailsFieldName(name, tag string) string {
+	if name == "venue" || name == "approved_by" || name == "desk_place" {
+		return TextFieldName(name, tag)
+	}
+	return name + "-" + tag
+}
+
+// DetailsSource is the English of a text of the details (what a translator reads).
+func (m MeetingEdit) DetailsSource(name string) string {
+	if m.Detail == nil {
+		return ""
+	}
+	f := domain.FieldsOf(m.Detail.Meeting)
+	switch name {
+	case "title":
+		return f.Title["en"]
+	case "venue":
+		return f.Venue["en"]
+	case "remote_rules":
+		return f.RemoteRules["en"]
+	case "purpose":
+		return f.Purpose["en"]
+	case "approved_by":
+		return f.ApprovedBy["en"]
+	case "room_allocation":
+		return f.RoomAllocation["en"]
+	case "practical_info":
+		return f.PracticalInfo["en"]
+	case "desk_place":
+		return m.Detail.DeskPlace["en"]
+	}
+	return ""
+}
+
+// TranslationRow is one item of a list offered for translation: its id, what names it beside
+// its title (a number, an acronym, dates) and its title in English.
+type TranslationRow struct {
+	ID      int64
+	Context string
+	Source  string
+}
+
+// TranslationRows are the items of a list section (co-located events, agenda, work items),
+// in the editor's order, offered for translation.
+func (m MeetingEdit) TranslationRows(t *i18n.Translator) []TranslationRow {
+	if m.Detail == nil {
+		return nil
+	}
+	wp := map[int64]string{}
+	for _, w := range m.WorkingParties {
+		wp[w.ID] = w.Code
+	}
+	var out []TranslationRow
+	switch m.Section {
+	case domain.SectionColocated:
+		for _, x := range m.Detail.ColocatedEvents {
+			out = append(out, TranslationRow{x.ID, t.DateRange(x.FirstDay, x.LastDay), x.Title["en"]})
+		}
+	case domain.SectionAgenda:
+		for _, x := range m.Detail.AgendaItems {
+			out = append(out, TranslationRow{x.ID, wp[x.WorkingPartyID] + " · " + itoa(x.Position), x.Title["en"]})
+		}
+	case domain.SectionWorkItems:
+		for _, x := range m.Detail.WorkItems {
+			out = append(out, TranslationRow{x.ID, x.Acronym, x.Title["en"]})
+		}
+	}
+	return out
+}
+
+// RowPrefix is the prefix of a list section's rows in its form ("c", "a", "w").
+func RowPrefix(section string) string {
+	switch section {
+	case domain.SectionColocated:
+		return "c"
+	case domain.SectionAgenda:
+		return "a"
+	case domain.SectionWorkItems:
+		return "w"
+	}
+	return ""
 }

@@ -1,0 +1,212 @@
+package site_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"plenary/internal/domain"
+)
+
+// The editor offers a section's texts one language at a time: in English, every field with the
+// English of each text and no other language; in another language (?lang=), only the texts,
+// each beside its English shown read-only; a save in a language writes that language alone and
+// keeps every other one; a refused save keeps what was typed beside its message; the missing
+// translations view links to the section in each missing language.
+func TestSectionsTranslatedOneLanguageAtATime(t *testing.T) {
+	t.Parallel()
+	fx := newListsFixture(t)
+	ctx := context.Background()
+	sec := fx.as(secretariat)
+	base := "/secretariat/meetings/" + idStr(fx.demo)
+	db := fx.ts.db.Pool
+	texts := func(q string) domain.Text {
+		t.Helper()
+		var x domain.Text
+		if err := db.QueryRow(ctx, q, fx.demo).Scan(&x); err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	if _, err := db.Exec(ctx, `UPDATE meetings SET title = title || '{"zh":"第13研究组会议"}' WHERE id = $1`, fx.demo); err != nil {
+		t.Fatal(err)
+	}
+	before := texts(`SELECT title FROM meetings WHERE id = $1`)
+	var slug string
+	if err := db.QueryRow(ctx, `SELECT slug FROM meetings WHERE id = $1`, fx.demo).Scan(&slug); err != nil {
+		t.Fatal(err)
+	}
+
+	// English: every field, the texts in English alone.
+	d := sec.get(base + "/details").doc(t)
+	form := d.Find(`form[data-testid="meeting-form"]`)
+	if form.Find(`[name="slug"]`).Length() != 1 || form.Find(`[name="title-en"]`).Length() != 1 {
+		t.Fatal("the English details lack the slug or the English title")
+	}
+	if n := form.Find(`[name$="-zh"], [name$="-fr"], [name$="-ar"]`).Length(); n != 0 {
+		t.Errorf("the English details carry %d fields of other languages", n)
+	}
+	langs := testid(d, "edit-langs").Find("a")
+	if langs.Length() != 6 || testid(d, "edit-lang-en").AttrOr("aria-current", "") != "page" {
+		t.Errorf("language chooser: %d links, English current %q", langs.Length(), testid(d, "edit-lang-en").AttrOr("aria-current", ""))
+	}
+	if h := testid(d, "edit-lang-fr").AttrOr("href", ""); h != base+"/details?lang=fr" {
+		t.Errorf("French link = %q", h)
+	}
+
+	// French: the texts alone, each with its English read-only; nothing else.
+	d = sec.get(base + "/details?lang=fr").doc(t)
+	form = d.Find(`form[data-testid="meeting-form"]`)
+	if a := form.AttrOr("action", ""); a != base+"/details?lang=fr" {
+		t.Errorf("French form posts to %q", a)
+	}
+	if form.Find(`[name="slug"], [name="city"], [name="title-en"], [name="time_zone"]`).Length() != 0 {
+		t.Error("the French details offer fields that are not translations")
+	}
+	fields := form.Find(`input[type="text"], textarea`)
+	if fields.Length() != 7 {
+		t.Errorf("%d French fields, want the 7 texts", fields.Length())
+	}
+	title := testid(d, "translate-title-fr")
+	if got := text(title.Find(`[data-testid="source-text"]`)); got != before["en"] {
+		t.Errorf("English shown beside the French title = %q, want %q", got, before["en"])
+	}
+	if in := title.Find("input"); in.AttrOr("lang", "") != "fr" || in.AttrOr("aria-describedby", "") != "title-fr-source" {
+		t.Errorf("French title input lang=%q describedby=%q", in.AttrOr("lang", ""), in.AttrOr("aria-describedby", ""))
+	}
+	vals := formValues(t, d, `form[data-testid="meeting-form"]`)
+	vals.Set("title-fr", "Réunion du Groupe de travail 1/13")
+	vals.Set("venue-fr", "Siège de l'UIT, Genève")
+	p := sec.post(base+"/details?lang=fr", vals)
+	wantRedirect(t, p, base+"/details?lang=fr")
+	if got := followFlash(t, sec, p); got != "Details saved: title, venue." {
+		t.Errorf("French save flash = %q", got)
+	}
+	after := texts(`SELECT title FROM meetings WHERE id = $1`)
+	if after["fr"] != "Réunion du Groupe de travail 1/13" || after["en"] != before["en"] || after["zh"] != "第13研究组会议" {
+		t.Errorf("title after the French save = %v (before %v)", after, before)
+	}
+	var slugAfter string
+	if err := db.QueryRow(ctx, `SELECT slug FROM meetings WHERE id = $1`, fx.demo).Scan(&slugAfter); err != nil || slugAfter != slug {
+		t.Errorf("slug after the French save = %q (%v), want %q", slugAfter, err, slug)
+	}
+	if v := texts(`SELECT venue FROM meetings WHERE id = $1`); v["fr"] != "Siège de l'UIT, Genève" || v["en"] == "" {
+		t.Errorf("venue after the French save = %v", v)
+	}
+
+	// The English save keeps the French and Chinese.
+	vals = formValues(t, sec.get(base+"/details").doc(t), `form[data-testid="meeting-form"]`)
+	vals.Set("title-en", before["en"]+" (revised)")
+	wantRedirect(t, sec.post(base+"/details", vals), base+"/details")
+	after = texts(`SELECT title FROM meetings WHERE id = $1`)
+	if after["en"] != before["en"]+" (revised)" || after["fr"] != "Réunion du Groupe de travail 1/13" || after["zh"] != "第13研究组会议" {
+		t.Errorf("title after the English save = %v", after)
+	}
+
+	// Too long in Arabic: refused beside the field, what was typed kept, nothing saved.
+	d = sec.get(base + "/details?lang=ar").doc(t)
+	if in := testid(d, "translate-venue-ar").Find("input"); in.AttrOr("dir", "") != "rtl" {
+		t.Errorf("Arabic venue input dir = %q", in.AttrOr("dir", ""))
+	}
+	vals = formValues(t, d, `form[data-testid="meeting-form"]`)
+	long := strings.Repeat("م", 201)
+	vals.Set("venue-ar", long)
+	vals.Set("title-ar", "اجتماع الفرقة 1/13")
+	p = sec.post(base+"/details?lang=ar", vals)
+	wantStatus(t, p, http.StatusUnprocessableEntity)
+	d = p.doc(t)
+	if testid(d, "error-venue-ar").Length() != 1 {
+		t.Error("no message beside the Arabic venue")
+	}
+	if h, _ := testid(d, "error-summary").Find("a").Attr("href"); h != "#venue-ar" {
+		t.Errorf("summary links to %q", h)
+	}
+	if v, _ := d.Find(`#title-ar`).Attr("value"); v != "اجتماع الفرقة 1/13" {
+		t.Errorf("typed Arabic title came back as %q", v)
+	}
+	if texts(`SELECT title FROM meetings WHERE id = $1`)["ar"] != "" {
+		t.Error("the refused Arabic save wrote the title")
+	}
+
+	// A list in Chinese: one row per agenda item, its English beside the Chinese title, no
+	// other column; the save changes that translation alone.
+	var items int
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM agenda_items WHERE meeting_id = $1`, fx.demo).Scan(&items); err != nil || items == 0 {
+		t.Fatalf("agenda items: %d (%v)", items, err)
+	}
+	d = sec.get(base + "/agenda?lang=zh").doc(t)
+	rows := testid(d, "translation-table").Find("tbody tr")
+	if rows.Length() != items {
+		t.Errorf("%d rows to translate, want the %d agenda items", rows.Length(), items)
+	}
+	if n := rows.First().Find("input:not([type=hidden]), textarea, select").Length(); n != 1 {
+		t.Errorf("a row offers %d fields, want the Chinese title alone", n)
+	}
+	var firstID int64
+	var firstEN string
+	if err := db.QueryRow(ctx, `SELECT a.id, a.title->>'en' FROM agenda_items a JOIN working_parties w ON w.id = a.working_party_id
+		WHERE a.meeting_id = $1 ORDER BY w.number, a.position LIMIT 1`, fx.demo).Scan(&firstID, &firstEN); err != nil {
+		t.Fatal(err)
+	}
+	if got := text(rows.First().Find(`[data-testid="source-text"]`)); got != firstEN {
+		t.Errorf("first row's English = %q, want %q", got, firstEN)
+	}
+	vals = formValues(t, d, `form[data-testid="agenda-form"]`)
+	if vals.Get("a-0-id") != idStr(firstID) {
+		t.Fatalf("first row is item %s, want %d", vals.Get("a-0-id"), firstID)
+	}
+	vals.Set("a-0-title-zh", "会议开幕")
+	if got := followFlash(t, sec, sec.post(base+"/agenda?lang=zh", vals)); got != "Agenda saved: 0 added, 1 changed, 0 removed." {
+		t.Errorf("Chinese agenda flash = %q", got)
+	}
+	var x domain.Text
+	var pos int
+	if err := db.QueryRow(ctx, `SELECT title, position FROM agenda_items WHERE id = $1`, firstID).Scan(&x, &pos); err != nil {
+		t.Fatal(err)
+	}
+	if x["zh"] != "会议开幕" || x["en"] != firstEN {
+		t.Errorf("agenda item after the Chinese save = %v", x)
+	}
+	// The English grid keeps the Chinese when its English is edited.
+	vals = formValues(t, sec.get(base+"/agenda").doc(t), `form[data-testid="agenda-form"]`)
+	if vals.Has("a-0-title-zh") {
+		t.Error("the English agenda carries the Chinese titles")
+	}
+	vals.Set("a-0-title-en", "Opening of the meeting (revised)")
+	wantRedirect(t, sec.post(base+"/agenda", vals), base+"/agenda")
+	if err := db.QueryRow(ctx, `SELECT title FROM agenda_items WHERE id = $1`, firstID).Scan(&x); err != nil {
+		t.Fatal(err)
+	}
+	if x["zh"] != "会议开幕" || x["en"] != "Opening of the meeting (revised)" {
+		t.Errorf("agenda item after the English save = %v", x)
+	}
+
+	// The desk in Russian: where the desk is, nothing else.
+	d = sec.get(base + "/desk?lang=ru").doc(t)
+	if d.Find(`form[data-testid="desk-form"] [name^="d-0-"]`).Length() != 0 {
+		t.Error("the Russian desk offers the opening hours")
+	}
+	vals = formValues(t, d, `form[data-testid="desk-form"]`)
+	vals.Set("desk_place-ru", "У входа в здание Монбриллан")
+	if got := followFlash(t, sec, sec.post(base+"/desk?lang=ru", vals)); got != "Registration desk saved: where the desk is." {
+		t.Errorf("Russian desk flash = %q", got)
+	}
+	if v := texts(`SELECT desk_place FROM meetings WHERE id = $1`); v["ru"] != "У входа в здание Монбриллан" {
+		t.Errorf("desk place after the Russian save = %v", v)
+	}
+
+	// The missing translations view links to the section in each missing language.
+	d = sec.get(base + "/translations").doc(t)
+	found := false
+	testid(d, "translation-lang").Each(func(_ int, s *goquery.Selection) {
+		if s.AttrOr("href", "") == base+"/details?lang=es" {
+			found = true
+		}
+	})
+	if !found {
+		t.Error("no link to the details in Spanish among the missing translations")
+	}
+}
