@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -62,4 +63,46 @@ func QRCodes(t testing.TB, pdf []byte) []string {
 		t.Fatalf("zbarimg: %v", err)
 	}
 	return strings.Fields(string(out))
+}
+
+// Image is one picture a PDF holds, as pdfimages lists it.
+type Image struct {
+	Page, Width, Height int
+	// Type is pdfimages' type ("image", "mask", "smask"…).
+	Type string
+}
+
+// Images lists a PDF's pictures with pdfimages -list (poppler-utils).
+func Images(t testing.TB, pdf []byte) []Image {
+	t.Helper()
+	if _, err := exec.LookPath("pdfimages"); err != nil {
+		Missing(t, "pdfimages not installed (apt-get install poppler-utils)")
+	}
+	in := filepath.Join(t.TempDir(), "in.pdf")
+	if err := os.WriteFile(in, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdfimages", "-list", in).Output()
+	if err != nil {
+		t.Fatalf("pdfimages: %v", err)
+	}
+	var imgs []Image
+	// Two heading lines, then: page num type width height color comp bpc enc interp object ID …
+	for _, line := range strings.Split(string(out), "\n")[2:] {
+		f := strings.Fields(line)
+		if len(f) < 5 {
+			continue
+		}
+		var im Image
+		var err1, err2, err3 error
+		im.Page, err1 = strconv.Atoi(f[0])
+		im.Width, err2 = strconv.Atoi(f[3])
+		im.Height, err3 = strconv.Atoi(f[4])
+		if err1 != nil || err2 != nil || err3 != nil {
+			t.Fatalf("pdfimages: cannot read %q", line)
+		}
+		im.Type = f[2]
+		imgs = append(imgs, im)
+	}
+	return imgs
 }

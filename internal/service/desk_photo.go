@@ -28,7 +28,7 @@ type PhotoTx interface {
 // the meeting's desk staff at the counter). The photo it replaces is removed after commit. A
 // refusal stores nothing.
 func (s *Desk) SetPhoto(ctx context.Context, a Audit, actor domain.Actor, registrationID int64, raw []byte, source domain.PhotoSource) (domain.Photo, error) {
-	return s.setPhoto(ctx, a, actor, registrationID, raw, source, "")
+	return s.setPhoto(ctx, a, actor, registrationID, raw, source, "", 0)
 }
 
 // PhotoIn is a photo as a client sends it: the file's body, who took it, and at which desk (for
@@ -37,6 +37,9 @@ type PhotoIn struct {
 	Body   io.Reader
 	Source domain.PhotoSource
 	Desk   string
+	// Meeting, when not 0, is the meeting whose desk takes the photo: a registration of
+	// another meeting is refused (domain.RefuseWrongMeeting).
+	Meeting int64
 }
 
 // ReceivePhoto reads a client's photo into a temporary file first (so that nothing, a database
@@ -61,10 +64,16 @@ func (s *Desk) ReceivePhoto(ctx context.Context, a Audit, actor domain.Actor, re
 	if _, err := u.f.ReadAt(raw, 0); err != nil {
 		return domain.Photo{}, fmt.Errorf("service: read the received photo: %w", err)
 	}
-	return s.setPhoto(ctx, a, actor, registrationID, raw, in.Source, in.Desk)
+	return s.setPhoto(ctx, a, actor, registrationID, raw, in.Source, in.Desk, in.Meeting)
 }
 
-func (s *Desk) setPhoto(ctx context.Context, a Audit, actor domain.Actor, registrationID int64, raw []byte, source domain.PhotoSource, desk string) (domain.Photo, error) {
+func (s *Desk) setPhoto(ctx context.Context, a Audit, actor domain.Actor, registrationID int64, raw []byte, source domain.PhotoSource, desk string, meeting int64) (domain.Photo, error) {
+	mayTake := func(r domain.Registration) error {
+		if meeting != 0 && r.MeetingID != meeting {
+			return domain.Errorf(domain.Conflict, domain.RefuseWrongMeeting)
+		}
+		return domain.CanSetPhoto(actor, r)
+	}
 	if s.files == nil {
 		return domain.Photo{}, errors.New("service: the desk has no files service (WithFiles)")
 	}
@@ -74,7 +83,7 @@ func (s *Desk) setPhoto(ctx context.Context, a Audit, actor domain.Actor, regist
 		if err != nil {
 			return err
 		}
-		return domain.CanSetPhoto(actor, r)
+		return mayTake(r)
 	}); err != nil {
 		return domain.Photo{}, err
 	}
@@ -100,7 +109,7 @@ func (s *Desk) setPhoto(ctx context.Context, a Audit, actor domain.Actor, regist
 		if err != nil {
 			return err
 		}
-		if err := domain.CanSetPhoto(actor, r); err != nil {
+		if err := mayTake(r); err != nil {
 			return err
 		}
 		old, err = tx.SetPhoto(ctx, a, p)
@@ -181,23 +190,33 @@ func (s *Desk) OpenPhoto(ctx context.Context, reads PhotoReads, actor domain.Act
 	return p, b, nil
 }
 
-// PhotoRecord returns a registration's photo (without its bytes) for whoever may see it
-// (domain.CanSeePhoto); nil when it has none. Whether a registration the actor may not see
-// exists is not told (NotFound).
-func (s *Desk) PhotoRecord(ctx context.Context, reads PhotoReads, actor domain.Actor, registrationID int64) (*domain.Photo, error) {
+// PhotoView is what a reader may see and do of a registration's photo.
+type PhotoView struct {
+	// Photo is the photo, nil when there is none.
+	Photo *domain.Photo
+	// Set is nil when the reader may give it a photo, else why not (domain.CanSetPhoto).
+	Set error
+	// Remove says the reader may remove it (domain.CanRemovePhoto).
+	Remove bool
+}
+
+// PhotoOf returns a registration's photo (without its bytes) and what the reader may do with
+// it, for whoever may see it (domain.CanSeePhoto); to anyone else the registration is not found.
+func (s *Desk) PhotoOf(ctx context.Context, reads PhotoReads, actor domain.Actor, registrationID int64) (PhotoView, error) {
 	r, err := reads.RegistrationByID(ctx, registrationID)
 	if err != nil {
-		return nil, err
+		return PhotoView{}, err
 	}
 	if !domain.CanSeePhoto(actor, r) {
-		return nil, notFound()
+		return PhotoView{}, notFound()
 	}
+	v := PhotoView{Set: domain.CanSetPhoto(actor, r), Remove: domain.CanRemovePhoto(actor, r) == nil}
 	p, err := reads.Photo(ctx, r.ID)
-	if domain.ErrorCode(err) == domain.NotFound {
-		return nil, nil
+	switch {
+	case err == nil:
+		v.Photo = &p
+	case domain.ErrorCode(err) != domain.NotFound:
+		return v, err
 	}
-	if err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return v, nil
 }

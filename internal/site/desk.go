@@ -133,8 +133,7 @@ func (s *Server) deskShow(w http.ResponseWriter, r *http.Request) {
 	if d.Refusal != "" {
 		status = http.StatusConflict
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, status, view.DeskPage(s.page(r, d.Title), d))
+	s.renderDesk(w, r, status, d)
 }
 
 // deskData reads what the desk page shows for the query q: a code (checked, its person shown with
@@ -252,7 +251,7 @@ func (s *Server) deskCheckIn(w http.ResponseWriter, r *http.Request) {
 				d.Person = &v
 			}
 		}
-		s.render(w, r, http.StatusConflict, view.DeskPage(s.page(r, d.Title), d))
+		s.renderDesk(w, r, http.StatusConflict, d)
 		return
 	}
 	s.flash(r, "desk.checked_in")
@@ -277,7 +276,7 @@ func (s *Server) deskBadge(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			d.Refusal = deskMessage(t, err, m.Location())
-			s.render(w, r, http.StatusConflict, view.DeskPage(s.page(r, d.Title), d))
+			s.renderDesk(w, r, http.StatusConflict, d)
 			return
 		}
 		s.fail(w, r, err)
@@ -314,6 +313,12 @@ func (s *Server) deskBadgePDF(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	// The photo, when the person has one (a badge without one keeps a frame for it).
+	_, photo, err := s.svc.Desk.OpenPhoto(r.Context(), s.db, actorOf(r), tok.Registration)
+	if err != nil && domain.ErrorCode(err) != domain.NotFound {
+		s.fail(w, r, err)
+		return
+	}
 	fonts, err := badge.DefaultFonts()
 	if err != nil {
 		s.fail(w, r, err)
@@ -322,7 +327,7 @@ func (s *Server) deskBadgePDF(w http.ResponseWriter, r *http.Request) {
 	t := s.translator(r)
 	meeting := m.Title.In(t.Lang.Tag) + " · " + m.City + " · " + t.DateRange(m.FirstDay, m.LastDay)
 	pdf, err := badge.RenderBadge(fonts, badge.Badge{Meeting: meeting, Name: p.Name, Organisation: p.Organisation, Country: t.Country(p.Country),
-		Number: tok.Serial, Code: code})
+		Photo: photo, Number: tok.Serial, Code: code})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"plenary/internal/domain"
+	"plenary/internal/pdftest"
 )
 
 // postPhoto posts a multipart form to path: fields (name, value pairs) first, then the file as
@@ -229,4 +230,82 @@ func (fx *listsFixture) count(q string, args ...any) int {
 		fx.t.Fatal(err)
 	}
 	return n
+}
+
+// badgeImages prints a badge at the desk and returns the sizes of the pictures its PDF holds.
+func badgeImages(t *testing.T, staff *browser, desk string, id int64) []pdftest.Image {
+	t.Helper()
+	p := staff.post(desk+"/badge", form("registration", idStr(id)))
+	wantStatus(t, p, http.StatusSeeOther)
+	href, _ := testid(staff.get(p.Header.Get("Location")).doc(t), "badge-pdf").Attr("href")
+	pdf := staff.get(href)
+	wantStatus(t, pdf, http.StatusOK)
+	return pdftest.Images(t, []byte(pdf.body))
+}
+
+func hasPicture(imgs []pdftest.Image, w, h int) bool {
+	for _, im := range imgs {
+		if im.Type == "image" && im.Width == w && im.Height == h {
+			return true
+		}
+	}
+	return false
+}
+
+// The desk takes a photo at the counter (a file input with capture, no script): a bad picture
+// is refused beside the field in the desk's language (the staff member's is Chinese), with the
+// person still shown; a good one is audited with the desk and the staff member, shown on the
+// desk and printed on the badge, which before it carried no photo.
+func TestDeskPhotoCaptureAndBadge(t *testing.T) {
+	t.Parallel()
+	fx := newListsFixture(t)
+	id := fx.register(fx.account(delegateSM), domain.InPerson, true)
+	fx.approve(id)
+	sec := fx.as(secretariat)
+	wantStatus(t, sec.post("/secretariat/meetings/"+idStr(fx.demo)+"/desk-staff", form("email", delegate)), http.StatusSeeOther)
+	staff := fx.as(delegate)
+	desk := "/desk/" + fx.demoSlug
+	wantStatus(t, staff.post(desk+"/name", form("desk", "Desk 3")), http.StatusSeeOther)
+
+	d := staff.get(desk + "?reg=" + idStr(id)).doc(t)
+	if testid(d, "desk-photo-none").Length() != 1 || testid(d, "desk-photo").Length() != 0 {
+		t.Error("the desk shows a photo the person does not have")
+	}
+	in := testid(d, "desk-photo-form").Find(`input[type=file]`)
+	if acc, _ := in.Attr("accept"); acc != "image/*" {
+		t.Errorf("the desk's file input accepts %q", acc)
+	}
+	if c, _ := in.Attr("capture"); c != "user" {
+		t.Errorf("the desk's file input captures %q", c)
+	}
+	if before := badgeImages(t, staff, desk, id); hasPicture(before, domain.PhotoWidth, domain.PhotoHeight) {
+		t.Fatalf("a badge without a photo holds a %d × %d picture: %v", domain.PhotoWidth, domain.PhotoHeight, before)
+	}
+
+	zh := catalogue(t).For("zh")
+	p := staff.postPhoto(desk+"/photo", []byte("GIF89a not a photo"), "registration", idStr(id))
+	wantFieldError(t, p, http.StatusUnprocessableEntity, zh.T("photo.type"))
+	if got := text(testid(p.doc(t), "desk-reference")); got != domain.RegistrationReference(fx.demoSlug, id) {
+		t.Errorf("the refused photo's desk page shows %q", got)
+	}
+	wantFieldError(t, staff.postPhoto(desk+"/photo", testJPEG(t, 200, 200), "registration", idStr(id)), http.StatusUnprocessableEntity, zh.T("photo.too_small"))
+
+	p = staff.postPhoto(desk+"/photo", testJPEG(t, 1200, 900), "registration", idStr(id))
+	if got := followFlash(t, staff, p); got != zh.T("desk.photo_taken") {
+		t.Errorf("flash %q", got)
+	}
+	d = staff.get(desk + "?reg=" + idStr(id)).doc(t)
+	src, ok := testid(d, "desk-photo").Attr("src")
+	if !ok {
+		t.Fatal("the desk does not show the photo just taken")
+	}
+	wantStatus(t, staff.get(src), http.StatusOK)
+	staffID := fx.account(delegate).ID
+	if n := fx.count(`SELECT count(*) FROM audit_events WHERE action = 'photo.set' AND entity_id = $1 AND actor_id = $2
+		AND detail->>'source' = 'desk' AND detail->>'desk' = 'Desk 3' AND (detail->>'staff')::bigint = $2`, id, staffID); n != 1 {
+		t.Errorf("%d photo events with the desk and the staff member, want 1", n)
+	}
+	if after := badgeImages(t, staff, desk, id); !hasPicture(after, domain.PhotoWidth, domain.PhotoHeight) {
+		t.Errorf("the badge does not carry the %d × %d photo: %v", domain.PhotoWidth, domain.PhotoHeight, after)
+	}
 }

@@ -45,13 +45,14 @@ func photoBack(v string) string {
 	return "/me"
 }
 
-// photoOf returns the address of a registration's picture, or "" when it has none.
-func (s *Server) photoOf(r *http.Request, id int64) (string, error) {
-	p, err := s.svc.Desk.PhotoRecord(r.Context(), s.db, actorOf(r), id)
-	if err != nil || p == nil {
-		return "", err
+// photoOf returns the address of a registration's picture ("" when it has none) and what the
+// reader may do with it.
+func (s *Server) photoOf(r *http.Request, id int64) (string, service.PhotoView, error) {
+	v, err := s.svc.Desk.PhotoOf(r.Context(), s.db, actorOf(r), id)
+	if err != nil || v.Photo == nil {
+		return "", v, err
 	}
-	return photoURL(*p), nil
+	return photoURL(*v.Photo), v, nil
 }
 
 // photoData gathers what the photo page shows to this actor.
@@ -60,17 +61,14 @@ func (s *Server) photoData(r *http.Request, l postgres.RegistrationLine, back st
 	t := s.translator(r)
 	d := view.PhotoData{RegistrationID: l.ID, Own: a.ID == l.AccountID, Name: l.Name(), Organisation: l.OrgName,
 		MeetingTitle: l.MeetingTitle.In(t.Lang.Tag), Mode: l.Mode, State: l.State, Form: f, Back: back}
-	var err error
-	if d.PhotoURL, err = s.photoOf(r, l.ID); err != nil {
+	u, v, err := s.photoOf(r, l.ID)
+	if err != nil {
 		return d, err
 	}
-	d.CanRemove = domain.CanRemovePhoto(a, l.Registration) == nil
-	switch err := domain.CanSetPhoto(a, l.Registration); {
-	case err == nil:
-		d.CanSet = true
-	case d.CanRemove:
+	d.PhotoURL, d.CanRemove, d.CanSet = u, v.Remove, v.Set == nil
+	if v.Set != nil && v.Remove {
 		// The reader could, but this registration takes no photo: say why.
-		if e, ok := domain.AsError(err); ok {
+		if e, ok := domain.AsError(v.Set); ok {
 			d.Refusal = message(t, e)
 		}
 	}
@@ -248,7 +246,7 @@ func (s *Server) showPhotoRemove(w http.ResponseWriter, r *http.Request, back st
 		s.fail(w, r, err)
 		return
 	}
-	u, err := s.photoOf(r, l.ID)
+	u, _, err := s.photoOf(r, l.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -131,6 +131,7 @@ func (s *Server) Routes() chi.Router {
 			r.Post("/{slug}/name", s.deskSetName)
 			r.Post("/{slug}/check-in", s.deskCheckIn)
 			r.Post("/{slug}/badge", s.deskBadge)
+			r.With(s.limit(s.uploads)).Post("/{slug}/photo", s.deskPhoto)
 			r.Get("/{slug}/badges/{token}/badge.pdf", s.deskBadgePDF)
 		})
 		r.With(s.requireSecretariat).Get("/secretariat/meetings/{id}/desk-staff", s.deskStaffPage)

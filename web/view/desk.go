@@ -97,6 +97,9 @@ type DeskData struct {
 	Searched bool
 	// BadgeURL is the badge just printed.
 	BadgeURL string
+	// PhotoForm is the photo taken at the counter, when it was refused (its message beside the
+	// field).
+	PhotoForm Form
 }
 
 // DeskPerson is a registration as the desk sees it.
@@ -117,6 +120,10 @@ type DeskPerson struct {
 	CanPrint   bool
 	// Refusal says why the person may not be checked in now (empty when they may).
 	Refusal string
+	// PhotoURL is the person's photo ("" when there is none); CanPhoto says the desk may take
+	// one (an in-person registration neither cancelled nor rejected).
+	PhotoURL string
+	CanPhoto bool
 }
 
 // DeskStaffData is the secretariat's page of a meeting's desk staff.

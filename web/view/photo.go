@@ -32,3 +32,11 @@ func photoRemovePath(id int64, back string) string {
 	}
 	return u
 }
+
+// deskPhotoLabel is the label of the desk's photo field: taking a first one, or a new one.
+func deskPhotoLabel(t *i18n.Translator, replace bool) string {
+	if replace {
+		return t.T("desk.photo_label_replace")
+	}
+	return t.T("desk.photo_label")
+}

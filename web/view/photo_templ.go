@@ -362,7 +362,7 @@ func PhotoPage(p Page, d PhotoData) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = photoField(p, d.Form, photoLabel(t, d.PhotoURL != ""), "image/jpeg,image/png", false).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = photoField(p, d.Form, photoLabel(t, d.PhotoURL != ""), t.T("photo.file_hint"), "image/jpeg,image/png", false).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -480,7 +480,7 @@ func PhotoPage(p Page, d PhotoData) templ.Component {
 
 // photoField is the file input of a photo form. capture asks a phone or the desk's webcam for
 // a picture taken now (the desk); accept is what the file chooser offers.
-func photoField(p Page, f Form, label, accept string, capture bool) templ.Component {
+func photoField(p Page, f Form, label, hint, accept string, capture bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -552,9 +552,9 @@ func photoField(p Page, f Form, label, accept string, capture bool) templ.Compon
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var30 string
-		templ_7745c5c3_Var30, templ_7745c5c3_Err = templ.JoinStringErrs(p.T.T("photo.file_hint"))
+		templ_7745c5c3_Var30, templ_7745c5c3_Err = templ.JoinStringErrs(hint)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/view/photo.templ`, Line: 101, Col: 60}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/view/photo.templ`, Line: 101, Col: 40}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var30))
 		if templ_7745c5c3_Err != nil {
