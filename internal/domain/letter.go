@@ -40,7 +40,7 @@ const (
 )
 
 // LetterLanguages are the languages a letter can be written in.
-var LetterLanguages = []string{"en", "fr", "es", "ru", "zh"}
+var LetterLanguages = []string{"en", "fr", "es", "ru", "zh", "ar"}
 
 // Over returns s with every empty field taken from base: a meeting's settings over its study
 // group's.

@@ -216,7 +216,7 @@ func TestLetterInTheChosenLanguage(t *testing.T) {
 	sec := vs.browser()
 	sec.login(secretariat)
 	p := sec.get(sgPath)
-	for _, lang := range []string{"en", "fr", "es", "ru", "zh"} {
+	for _, lang := range []string{"en", "fr", "es", "ru", "zh", "ar"} {
 		if p.doc(t).Find(`select[name="letter_language"] option[value="`+lang+`"]`).Length() != 1 {
 			t.Errorf("%s not offered", lang)
 		}

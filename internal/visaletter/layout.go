@@ -28,6 +28,7 @@ type span struct {
 
 // piece is a stretch of one line drawn in one font and one direction.
 type piece struct {
+	at     int // where it starts in the paragraph
 	text   []rune
 	font   script
 	bold   bool
@@ -86,14 +87,18 @@ func (w *writer) fontFor(r rune, rtl bool) script {
 func (w *writer) pieces(text []rune, lv []bidi.Level, style []int, spans []span, a, b int) []piece {
 	var out []piece
 	for i := a; i < b; {
+		if isBidiControl(text[i]) { // they order the text; nothing is drawn for them
+			i++
+			continue
+		}
 		rtl := lv[i]%2 == 1
 		f := w.fontFor(text[i], rtl)
 		s := style[i]
 		j := i + 1
-		for j < b && lv[j]%2 == lv[i]%2 && style[j] == s && w.fontFor(text[j], rtl) == f {
+		for j < b && lv[j]%2 == lv[i]%2 && style[j] == s && w.fontFor(text[j], rtl) == f && !isBidiControl(text[j]) {
 			j++
 		}
-		p := piece{text: text[i:j], font: f, bold: spans[s].bold, rtl: rtl, link: spans[s].link}
+		p := piece{at: i, text: text[i:j], font: f, bold: spans[s].bold, rtl: rtl, link: spans[s].link}
 		w.measure(&p)
 		out = append(out, p)
 		i = j
@@ -210,11 +215,9 @@ func (w *writer) drawLine(text []rune, lv []bidi.Level, style []int, spans []spa
 	// Levels of the pieces, reordered as UAX #9 rule L2 says: from the highest level down to the
 	// lowest odd one, reverse every sequence at that level or higher.
 	pl := make([]bidi.Level, len(ps))
-	at := a
 	var hi, lo bidi.Level = 0, 127
 	for i, p := range ps {
-		pl[i] = lv[at]
-		at += len(p.text)
+		pl[i] = lv[p.at]
 		hi, lo = max(hi, pl[i]), min(lo, pl[i])
 	}
 	if lo%2 == 0 {
@@ -285,6 +288,12 @@ func (w *writer) drawPiece(p piece, x, base float64) {
 		}
 	}
 	w.pdf.Text(x, base, string(s))
+}
+
+// isBidiControl says whether r is one of the marks, embeddings and isolates of UAX #9 (the
+// catalogue isolates placeholders in right-to-left messages).
+func isBidiControl(r rune) bool {
+	return r == 0x061C || r == 0x200E || r == 0x200F || r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069
 }
 
 var mirror = map[rune]rune{'(': ')', ')': '(', '[': ']', ']': '[', '{': '}', '}': '{', '<': '>', '>': '<', '«': '»', '»': '«',

@@ -95,15 +95,38 @@ func TestChineseLetterWrapsBetweenCharacters(t *testing.T) {
 	}
 }
 
-// wordsOf splits text into words, without the bidi marks pdftotext puts around runs.
-func wordsOf(s string) []string {
-	s = strings.Map(func(r rune) rune {
-		if r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x200E || r == 0x200F {
+// plain is s without bidi controls: the marks pdftotext puts around runs, the catalogue's isolates.
+func plain(s string) string {
+	return strings.Map(func(r rune) rune {
+		if isBidiControl(r) {
 			return -1
 		}
 		return r
 	}, s)
-	return strings.Fields(s)
+}
+
+// wordsOf splits text into words at spaces and bidi controls (pdftotext's embeddings mark where
+// a run of the other direction starts), each without the punctuation around it: pdftotext joins
+// a full stop or a colon next to a left-to-right run to that run, at its other end, so that
+// "2025." reads ".2025" in an Arabic line. Words and their order are what the test compares.
+func wordsOf(s string) []string {
+	// Where the direction changes inside a word ("و2/13") pdftotext marks an embedding: a word ends.
+	var b strings.Builder
+	prev := rune(0)
+	for _, r := range s {
+		if prev != 0 && isArabic(prev) != isArabic(r) {
+			b.WriteRune(' ')
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	var out []string
+	for _, f := range strings.FieldsFunc(b.String(), func(r rune) bool { return unicode.IsSpace(r) || isBidiControl(r) }) {
+		if f = strings.TrimFunc(f, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSymbol(r) }); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // containsWords says whether the words of want appear in got one after another.
@@ -177,6 +200,46 @@ func TestRussianLetterReadsAsTheData(t *testing.T) {
 		t.Fatal(err)
 	}
 	readsAsTheData(t, l, pdf)
+	if got := qrOf(t, pdf); got != l.VerifyURL {
+		t.Errorf("QR code holds %q, want %q", got, l.VerifyURL)
+	}
+}
+
+// An Arabic letter reads, extracted, as its words and data in logical order: Arabic fixed text
+// and meeting data, shaped, with the Latin passport name, number and dates as they are.
+func TestArabicLetterReadsAsTheData(t *testing.T) {
+	w := words(t, "ar")
+	l := sample("MULLER-NUNEZ Jose")
+	l.Words = w
+	l.MeetingTitle = "اجتماعات فرق العمل 1/13 و2/13 و3/13 و4/13"
+	l.GroupTitle = "الشبكات المستقبلية والتكنولوجيات الشبكية الناشئة"
+	l.Venue, l.City = "مقر الاتحاد", "جنيف"
+	l.Holder.Nationality, l.Holder.IssuingCountry = "إسبانية", "إسبانيا"
+	l.FirstDay, l.LastDay = day("2025-07-14"), day("2025-07-25")
+	// Not a title ending with a number: in a right-to-left line, two numbers either side of a comma
+	// ("13، 16 يوليو") are read by pdftotext as one left-to-right number, in the wrong order.
+	l.Colocated = []Event{{"اجتماعات فريق المقررين التابعة للجنة الدراسات", day("2025-07-16"), day("2025-07-16")}}
+	l.Representation = w.T("vletter.embassy", "City", "بيجين", "Country", "الصين")
+	l.SignatoryName, l.SignatoryTitle = "سيزو أونوي", "مدير مكتب تقييس الاتصالات"
+	l.SecretariatName = "الاتحاد الدولي للاتصالات، مكتب تقييس الاتصالات"
+	pdf, err := Render(fonts(t), l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readsAsTheData(t, l, pdf)
+	got := rawText(t, pdf)
+	for _, s := range []string{"MULLER-NUNEZ Jose", "PAE123456", l.Reference} {
+		if !strings.Contains(plain(got), s) {
+			t.Errorf("the letter lacks %q as it is:\n%s", s, got)
+		}
+	}
+	// Shaped: the text extracted is the Arabic letters themselves, not presentation forms
+	// (U+FB50–U+FEFF), and no glyph stands for a private-use character.
+	for _, r := range got {
+		if r >= 0xFB50 && r <= 0xFEFF && r != 0xFEFF || r >= 0xE000 && r <= 0xF8FF {
+			t.Fatalf("the text has %U:\n%s", r, got)
+		}
+	}
 	if got := qrOf(t, pdf); got != l.VerifyURL {
 		t.Errorf("QR code holds %q, want %q", got, l.VerifyURL)
 	}

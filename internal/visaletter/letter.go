@@ -199,6 +199,10 @@ func (w *writer) style(size float64, bold bool) {
 	w.setFont(latin, bold)
 }
 
+// isolate marks s as data of its own direction (UAX #9 first-strong isolate), so that "Example
+// Networks Ltd." keeps its full stop at its end in an Arabic letter. The marks are not drawn.
+func isolate(s string) string { return "\u2068" + s + "\u2069" }
+
 // Date formats a calendar day as the letter prints it: "25 July 2025".
 func Date(d time.Time) string { return fmt.Sprintf("%d %s %d", d.Day(), d.Month(), d.Year()) }
 
@@ -247,7 +251,15 @@ func (l Letter) texts() texts {
 	}
 	place := l.City
 	if l.Venue != "" {
-		place = w.T("vletter.place", "Venue", l.Venue, "City", l.City)
+		// Without the isolates the catalogue puts around the venue and the city: nested in the
+		// sentence's own, an isolate holding only them and a comma would be left to right (UAX #9
+		// P2 skips nested isolates), and an Arabic letter would name the city first.
+		place = strings.Map(func(r rune) rune {
+			if isBidiControl(r) {
+				return -1
+			}
+			return r
+		}, w.T("vletter.place", "Venue", l.Venue, "City", l.City))
 	}
 	if l.FirstDay.Equal(l.LastDay) {
 		t.confirms = w.T("vletter.confirms_day", "Number", l.StudyGroup, "GroupTitle", l.GroupTitle, "Meeting", l.MeetingTitle,
@@ -339,10 +351,10 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 	}
 	w.setEnd(margin + qrSize + 6)
 	w.style(12.5, true)
-	w.para(l.SecretariatName, 0.5)
+	w.para(isolate(l.SecretariatName), 0.5)
 	w.style(9.5, false)
 	for _, a := range l.Address {
-		w.para(a, 0)
+		w.para(isolate(a), 0)
 	}
 	w.para(tx.contact, 0)
 	w.setEnd(margin)
@@ -365,7 +377,7 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 		w.style(10, true)
 		w.cell(labelW, lineH, label)
 		w.style(10, false)
-		w.write(lineH, value)
+		w.write(lineH, isolate(value))
 		w.ln(lineH)
 	}
 	labelled(tx.reference, l.Reference)
@@ -406,7 +418,7 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 		w.style(10, true)
 		w.cell(rowLabelW, rowH, r[0])
 		w.style(10, false)
-		w.write(rowH, r[1])
+		w.write(rowH, isolate(r[1]))
 		w.ln(rowH)
 	}
 	pdf.SetY(top + float64(len(rows))*(rowH) + 3 + 4)
@@ -417,9 +429,9 @@ func Render(fonts *Fonts, l Letter) ([]byte, error) {
 		return nil, err
 	}
 	w.style(10, true)
-	w.para(l.SignatoryName, 0)
+	w.para(isolate(l.SignatoryName), 0)
 	w.style(10, false)
-	w.para(l.SignatoryTitle, 6)
+	w.para(isolate(l.SignatoryTitle), 6)
 
 	// The verification block: a QR code and the short URL.
 	if err := verification(w, l, tx); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf16"
 
 	"github.com/go-text/typesetting/di"
@@ -31,6 +32,7 @@ const puaBase = 0xE000
 type glyph struct {
 	id              font.GID
 	dx, dy, advance float64
+	cluster, runes  int // the characters it stands for (with the others of its cluster)
 }
 
 // arabicFonts are the parsed Arabic fonts, shared (read only) by every letter, and the fonts
@@ -96,27 +98,43 @@ func (s *shaper) shape(text []rune, rtl bool, size float64, bold bool) ([]glyph,
 	mm := func(v fixed.Int26_6) float64 { return float64(v) / 64 * mmPerPt }
 	gs := make([]glyph, len(out.Glyphs))
 	for i, g := range out.Glyphs {
-		gs[i] = glyph{id: g.GlyphID, dx: mm(g.XOffset), dy: mm(g.YOffset), advance: mm(g.XAdvance)}
+		gs[i] = glyph{id: g.GlyphID, dx: mm(g.XOffset), dy: mm(g.YOffset), advance: mm(g.XAdvance),
+			cluster: g.ClusterIndex, runes: max(1, g.RuneCount)}
 	}
 	return gs, mm(out.Advance)
 }
 
-// draw places p's glyphs from x, on the baseline base, in one ActualText span that holds p's
-// characters. They are given in visual order (reversed, for right to left): readers such as
-// pdftotext take a span's characters as drawn, left to right, and reorder a right-to-left line
-// into logical order as they do for text drawn without a span.
+// draw places p's glyphs from x, on the baseline base. Each word is an ActualText span holding
+// its characters, in visual order (reversed, for right to left): readers such as pdftotext take
+// a span's characters as drawn, left to right, and reorder a right-to-left line into logical
+// order as they do for text drawn without one. Spaces are not drawn: readers see the gap.
 func (s *shaper) draw(w *writer, p piece, x, base float64) {
 	style := ""
 	if p.bold {
 		style = "B"
 	}
 	w.pdf.SetFont(fontArabic, style, w.size)
-	w.pdf.RawWriteStr("/Span <</ActualText <" + actualText(p.text, p.rtl) + ">>> BDC")
-	for _, g := range p.glyphs {
-		w.pdf.Text(x+g.dx, base-g.dy, string(rune(puaBase+int(g.id))))
-		x += g.advance
+	space := func(g glyph) bool { return unicode.IsSpace(p.text[g.cluster]) }
+	for i := 0; i < len(p.glyphs); {
+		if space(p.glyphs[i]) {
+			x += p.glyphs[i].advance
+			i++
+			continue
+		}
+		j := i
+		lo, hi := len(p.text), 0
+		for j < len(p.glyphs) && !space(p.glyphs[j]) {
+			lo, hi = min(lo, p.glyphs[j].cluster), max(hi, p.glyphs[j].cluster+p.glyphs[j].runes)
+			j++
+		}
+		w.pdf.RawWriteStr("/Span <</ActualText <" + actualText(p.text[lo:hi], p.rtl) + ">>> BDC")
+		for _, g := range p.glyphs[i:j] {
+			w.pdf.Text(x+g.dx, base-g.dy, string(rune(puaBase+int(g.id))))
+			x += g.advance
+		}
+		w.pdf.RawWriteStr("EMC")
+		i = j
 	}
-	w.pdf.RawWriteStr("EMC")
 }
 
 // actualText is the PDF string of text (UTF-16 with its byte order mark, in hex), reversed for
