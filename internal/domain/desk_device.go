@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -161,4 +162,18 @@ func NewDeviceToken() string {
 func DeviceSecretHash(secret string) []byte {
 	h := sha256.Sum256([]byte(secret))
 	return h[:]
+}
+
+// SignList signs a list a device downloads (the meeting's valid or revoked tokens): Ed25519 by
+// the current key over the list's body exactly as sent. A token's signature covers its context
+// ("plenary desk token") first, which no JSON body starts with, so neither passes for the other.
+func (k DeskKeys) SignList(body []byte) (key uint16, sig []byte) {
+	return k.Current, ed25519.Sign(k.Private, body)
+}
+
+// VerifyList checks a downloaded list's signature by key (a device does this with the public
+// keys it was given).
+func VerifyList(keys map[uint16]ed25519.PublicKey, key uint16, body, sig []byte) bool {
+	pub, ok := keys[key]
+	return ok && len(pub) == ed25519.PublicKeySize && ed25519.Verify(pub, body, sig)
 }

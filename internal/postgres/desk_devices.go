@@ -139,3 +139,46 @@ func (db *DB) Devices(ctx context.Context, meetingID int64) ([]domain.Device, er
 	}
 	return out, nil
 }
+
+// ValidToken is an entry of a meeting's list of valid tokens (the service's).
+type ValidToken = service.ValidToken
+
+// ValidTokens lists a meeting's valid tokens, in id order (the complement of RevokedTokens).
+func (db *DB) ValidTokens(ctx context.Context, meetingID int64) ([]ValidToken, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT t.id, t.kind, t.registration_id, t.serial, t.mode, t.valid_from, t.valid_until,
+			a.given_name || ' ' || a.family_name, o.name, o.country
+		FROM desk_tokens t JOIN registrations r ON r.id = t.registration_id
+		JOIN accounts a ON a.id = r.account_id JOIN organisations o ON o.id = r.organisation_id
+		WHERE t.meeting_id = $1 AND t.revoked_at IS NULL AND r.state = 'approved' AND r.mode = t.mode
+		ORDER BY t.id`, meetingID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: valid tokens: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ValidToken, error) {
+		var v ValidToken
+		err := row.Scan(&v.ID, &v.Kind, &v.Registration, &v.Serial, &v.Mode, &v.ValidFrom, &v.ValidUntil, &v.Name, &v.Organisation, &v.Country)
+		v.ValidFrom, v.ValidUntil = v.ValidFrom.UTC(), v.ValidUntil.UTC()
+		return v, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: valid tokens: %w", err)
+	}
+	return out, nil
+}
+
+// ScannerLists returns a meeting's check-in lists, the entry list first (made on first use).
+func (db *DB) ScannerLists(ctx context.Context, meetingID int64) ([]domain.CheckInList, error) {
+	if _, err := entryList(ctx, db.Pool, meetingID); err != nil {
+		return nil, err
+	}
+	rows, err := db.Pool.Query(ctx, `SELECT `+checkInListColumns+` FROM checkin_lists l WHERE l.meeting_id = $1
+		ORDER BY l.kind <> 'entry', l.id`, meetingID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: check-in lists: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, scanCheckInList)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: check-in lists: %w", err)
+	}
+	return out, nil
+}

@@ -133,15 +133,8 @@ func revokeDeskTokens(ctx context.Context, tx pgx.Tx, a Audit, registrationIDs [
 	return auditRows(ctx, tx, "token.revoke", "registration", events)
 }
 
-// RevokedToken is an entry of a meeting's revocation list.
-type RevokedToken struct {
-	ID           int64     `json:"id"`
-	Kind         string    `json:"kind"`
-	Registration int64     `json:"registration"`
-	Serial       int       `json:"serial"`
-	At           time.Time `json:"revoked_at"`
-	Reason       string    `json:"reason"`
-}
+// RevokedToken is an entry of a meeting's revocation list (the service's).
+type RevokedToken = service.RevokedToken
 
 // RevokedTokens lists a meeting's revoked tokens: those revoked, and those whose registration is
 // no longer approved in the token's mode (revoked by that, whether or not it was written).

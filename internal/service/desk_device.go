@@ -31,6 +31,41 @@ type DeviceReads interface {
 	TouchDevice(ctx context.Context, id int64, now time.Time) error
 	// Devices lists a meeting's devices, newest first.
 	Devices(ctx context.Context, meetingID int64) ([]domain.Device, error)
+	// MeetingDetailByID reads a meeting.
+	MeetingDetailByID(ctx context.Context, id int64) (*domain.MeetingDetail, error)
+	// ScannerLists returns a meeting's check-in lists, the entry list first.
+	ScannerLists(ctx context.Context, meetingID int64) ([]domain.CheckInList, error)
+	// ValidTokens lists a meeting's valid tokens, in id order.
+	ValidTokens(ctx context.Context, meetingID int64) ([]ValidToken, error)
+	// RevokedTokens lists a meeting's revoked tokens, in id order.
+	RevokedTokens(ctx context.Context, meetingID int64) ([]RevokedToken, error)
+}
+
+// ValidToken is an entry of a meeting's list of valid tokens, which a device downloads to work
+// offline: a live confirmation or badge of an approved registration in the token's mode, with
+// whom it names.
+type ValidToken struct {
+	ID           int64       `json:"id"`
+	Kind         string      `json:"kind"`
+	Registration int64       `json:"registration"`
+	Serial       int         `json:"serial"`
+	Mode         domain.Mode `json:"mode"`
+	ValidFrom    time.Time   `json:"valid_from"`
+	ValidUntil   time.Time   `json:"valid_until"`
+	Name         string      `json:"name"`
+	Organisation string      `json:"organisation"`
+	Country      string      `json:"country"`
+}
+
+// RevokedToken is an entry of a meeting's revocation list: a token revoked, or whose registration
+// is no longer approved in the token's mode.
+type RevokedToken struct {
+	ID           int64     `json:"id"`
+	Kind         string    `json:"kind"`
+	Registration int64     `json:"registration"`
+	Serial       int       `json:"serial"`
+	At           time.Time `json:"revoked_at"`
+	Reason       string    `json:"reason"`
 }
 
 // Devices holds the use cases of the scanner devices: the secretariat registers and revokes
@@ -173,4 +208,52 @@ func (s *Devices) Revoke(ctx context.Context, a Audit, actor domain.Actor, meeti
 		}
 		return tx.RevokeDevice(ctx, a, d.ID, now)
 	})
+}
+
+// Meeting returns what a scanner of a meeting works with: the meeting and its check-in lists.
+// Whoever may scan there (ScanTokens).
+func (s *Devices) Meeting(ctx context.Context, actor domain.Actor, meetingID int64) (*domain.MeetingDetail, []domain.CheckInList, error) {
+	m, err := s.MeetingOf(ctx, actor, meetingID)
+	if err != nil {
+		return nil, nil, err
+	}
+	lists, err := s.reads.ScannerLists(ctx, meetingID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, lists, nil
+}
+
+// MeetingOf returns the meeting a scanner works at. Whoever may scan there.
+func (s *Devices) MeetingOf(ctx context.Context, actor domain.Actor, meetingID int64) (*domain.MeetingDetail, error) {
+	if !actor.CanAt(domain.ScanTokens, meetingID) {
+		return nil, domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
+	return s.reads.MeetingDetailByID(ctx, meetingID)
+}
+
+// ValidTokens lists a meeting's valid tokens, for a scanner working offline. Whoever may scan
+// there; never nil.
+func (s *Devices) ValidTokens(ctx context.Context, actor domain.Actor, meetingID int64) ([]ValidToken, error) {
+	if !actor.CanAt(domain.ScanTokens, meetingID) {
+		return nil, domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
+	out, err := s.reads.ValidTokens(ctx, meetingID)
+	if out == nil && err == nil {
+		out = []ValidToken{}
+	}
+	return out, err
+}
+
+// RevokedTokens lists a meeting's revoked tokens, for a scanner working offline. Whoever may
+// scan there; never nil.
+func (s *Devices) RevokedTokens(ctx context.Context, actor domain.Actor, meetingID int64) ([]RevokedToken, error) {
+	if !actor.CanAt(domain.ScanTokens, meetingID) {
+		return nil, domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
+	out, err := s.reads.RevokedTokens(ctx, meetingID)
+	if out == nil && err == nil {
+		out = []RevokedToken{}
+	}
+	return out, err
 }

@@ -33,6 +33,23 @@ func (s *Server) Routes() chi.Router {
 	r.Handle("/static/*", http.StripPrefix("/static/", staticFiles(web.Static())))
 	r.Get("/favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 
+	// The scanner device API (api_desk.go): JSON, a device's bearer token, no session and no
+	// cookie, so no browser's authority reaches it and the cross-origin protection is not needed.
+	r.Route("/api/desk", func(r chi.Router) {
+		r.Use(s.apiLocale)
+		r.NotFound(s.apiNotFound)
+		r.MethodNotAllowed(s.apiMethodNotAllowed)
+		r.Post("/register", s.apiRegister)
+		r.Group(func(r chi.Router) {
+			r.Use(s.deviceAuth)
+			r.Get("/meeting", s.apiMeeting)
+			r.Post("/redeem", s.apiRedeem)
+			r.Post("/sync", s.apiSync)
+			r.Get("/valid", s.apiValid)
+			r.Get("/revoked", s.apiRevoked)
+		})
+	})
+
 	r.Group(func(r chi.Router) {
 		r.Use(crossOrigin, s.loadSession, s.authenticate, s.locale)
 
