@@ -36,13 +36,14 @@ test: node_modules/.package-lock.json
 ## bench: load benchmark of the real binary (cmd/plenary-bench: pages, registration, lists), then the
 ## Go benchmarks of issuing 1,000 visa letters, of the documents (list of 1,000, 50 MB download from
 ## PostgreSQL and from S3 beside net/http from disk), of the meeting page while 200 clients download slowly
-## and of rendering badge PDFs (with photo and QR code)
+## and of rendering badge PDFs (with photo and QR code), and check-in redeem at 40 desks beside a plain pgx INSERT
 bench:
 	$(GO) run ./cmd/plenary-bench
 	$(GO) run ./internal/pgtest/testdb -- $(GO) test -run '^$$' -bench 'Issue1000Letters' -benchtime 1x ./internal/postgres
 	WEED_BIN="$$(.ci/build-seaweedfs)" $(GO) run ./internal/pgtest/testdb -- $(GO) test -run '^$$' -bench 'Document' -benchtime 20x ./internal/site
 	$(GO) run ./internal/pgtest/testdb -- $(GO) test -run '^$$' -bench 'MeetingPageDuringSlowDownloads' -benchtime 1x ./internal/site
 	$(GO) test -run '^$$' -bench 'Badge' -benchtime 100x ./internal/badge
+	$(GO) run ./internal/pgtest/testdb -- $(GO) test -run '^$$' -bench 'Redeem40Desks' -benchtime 1x ./internal/service
 
 ## generate: regenerate the templ components (web/view/*_templ.go)
 generate:
