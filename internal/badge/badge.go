@@ -2,10 +2,11 @@
 // with its signed QR code, brought to the desk) and the badge the desk prints (A6: name,
 // organisation, country, photo and a QR code of its own).
 //
-// Text may be in any script: it is split into runs, CJK in Droid Sans Fallback and the rest in
-// DejaVu Sans (the fonts of the visa letters, internal/visaletter), embedded as subsets. The
-// Latin font is cut once to the alphabets names are written in, so a badge parses a small font;
-// CJK glyphs are cut per document, only when it has some. Labels come translated from the caller.
+// Text may be in any script and is printed as the visa letters print it (visaletter.TextWriter):
+// in runs, CJK in Droid Sans Fallback, Arabic shaped in Noto Naskh Arabic and the rest in DejaVu
+// Sans, embedded as subsets, lines ordered by the bidi algorithm. The Latin font is cut once to
+// the alphabets names are written in, so a badge parses a small font; CJK glyphs are cut per
+// document, only when it has some. Labels come translated from the caller.
 package badge
 
 import (
@@ -29,7 +30,8 @@ type Fonts struct {
 	latin, latinBold         []byte // cut to baseRanges
 	latinFull, latinBoldFull []byte
 	cjkFull                  []byte
-	cuts                     sync.Map // string of runes → *[2][]byte (Latin cuts) or []byte (CJK cuts)
+	cuts                     sync.Map          // string of runes → *[2][]byte (Latin cuts) or []byte (CJK cuts)
+	letter                   *visaletter.Fonts // for Arabic
 }
 
 // baseRanges are the characters the Latin font is cut to once: Western European names and
@@ -55,7 +57,7 @@ func NewFonts(f *visaletter.Fonts) *Fonts {
 	}
 	set := b.String()
 	return &Fonts{latin: fpdf.UTF8CutFont(f.Latin, set), latinBold: fpdf.UTF8CutFont(f.LatinBold, set),
-		latinFull: f.Latin, latinBoldFull: f.LatinBold, cjkFull: f.CJK}
+		latinFull: f.Latin, latinBoldFull: f.LatinBold, cjkFull: f.CJK, letter: f}
 }
 
 // latinFonts returns the Latin fonts for texts: the base cut, or a cut of its own when they have
@@ -64,7 +66,7 @@ func (f *Fonts) latinFonts(texts ...string) (regular, bold []byte) {
 	extra := map[rune]bool{}
 	for _, s := range texts {
 		for _, r := range s {
-			if !inBase(r) && !isCJK(r) {
+			if !inBase(r) && !isCJK(r) && !isArabic(r) {
 				extra[r] = true
 			}
 		}
@@ -111,6 +113,12 @@ func DefaultFonts() (*Fonts, error) {
 	return defaultFonts, defaultErr
 }
 
+// isArabic says whether r is of the Arabic blocks, which the Arabic font prints.
+func isArabic(r rune) bool {
+	return r >= 0x0600 && r <= 0x06FF || r >= 0x0750 && r <= 0x077F || r >= 0x08A0 && r <= 0x08FF ||
+		r >= 0xFB50 && r <= 0xFDFF || r >= 0xFE70 && r <= 0xFEFF
+}
+
 func isCJK(r rune) bool {
 	switch {
 	case r >= 0x1100 && r <= 0x11ff, r >= 0x2e80 && r <= 0x9fff, r >= 0xa960 && r <= 0xa97f,
@@ -149,9 +157,10 @@ func (f *Fonts) cjkFont(texts ...string) []byte {
 	return b
 }
 
-// doc is a PDF being written, with text in runs by script.
+// doc is a PDF being written, its text printed as the letters print theirs.
 type doc struct {
 	pdf   *fpdf.Fpdf
+	text  *visaletter.TextWriter
 	cjk   bool
 	size  float64
 	bold  bool
@@ -175,6 +184,10 @@ func newDoc(f *Fonts, orientation, size string, w, h float64, texts ...string) (
 		pdf.AddUTF8FontFromBytes("droid", "", c)
 		d.cjk = true
 	}
+	var err error
+	if d.text, err = visaletter.NewTextWriter(pdf, f.letter, d.cjk, texts...); err != nil {
+		return nil, fmt.Errorf("badge: %w", err)
+	}
 	if err := pdf.Error(); err != nil {
 		return nil, fmt.Errorf("badge: fonts: %w", err)
 	}
@@ -184,69 +197,20 @@ func newDoc(f *Fonts, orientation, size string, w, h float64, texts ...string) (
 func (d *doc) style(size float64, bold bool) {
 	d.size, d.bold = size, bold
 	d.lineH = size * 0.5
-	d.latin()
+	d.text.Style(size, bold)
 }
 
-func (d *doc) latin() {
-	st := ""
-	if d.bold {
-		st = "B"
-	}
-	d.pdf.SetFont("dejavu", st, d.size)
-}
-
-// runs splits s into pieces of one font.
-func runs(s string) (out []struct {
-	cjk  bool
-	text string
-}) {
-	rs := []rune(s)
-	start := 0
-	for i := 1; i <= len(rs); i++ {
-		if i == len(rs) || isCJK(rs[i]) != isCJK(rs[start]) {
-			out = append(out, struct {
-				cjk  bool
-				text string
-			}{isCJK(rs[start]), string(rs[start:i])})
-			start = i
-		}
-	}
-	return out
-}
-
-// write flows s from the current position, wrapping at the right margin.
-func (d *doc) write(s string) {
-	for _, r := range runs(s) {
-		if r.cjk && d.cjk {
-			d.pdf.SetFont("droid", "", d.size)
-		} else {
-			d.latin()
-		}
-		d.pdf.Write(d.lineH, r.text)
-	}
-	d.latin()
-}
+// write flows s from the current position, wrapping at the end margin.
+func (d *doc) write(s string) { d.text.Write(d.lineH, s) }
 
 // para writes a paragraph and moves below it.
 func (d *doc) para(s string, after float64) {
 	d.write(s)
-	d.pdf.Ln(d.lineH + after)
+	d.text.Ln(d.lineH + after)
 }
 
 // width is the width of s as write prints it.
-func (d *doc) width(s string) float64 {
-	w := 0.0
-	for _, r := range runs(s) {
-		if r.cjk && d.cjk {
-			d.pdf.SetFont("droid", "", d.size)
-		} else {
-			d.latin()
-		}
-		w += d.pdf.GetStringWidth(r.text)
-	}
-	d.latin()
-	return w
-}
+func (d *doc) width(s string) float64 { return d.text.Width(s) }
 
 // centred writes one line of s centred between x0 and x1, shrinking the type to fit.
 func (d *doc) centred(s string, x0, x1 float64, after float64) {
@@ -254,9 +218,8 @@ func (d *doc) centred(s string, x0, x1 float64, after float64) {
 	for d.width(s) > x1-x0 && d.size > 6 {
 		d.style(d.size-0.5, d.bold)
 	}
-	d.pdf.SetX(x0 + (x1-x0-d.width(s))/2)
-	d.write(s)
-	d.pdf.Ln(d.lineH + after)
+	d.text.Centred(d.lineH, s, x0, x1)
+	d.text.Ln(d.lineH + after)
 	d.style(size, d.bold)
 }
 

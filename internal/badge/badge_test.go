@@ -130,6 +130,62 @@ func TestBadgeReadsBackAndItsCodeVerifies(t *testing.T) {
 	}
 }
 
+// Badges and confirmations in Arabic and Cyrillic read back as written: Arabic shaped, its words
+// in logical order, Latin inside it as it is.
+func TestArabicAndCyrillicReadBack(t *testing.T) {
+	code, _, _ := signed(t, domain.BadgeToken)
+	reads := func(t *testing.T, pdf []byte, texts ...string) {
+		t.Helper()
+		got := pdftest.Words(pdftest.ReadingText(t, pdf))
+		for _, s := range texts {
+			if !pdftest.ContainsWords(got, pdftest.Words(s)) {
+				t.Errorf("the PDF does not read %q:\n%s", s, strings.Join(got, " "))
+			}
+		}
+		for _, r := range pdftest.ReadingText(t, pdf) {
+			if r >= 0xFB50 && r <= 0xFEFE || r >= 0xE000 && r <= 0xF8FF {
+				t.Fatalf("the text has %U", r)
+			}
+		}
+	}
+	for _, b := range []Badge{
+		{Meeting: "اجتماعات فرق العمل للجنة الدراسات 13، جنيف", Name: "محمد عبد الله", Organisation: "هيئة تنظيم الاتصالات والحكومة الرقمية",
+			Country: "الإمارات العربية المتحدة", Number: 1, Code: code},
+		{Meeting: "Собрания рабочих групп ИК13, Женева", Name: "Мария Иванова", Organisation: "Министерство цифрового развития",
+			Country: "Российская Федерация", Number: 3, Code: code},
+	} {
+		pdf, err := RenderBadge(fonts(t), b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reads(t, pdf, b.Meeting, b.Name, b.Organisation, b.Country)
+		if codes := pdftest.QRCodes(t, pdf); len(codes) != 1 || codes[0] != code {
+			t.Errorf("%s: QR codes %q", b.Name, codes)
+		}
+	}
+	c := Confirmation{
+		Title: "تأكيد التسجيل",
+		Rows: [][2]string{{"المرجع", "SG13-WP-2025-07/R04242"}, {"الاسم", "MULLER-NUNEZ Jose"}, {"المنظمة", "هيئة تنظيم الاتصالات"},
+			{"الاجتماع", "اجتماعات فرق العمل 1/13 و2/13"}, {"التواريخ", "25 يوليو 2025"}},
+		DeskHeading: "استلام الشارة",
+		Desk:        []string{"مدخل مبنى مونبريان", "الجمعة 25 يوليو 2025، ابتداءً من الساعة 08:30"},
+		Code:        code,
+		CodeNote:    "اعرضوا هذا الرمز في مكتب التسجيل مع وثيقة هوية تحمل صورة.",
+	}
+	pdf, err := RenderConfirmation(fonts(t), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{c.Title, c.DeskHeading, c.CodeNote}
+	for _, r := range c.Rows {
+		texts = append(texts, r[0], r[1])
+	}
+	reads(t, pdf, append(texts, c.Desk...)...)
+	if codes := pdftest.QRCodes(t, pdf); len(codes) != 1 || codes[0] != code {
+		t.Errorf("confirmation: QR codes %q", codes)
+	}
+}
+
 func BenchmarkBadge(b *testing.B) {
 	f := fonts(b)
 	pub, priv, _ := ed25519.GenerateKey(nil)

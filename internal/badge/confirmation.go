@@ -2,6 +2,8 @@ package badge
 
 import (
 	"time"
+
+	"plenary/internal/visaletter"
 )
 
 // Confirmation is what a registration's confirmation says, its labels already in the reader's
@@ -36,6 +38,7 @@ func RenderConfirmation(f *Fonts, c Confirmation) ([]byte, error) {
 		return nil, err
 	}
 	pdf := d.pdf
+	d.text.SetRightToLeft(visaletter.RightToLeft(c.Title)) // an Arabic confirmation starts its lines at the right
 	const margin = 20.0
 	pdf.SetMargins(margin, margin, margin)
 	pdf.SetAutoPageBreak(true, margin)
@@ -58,7 +61,7 @@ func RenderConfirmation(f *Fonts, c Confirmation) ([]byte, error) {
 		d.style(11, true)
 		d.para(r[0], 0)
 		d.style(11, false)
-		d.para(r[1], 2)
+		d.para("\u2068"+r[1]+"\u2069", 2) // isolated: "Example Networks Ltd." keeps its full stop at its end in Arabic
 	}
 	if len(c.Desk) > 0 {
 		pdf.Ln(2)

@@ -9,9 +9,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // Missing skips a test whose tools are not installed, except in CI, which must have them.
@@ -105,4 +107,74 @@ func Images(t testing.TB, pdf []byte) []Image {
 		imgs = append(imgs, im)
 	}
 	return imgs
+}
+
+// ReadingText returns a PDF's text in reading order (pdftotext without -layout): a paragraph's
+// lines one after another, a right-to-left line in logical order.
+func ReadingText(t testing.TB, pdf []byte) string {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		Missing(t, "pdftotext not installed (apt-get install poppler-utils)")
+	}
+	cmd := exec.Command("pdftotext", "-enc", "UTF-8", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+// isBidiControl says whether r is one of the marks, embeddings and isolates of UAX #9.
+func isBidiControl(r rune) bool {
+	return r == 0x061C || r == 0x200E || r == 0x200F || r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069
+}
+
+func isArabic(r rune) bool {
+	return r >= 0x0600 && r <= 0x06FF || r >= 0x0750 && r <= 0x077F || r >= 0x08A0 && r <= 0x08FF ||
+		r >= 0xFB50 && r <= 0xFDFF || r >= 0xFE70 && r <= 0xFEFF
+}
+
+// Plain is s without bidi controls: the marks pdftotext puts around runs, the catalogue's isolates.
+func Plain(s string) string {
+	return strings.Map(func(r rune) rune {
+		if isBidiControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// Words splits text into words at spaces, bidi controls and where Arabic meets another script
+// (pdftotext marks an embedding there: "و2/13" reads as two words), each without the punctuation
+// around it: pdftotext joins a full stop or a colon next to a left-to-right run to that run, at
+// its other end, so that "2025." reads ".2025" in an Arabic line. Words and their order are what
+// the tests compare.
+func Words(s string) []string {
+	var b strings.Builder
+	prev := rune(0)
+	for _, r := range s {
+		if prev != 0 && isArabic(prev) != isArabic(r) {
+			b.WriteRune(' ')
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	var out []string
+	for _, f := range strings.FieldsFunc(b.String(), func(r rune) bool { return unicode.IsSpace(r) || isBidiControl(r) }) {
+		if f = strings.TrimFunc(f, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSymbol(r) }); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// ContainsWords says whether the words of want appear in got one after another.
+func ContainsWords(got, want []string) bool {
+	for i := 0; i+len(want) <= len(got); i++ {
+		if slices.Equal(got[i:i+len(want)], want) {
+			return true
+		}
+	}
+	return false
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"plenary/internal/pdftest"
 )
 
 // Characters a Chinese line never starts with, and never ends with (kinsoku).
@@ -95,78 +97,17 @@ func TestChineseLetterWrapsBetweenCharacters(t *testing.T) {
 	}
 }
 
-// plain is s without bidi controls: the marks pdftotext puts around runs, the catalogue's isolates.
-func plain(s string) string {
-	return strings.Map(func(r rune) rune {
-		if isBidiControl(r) {
-			return -1
-		}
-		return r
-	}, s)
-}
-
-// wordsOf splits text into words at spaces and bidi controls (pdftotext's embeddings mark where
-// a run of the other direction starts), each without the punctuation around it: pdftotext joins
-// a full stop or a colon next to a left-to-right run to that run, at its other end, so that
-// "2025." reads ".2025" in an Arabic line. Words and their order are what the test compares.
-func wordsOf(s string) []string {
-	// Where the direction changes inside a word ("و2/13") pdftotext marks an embedding: a word ends.
-	var b strings.Builder
-	prev := rune(0)
-	for _, r := range s {
-		if prev != 0 && isArabic(prev) != isArabic(r) {
-			b.WriteRune(' ')
-		}
-		b.WriteRune(r)
-		prev = r
-	}
-	var out []string
-	for _, f := range strings.FieldsFunc(b.String(), func(r rune) bool { return unicode.IsSpace(r) || isBidiControl(r) }) {
-		if f = strings.TrimFunc(f, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSymbol(r) }); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// containsWords says whether the words of want appear in got one after another.
-func containsWords(got, want []string) bool {
-	if len(want) == 0 {
-		return true
-	}
-	for i := 0; i+len(want) <= len(got); i++ {
-		ok := true
-		for j := range want {
-			if got[i+j] != want[j] {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return true
-		}
-	}
-	return false
-}
-
-// rawText extracts a PDF's text in reading order (no layout): a paragraph's lines one after
-// another.
-func rawText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	cmd := exec.Command("pdftotext", "-enc", "UTF-8", "-", "-")
-	cmd.Stdin = bytes.NewReader(pdf)
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
-}
+var (
+	plain         = pdftest.Plain
+	wordsOf       = pdftest.Words
+	containsWords = pdftest.ContainsWords
+)
 
 // readsAsTheData checks that the text of the letter l, as pdftotext reads it, has the words of
 // every sentence of the letter and of its data, in their order.
 func readsAsTheData(t *testing.T, l Letter, pdf []byte) {
 	t.Helper()
-	got := wordsOf(rawText(t, pdf))
+	got := wordsOf(pdftest.ReadingText(t, pdf))
 	tx := l.texts()
 	want := []string{tx.subject, tx.salutation, tx.confirms, tx.stay, tx.request, tx.closing, l.SignatoryName, l.SignatoryTitle,
 		l.SecretariatName}
@@ -227,7 +168,7 @@ func TestArabicLetterReadsAsTheData(t *testing.T) {
 		t.Fatal(err)
 	}
 	readsAsTheData(t, l, pdf)
-	got := rawText(t, pdf)
+	got := pdftest.ReadingText(t, pdf)
 	for _, s := range []string{"MULLER-NUNEZ Jose", "PAE123456", l.Reference} {
 		if !strings.Contains(plain(got), s) {
 			t.Errorf("the letter lacks %q as it is:\n%s", s, got)
