@@ -182,6 +182,11 @@ func (s *Server) Routes() chi.Router {
 			r.Post("/meetings/{id}/unpublish", s.meetingUnpublish)
 			r.Get("/meetings/{id}/history", s.meetingHistory)
 			r.Get("/meetings/{id}/translations", s.meetingTranslations)
+			// Check-in lists: the meeting's entry, rooms and co-located events, with who is inside.
+			r.Get("/meetings/{id}/check-in-lists", s.checkInListsPage)
+			r.Post("/meetings/{id}/check-in-lists", s.checkInListCreate)
+			r.Get("/meetings/{id}/check-in-lists/{list}", s.checkInListEdit)
+			r.Post("/meetings/{id}/check-in-lists/{list}", s.checkInListSave)
 			r.Get("/meetings/{id}/details", s.meetingSection(domain.SectionDetails))
 			r.Post("/meetings/{id}/details", s.detailsSave)
 			r.Get("/meetings/{id}/deadlines", s.meetingSection(domain.SectionDeadlines))

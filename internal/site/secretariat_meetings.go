@@ -738,6 +738,9 @@ func historyWhat(t *i18n.Translator, ev postgres.AuditEvent) string {
 		}
 		return strings.Join(parts, " ")
 	}
+	if strings.HasPrefix(ev.Action, "checkin_list.") {
+		return t.T("event." + ev.Action)
+	}
 	// (The actions are matched without their "meeting." prefix.)
 	switch strings.TrimPrefix(ev.Action, "meeting.") {
 	case "publish":

@@ -49,6 +49,7 @@ var sectionPaths = map[string]string{
 	domain.SectionDetails: "details", domain.SectionDeadlines: "deadlines", domain.SectionSessions: "sessions",
 	domain.SectionDesk: "desk", domain.SectionColocated: "colocated", domain.SectionAgenda: "agenda",
 	domain.SectionWorkItems: "work-items", "history": "history", "translations": "translations",
+	"check-in-lists": "check-in-lists",
 }
 
 // SectionHref is the address of a section of the editor of meeting id ("" for the overview; the
