@@ -103,7 +103,20 @@ func (s *Server) checkInListsPage(w http.ResponseWriter, r *http.Request) {
 // readCheckInList reads the list form into l, keeping what was typed in f.
 func (s *Server) readCheckInList(r *http.Request, f *view.Form, l *domain.CheckInList) {
 	t := s.translator(r)
-	l.Name = translatedField(r, f, domain.FieldListName, s.cat.Langs(), domain.ListNameMax, t)
+	l.Name = domain.Text{}
+	for _, lang := range s.cat.Langs() {
+		// The English name is "name", the others "name-<tag>" (view.TextFieldName).
+		field := view.TextFieldName(domain.FieldListName, lang.Tag)
+		raw := r.PostForm.Get(field)
+		f.Values[field] = raw
+		v := strings.TrimSpace(raw)
+		if runeLen(v) > domain.ListNameMax {
+			f.Errors[field] = t.N("validation.max", domain.ListNameMax)
+		}
+		if v != "" {
+			l.Name[lang.Tag] = v
+		}
+	}
 	f.Values["multi_entry"], f.Values["exits"] = r.PostForm.Get("multi_entry"), r.PostForm.Get("exits")
 	l.MultiEntry, l.Exits = f.Checked("multi_entry"), f.Checked("exits")
 }
