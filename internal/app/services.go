@@ -74,5 +74,6 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 		}),
 		FocalMail: service.NewFocalMail(postgres.TxFor(db, func(t *postgres.Tx) service.FocalMailTx { return t }), db),
 		Focal:     service.NewFocal(postgres.TxFor(db, func(t *postgres.Tx) service.FocalTx { return t }), db, now),
+		Figures:   service.NewFigures(db),
 	}
 }

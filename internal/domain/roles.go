@@ -51,6 +51,9 @@ const (
 	// lists, and read the meeting's lists of valid and revoked tokens: what a scanner device
 	// does, and the desk with it.
 	ScanTokens Permission = "desk:scan"
+	// SeeDayFigures: see a meeting's day figures: check-ins against those expected, by
+	// organisation and by hour (counts, no names).
+	SeeDayFigures Permission = "desk:figures"
 )
 
 // RoleName names a role.
@@ -74,10 +77,10 @@ var roles = map[RoleName][]Permission{
 		ManageMeetings, ManageOrganisations, ManageStudyGroups, ReadMail, ListParticipants, ManageVisas,
 		ManageDocuments, RegisterAnyone,
 		ViewRegistrations, DecideRegistrations, RegisterColleagues, SetAutoApproval, ConfirmMembers,
-		WorkDesk, ManageDesk, ScanTokens,
+		WorkDesk, ManageDesk, ScanTokens, SeeDayFigures,
 	},
 	RoleFocalPoint:    {ViewRegistrations, DecideRegistrations, RegisterColleagues, SetAutoApproval, ConfirmMembers},
-	RoleDeskStaff:     {WorkDesk, ScanTokens},
+	RoleDeskStaff:     {WorkDesk, ScanTokens, SeeDayFigures},
 	RoleScannerDevice: {ScanTokens},
 }
 

@@ -33,4 +33,5 @@ type Services struct {
 	Meetings      *Meetings
 	FocalMail     *FocalMail
 	Focal         *Focal
+	Figures       *Figures
 }

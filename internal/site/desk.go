@@ -143,6 +143,9 @@ func (s *Server) deskData(r *http.Request, m *domain.MeetingDetail, q string) (v
 	lang := t.Lang.Tag
 	d := view.DeskData{Title: t.T("desk.page_title", "Meeting", m.Title.In(lang)), MeetingSlug: m.Slug, MeetingTitle: m.Title.In(lang),
 		Desk: s.deskName(r), Query: q}
+	if domain.CanSeeDayFigures(actorOf(r), m.ID) {
+		d.FiguresHref = "/secretariat/meetings/" + itoa64(m.ID) + "/figures"
+	}
 	ctx := r.Context()
 	show := func(id int64) error {
 		p, err := s.db.DeskPerson(ctx, m.ID, id)

@@ -151,6 +151,9 @@ func (s *Server) Routes() chi.Router {
 			r.With(s.limit(s.uploads)).Post("/{slug}/photo", s.deskPhoto)
 			r.Get("/{slug}/badges/{token}/badge.pdf", s.deskBadgePDF)
 		})
+		// The day's figures: the secretariat and the meeting's desk staff (figures.go; the domain
+		// decides, so it is outside the secretariat's area).
+		r.With(s.requireSignIn).Get("/secretariat/meetings/{id}/figures", s.figuresPage)
 		r.With(s.requireSecretariat).Get("/secretariat/meetings/{id}/desk-staff", s.deskStaffPage)
 		r.With(s.requireSecretariat).Post("/secretariat/meetings/{id}/desk-staff", s.deskStaffAdd)
 		r.With(s.requireSecretariat).Post("/secretariat/meetings/{id}/desk-staff/{account}/remove", s.deskStaffRemove)

@@ -100,6 +100,8 @@ type DeskData struct {
 	// PhotoForm is the photo taken at the counter, when it was refused (its message beside the
 	// field).
 	PhotoForm Form
+	// FiguresHref links to the day's figures (empty when the reader may not see them).
+	FiguresHref string
 }
 
 // DeskPerson is a registration as the desk sees it.
