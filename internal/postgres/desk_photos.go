@@ -40,6 +40,27 @@ func (db *DB) Photo(ctx context.Context, registrationID int64) (domain.Photo, er
 	return p, nil
 }
 
+// PhotosTaken returns, of the registrations of ids, those with a photo and when it was taken.
+func (db *DB) PhotosTaken(ctx context.Context, ids []int64) (map[int64]time.Time, error) {
+	out := map[int64]time.Time{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := db.Pool.Query(ctx, `SELECT registration_id, taken_at FROM registration_photos WHERE registration_id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: photos taken: %w", err)
+	}
+	var id int64
+	var at time.Time
+	if _, err := pgx.ForEachRow(rows, []any{&id, &at}, func() error {
+		out[id] = at
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("postgres: photos taken: %w", err)
+	}
+	return out, nil
+}
+
 // SetPhoto makes the staged file p.Key the registration's photo, audited. The photo it replaces
 // is returned: its file's record is made due for the sweep here, and the caller removes it after
 // commit.

@@ -28,6 +28,8 @@ type RegistrationReads interface {
 	Registration(ctx context.Context, actor domain.Actor, id int64) (domain.RegistrationLine, error)
 	// ColocatedOf returns, by registration, the co-located events it takes part in.
 	ColocatedOf(ctx context.Context, registrationIDs []int64) (map[int64][]int64, error)
+	// PhotosTaken returns, of the registrations of ids, those with a photo and when it was taken.
+	PhotosTaken(ctx context.Context, registrationIDs []int64) (map[int64]time.Time, error)
 }
 
 // RegistrationList is one page of a list of registrations, with the state of each one's visa
@@ -35,6 +37,9 @@ type RegistrationReads interface {
 type RegistrationList struct {
 	domain.RegistrationPage
 	Visas map[int64]domain.VisaState
+	// Photos are the registrations with a photo, and when it was taken (who may list a
+	// registration may see its photo: domain.CanSeePhoto).
+	Photos map[int64]time.Time
 }
 
 // List returns one page of the registrations f selects that actor may list (a focal point: their
@@ -52,7 +57,11 @@ func (s *Registrations) List(ctx context.Context, actor domain.Actor, f domain.R
 	if err != nil {
 		return RegistrationList{}, err
 	}
-	return RegistrationList{RegistrationPage: page, Visas: visas}, nil
+	photos, err := s.reads.PhotosTaken(ctx, ids)
+	if err != nil {
+		return RegistrationList{}, err
+	}
+	return RegistrationList{RegistrationPage: page, Visas: visas, Photos: photos}, nil
 }
 
 // Statistics counts the live registrations f selects that actor may list, by mode, gender,

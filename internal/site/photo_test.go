@@ -176,6 +176,21 @@ func TestPhotoUploadSeeRemove(t *testing.T) {
 		t.Error("the focal point's photo page: want the photo, no form, no removal")
 	}
 	wantStatus(t, focal.postPhoto(base, testJPEG(t, 900, 1200)), http.StatusForbidden)
+	listPhoto := func(b *browser, list, who string) {
+		t.Helper()
+		p := b.get(list)
+		wantStatus(t, p, http.StatusOK)
+		img := p.doc(t).Find(`[data-testid="reg-` + idStr(id) + `"] [data-testid="list-photo"]`)
+		got, _ := img.Attr("src")
+		alt, _ := img.Attr("alt")
+		if got != src || !strings.HasPrefix(alt, "Photo of ") {
+			t.Errorf("%s's list shows the photo at %q (alt %q), want %q", who, got, alt, src)
+		}
+		if n := p.doc(t).Find(`[data-testid="list-photo"]`).Length(); n != 1 {
+			t.Errorf("%s's list shows %d photos, want 1 (only this registration has one)", who, n)
+		}
+	}
+	listPhoto(focal, "/focal", "the focal point")
 
 	// The secretariat sees and may replace it.
 	sec := fx.as(secretariat)
@@ -183,6 +198,7 @@ func TestPhotoUploadSeeRemove(t *testing.T) {
 	if testid(sec.get(base).doc(t), "photo-form").Length() != 1 {
 		t.Error("the secretariat has no form")
 	}
+	listPhoto(sec, "/secretariat/meetings/"+idStr(fx.demo)+"/registrations", "the secretariat")
 
 	// Desk staff of the meeting see it.
 	wantStatus(t, sec.post("/secretariat/meetings/"+idStr(fx.demo)+"/desk-staff", form("email", delegate)), http.StatusSeeOther)

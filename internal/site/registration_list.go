@@ -101,6 +101,9 @@ func (s *Server) loadList(r *http.Request, sc listScope, q view.ListQuery) (view
 	rows := make([]view.RegistrationRow, len(page.Lines))
 	for i, l := range page.Lines {
 		rows[i] = registrationRow(l, lang, page.Visas[l.ID])
+		if at, ok := page.Photos[l.ID]; ok {
+			rows[i].PhotoURL = photoURLAt(l.ID, at)
+		}
 	}
 	return view.RegistrationList{
 		Base: sc.base, Exports: sc.exports, Query: q, Lines: rows, Counts: page.Counts, Total: page.Total,

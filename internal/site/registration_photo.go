@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
@@ -24,8 +25,11 @@ const photoFormMax = domain.PhotoMaxUpload + formOverhead
 
 // photoURL is the address of a registration's picture; the version changes with each photo, so
 // a replaced one is never shown from an old copy.
-func photoURL(p domain.Photo) string {
-	return "/registrations/" + itoa64(p.RegistrationID) + "/photo.jpg?v=" + strconv.FormatInt(p.TakenAt.UnixMilli(), 36)
+func photoURL(p domain.Photo) string { return photoURLAt(p.RegistrationID, p.TakenAt) }
+
+// photoURLAt is the address of registration id's picture, taken at.
+func photoURLAt(id int64, at time.Time) string {
+	return "/registrations/" + itoa64(id) + "/photo.jpg?v=" + strconv.FormatInt(at.UnixMilli(), 36)
 }
 
 // photoPagePath is the address of registration id's photo page, returning to back.

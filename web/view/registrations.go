@@ -120,6 +120,8 @@ type RegistrationRow struct {
 	Reason           string
 	// Visa is the state of its visa request, "" when none (or not the viewer's to see).
 	Visa domain.VisaState
+	// PhotoURL is its photo for the badge, "" when it has none.
+	PhotoURL string
 }
 
 // Pages is the number of pages.
