@@ -157,6 +157,10 @@ func (s *Server) Routes() chi.Router {
 		r.With(s.requireSecretariat).Get("/secretariat/meetings/{id}/desk-staff", s.deskStaffPage)
 		r.With(s.requireSecretariat).Post("/secretariat/meetings/{id}/desk-staff", s.deskStaffAdd)
 		r.With(s.requireSecretariat).Post("/secretariat/meetings/{id}/desk-staff/{account}/remove", s.deskStaffRemove)
+		// Scanner devices (desk_devices.go): registered with a one-time code, revocable.
+		r.With(s.requireSecretariat).Get("/secretariat/meetings/{id}/devices", s.devicesPage)
+		r.With(s.requireSecretariat).Post("/secretariat/meetings/{id}/devices", s.devicesAdd)
+		r.With(s.requireSecretariat).Post("/secretariat/meetings/{id}/devices/{device}/revoke", s.devicesRevoke)
 
 		// Focal points.
 		r.Route("/focal", func(r chi.Router) {

@@ -143,3 +143,26 @@ type DeskStaffRow struct {
 	AccountID   int64
 	Name, Email string
 }
+
+// DevicesData is the secretariat's page of a meeting's scanner devices.
+type DevicesData struct {
+	MeetingID    int64
+	MeetingTitle string
+	Devices      []DeviceRow
+	// Name and NameError are a refused form's value and message.
+	Name, NameError string
+	// NewCode is the one-time code of the device just registered (NewName), shown this once,
+	// valid until NewUntil.
+	NewCode, NewName, NewUntil string
+}
+
+// DeviceRow is one scanner device.
+type DeviceRow struct {
+	ID         int64
+	Name       string
+	ClientName string
+	// State is the device's state (domain.DeviceState), StateText its words.
+	State, StateText string
+	LastSeen         string
+	CanRevoke        bool
+}
