@@ -120,7 +120,8 @@ type Session struct {
 	WorkingPartyID int64      `db:"working_party_id"`
 	StartsAt       time.Time  `db:"starts_at"`
 	EndsAt         *time.Time `db:"ends_at"`
-	Room           string     `db:"room"`
+	// Room is where the session is held, in each language ("" in all: to be announced).
+	Room Text `db:"room"`
 }
 
 // ColocatedEvent is an event held at the same place around the meeting.

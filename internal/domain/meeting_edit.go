@@ -160,7 +160,7 @@ func sameTimePtr(a, b *time.Time) bool {
 
 // SameSession reports whether two sessions have the same values (ids aside).
 func SameSession(a, b Session) bool {
-	return a.WorkingPartyID == b.WorkingPartyID && a.StartsAt.Equal(b.StartsAt) && sameTimePtr(a.EndsAt, b.EndsAt) && a.Room == b.Room
+	return a.WorkingPartyID == b.WorkingPartyID && a.StartsAt.Equal(b.StartsAt) && sameTimePtr(a.EndsAt, b.EndsAt) && sameText(a.Room, b.Room)
 }
 
 // SameDeskOpening reports whether two desk openings are at the same time.

@@ -10,7 +10,8 @@ import (
 // time zone, and whether it is under way.
 type ScreenSession struct {
 	WorkingParty WorkingParty
-	Room         string
+	// Room is the session's room in each language (empty: to be announced).
+	Room  Text
 	Start        time.Time
 	// End is the session's end: its own, else the meeting's default session length after its
 	// start (as the calendar gives it), but never past the start of its working party's next
@@ -27,8 +28,11 @@ type Screen struct {
 	Now time.Time
 	// Today is the meeting zone's day at Now (midnight, in the zone).
 	Today time.Time
-	// Room is the room asked for, as the meeting spells it ("" for every room).
+	// Room is the room asked for, by its key (RoomKey: its English, as the meeting spells it; ""
+	// for every room).
 	Room string
+	// RoomName is that room in each language (empty for every room, or an unknown one).
+	RoomName Text
 	// UnknownRoom says the room asked for is not one of the meeting's.
 	UnknownRoom bool
 	// Sessions are today's sessions that are not over, in time order.
@@ -36,8 +40,32 @@ type Screen struct {
 	// NextDay is the next day after today with a session (zero when there is none).
 	NextDay time.Time
 	Next    []ScreenSession
-	// Rooms are the meeting's rooms, for a screen per room.
+	// Rooms are the meeting's rooms by their keys, for a screen per room.
 	Rooms []string
+	// RoomNames are the rooms in each language, by their keys.
+	RoomNames map[string]Text
+}
+
+// RoomKey is what names a room in a room screen's address: its English (else the first
+// translation in TextOrder), trimmed; "" for a room not yet announced.
+func RoomKey(room Text) string { return strings.TrimSpace(room.In("en")) }
+
+// roomIs reports whether room is called name (case aside) in one of its languages.
+func roomIs(room Text, name string) bool {
+	for _, v := range room {
+		if strings.EqualFold(strings.TrimSpace(v), name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Name returns the room of key in lang (the key itself for a room the screen does not know).
+func (sc Screen) Name(key, lang string) string {
+	if t, ok := sc.RoomNames[strings.ToLower(key)]; ok {
+		return strings.TrimSpace(t.In(lang))
+	}
+	return key
 }
 
 // wallIn reads a session's time (stored as the wall clock of the meeting's zone) in that zone.
@@ -60,18 +88,18 @@ func RoomScreen(d MeetingDetail, now time.Time, room string) Screen {
 	y, mo, dd := n.Date()
 	sc := Screen{Now: n, Today: time.Date(y, mo, dd, 0, 0, 0, 0, loc)}
 	room = strings.TrimSpace(room)
-	seen := map[string]bool{}
+	sc.RoomNames = map[string]Text{}
 	for _, s := range d.Sessions {
-		r := strings.TrimSpace(s.Room)
+		r := RoomKey(s.Room)
 		if r == "" {
 			continue
 		}
-		if k := strings.ToLower(r); !seen[k] {
-			seen[k] = true
+		if k := strings.ToLower(r); sc.RoomNames[k] == nil {
+			sc.RoomNames[k] = s.Room
 			sc.Rooms = append(sc.Rooms, r)
 		}
-		if room != "" && strings.EqualFold(r, room) {
-			sc.Room = r
+		if room != "" && sc.Room == "" && roomIs(s.Room, room) {
+			sc.Room, sc.RoomName = r, s.Room
 		}
 	}
 	sort.Strings(sc.Rooms)
@@ -81,7 +109,7 @@ func RoomScreen(d MeetingDetail, now time.Time, room string) Screen {
 	all := make([]ScreenSession, 0, len(d.Sessions))
 	for _, s := range d.Sessions {
 		wp, _ := d.WorkingParty(s.WorkingPartyID)
-		x := ScreenSession{WorkingParty: wp, Room: strings.TrimSpace(s.Room), Start: wallIn(s.StartsAt, loc), End: wallIn(d.SessionEnd(s), loc)}
+		x := ScreenSession{WorkingParty: wp, Room: s.Room, Start: wallIn(s.StartsAt, loc), End: wallIn(d.SessionEnd(s), loc)}
 		all = append(all, x)
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Start.Before(all[j].Start) })
@@ -97,7 +125,7 @@ func RoomScreen(d MeetingDetail, now time.Time, room string) Screen {
 		}
 	}
 	for _, x := range all {
-		if room != "" && !strings.EqualFold(x.Room, room) {
+		if room != "" && !strings.EqualFold(RoomKey(x.Room), sc.Room) {
 			continue
 		}
 		switch {

@@ -12,12 +12,12 @@ func screenMeeting() MeetingDetail {
 		Meeting:        Meeting{TimeZone: "Europe/Zurich"},
 		WorkingParties: []WorkingParty{{ID: 1, Code: "WP1/13"}, {ID: 2, Code: "WP2/13"}, {ID: 3, Code: "WP3/13"}},
 		Sessions: []Session{
-			{WorkingPartyID: 2, StartsAt: wall(25, 14, 0), Room: "Popov"},
-			{WorkingPartyID: 1, StartsAt: wall(25, 9, 0), EndsAt: &end, Room: "Popov"},
-			{WorkingPartyID: 3, StartsAt: wall(25, 9, 30), Room: "Room K "},
-			{WorkingPartyID: 3, StartsAt: wall(25, 15, 0), Room: "popov"},
-			{WorkingPartyID: 1, StartsAt: wall(26, 9, 0), Room: "Room K"},
-			{WorkingPartyID: 2, StartsAt: wall(28, 9, 0), Room: "Popov"},
+			{WorkingPartyID: 2, StartsAt: wall(25, 14, 0), Room: Text{"en": "Popov"}},
+			{WorkingPartyID: 1, StartsAt: wall(25, 9, 0), EndsAt: &end, Room: Text{"en": "Popov"}},
+			{WorkingPartyID: 3, StartsAt: wall(25, 9, 30), Room: Text{"en": "Room K "}},
+			{WorkingPartyID: 3, StartsAt: wall(25, 15, 0), Room: Text{"en": "popov"}},
+			{WorkingPartyID: 1, StartsAt: wall(26, 9, 0), Room: Text{"en": "Room K"}},
+			{WorkingPartyID: 2, StartsAt: wall(28, 9, 0), Room: Text{"en": "Popov"}},
 		},
 	}
 }
@@ -132,6 +132,42 @@ func TestRoomScreenSessionEnds(t *testing.T) {
 	for _, s := range RoomScreen(d, time.Date(2025, 7, 24, 12, 0, 0, 0, time.UTC), "").Next {
 		if s.WorkingParty.Code == "WP3/13" && s.Start.Hour() == 9 && s.End.Format("15:04") != "15:00" {
 			t.Errorf("WP3's morning session ends at %s, want 15:00 (its next session)", s.End.Format("15:04"))
+		}
+	}
+}
+
+// A room in several languages: its screen is named by its English, found by any of its names,
+// and shown in the screen's language (English when it has no translation).
+func TestRoomScreenRoomInSixLanguages(t *testing.T) {
+	d := screenMeeting()
+	popov := Text{"en": "Popov", "zh": "波波夫厅", "ar": "قاعة بوبوف"}
+	for i := range d.Sessions {
+		if RoomKey(d.Sessions[i].Room) == "Popov" {
+			d.Sessions[i].Room = popov
+		}
+	}
+	now := time.Date(2025, 7, 25, 8, 0, 0, 0, time.UTC)
+	for _, asked := range []string{"Popov", "波波夫厅", " قاعة بوبوف "} {
+		sc := RoomScreen(d, now, asked)
+		if sc.Room != "Popov" || sc.UnknownRoom {
+			t.Errorf("asked %q: room %q (unknown %v), want Popov", asked, sc.Room, sc.UnknownRoom)
+		}
+		if got := fmtList(codes(sc.Sessions)); got != "[WP1/13@09:00* WP2/13@14:00 WP3/13@15:00]" {
+			t.Errorf("asked %q: sessions %s", asked, got)
+		}
+		if sc.RoomName.In("zh") != "波波夫厅" {
+			t.Errorf("asked %q: room name %v", asked, sc.RoomName)
+		}
+	}
+	sc := RoomScreen(d, now, "")
+	if got := fmtList(sc.Rooms); got != "[Popov Room K]" {
+		t.Errorf("rooms = %s", got)
+	}
+	for _, c := range []struct{ key, lang, want string }{
+		{"Popov", "zh", "波波夫厅"}, {"Popov", "ar", "قاعة بوبوف"}, {"Popov", "fr", "Popov"}, {"Room K", "zh", "Room K"}, {"Elsewhere", "zh", "Elsewhere"},
+	} {
+		if got := sc.Name(c.key, c.lang); got != c.want {
+			t.Errorf("Name(%q, %s) = %q, want %q", c.key, c.lang, got, c.want)
 		}
 	}
 }

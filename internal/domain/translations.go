@@ -1,5 +1,7 @@
 package domain
 
+import "strings"
+
 // MissingText is one text of a meeting written in some languages but not in all that are asked for.
 type MissingText struct {
 	// Section is the editor's section where the text is edited (SectionDetails, SectionAgenda, …).
@@ -16,7 +18,7 @@ type MissingText struct {
 }
 
 // MissingTranslations lists the meeting's texts that lack one of langs, in the editor's order:
-// the details' texts, where the desk is, then the co-located events, the agenda items and the work items. A text
+// the details' texts, the session rooms (each once), where the desk is, then the co-located events, the agenda items and the work items. A text
 // written in no language at all is not listed: it is empty, not untranslated.
 func (d MeetingDetail) MissingTranslations(langs []string) []MissingText {
 	var out []MissingText
@@ -34,6 +36,13 @@ func (d MeetingDetail) MissingTranslations(langs []string) []MissingText {
 	}{{"title", d.Title}, {"venue", d.Venue}, {"remote_rules", d.RemoteRules}, {"purpose", d.Purpose},
 		{"approved_by", d.ApprovedBy}, {"room_allocation", d.RoomAllocation}, {"practical_info", d.PracticalInfo}} {
 		add(SectionDetails, f.name, f.text, nil, "")
+	}
+	seen := map[string]bool{}
+	for _, x := range d.Sessions {
+		if k := strings.ToLower(RoomKey(x.Room)); k != "" && !seen[k] {
+			seen[k] = true
+			add(SectionSessions, "room", x.Room, x.Room, "")
+		}
 	}
 	add(SectionDesk, "desk_place", d.DeskPlace, nil, "")
 	for _, e := range d.ColocatedEvents {

@@ -18,6 +18,8 @@ func TestMissingTranslations(t *testing.T) {
 			// Written in Chinese only: listed, lacking English too.
 			PracticalInfo: domain.Text{"zh": "实用"},
 		},
+		// A room is listed once, however many sessions are held there.
+		Sessions:        []domain.Session{{Room: domain.Text{"en": "Popov"}}, {Room: all}, {Room: domain.Text{"en": "Popov"}}, {Room: domain.Text{}}},
 		ColocatedEvents: []domain.ColocatedEvent{{Title: all}},
 		AgendaItems:     []domain.AgendaItem{{Title: domain.Text{"en": "Opening"}}},
 		WorkItems:       []domain.WorkItem{{Acronym: "Y.CNAO", Title: domain.Text{"en": "Networks", "ar": "الشبكات"}}},
@@ -30,6 +32,7 @@ func TestMissingTranslations(t *testing.T) {
 	want := []string{
 		"details title   [fr es ru ar]",
 		"details practical_info   [en fr es ru ar]",
+		"sessions room Popov  [zh fr es ru ar]",
 		"agenda agenda_item Opening  [zh fr es ru ar]",
 		"work_items work_item Networks Y.CNAO [zh fr es ru]",
 	}

@@ -41,7 +41,7 @@ func TestRoomScreenInABrowser(t *testing.T) {
 		}
 	}
 	change(`INSERT INTO meeting_sessions (meeting_id, working_party_id, starts_at, ends_at, room)
-		SELECT m.id, w.id, (now() AT TIME ZONE m.time_zone)::date + time '00:00', (now() AT TIME ZONE m.time_zone)::date + time '23:59', 'Popov Room'
+		SELECT m.id, w.id, (now() AT TIME ZONE m.time_zone)::date + time '00:00', (now() AT TIME ZONE m.time_zone)::date + time '23:59', '{"en":"Popov Room","zh":"波波夫厅"}'
 		FROM meetings m JOIN working_parties w ON w.study_group_id = m.study_group_id AND w.number = 1 WHERE m.id = $1`, meeting)
 
 	path := "/meetings/" + slug + "/screen"
@@ -64,7 +64,7 @@ func TestRoomScreenInABrowser(t *testing.T) {
 	b.do("use a wall screen", chromedp.EmulateViewport(1920, 1080))
 	b.open(path + "?refresh=5")
 	b.checkA11y("the room screen in screen mode")
-	change(`UPDATE meeting_sessions SET room = 'Room K' WHERE meeting_id = $1 AND room = 'Popov Room'`, meeting)
+	change(`UPDATE meeting_sessions SET room = '{"en":"Room K"}' WHERE meeting_id = $1 AND room->>'en' = 'Popov Room'`, meeting)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		got := b.eval("read the screen", `document.querySelector('[data-testid="screen-today"]')?.textContent || ''`)

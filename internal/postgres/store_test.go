@@ -129,9 +129,9 @@ func TestSaveSessionsUpdatesAddsDeletesAndAudits(t *testing.T) {
 	wp4.StartsAt = time.Date(2025, 7, 25, 9, 30, 0, 0, time.UTC)
 	end := time.Date(2025, 7, 25, 10, 15, 0, 0, time.UTC)
 	wp4.EndsAt = &end
-	wp4.Room = "Room K"
+	wp4.Room = domain.Text{"en": "Room K"}
 	wp1 := byWP["WP1/13"]
-	extra := domain.Session{WorkingPartyID: wp1.WorkingPartyID, StartsAt: time.Date(2025, 7, 25, 17, 0, 0, 0, time.UTC), Room: "Room D"}
+	extra := domain.Session{WorkingPartyID: wp1.WorkingPartyID, StartsAt: time.Date(2025, 7, 25, 17, 0, 0, 0, time.UTC), Room: domain.Text{"en": "Room D"}}
 
 	err := db.SaveSessions(ctx, a, secretariat(t, db), before.ID, []postgres.RowEdit[domain.Session]{
 		{ID: wp4.ID, Value: wp4},
@@ -153,8 +153,8 @@ func TestSaveSessionsUpdatesAddsDeletesAndAudits(t *testing.T) {
 		if s.EndsAt != nil {
 			line += "-" + s.EndsAt.Format("15:04")
 		}
-		if s.Room != "" {
-			line += " " + s.Room
+		if r := s.Room.In("en"); r != "" {
+			line += " " + r
 		}
 		got = append(got, line)
 	}
@@ -387,7 +387,7 @@ func TestSecretariatOnlyMethodsRefuseOthers(t *testing.T) {
 	}
 	a := postgres.Audit{ActorID: focal.ID}
 	s := before.Sessions[0]
-	s.Room = "Hijacked"
+	s.Room = domain.Text{"en": "Hijacked"}
 	checks := map[string]error{
 		"save sessions":      db.SaveSessions(ctx, a, focal, before.ID, []postgres.RowEdit[domain.Session]{{ID: s.ID, Value: s}}),
 		"update meeting":     db.UpdateMeeting(ctx, a, focal, before.ID, postgres.MeetingInput{Slug: "x"}),
@@ -403,7 +403,7 @@ func TestSecretariatOnlyMethodsRefuseOthers(t *testing.T) {
 		}
 	}
 	after := detail(t, db, letterSlug)
-	if after.Version != before.Version || after.Sessions[0].Room != before.Sessions[0].Room {
+	if after.Version != before.Version || !after.Sessions[0].Room.Equal(before.Sessions[0].Room) {
 		t.Error("a refused change changed the meeting")
 	}
 	var n int

@@ -142,8 +142,8 @@ func icalendar(d *domain.MeetingDetail, t *i18n.Translator, baseURL string, cc c
 		local("DTEND", d.SessionEnd(s))
 		c.prop("SUMMARY", wp.Code+" – "+wp.Title.In(lang))
 		where := place
-		if s.Room != "" {
-			where = s.Room + ", " + where
+		if room := strings.TrimSpace(s.Room.In(lang)); room != "" {
+			where = room + ", " + where
 		}
 		c.prop("LOCATION", where)
 		c.prop("DESCRIPTION", d.Title.In(lang))

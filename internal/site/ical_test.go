@@ -50,7 +50,7 @@ func icalMeeting() *domain.MeetingDetail {
 		},
 		WorkingParties: wps,
 		Sessions: []domain.Session{
-			{ID: 11, WorkingPartyID: 1, StartsAt: time.Date(2025, 7, 25, 9, 0, 0, 0, time.UTC), EndsAt: &end, Room: "Room K, Tower"},
+			{ID: 11, WorkingPartyID: 1, StartsAt: time.Date(2025, 7, 25, 9, 0, 0, 0, time.UTC), EndsAt: &end, Room: domain.Text{"en": "Room K, Tower"}},
 			{ID: 12, WorkingPartyID: 2, StartsAt: time.Date(2025, 7, 25, 10, 30, 0, 0, time.UTC)},
 			{ID: 13, WorkingPartyID: 3, StartsAt: time.Date(2025, 7, 25, 14, 0, 0, 0, time.UTC)},
 		},

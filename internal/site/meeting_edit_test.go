@@ -81,7 +81,7 @@ func TestMeetingEditorSections(t *testing.T) {
 		t.Errorf("the typed room came back as %q", v)
 	}
 	var room string
-	if err := fx.ts.db.Pool.QueryRow(ctx, `SELECT room FROM meeting_sessions WHERE meeting_id = $1 ORDER BY starts_at, id LIMIT 1`, fx.demo).Scan(&room); err != nil || room != "Popov room" {
+	if err := fx.ts.db.Pool.QueryRow(ctx, `SELECT room->>'en' FROM meeting_sessions WHERE meeting_id = $1 ORDER BY starts_at, id LIMIT 1`, fx.demo).Scan(&room); err != nil || room != "Popov room" {
 		t.Errorf("first session's room = %q (%v), want Popov room unchanged", room, err)
 	}
 

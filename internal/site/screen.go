@@ -129,7 +129,7 @@ type screenSession struct {
 
 func screenJSONOf(d *domain.MeetingDetail, sc domain.Screen, lang string) screenDoc {
 	doc := screenDoc{Meeting: d.Slug, Title: d.Title.In(lang), Language: lang, TimeZone: d.TimeZone,
-		Now: sc.Now.Format(time.RFC3339), Today: sc.Today.Format(time.DateOnly), Room: sc.Room, UnknownRoom: sc.UnknownRoom,
+		Now: sc.Now.Format(time.RFC3339), Today: sc.Today.Format(time.DateOnly), Room: sc.Name(sc.Room, lang), UnknownRoom: sc.UnknownRoom,
 		Sessions: screenSessions(sc.Sessions, lang), Next: screenSessions(sc.Next, lang), Rooms: sc.Rooms}
 	if doc.Rooms == nil {
 		doc.Rooms = []string{}
@@ -143,7 +143,7 @@ func screenJSONOf(d *domain.MeetingDetail, sc domain.Screen, lang string) screen
 func screenSessions(ss []domain.ScreenSession, lang string) []screenSession {
 	out := make([]screenSession, 0, len(ss))
 	for _, s := range ss {
-		x := screenSession{WorkingParty: s.WorkingParty.Code, Title: s.WorkingParty.Title.In(lang), Room: s.Room,
+		x := screenSession{WorkingParty: s.WorkingParty.Code, Title: s.WorkingParty.Title.In(lang), Room: strings.TrimSpace(s.Room.In(lang)),
 			Start: s.Start.Format(time.RFC3339), End: s.End.Format(time.RFC3339), Now: s.Now}
 		out = append(out, x)
 	}

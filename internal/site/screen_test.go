@@ -161,7 +161,7 @@ func TestRoomScreen(t *testing.T) {
 	}
 
 	// The page is cached: a change made behind the portal's back (no notification) is not seen...
-	if _, err := ts.db.Pool.Exec(ctx, `UPDATE meeting_sessions SET room = 'Hidden' WHERE meeting_id = (SELECT id FROM meetings WHERE slug = $1)`, letterSlug); err != nil {
+	if _, err := ts.db.Pool.Exec(ctx, `UPDATE meeting_sessions SET room = '{"en":"Hidden"}' WHERE meeting_id = (SELECT id FROM meetings WHERE slug = $1)`, letterSlug); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(visitor.get(path, "Accept-Language", "en").body, "Hidden") {

@@ -544,7 +544,7 @@ func sessionsFormOf(d *domain.MeetingDetail) view.Form {
 		if x.EndsAt != nil {
 			set("end", x.EndsAt.Format("15:04"))
 		}
-		set("room", x.Room)
+		set("room", x.Room["en"])
 	}
 	f.Values["session_minutes"] = strconv.Itoa(d.DefaultSessionMinutes())
 	return f

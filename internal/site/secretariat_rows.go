@@ -187,6 +187,38 @@ func translatedTitles[T any](rs *rows, lang string, max int, current map[int64]T
 	return edits
 }
 
+// translatedRooms reads the sessions sent for translation into lang: each row names a room by
+// its key (domain.RoomKey) and its room-<lang>; every session in that room comes back with that
+// translation of its room replaced.
+func translatedRooms(rs *rows, lang string, sessions []domain.Session) []domain.RowEdit[domain.Session] {
+	var edits []domain.RowEdit[domain.Session]
+	field := "room-" + lang
+	for i := 0; i < rs.n; i++ {
+		key := rs.value(i, "key")
+		if key == "" || !rs.has(rs.name(i, field)) {
+			continue
+		}
+		v := rs.text(i, field, 100, false)
+		for _, x := range sessions {
+			if strings.EqualFold(domain.RoomKey(x.Room), key) {
+				x.Room = x.Room.With(lang, v)
+				edits = append(edits, domain.RowEdit[domain.Session]{ID: x.ID, Value: x})
+			}
+		}
+	}
+	return edits
+}
+
+// minutesOr is the minutes the form sent as session_minutes (read by minutes), or def when it
+// sent none (a form of translations).
+func (rs *rows) minutesOr(def int) int {
+	if !rs.has("session_minutes") {
+		return def
+	}
+	n, _ := strconv.Atoi(strings.TrimSpace(rs.get("session_minutes")))
+	return n
+}
+
 // texts reads one text per interface language; the English one is required when requireEN.
 func (rs *rows) texts(i int, field string, langs []i18n.Lang, max int, requireEN bool) domain.Text {
 	out := domain.Text{}
@@ -239,6 +271,15 @@ func (s *Server) sessionsSave(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	current := domain.ByID(d.Sessions, func(x domain.Session) int64 { return x.ID })
+	save := func(v int64, e []domain.RowEdit[domain.Session]) (service.Saved, error) {
+		return s.svc.Meetings.SaveSessions(r.Context(), auditOf(r), actorOf(r), d.ID, v, rs.minutesOr(d.DefaultSessionMinutes()), e)
+	}
+	set := func(e *view.MeetingEdit, f view.Form) { e.Sessions = f }
+	if lang := s.editLang(r); lang != i18n.Default {
+		saveRowsPage(s, w, r, d, rs, translatedRooms(rs, lang, d.Sessions), save, set, domain.SectionSessions)
+		return
+	}
 	wps := wpSet(d)
 	var edits []domain.RowEdit[domain.Session]
 	for i := 0; i < rs.n; i++ {
@@ -250,7 +291,7 @@ func (s *Server) sessionsSave(w http.ResponseWriter, r *http.Request) {
 			edits = append(edits, domain.RowEdit[domain.Session]{ID: id, Delete: true})
 			continue
 		}
-		x := domain.Session{WorkingPartyID: rs.ref(i, "wp", wps), Room: rs.text(i, "room", 100, false)}
+		x := domain.Session{WorkingPartyID: rs.ref(i, "wp", wps), Room: current[id].Room.With(i18n.Default, rs.text(i, "room", 100, false))}
 		day := rs.day(i, "day")
 		start, _ := rs.clock(i, "start", true)
 		x.StartsAt = day.Add(start)
@@ -263,10 +304,8 @@ func (s *Server) sessionsSave(w http.ResponseWriter, r *http.Request) {
 		}
 		edits = append(edits, domain.RowEdit[domain.Session]{ID: id, Value: x})
 	}
-	minutes := rs.minutes("session_minutes", 15, 720)
-	saveRowsPage(s, w, r, d, rs, edits, func(v int64, e []domain.RowEdit[domain.Session]) (service.Saved, error) {
-		return s.svc.Meetings.SaveSessions(r.Context(), auditOf(r), actorOf(r), d.ID, v, minutes, e)
-	}, func(e *view.MeetingEdit, f view.Form) { e.Sessions = f }, domain.SectionSessions)
+	rs.minutes("session_minutes", 15, 720)
+	saveRowsPage(s, w, r, d, rs, edits, save, set, domain.SectionSessions)
 }
 
 func (s *Server) deskSave(w http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,7 @@ package site_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -208,5 +209,74 @@ func TestSectionsTranslatedOneLanguageAtATime(t *testing.T) {
 	})
 	if !found {
 		t.Error("no link to the details in Spanish among the missing translations")
+	}
+}
+
+// Session rooms in six languages: the sessions section in a language lists each room once (not
+// each session), and its translation reaches every session held there; the meeting page, the
+// agenda and the room screen show the room in the page's language, the screen found by any of
+// the room's names; the English grid keeps the translations.
+func TestSessionRoomsTranslated(t *testing.T) {
+	t.Parallel()
+	fx := newListsFixture(t)
+	ctx := context.Background()
+	sec := fx.as(secretariat)
+	base := "/secretariat/meetings/" + idStr(fx.demo)
+	db := fx.ts.db.Pool
+
+	vals := formValues(t, sec.get(base+"/sessions").doc(t), `form[data-testid="sessions-form"]`)
+	if vals.Get("s-1-wp") == "" {
+		t.Fatal("the demo meeting has fewer than two sessions")
+	}
+	vals.Set("s-0-room", "Popov Room")
+	vals.Set("s-1-room", "Popov Room")
+	wantRedirect(t, sec.post(base+"/sessions", vals), base+"/sessions")
+
+	d := sec.get(base + "/sessions?lang=zh").doc(t)
+	rows := testid(d, "translation-table").Find("tbody tr")
+	if rows.Length() != 1 || text(rows.Find(`[data-testid="source-text"]`)) != "Popov Room" {
+		t.Fatalf("rooms to translate: %d rows %q, want Popov Room once", rows.Length(), text(rows.Find(`[data-testid="source-text"]`)))
+	}
+	if testid(d, "sessions-form").Find(`[name$="-start"], [name$="-day"]`).Length() != 0 {
+		t.Error("the Chinese sessions offer the times")
+	}
+	vals = formValues(t, d, `form[data-testid="sessions-form"]`)
+	vals.Set("s-0-room-zh", "波波夫厅")
+	if got := followFlash(t, sec, sec.post(base+"/sessions?lang=zh", vals)); got != "Sessions saved: 0 added, 2 changed, 0 removed." {
+		t.Errorf("flash = %q", got)
+	}
+	var n int
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM meeting_sessions WHERE meeting_id = $1 AND room = '{"en":"Popov Room","zh":"波波夫厅"}'`, fx.demo).Scan(&n); err != nil || n != 2 {
+		t.Errorf("%d sessions in the translated room (%v), want 2", n, err)
+	}
+	// The English grid: editing another field keeps the Chinese room.
+	vals = formValues(t, sec.get(base+"/sessions").doc(t), `form[data-testid="sessions-form"]`)
+	if vals.Has("s-0-room-zh") {
+		t.Error("the English sessions carry the Chinese rooms")
+	}
+	vals.Set("session_minutes", "150")
+	wantRedirect(t, sec.post(base+"/sessions", vals), base+"/sessions")
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM meeting_sessions WHERE meeting_id = $1 AND room->>'zh' = '波波夫厅'`, fx.demo).Scan(&n); err != nil || n != 2 {
+		t.Errorf("after the English save %d sessions keep the Chinese room (%v)", n, err)
+	}
+
+	visitor := fx.ts.browser()
+	wantStatus(t, visitor.post("/language", form("lang", "zh", "next", "/")), http.StatusSeeOther)
+	page := "/meetings/" + fx.demoSlug
+	if got := texts(testid(visitor.get(page).doc(t), "session-room")); !strings.Contains(got, "波波夫厅") || strings.Contains(got, "Popov") {
+		t.Errorf("Chinese meeting page rooms = %q", got)
+	}
+	if got := texts(testid(visitor.get(page+"/agenda").doc(t), "agenda-room")); !strings.Contains(got, "波波夫厅") {
+		t.Errorf("Chinese agenda rooms = %q", got)
+	}
+	en := fx.ts.browser()
+	if got := texts(testid(en.get(page).doc(t), "session-room")); !strings.Contains(got, "Popov Room") {
+		t.Errorf("English meeting page rooms = %q", got)
+	}
+	p := en.get(page + "/screen?lang=zh&room=" + url.QueryEscape("波波夫厅"))
+	wantStatus(t, p, http.StatusOK)
+	d = p.doc(t)
+	if got := text(testid(d, "screen-room")); !strings.Contains(got, "波波夫厅") || testid(d, "screen-unknown-room").Length() != 0 {
+		t.Errorf("Chinese room screen names its room %q (unknown: %d)", got, testid(d, "screen-unknown-room").Length())
 	}
 }

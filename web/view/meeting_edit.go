@@ -2,6 +2,7 @@ package view
 
 import (
 	"slices"
+	"strings"
 
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
@@ -126,7 +127,7 @@ func SectionLangHref(id int64, section, tag string) string {
 
 // TranslatedSections are the sections that hold texts in several languages, and so offer the
 // choice of the language they are edited in.
-var TranslatedSections = []string{domain.SectionDetails, domain.SectionDesk, domain.SectionColocated, domain.SectionAgenda, domain.SectionWorkItems}
+var TranslatedSections = []string{domain.SectionDetails, domain.SectionSessions, domain.SectionDesk, domain.SectionColocated, domain.SectionAgenda, domain.SectionWorkItems}
 
 // HasTexts reports whether section holds texts in several languages.
 func HasTexts(section string) bool { return slices.Contains(TranslatedSections, section) }
@@ -183,12 +184,24 @@ func (m MeetingEdit) DetailsSource(name string) string {
 	return ""
 }
 
-// TranslationRow is one item of a list offered for translation: its id, what names it beside
-// its title (a number, an acronym, dates) and its title in English.
+// TranslationRow is one item of a list offered for translation: its id (or, for a room, its
+// key: RoomKey), what names it beside its text (a number, an acronym, dates, the working
+// parties meeting in a room), its text in English and in the language being edited.
 type TranslationRow struct {
 	ID      int64
+	Key     string
 	Context string
 	Source  string
+	Current string
+}
+
+// TranslatedColumn is the text a list section translates ("title"; the sessions: "room") and
+// the message of its label, which takes the language.
+func TranslatedColumn(section string) (field, label string) {
+	if section == domain.SectionSessions {
+		return "room", "sec.room_in"
+	}
+	return "title", "sec.title_in"
 }
 
 // TranslationRows are the items of a list section (co-located events, agenda, work items),
@@ -202,18 +215,38 @@ func (m MeetingEdit) TranslationRows(t *i18n.Translator) []TranslationRow {
 		wp[w.ID] = w.Code
 	}
 	var out []TranslationRow
+	lang := m.EditLangOf().Tag
 	switch m.Section {
+	case domain.SectionSessions:
+		// A room once for all its sessions.
+		at := map[string]int{}
+		for _, x := range m.Detail.Sessions {
+			key := domain.RoomKey(x.Room)
+			if key == "" {
+				continue
+			}
+			k := strings.ToLower(key)
+			i, ok := at[k]
+			if !ok {
+				i = len(out)
+				at[k] = i
+				out = append(out, TranslationRow{Key: key, Source: x.Room["en"], Current: x.Room[lang]})
+			}
+			if c := wp[x.WorkingPartyID]; !strings.Contains(out[i].Context, c) {
+				out[i].Context = strings.TrimPrefix(out[i].Context+t.T("life.list_sep")+c, t.T("life.list_sep"))
+			}
+		}
 	case domain.SectionColocated:
 		for _, x := range m.Detail.ColocatedEvents {
-			out = append(out, TranslationRow{x.ID, t.DateRange(x.FirstDay, x.LastDay), x.Title["en"]})
+			out = append(out, TranslationRow{ID: x.ID, Context: t.DateRange(x.FirstDay, x.LastDay), Source: x.Title["en"], Current: x.Title[lang]})
 		}
 	case domain.SectionAgenda:
 		for _, x := range m.Detail.AgendaItems {
-			out = append(out, TranslationRow{x.ID, wp[x.WorkingPartyID] + " · " + itoa(x.Position), x.Title["en"]})
+			out = append(out, TranslationRow{ID: x.ID, Context: wp[x.WorkingPartyID] + " · " + itoa(x.Position), Source: x.Title["en"], Current: x.Title[lang]})
 		}
 	case domain.SectionWorkItems:
 		for _, x := range m.Detail.WorkItems {
-			out = append(out, TranslationRow{x.ID, x.Acronym, x.Title["en"]})
+			out = append(out, TranslationRow{ID: x.ID, Context: x.Acronym, Source: x.Title["en"], Current: x.Title[lang]})
 		}
 	}
 	return out
@@ -222,6 +255,8 @@ func (m MeetingEdit) TranslationRows(t *i18n.Translator) []TranslationRow {
 // RowPrefix is the prefix of a list section's rows in its form ("c", "a", "w").
 func RowPrefix(section string) string {
 	switch section {
+	case domain.SectionSessions:
+		return "s"
 	case domain.SectionColocated:
 		return "c"
 	case domain.SectionAgenda:
@@ -230,4 +265,12 @@ func RowPrefix(section string) string {
 		return "w"
 	}
 	return ""
+}
+
+// valueOr is what a field shows: what the form holds for it, else current.
+func valueOr(f Form, name, current string) string {
+	if v, ok := f.Values[name]; ok {
+		return v
+	}
+	return current
 }
