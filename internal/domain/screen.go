@@ -12,7 +12,7 @@ type ScreenSession struct {
 	WorkingParty WorkingParty
 	// Room is the session's room in each language (empty: to be announced).
 	Room  Text
-	Start        time.Time
+	Start time.Time
 	// End is the session's end: its own, else the meeting's default session length after its
 	// start (as the calendar gives it), but never past the start of its working party's next
 	// session that day.
