@@ -42,10 +42,11 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 	}
 	return service.Services{
 		Registrations: service.NewRegistrations(service.RegistrationsDeps{
-			Tx:     postgres.TxFor(db, func(t *postgres.Tx) service.RegistrationTx { return t }),
-			Submit: db,
-			Reads:  db,
-			Now:    now,
+			Tx:        postgres.TxFor(db, func(t *postgres.Tx) service.RegistrationTx { return t }),
+			Submit:    db,
+			Reads:     db,
+			Colocated: postgres.TxFor(db, func(t *postgres.Tx) service.ColocatedTx { return t }),
+			Now:       now,
 		}),
 		Documents: service.NewDocuments(db, now),
 		Desk: service.NewDesk(service.DeskDeps{
@@ -75,5 +76,6 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 		FocalMail: service.NewFocalMail(postgres.TxFor(db, func(t *postgres.Tx) service.FocalMailTx { return t }), db),
 		Focal:     service.NewFocal(postgres.TxFor(db, func(t *postgres.Tx) service.FocalTx { return t }), db, now),
 		Figures:   service.NewFigures(db),
+		DeskStaff: service.NewDeskStaff(postgres.TxFor(db, func(t *postgres.Tx) service.RoleTx { return t }), db),
 	}
 }

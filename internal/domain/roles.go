@@ -1,6 +1,9 @@
 package domain
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // Permission is one thing an actor may be allowed to do. Roles are data: a role is a set of
 // permissions (roles below), and an account holds roles as grants, each everywhere or for one
@@ -261,4 +264,12 @@ func (a Actor) IsFocalPoint() bool { return a.HasRole(RoleFocalPoint) }
 func (a Actor) WithScopes(scopes ...Permission) Actor {
 	a.Scopes = append([]Permission{}, scopes...)
 	return a
+}
+
+// DeskStaffMember is an account named desk staff of a meeting.
+type DeskStaffMember struct {
+	AccountID int64
+	Name      string
+	Email     string
+	GrantedAt time.Time
 }

@@ -2,12 +2,14 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"plenary/internal/domain"
+	"plenary/internal/service"
 )
 
 // colocatedEventsTx reads a meeting's co-located events inside tx, in the order pages show them.
@@ -41,49 +43,36 @@ func (db *DB) ColocatedOf(ctx context.Context, registrationIDs []int64) (map[int
 	return out, nil
 }
 
-// SetColocated replaces the co-located events a registration attends, after the domain's checks
-// (ChangeColocated), with an audit event, in one transaction. It returns the events now chosen.
-func (db *DB) SetColocated(ctx context.Context, a Audit, actor domain.Actor, registrationID int64, ids []int64, now time.Time) ([]int64, error) {
-	var out []int64
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		regs, err := lockRegistrations(ctx, tx, []int64{registrationID})
-		if err != nil {
-			return err
-		}
-		if len(regs) == 0 || !domain.CanView(actor, regs[0]) {
-			return domain.Errorf(domain.NotFound, "error.registration_not_found")
-		}
-		reg := regs[0]
-		m, err := meetingTx(ctx, tx, reg.MeetingID)
-		if err != nil {
-			return err
-		}
-		evs, err := colocatedEventsTx(ctx, tx, reg.MeetingID)
-		if err != nil {
-			return err
-		}
-		var visa domain.VisaState
-		err = tx.QueryRow(ctx, `SELECT state FROM visa_requests WHERE registration_id = $1 AND state <> 'withdrawn'`, reg.ID).Scan(&visa)
-		if err != nil && err != pgx.ErrNoRows {
-			return fmt.Errorf("postgres: visa of registration: %w", err)
-		}
-		out, err = domain.ChangeColocated(domain.ColocatedChange{Actor: actor, Registration: reg, Meeting: m, Events: evs, Visa: visa, Now: now}, ids)
-		if err != nil {
-			return err
-		}
-		for _, q := range []struct {
-			sql  string
-			args []any
-		}{
-			{`DELETE FROM registration_colocated_events WHERE registration_id = $1`, []any{reg.ID}},
-			{`INSERT INTO registration_colocated_events (registration_id, colocated_event_id) SELECT $1, unnest($2::bigint[])`, []any{reg.ID, out}},
-			{`UPDATE registrations SET updated_at = $2 WHERE id = $1`, []any{reg.ID, now}},
-		} {
-			if _, err := tx.Exec(ctx, q.sql, q.args...); err != nil {
-				return fmt.Errorf("postgres: set co-located events: %w", err)
-			}
-		}
-		return audit(ctx, tx, a, "registration.colocated", "registration", reg.ID, map[string]any{"colocated_events": out})
-	})
-	return out, err
+// ColocatedEvents reads a meeting's co-located events in the transaction.
+func (t *Tx) ColocatedEvents(ctx context.Context, meetingID int64) ([]domain.ColocatedEvent, error) {
+	return colocatedEventsTx(ctx, t, meetingID)
 }
+
+// OpenVisaState is the state of the registration's visa request not withdrawn ("" when none).
+func (t *Tx) OpenVisaState(ctx context.Context, registrationID int64) (domain.VisaState, error) {
+	var visa domain.VisaState
+	err := t.QueryRow(ctx, `SELECT state FROM visa_requests WHERE registration_id = $1 AND state <> 'withdrawn'`, registrationID).Scan(&visa)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("postgres: visa of registration: %w", err)
+	}
+	return visa, nil
+}
+
+// SetColocated replaces the co-located events a registration attends, and its updated_at.
+func (t *Tx) SetColocated(ctx context.Context, registrationID int64, eventIDs []int64, now time.Time) error {
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`DELETE FROM registration_colocated_events WHERE registration_id = $1`, []any{registrationID}},
+		{`INSERT INTO registration_colocated_events (registration_id, colocated_event_id) SELECT $1, unnest($2::bigint[])`, []any{registrationID, eventIDs}},
+		{`UPDATE registrations SET updated_at = $2 WHERE id = $1`, []any{registrationID, now}},
+	} {
+		if _, err := t.Exec(ctx, q.sql, q.args...); err != nil {
+			return fmt.Errorf("postgres: set co-located events: %w", err)
+		}
+	}
+	return nil
+}
+
+var _ service.ColocatedTx = (*Tx)(nil)

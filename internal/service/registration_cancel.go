@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"plenary/internal/domain"
 )
@@ -51,4 +52,45 @@ func cancelledMail(r domain.Registration, focalPoints []int64, by int64) []Mail 
 		}
 	}
 	return out
+}
+
+// CancelPreview is what cancelling a registration would do, for the question asked before it.
+type CancelPreview struct {
+	Line domain.RegistrationLine
+	// Visa is the state of its visa request ("" when none); VisaWithdrawn says cancelling
+	// withdraws it.
+	Visa          domain.VisaState
+	VisaWithdrawn bool
+	// FocalPointsTold is how many of the organisation's focal points would be mailed;
+	// ActorIsFocalPoint says the actor is one of them (and is not mailed).
+	FocalPointsTold   int
+	ActorIsFocalPoint bool
+}
+
+// PreviewCancel says what Cancel would do to registration id, changing nothing: refused as
+// Cancel would be (domain.CancelOffer), else its visa request's fate and who is mailed.
+func (s *Registrations) PreviewCancel(ctx context.Context, actor domain.Actor, id int64) (CancelPreview, error) {
+	l, err := s.reads.Registration(ctx, actor, id)
+	if err != nil {
+		return CancelPreview{}, err
+	}
+	if offer := domain.CancelOffer(actor, l.Registration); !offer.Allowed {
+		return CancelPreview{}, offer.Reason
+	}
+	p := CancelPreview{Line: l}
+	visas, err := s.reads.VisaStates(ctx, actor, []int64{id})
+	if err != nil {
+		return CancelPreview{}, err
+	}
+	if v, ok := visas[id]; ok {
+		p.Visa = v
+		_, p.VisaWithdrawn = domain.WithdrawVisa(domain.VisaRequest{State: v}, s.now())
+	}
+	fps, err := s.reads.FocalPointIDs(ctx, l.OrganisationID)
+	if err != nil {
+		return CancelPreview{}, err
+	}
+	p.FocalPointsTold = len(cancelledMail(l.Registration, fps, actor.ID))
+	p.ActorIsFocalPoint = slices.Contains(fps, actor.ID)
+	return p, nil
 }

@@ -30,6 +30,11 @@ type RegistrationReads interface {
 	ColocatedOf(ctx context.Context, registrationIDs []int64) (map[int64][]int64, error)
 	// PhotosTaken returns, of the registrations of ids, those with a photo and when it was taken.
 	PhotosTaken(ctx context.Context, registrationIDs []int64) (map[int64]time.Time, error)
+	// VisaOfRegistration is the registration's visa request (the live one, else the latest),
+	// nil when it has none or actor may not see it.
+	VisaOfRegistration(ctx context.Context, actor domain.Actor, registrationID int64) (*domain.VisaLine, error)
+	// FocalPointIDs are the accounts of an organisation's focal points.
+	FocalPointIDs(ctx context.Context, org int64) ([]int64, error)
 }
 
 // RegistrationList is one page of a list of registrations, with the state of each one's visa
@@ -95,12 +100,16 @@ func (s *Registrations) Line(ctx context.Context, actor domain.Actor, id int64) 
 	return s.reads.Registration(ctx, actor, id)
 }
 
-// Colocated returns the co-located events registration id (one actor may see, else NotFound)
-// takes part in, with its line.
-func (s *Registrations) Colocated(ctx context.Context, actor domain.Actor, id int64) (domain.RegistrationLine, []int64, error) {
+// Calendar returns registration id (one actor may not see is NotFound) and the co-located
+// events it attends, for the delegate's own calendar: a registration no longer live has none
+// (Conflict).
+func (s *Registrations) Calendar(ctx context.Context, actor domain.Actor, id int64) (domain.RegistrationLine, []int64, error) {
 	l, err := s.reads.Registration(ctx, actor, id)
 	if err != nil {
 		return l, nil, err
+	}
+	if !l.State.Live() {
+		return l, nil, domain.Errorf(domain.Conflict, "cal.not_live")
 	}
 	m, err := s.reads.ColocatedOf(ctx, []int64{id})
 	return l, m[id], err

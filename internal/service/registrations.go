@@ -48,6 +48,8 @@ type Registrations struct {
 	tx     RunTx[RegistrationTx]
 	submit RegistrationSubmitter
 	reads  RegistrationReads
+	// colocated runs the change of co-located events.
+	colocated RunTx[ColocatedTx]
 	now    Clock
 }
 
@@ -58,6 +60,8 @@ type RegistrationsDeps struct {
 	Submit RegistrationSubmitter
 	// Reads are the lists' reads.
 	Reads RegistrationReads
+	// Colocated runs the change of co-located events' transaction.
+	Colocated RunTx[ColocatedTx]
 	Now   Clock
 }
 
@@ -66,7 +70,7 @@ func NewRegistrations(d RegistrationsDeps) *Registrations {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Registrations{tx: d.Tx, submit: d.Submit, reads: d.Reads, now: d.Now}
+	return &Registrations{tx: d.Tx, submit: d.Submit, reads: d.Reads, colocated: d.Colocated, now: d.Now}
 }
 
 // notFound is how a registration the actor may not see is refused: as missing, not described.

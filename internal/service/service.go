@@ -34,4 +34,5 @@ type Services struct {
 	FocalMail     *FocalMail
 	Focal         *Focal
 	Figures       *Figures
+	DeskStaff     *DeskStaff
 }

@@ -42,35 +42,25 @@ func (s *Server) colocatedData(r *http.Request) (view.ColocatedData, error) {
 	if err != nil {
 		return view.ColocatedData{}, err
 	}
-	reg, err := s.db.Registration(r.Context(), actorOf(r), id)
+	ch, err := s.svc.Registrations.Colocated(r.Context(), actorOf(r), id)
 	if err != nil {
 		return view.ColocatedData{}, err
 	}
+	reg := ch.Line
 	d, err := s.meetingDetail(r.Context(), reg.MeetingSlug)
-	if err != nil {
-		return view.ColocatedData{}, err
-	}
-	chosen, err := s.db.ColocatedOf(r.Context(), []int64{id})
 	if err != nil {
 		return view.ColocatedData{}, err
 	}
 	data := view.ColocatedData{RegistrationID: id, MeetingSlug: reg.MeetingSlug, MeetingTitle: reg.MeetingTitle,
 		Events: d.ColocatedEvents, Form: view.NewForm()}
-	vals := make([]string, 0, len(chosen[id]))
-	for _, e := range chosen[id] {
+	vals := make([]string, 0, len(ch.Chosen))
+	for _, e := range ch.Chosen {
 		vals = append(vals, strconv.FormatInt(e, 10))
 	}
 	data.Form.Values[domain.FieldColocated] = strings.Join(vals, ",")
 	t := s.translator(r)
-	now := s.opts.Now()
-	visa, err := s.db.VisaOfRegistration(r.Context(), actorOf(r), id)
-	if err != nil {
-		return view.ColocatedData{}, err
-	}
-	c := domain.ColocatedChange{Actor: actorOf(r), Registration: reg.Registration, Meeting: d.Meeting, Events: d.ColocatedEvents, Now: now}
-	if visa != nil && visa.State.Live() {
-		c.Visa = visa.State
-	}
+	c := domain.ColocatedChange{Actor: actorOf(r), Registration: reg.Registration, Meeting: d.Meeting, Events: d.ColocatedEvents,
+		Visa: ch.Visa, Now: s.opts.Now()}
 	offer := domain.ColocatedOffer(c)
 	switch {
 	case offer.Key() == "error.not_live":
@@ -113,7 +103,7 @@ func (s *Server) colocatedSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := s.translator(r)
-	_, err = s.db.SetColocated(r.Context(), auditOf(r), actorOf(r), data.RegistrationID, eventIDs(in.Colocated), s.opts.Now())
+	_, err = s.svc.Registrations.SetColocated(r.Context(), auditOf(r), actorOf(r), data.RegistrationID, eventIDs(in.Colocated))
 	if err != nil {
 		if !applyDomainError(t, err, &f) {
 			s.fail(w, r, err)

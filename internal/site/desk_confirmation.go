@@ -23,11 +23,11 @@ func (s *Server) confirmation(r *http.Request) (view.ConfirmationData, error) {
 	if err != nil {
 		return view.ConfirmationData{}, err
 	}
-	line, err := s.db.Registration(r.Context(), actorOf(r), id)
+	line, err := s.svc.Registrations.Line(r.Context(), actorOf(r), id)
 	if err != nil {
 		return view.ConfirmationData{}, err
 	}
-	m, err := s.db.MeetingDetailByID(r.Context(), c.Meeting.ID)
+	m, err := s.svc.Meetings.Detail(r.Context(), c.Meeting.ID)
 	if err != nil {
 		return view.ConfirmationData{}, err
 	}

@@ -14,11 +14,7 @@ func (s *Server) deskStaffData(r *http.Request) (view.DeskStaffData, error) {
 	if err != nil {
 		return view.DeskStaffData{}, err
 	}
-	m, err := s.db.MeetingDetailByID(r.Context(), id)
-	if err != nil {
-		return view.DeskStaffData{}, err
-	}
-	staff, err := s.db.DeskStaff(r.Context(), id)
+	m, staff, err := s.svc.DeskStaff.List(r.Context(), actorOf(r), id)
 	if err != nil {
 		return view.DeskStaffData{}, err
 	}
@@ -46,7 +42,7 @@ func (s *Server) deskStaffAdd(w http.ResponseWriter, r *http.Request) {
 	}
 	email := r.PostFormValue("email")
 	t := s.translator(r)
-	if err := s.db.GrantDeskStaff(r.Context(), auditOf(r), actorOf(r), d.MeetingID, email); err != nil {
+	if err := s.svc.DeskStaff.Grant(r.Context(), auditOf(r), actorOf(r), d.MeetingID, email); err != nil {
 		if e, ok := domain.AsError(err); ok && len(e.Fields) > 0 {
 			d.Email, d.EmailError = email, t.T(e.Fields["email"])
 			s.render(w, r, http.StatusUnprocessableEntity, view.DeskStaffPage(s.page(r, t.T("desk.staff_title", "Meeting", d.MeetingTitle)), d))
@@ -70,7 +66,7 @@ func (s *Server) deskStaffRemove(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.db.RevokeDeskStaff(r.Context(), auditOf(r), actorOf(r), id, acc); err != nil {
+	if err := s.svc.DeskStaff.Revoke(r.Context(), auditOf(r), actorOf(r), id, acc); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -35,13 +35,9 @@ func (s *Server) registrationICS(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	reg, err := s.db.Registration(r.Context(), actorOf(r), id)
+	reg, chosen, err := s.svc.Registrations.Calendar(r.Context(), actorOf(r), id)
 	if err != nil {
 		s.fail(w, r, err)
-		return
-	}
-	if !reg.State.Live() {
-		s.fail(w, r, domain.Errorf(domain.Conflict, "cal.not_live"))
 		return
 	}
 	d, err := s.meetingDetail(r.Context(), reg.MeetingSlug)
@@ -49,13 +45,8 @@ func (s *Server) registrationICS(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	chosen, err := s.db.ColocatedOf(r.Context(), []int64{id})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	t := s.translator(r)
-	b := icalendar(d, t, strings.TrimRight(s.opts.BaseURL, "/"), registrationCalendar(d, t, reg.Mode, chosen[id]))
+	b := icalendar(d, t, strings.TrimRight(s.opts.BaseURL, "/"), registrationCalendar(d, t, reg.Mode, chosen))
 	w.Header().Set("X-Robots-Tag", "noindex")
 	writeICS(w, d.Slug+"-"+strconv.FormatInt(id, 10)+".ics", b)
 }

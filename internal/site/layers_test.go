@@ -57,7 +57,8 @@ func storeCalls(t *testing.T) map[string][]string {
 // not call the store more than they do now, so the count only falls.
 func TestHandlersCallUseCases(t *testing.T) {
 	calls := storeCalls(t)
-	moved := []string{"focal.go", "registration_list.go", "approve_all.go"}
+	moved := []string{"focal.go", "registration_list.go", "approve_all.go", "ical.go", "registration_edit.go",
+		"colocated.go", "desk_staff.go", "desk_confirmation.go", "registration_cancel.go"}
 	for _, name := range moved {
 		got, ok := calls[name]
 		if !ok {
@@ -68,7 +69,7 @@ func TestHandlersCallUseCases(t *testing.T) {
 		}
 	}
 	// The ceiling is the count after the last handlers moved; lower it as more move.
-	const ceiling = 103
+	const ceiling = 87
 	total := 0
 	var where []string
 	for name, got := range calls {

@@ -3,7 +3,6 @@ package site
 import (
 	"net/http"
 
-	"plenary/internal/domain"
 	"plenary/web/view"
 )
 
@@ -45,30 +44,17 @@ func (s *Server) showCancel(w http.ResponseWriter, r *http.Request, next string)
 	}
 	a := actorOf(r)
 	t := s.translator(r)
-	l, err := s.db.Registration(r.Context(), a, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	if next == "/" {
 		next = "/me"
 	}
-	if offer := domain.CancelOffer(a, l.Registration); !offer.Allowed {
-		// Already cancelled or decided: say so where the person came from.
-		s.actionFailed(w, r, offer.Reason, next)
+	p, err := s.svc.Registrations.PreviewCancel(r.Context(), a, id)
+	if err != nil {
+		// Not theirs: not found; already cancelled or decided: say so where the person came from.
+		s.actionFailed(w, r, err, next)
 		return
 	}
+	l := p.Line
 	m, err := s.meetingDetail(r.Context(), l.MeetingSlug)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	visas, err := s.db.VisaStates(r.Context(), a, []int64{id})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	fps, err := s.db.FocalPointIDs(r.Context(), l.OrganisationID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -76,25 +62,13 @@ func (s *Server) showCancel(w http.ResponseWriter, r *http.Request, next string)
 	d := view.CancelData{
 		ID: id, Own: a.ID == l.AccountID, Name: l.Name(), Organisation: l.OrgName,
 		MeetingTitle: l.MeetingTitle.In(t.Lang.Tag), FirstDay: m.FirstDay, LastDay: m.LastDay,
-		Mode: l.Mode, State: l.State, Next: next,
-	}
-	if v, ok := visas[id]; ok {
-		d.Visa = v
-		_, d.VisaWithdrawn = domain.WithdrawVisa(domain.VisaRequest{State: v}, s.opts.Now())
+		Mode: l.Mode, State: l.State, Next: next, Visa: p.Visa, VisaWithdrawn: p.VisaWithdrawn,
 	}
 	// The service mails the organisation's focal points, all but the one who cancels.
-	told, self := 0, false
-	for _, fp := range fps {
-		if fp == a.ID {
-			self = true
-		} else {
-			told++
-		}
-	}
 	switch {
-	case told > 0 && self:
+	case p.FocalPointsTold > 0 && p.ActorIsFocalPoint:
 		d.FocalPointsTold = view.OtherFocalPointsTold
-	case told > 0:
+	case p.FocalPointsTold > 0:
 		d.FocalPointsTold = view.FocalPointsOfOrganisationTold
 	}
 	title := t.T("cancel.title_other", "Name", d.Name)

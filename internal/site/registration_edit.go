@@ -22,7 +22,7 @@ func (s *Server) registrationEditData(r *http.Request) (view.RegistrationEditDat
 	if err != nil {
 		return view.RegistrationEditData{}, domain.Registration{}, err
 	}
-	line, err := s.db.Registration(r.Context(), actorOf(r), id)
+	line, err := s.svc.Registrations.Line(r.Context(), actorOf(r), id)
 	if err != nil {
 		return view.RegistrationEditData{}, domain.Registration{}, err
 	}
