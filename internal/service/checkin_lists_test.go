@@ -176,7 +176,7 @@ func TestCheckInListEvent(t *testing.T) {
 	attendee, other := w.actor(delegateSM), w.actor(delegateMS)
 	a := w.approved(attendee, w.actor(focalSM), domain.Remote)
 	o := w.approved(other, w.actor(focalMS), domain.InPerson)
-	if _, err := w.db.SetColocated(ctx, postgres.Audit{ActorID: attendee.ID}, attendee, a.ID, []int64{event}, w.now); err != nil {
+	if _, err := w.svc.Registrations.SetColocated(ctx, postgres.Audit{ActorID: attendee.ID}, attendee, a.ID, []int64{event}); err != nil {
 		t.Fatal(err)
 	}
 	list, err := w.svc.Desk.SaveCheckInList(ctx, postgres.Audit{ActorID: sec.ID}, sec, domain.CheckInList{MeetingID: w.meeting, Kind: domain.EventList, EventID: event})

@@ -50,7 +50,7 @@ type Registrations struct {
 	reads  RegistrationReads
 	// colocated runs the change of co-located events.
 	colocated RunTx[ColocatedTx]
-	now    Clock
+	now       Clock
 }
 
 // RegistrationsDeps is what the registration use cases are built from.
@@ -62,7 +62,7 @@ type RegistrationsDeps struct {
 	Reads RegistrationReads
 	// Colocated runs the change of co-located events' transaction.
 	Colocated RunTx[ColocatedTx]
-	Now   Clock
+	Now       Clock
 }
 
 // NewRegistrations builds the registration use cases.
