@@ -142,7 +142,9 @@ var (
 	reStatusMap   = regexp.MustCompile(`http\.Status\w+\s*:\s*"([^"]+)"`)
 	// Any other literal that looks like a key of a namespace the catalogue has ("validation.required"
 	// passed through a helper); the audit actions ("meeting.create") are removed first.
-	reAudit   = regexp.MustCompile(`audit\(\s*ctx\s*,\s*\w+\s*,\s*\w+\s*,\s*"[^"]*"`)
+	// reAudit finds an audit event's action, which is no message key: the store's audit(ctx, tx,
+	// a, "action", ...) and a service transaction's tx.Audit(ctx, a, "action", ...).
+	reAudit   = regexp.MustCompile(`(?:audit\(\s*ctx\s*,\s*\w+\s*,\s*\w+\s*,\s*"[^"]*"|\.Audit\(\s*ctx\s*,\s*\w+\s*,\s*"[^"]*")`)
 	reLiteral = regexp.MustCompile(`"([a-z][a-z_]*\.[a-z0-9_]+(?:\.[a-z0-9_]+)*)"`)
 )
 
