@@ -116,9 +116,11 @@ func (t *Tx) ScanAnswer(ctx context.Context, client, nonce string) ([]byte, bool
 	return answer, true, nil
 }
 
-// RecordScan stores a scan with its outcome and, when it has a nonce, the answer a replay gets
-// (with the scan's id), audited with the desk, the staff member and the device.
-func (t *Tx) RecordScan(ctx context.Context, a Audit, s service.ScanRecord) (int64, error) {
+// FinishScan stores a scan with its outcome and, when it has a nonce, the answer a replay gets
+// (with the scan's id), audited with the desk, the staff member and the device, and commits the
+// transaction with it: scan, audit event and COMMIT in one round trip. It is a scan's last
+// statement.
+func (t *Tx) FinishScan(ctx context.Context, a Audit, s service.ScanRecord) (int64, error) {
 	var reg, tok, staff, device *int64
 	if s.Registration != 0 {
 		reg = &s.Registration
@@ -136,27 +138,11 @@ func (t *Tx) RecordScan(ctx context.Context, a Audit, s service.ScanRecord) (int
 	if s.Nonce != "" {
 		nonce = &s.Nonce
 	}
-	var id int64
-	err := t.QueryRow(ctx, `INSERT INTO scans (id, list_id, registration_id, token_id, direction, outcome, refusal, scanned_at, recorded_at,
-			desk, staff_id, device_id, client, nonce, answer, single)
-		SELECT n.id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-			CASE WHEN $13::text IS NULL THEN NULL ELSE jsonb_set($14::jsonb, '{scan}', to_jsonb(n.id)) END, $15
-		FROM (SELECT nextval('scans_id_seq') AS id) n
-		RETURNING id`,
-		s.List.ID, reg, tok, string(s.Direction), string(s.Outcome), s.Refusal, s.At, s.Recorded,
-		s.Desk, staff, device, s.Client, nonce, s.Answer, !s.List.MultiEntry).Scan(&id)
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "23505" {
-		return 0, domain.Errorf(domain.Conflict, "desk.scan_replay")
+	var actor *int64
+	if a.ActorID != 0 {
+		actor = &a.ActorID
 	}
-	if err != nil {
-		return 0, fmt.Errorf("postgres: record scan: %w", err)
-	}
-	entity, eid := "registration", s.Registration
-	if eid == 0 {
-		entity, eid = "scan", id
-	}
-	detail := map[string]any{"scan": id, "list": s.List.ID, "outcome": s.Outcome, "direction": s.Direction, "desk": s.Desk,
+	detail := map[string]any{"list": s.List.ID, "outcome": s.Outcome, "direction": s.Direction, "desk": s.Desk,
 		"scanned_at": s.At, "staff": s.StaffID}
 	if s.DeviceID != 0 {
 		detail["device"] = s.DeviceID
@@ -167,7 +153,120 @@ func (t *Tx) RecordScan(ctx context.Context, a Audit, s service.ScanRecord) (int
 	if s.Token != 0 {
 		detail["token"] = s.Token
 	}
-	return id, audit(ctx, t, a, "scan.record", entity, eid, detail)
+	var id int64
+	b := &pgx.Batch{}
+	// The audit event names the registration, or the scan when it names none (a code that is
+	// not a token of the portal).
+	b.Queue(`WITH n AS (SELECT nextval('scans_id_seq') AS id),
+		s AS (INSERT INTO scans (id, list_id, registration_id, token_id, direction, outcome, refusal, scanned_at, recorded_at,
+				desk, staff_id, device_id, client, nonce, answer, single)
+			SELECT n.id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+				CASE WHEN $13::text IS NULL THEN NULL ELSE jsonb_set($14::jsonb, '{scan}', to_jsonb(n.id)) END, $15
+			FROM n RETURNING id),
+		e AS (INSERT INTO audit_events (actor_id, action, entity, entity_id, detail, remote_addr, request_id)
+			SELECT $16, 'scan.record', CASE WHEN $2::bigint IS NULL THEN 'scan' ELSE 'registration' END, COALESCE($2::bigint, s.id),
+				$17::jsonb || jsonb_build_object('scan', s.id), $18, $19 FROM s)
+		SELECT id FROM s`,
+		s.List.ID, reg, tok, string(s.Direction), string(s.Outcome), s.Refusal, s.At, s.Recorded,
+		s.Desk, staff, device, s.Client, nonce, s.Answer, !s.List.MultiEntry,
+		actor, detail, a.RemoteAddr, a.RequestID).QueryRow(func(row pgx.Row) error { return row.Scan(&id) })
+	err := t.SendFinal(ctx, b)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return 0, domain.Errorf(domain.Conflict, "desk.scan_replay")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("postgres: record scan: %w", err)
+	}
+	return id, nil
+}
+
+// ScanFacts reads what a scan is judged by, in one round trip: the first answer given to the
+// nonce, the list (the meeting's entry when none is named), whether the token was revoked, the
+// registration (locked, before its counted scans are read, so that desks scanning the same
+// person at once are judged one after the other), its counted scans on the list, the co-located
+// events it attends (for a list other than the entry) and who it is. The entry list not made yet
+// is made here, at the cost of a few more statements, once per meeting.
+func (t *Tx) ScanFacts(ctx context.Context, q service.ScanQuery) (service.ScanFacts, error) {
+	var f service.ScanFacts
+	b := &pgx.Batch{}
+	if q.Nonce != "" {
+		b.Queue(`SELECT answer FROM scans WHERE client = $1 AND nonce = $2`, q.Client, q.Nonce).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				if err := rows.Scan(&f.Answer); err != nil {
+					return err
+				}
+				f.Answered = true
+			}
+			return rows.Err()
+		})
+	}
+	listOf := func(rows pgx.Rows) error {
+		lists, err := pgx.CollectRows(rows, scanCheckInList)
+		if len(lists) > 0 {
+			f.List, f.ListFound = lists[0], true
+		}
+		return err
+	}
+	// The list's id, for the scans' statement: named, or the meeting's entry.
+	listSQL, listArg := `$1::bigint`, any(q.ListID)
+	if q.ListID == 0 {
+		b.Queue(`SELECT `+checkInListColumns+` FROM checkin_lists l WHERE l.meeting_id = $1 AND l.kind = 'entry'`, q.MeetingID).Query(listOf)
+		listSQL, listArg = `(SELECT id FROM checkin_lists WHERE meeting_id = $1 AND kind = 'entry')`, q.MeetingID
+	} else {
+		b.Queue(`SELECT `+checkInListColumns+` FROM checkin_lists l WHERE l.id = $1`, q.ListID).Query(listOf)
+	}
+	if q.TokenID != 0 {
+		// An unknown token counts as revoked.
+		b.Queue(`SELECT NOT EXISTS (SELECT 1 FROM desk_tokens WHERE id = $1 AND revoked_at IS NULL)`, q.TokenID).QueryRow(func(row pgx.Row) error {
+			return row.Scan(&f.TokenRevoked)
+		})
+	}
+	if q.RegistrationID != 0 {
+		b.Queue(`SELECT `+registrationColumns+` FROM registrations r WHERE r.id = $1 FOR UPDATE`, q.RegistrationID).Query(func(rows pgx.Rows) error {
+			regs, err := pgx.CollectRows(rows, pgx.RowToStructByName[domain.Registration])
+			if len(regs) > 0 {
+				f.Registration = &regs[0]
+			}
+			return err
+		})
+		b.Queue(`SELECT `+checkInColumns+` FROM scans s
+			WHERE s.list_id = `+listSQL+` AND s.registration_id = $2 AND s.outcome = 'accepted' ORDER BY s.scanned_at, s.id`,
+			listArg, q.RegistrationID).Query(func(rows pgx.Rows) (err error) {
+			f.Counted, err = pgx.CollectRows(rows, scanCheckIn)
+			return err
+		})
+		if q.ListID != 0 {
+			b.Queue(`SELECT colocated_event_id FROM registration_colocated_events WHERE registration_id = $1 ORDER BY 1`, q.RegistrationID).Query(func(rows pgx.Rows) (err error) {
+				f.Events, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+				return err
+			})
+		}
+		b.Queue(`SELECT a.given_name || ' ' || a.family_name, o.name, o.country, r.mode, r.state
+			FROM registrations r JOIN accounts a ON a.id = r.account_id JOIN organisations o ON o.id = r.organisation_id
+			WHERE r.id = $1`, q.RegistrationID).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var p service.ScanPerson
+				if err := rows.Scan(&p.Name, &p.Organisation, &p.Country, &p.Mode, &p.State); err != nil {
+					return err
+				}
+				f.Person = &p
+			}
+			return rows.Err()
+		})
+	}
+	if err := t.SendBatch(ctx, b).Close(); err != nil {
+		return f, fmt.Errorf("postgres: scan facts: %w", err)
+	}
+	if !f.ListFound && q.ListID == 0 {
+		// The meeting's first scan: its entry list is made now.
+		l, err := t.EntryList(ctx, q.MeetingID)
+		if err != nil {
+			return f, err
+		}
+		f.List, f.ListFound = l, true
+	}
+	return f, nil
 }
 
 // TokenRevoked reports whether a token was revoked (an unknown token counts as revoked).

@@ -19,14 +19,41 @@ type deskScanTx interface {
 	RegistrationEvents(ctx context.Context, registrationID int64) ([]int64, error)
 	// AcceptedScans returns a registration's counted scans of a list, in time order.
 	AcceptedScans(ctx context.Context, listID, registrationID int64) ([]domain.CheckIn, error)
-	// ScanAnswer returns the first answer given to client's nonce, if any.
-	ScanAnswer(ctx context.Context, client, nonce string) ([]byte, bool, error)
-	// RecordScan stores a scan with its outcome (and the answer a nonce replays), audited.
-	RecordScan(ctx context.Context, a Audit, s ScanRecord) (int64, error)
+	// ScanFacts reads what a scan is judged by, in one round trip, the registration locked
+	// before its counted scans are read.
+	ScanFacts(ctx context.Context, q ScanQuery) (ScanFacts, error)
+	// FinishScan stores a scan with its outcome (and the answer a nonce replays), audited, and
+	// commits the transaction with it: nothing may follow it.
+	FinishScan(ctx context.Context, a Audit, s ScanRecord) (int64, error)
 	// TokenRevoked reports whether a token was revoked (a reprinted badge's old one, ...).
 	TokenRevoked(ctx context.Context, id int64) (bool, error)
-	// ScanPerson returns who a registration is, as a scan's answer names them; nil when unknown.
-	ScanPerson(ctx context.Context, registrationID int64) (*ScanPerson, error)
+}
+
+// ScanQuery names what ScanFacts reads: the nonce's client and text (none: ""), the meeting and
+// the list (0: its entry), the token (0: none) and the registration (0: none).
+type ScanQuery struct {
+	Client, Nonce                              string
+	MeetingID, ListID, TokenID, RegistrationID int64
+}
+
+// ScanFacts is what a scan is judged by.
+type ScanFacts struct {
+	// Answer is the first answer given to the nonce, when Answered.
+	Answer   []byte
+	Answered bool
+	// List is the scan's list, when ListFound.
+	List      domain.CheckInList
+	ListFound bool
+	// TokenRevoked: the token was revoked (or is unknown).
+	TokenRevoked bool
+	// Registration is the registration, locked (nil: unknown).
+	Registration *domain.Registration
+	// Counted are its counted scans of the list, in time order; Events the co-located events
+	// it attends (read for a list other than the entry).
+	Counted []domain.CheckIn
+	Events  []int64
+	// Person is who it is (nil: unknown).
+	Person *ScanPerson
 }
 
 // ScanPerson is the person a scan names, as the answer (and its replay) gives them.
@@ -167,73 +194,42 @@ func (s *Desk) Redeem(ctx context.Context, a Audit, actor domain.Actor, in Scan)
 	var out ScanResult
 	err = s.tx(ctx, func(tx DeskTx) error {
 		out = ScanResult{At: at}
-		if in.Nonce != "" {
-			first, ok, err := tx.ScanAnswer(ctx, client, in.Nonce)
-			if err != nil {
-				return err
-			}
-			if ok {
-				if err := json.Unmarshal(first, &out); err != nil {
-					return err
-				}
-				out.Replayed = true
-				return nil
-			}
+		// One round trip reads what the scan is judged by, one writes it and commits.
+		q := ScanQuery{Client: client, Nonce: in.Nonce, MeetingID: in.MeetingID, ListID: in.ListID, RegistrationID: in.Registration}
+		if tokErr == nil || errors.Is(tokErr, domain.ErrTokenExpired) || errors.Is(tokErr, domain.ErrTokenNotYetValid) {
+			q.TokenID = tok.ID
 		}
-		var list domain.CheckInList
-		var err error
-		if in.ListID == 0 {
-			list, err = tx.EntryList(ctx, in.MeetingID)
-		} else {
-			list, err = tx.CheckInList(ctx, in.ListID)
-		}
+		f, err := tx.ScanFacts(ctx, q)
 		if err != nil {
 			return err
 		}
-		if list.MeetingID != in.MeetingID {
+		if f.Answered {
+			if err := json.Unmarshal(f.Answer, &out); err != nil {
+				return err
+			}
+			out.Replayed = true
+			return nil
+		}
+		list := f.List
+		if !f.ListFound || list.MeetingID != in.MeetingID {
 			return domain.Errorf(domain.NotFound, "error.not_found")
 		}
-		out.List, out.Registration, out.Token = list.ID, in.Registration, tok.ID
+		out.List, out.Registration, out.Token, out.Person = list.ID, in.Registration, tok.ID, f.Person
 		refuse := tokErr
 		if refuse == nil && in.Code != "" && tok.Meeting != in.MeetingID {
 			refuse = domain.Errorf(domain.Conflict, domain.RefuseWrongMeeting)
 		}
-		if refuse == nil && tok.ID != 0 {
-			revoked, err := tx.TokenRevoked(ctx, tok.ID)
-			if err != nil {
-				return err
-			}
-			if revoked {
-				refuse = domain.ErrTokenRevoked
-			}
+		if refuse == nil && tok.ID != 0 && f.TokenRevoked {
+			refuse = domain.ErrTokenRevoked
 		}
-		var prior []domain.CheckIn
 		if refuse == nil {
-			regs, err := tx.LockRegistrations(ctx, []int64{in.Registration})
-			if err != nil {
-				return err
-			}
-			if len(regs) == 0 {
+			if f.Registration == nil {
 				refuse = domain.Errorf(domain.Conflict, "desk.refuse.unknown")
 			} else {
-				if prior, err = tx.AcceptedScans(ctx, list.ID, in.Registration); err != nil {
-					return err
-				}
-				var events []int64
-				if list.Kind == domain.EventList {
-					if events, err = tx.RegistrationEvents(ctx, in.Registration); err != nil {
-						return err
-					}
-				}
-				refuse = domain.MayScan(domain.ScanCheck{List: list, Registration: regs[0], Events: events, Direction: in.Direction, At: at, Counted: prior})
-				if refuse == nil && tok.ID != 0 && !domain.TokenStillHolds(tok, regs[0]) {
+				refuse = domain.MayScan(domain.ScanCheck{List: list, Registration: *f.Registration, Events: f.Events, Direction: in.Direction, At: at, Counted: f.Counted})
+				if refuse == nil && tok.ID != 0 && !domain.TokenStillHolds(tok, *f.Registration) {
 					refuse = domain.ErrTokenRevoked
 				}
-			}
-		}
-		if in.Registration != 0 {
-			if out.Person, err = tx.ScanPerson(ctx, in.Registration); err != nil {
-				return err
 			}
 		}
 		out.Outcome = domain.ScanAccepted
@@ -251,12 +247,12 @@ func (s *Desk) Redeem(ctx context.Context, a Audit, actor domain.Actor, in Scan)
 		rec := ScanRecord{List: list, Registration: in.Registration, Token: tok.ID, Direction: in.Direction, Outcome: out.Outcome,
 			Refusal: out.Refusal, At: at, Recorded: now, Desk: in.Desk, StaffID: actor.ID, DeviceID: in.DeviceID, Client: client, Nonce: in.Nonce}
 		if in.Nonce != "" {
-			// The answer is stored without the scan's id, which RecordScan gives.
+			// The answer is stored without the scan's id, which FinishScan gives.
 			if rec.Answer, err = json.Marshal(out); err != nil {
 				return err
 			}
 		}
-		id, err := tx.RecordScan(ctx, a, rec)
+		id, err := tx.FinishScan(ctx, a, rec)
 		out.ScanID = id
 		return err
 	})
