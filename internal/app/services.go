@@ -75,7 +75,7 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 		}),
 		FocalMail: service.NewFocalMail(postgres.TxFor(db, func(t *postgres.Tx) service.FocalMailTx { return t }), db),
 		Focal:     service.NewFocal(postgres.TxFor(db, func(t *postgres.Tx) service.FocalTx { return t }), db, now),
-		Figures:   service.NewFigures(db),
+		Figures:   service.NewFigures(db, now),
 		DeskStaff: service.NewDeskStaff(postgres.TxFor(db, func(t *postgres.Tx) service.RoleTx { return t }), db),
 	}
 }

@@ -34,20 +34,24 @@ func (db *DB) PendingRegistrationIDs(ctx context.Context, actor domain.Actor, f 
 	return ids, nil
 }
 
-// EachParticipant streams the list of participants of a meeting to fn: the approved
-// registrations of delegates who consented to appear in it, by organisation and name.
-func (db *DB) EachParticipant(ctx context.Context, actor domain.Actor, meetingID int64, fn func(RegistrationLine) error) error {
+// EachParticipant streams the list of participants of a meeting made on basis to fn, by
+// organisation and name: the approved registrations of delegates who consented to appear in it;
+// on the check-ins, of those in person only the ones checked in at the meeting's entry (the
+// rule of domain.Listed).
+func (db *DB) EachParticipant(ctx context.Context, actor domain.Actor, meetingID int64, basis domain.ParticipantBasis, fn func(RegistrationLine) error) error {
 	if !domain.CanListParticipants(actor) {
 		return domain.Errorf(domain.Forbidden, "error.forbidden")
 	}
 	return eachRow(ctx, db, "participants", registrationLineSelect+` WHERE r.meeting_id = $1 AND r.state = 'approved' AND r.list_consent
-		ORDER BY lower(o.name), o.id, lower(a.family_name), lower(a.given_name), r.id`, []any{meetingID}, fn)
+			AND ($2 <> 'checked-in' OR r.mode = 'remote' OR EXISTS (SELECT 1 FROM scans s JOIN checkin_lists l ON l.id = s.list_id AND l.kind = 'entry'
+				WHERE s.registration_id = r.id AND s.outcome = 'accepted'))
+		ORDER BY lower(o.name), o.id, lower(a.family_name), lower(a.given_name), r.id`, []any{meetingID, string(basis)}, fn)
 }
 
 // Participants returns the list of participants of a meeting, as EachParticipant streams it.
-func (db *DB) Participants(ctx context.Context, actor domain.Actor, meetingID int64) ([]RegistrationLine, error) {
+func (db *DB) Participants(ctx context.Context, actor domain.Actor, meetingID int64, basis domain.ParticipantBasis) ([]RegistrationLine, error) {
 	var out []RegistrationLine
-	err := db.EachParticipant(ctx, actor, meetingID, func(l RegistrationLine) error {
+	err := db.EachParticipant(ctx, actor, meetingID, basis, func(l RegistrationLine) error {
 		out = append(out, l)
 		return nil
 	})

@@ -365,7 +365,7 @@ func TestRegistrationListsAreScopedToTheActor(t *testing.T) {
 	if _, err := db.ListRegistrations(ctx, ms, postgres.RegistrationFilter{MeetingID: meeting}); domain.ErrorCode(err) != domain.Forbidden {
 		t.Errorf("a delegate lists registrations: %v, want Forbidden", err)
 	}
-	if _, err := db.Participants(ctx, focalSM, meeting); domain.ErrorCode(err) != domain.Forbidden {
+	if _, err := db.Participants(ctx, focalSM, meeting, domain.BasisRegistered); domain.ErrorCode(err) != domain.Forbidden {
 		t.Errorf("a focal point lists the participants: %v, want Forbidden", err)
 	}
 }

@@ -13,7 +13,6 @@ import (
 
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
-	"plenary/internal/postgres"
 )
 
 // exportFormat is the kind of file a list is downloaded as.
@@ -83,12 +82,12 @@ func (s *Server) exportRegistrations(w http.ResponseWriter, r *http.Request, for
 	s.export(w, r, format, name, t.T("lists.sheet_registrations"), registrationHeader(t), rows)
 }
 
-// exportParticipants downloads a meeting's list of participants.
-func (s *Server) exportParticipants(w http.ResponseWriter, r *http.Request, format exportFormat, name string, meetingID int64) {
+// exportParticipants downloads a meeting's list of participants made on basis.
+func (s *Server) exportParticipants(w http.ResponseWriter, r *http.Request, format exportFormat, name string, meetingID int64, basis domain.ParticipantBasis) {
 	t := s.translator(r)
 	header := []string{t.T("field.organisation"), t.T("lists.country"), t.T("field.family_name"), t.T("field.given_name"), t.T("lists.mode")}
 	rows := func(emit func([]any) error) error {
-		return s.db.EachParticipant(r.Context(), actorOf(r), meetingID, func(l postgres.RegistrationLine) error {
+		return s.svc.Figures.EachParticipant(r.Context(), actorOf(r), meetingID, basis, func(l domain.RegistrationLine) error {
 			return emit([]any{l.OrgName, l.Country, l.FamilyName, l.GivenName, t.T("mode." + string(l.Mode))})
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"plenary/internal/domain"
 )
@@ -187,4 +188,123 @@ func TestDayFigures(t *testing.T) {
 	if visitor.StatusCode != http.StatusSeeOther || !strings.HasPrefix(visitor.Header.Get("Location"), "/login") {
 		t.Errorf("a visitor gets %d %q", visitor.StatusCode, visitor.Header.Get("Location"))
 	}
+}
+
+// The list of participants from the check-ins: of those who agreed to be listed, the delegates
+// in person checked in at the entry and the approved remote participants (domain.Listed, checked
+// here against every registration of the meeting as the database holds it); the same on the
+// page, in CSV and in XLSX; before the meeting the registrations are the default.
+func TestParticipantsFromCheckIns(t *testing.T) {
+	t.Parallel()
+	fx := newListsFixture(t)
+	ctx := context.Background()
+	person := func(given, family string, org int64, mode domain.Mode, consent bool) int64 {
+		id := fx.register(fx.colleague(org, given, family, domain.NotStated), mode, consent)
+		fx.approve(id)
+		return id
+	}
+	in := person("Aino", "Arrived", fx.sm, domain.InPerson, true)
+	person("Bea", "Awaited", fx.sm, domain.InPerson, true)
+	private := person("Cai", "Private", fx.ms, domain.InPerson, false)
+	person("Dana", "Distant", fx.ms, domain.Remote, true)
+	person("Eli", "Unlisted", fx.ms, domain.Remote, false)
+	sec := fx.as(secretariat)
+	desk := "/desk/" + fx.demoSlug
+	for _, id := range []int64{in, private} {
+		wantStatus(t, sec.post(desk+"/check-in", form("registration", idStr(id))), http.StatusSeeOther)
+	}
+
+	// Who domain.Listed lists, from every registration of the meeting.
+	listed := func(b domain.ParticipantBasis) map[string]bool {
+		t.Helper()
+		rows, err := fx.ts.db.Pool.Query(ctx, `SELECT a.family_name || ', ' || a.given_name, r.state, r.mode, r.list_consent,
+				EXISTS (SELECT 1 FROM scans s JOIN checkin_lists l ON l.id = s.list_id AND l.kind = 'entry'
+					WHERE s.registration_id = r.id AND s.outcome = 'accepted')
+			FROM registrations r JOIN accounts a ON a.id = r.account_id WHERE r.meeting_id = $1`, fx.demo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[string]bool{}
+		for rows.Next() {
+			var name string
+			var r domain.Registration
+			var checkedIn bool
+			if err := rows.Scan(&name, &r.State, &r.Mode, &r.ListConsent, &checkedIn); err != nil {
+				t.Fatal(err)
+			}
+			if domain.Listed(r, b, checkedIn) {
+				out[name] = true
+			}
+		}
+		return out
+	}
+	base := "/secretariat/meetings/" + idStr(fx.demo)
+	names := func(p page) map[string]bool {
+		t.Helper()
+		wantStatus(t, p, http.StatusOK)
+		out := map[string]bool{}
+		d := p.doc(t)
+		for _, n := range testid(d, "name").Nodes {
+			out[text(d.FindNodes(n))] = true
+		}
+		return out
+	}
+	same := func(what string, got, want map[string]bool) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Errorf("%s: %v, want %v", what, got, want)
+		}
+		for n := range want {
+			if !got[n] {
+				t.Errorf("%s lacks %s (has %v)", what, n, got)
+			}
+		}
+	}
+	p := sec.get(base + "/participants?basis=checked-in")
+	got := names(p)
+	same("from the check-ins", got, listed(domain.BasisCheckedIn))
+	for name, want := range map[string]bool{"Arrived, Aino": true, "Awaited, Bea": false, "Private, Cai": false, "Distant, Dana": true, "Unlisted, Eli": false} {
+		if got[name] != want {
+			t.Errorf("from the check-ins, %s: %v, want %v", name, got[name], want)
+		}
+	}
+	d := p.doc(t)
+	if cur, _ := testid(d, "participants-basis").Find(`[aria-current="page"]`).Attr("data-basis"); cur != "checked-in" {
+		t.Errorf("the basis shown as current: %q", cur)
+	}
+	if !strings.Contains(text(testid(d, "participants-hint")), "checked in at the meeting's entry") {
+		t.Errorf("hint: %q", text(testid(d, "participants-hint")))
+	}
+	csvHref, _ := testid(d, "export-csv").Attr("href")
+	xlsxHref, _ := testid(d, "export-xlsx").Attr("href")
+	csv := sec.get(csvHref)
+	wantStatus(t, csv, http.StatusOK)
+	if cd := csv.Header.Get("Content-Disposition"); !strings.Contains(cd, "participants-"+fx.demoSlug+"-checked-in.csv") {
+		t.Errorf("CSV named %q", cd)
+	}
+	lines := strings.Split(strings.TrimSuffix(csv.body, "\r\n"), "\r\n")
+	if len(lines)-1 != len(got) || !strings.Contains(csv.body, "Arrived,Aino") || strings.Contains(csv.body, "Awaited") || strings.Contains(csv.body, "Private") {
+		t.Errorf("CSV from the check-ins:\n%s", csv.body)
+	}
+	xlsx := sec.get(xlsxHref)
+	wantStatus(t, xlsx, http.StatusOK)
+	if !strings.Contains(xlsx.Header.Get("Content-Disposition"), "-checked-in.xlsx") || xlsx.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Errorf("XLSX served as %q %q", xlsx.Header.Get("Content-Type"), xlsx.Header.Get("Content-Disposition"))
+	}
+
+	// The registrations: the consenting approved, checked in or not.
+	same("from the registrations", names(sec.get(base+"/participants?basis=registered")), listed(domain.BasisRegistered))
+	// Before the meeting's first day, the default is the registrations.
+	var first time.Time
+	if err := fx.ts.db.Pool.QueryRow(ctx, `SELECT first_day FROM meetings WHERE id = $1`, fx.demo).Scan(&first); err != nil || !fx.now.Before(first) {
+		t.Fatalf("the demo meeting's first day %v is not after the test's now %v (%v)", first, fx.now, err)
+	}
+	if cur, _ := testid(sec.get(base+"/participants").doc(t), "participants-basis").Find(`[aria-current="page"]`).Attr("data-basis"); cur != "registered" {
+		t.Errorf("the default before the meeting: %q", cur)
+	}
+	// Desk staff see the figures, not the names.
+	wantStatus(t, sec.post(base+"/desk-staff", form("email", delegate)), http.StatusSeeOther)
+	wantStatus(t, fx.as(delegate).get(base+"/participants?basis=checked-in"), http.StatusForbidden)
+	wantStatus(t, fx.as(delegate).get(base+"/participants.csv?basis=checked-in"), http.StatusForbidden)
 }

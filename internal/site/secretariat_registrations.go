@@ -173,20 +173,30 @@ func (s *Server) secExport(w http.ResponseWriter, r *http.Request, format export
 	s.exportRegistrations(w, r, format, "registrations-"+m.Slug, meetingScope(m.ID).filter(q))
 }
 
-// participantsPage is the printable list of participants: approved registrations of delegates
-// who agreed to appear in it, by organisation.
+// participantsPage is the printable list of participants, by organisation: approved
+// registrations of delegates who agreed to appear in it, before the meeting; from its first day
+// on, those checked in and the remote participants (?basis= chooses; domain.Listed).
 func (s *Server) participantsPage(w http.ResponseWriter, r *http.Request) {
-	m, err := s.meetingForEdit(r)
+	id, err := idParam(r, "id")
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	lines, err := s.db.Participants(r.Context(), actorOf(r), m.ID)
+	m, basis, err := s.svc.Figures.ParticipantList(r.Context(), actorOf(r), id, r.URL.Query().Get("basis"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	d := view.ParticipantsData{Meeting: m, Groups: view.GroupParticipants(lines), Count: len(lines)}
+	var lines []domain.RegistrationLine
+	err = s.svc.Figures.EachParticipant(r.Context(), actorOf(r), m.ID, basis, func(l domain.RegistrationLine) error {
+		lines = append(lines, l)
+		return nil
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := view.ParticipantsData{Meeting: m, Groups: view.GroupParticipants(lines), Count: len(lines), Basis: basis}
 	s.render(w, r, http.StatusOK, view.ParticipantsPage(s.page(r, s.translator(r).T("lists.participants")), d))
 }
 
@@ -199,10 +209,15 @@ func (s *Server) participantsXLSX(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) participantsExport(w http.ResponseWriter, r *http.Request, format exportFormat) {
-	m, err := s.meetingForEdit(r)
+	id, err := idParam(r, "id")
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.exportParticipants(w, r, format, "participants-"+m.Slug, m.ID)
+	m, basis, err := s.svc.Figures.ParticipantList(r.Context(), actorOf(r), id, r.URL.Query().Get("basis"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.exportParticipants(w, r, format, "participants-"+m.Slug+"-"+string(basis), m.ID, basis)
 }

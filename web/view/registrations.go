@@ -294,6 +294,19 @@ type ParticipantsData struct {
 	Meeting *domain.MeetingDetail
 	Groups  []ParticipantGroup
 	Count   int
+	// Basis is what the list is made from: the registrations or the check-ins.
+	Basis domain.ParticipantBasis
+}
+
+// ParticipantBases are the bases the list can be made on, in the order offered.
+var ParticipantBases = []domain.ParticipantBasis{domain.BasisRegistered, domain.BasisCheckedIn}
+
+// basisLabel names a basis of the list of participants.
+func basisLabel(t *i18n.Translator, b domain.ParticipantBasis) string {
+	if b == domain.BasisCheckedIn {
+		return t.T("participants.basis_checked_in")
+	}
+	return t.T("participants.basis_registered")
 }
 
 func stateOptions(t *i18n.Translator) []Option {
