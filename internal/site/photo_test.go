@@ -104,6 +104,9 @@ func TestPhotoUploadSeeRemove(t *testing.T) {
 	if href, _ := testid(me, "photo-link").Find("a").Attr("href"); href != base {
 		t.Fatalf("/me links the photo page at %q", href)
 	}
+	if href, _ := testid(owner.get("/registrations/"+idStr(id)+"/edit").doc(t), "edit-photo-link").Find("a").Attr("href"); href != base {
+		t.Errorf("the registration's edit page links the photo page at %q", href)
+	}
 	p := owner.get(base)
 	wantStatus(t, p, http.StatusOK)
 	d := p.doc(t)

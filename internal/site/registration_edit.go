@@ -32,7 +32,8 @@ func (s *Server) registrationEditData(r *http.Request) (view.RegistrationEditDat
 	}
 	t := s.translator(r)
 	data := view.RegistrationEditData{RegistrationID: id, MeetingSlug: line.MeetingSlug, MeetingTitle: line.MeetingTitle,
-		Fields: domain.RegistrationFields(domain.OrgKind(line.OrgKind), d.Meeting), Form: view.NewForm()}
+		Fields: domain.RegistrationFields(domain.OrgKind(line.OrgKind), d.Meeting), Form: view.NewForm(),
+		PhotoLink: line.State.Live() && line.Mode == domain.InPerson}
 	// The domain says whether a change is still allowed: asked with the answers as they are.
 	if _, _, err := domain.EditRegistration(actorOf(r), line.Registration, d.Meeting, data.Fields, line.Details(), s.opts.Now()); err != nil {
 		e, ok := domain.AsError(err)
