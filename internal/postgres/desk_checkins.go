@@ -81,7 +81,19 @@ func scanCheckIn(row pgx.CollectableRow) (domain.CheckIn, error) {
 
 // AcceptedScans returns a registration's counted scans of a list, in time order.
 func (t *Tx) AcceptedScans(ctx context.Context, listID, registrationID int64) ([]domain.CheckIn, error) {
-	rows, err := t.Query(ctx, `SELECT `+checkInColumns+` FROM scans s
+	return acceptedScans(ctx, t, listID, registrationID)
+}
+
+// CountedScans returns a registration's counted scans of a list, in time order (outside a
+// transaction: what the desk page shows).
+func (db *DB) CountedScans(ctx context.Context, listID, registrationID int64) ([]domain.CheckIn, error) {
+	return acceptedScans(ctx, db.Pool, listID, registrationID)
+}
+
+func acceptedScans(ctx context.Context, q interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}, listID, registrationID int64) ([]domain.CheckIn, error) {
+	rows, err := q.Query(ctx, `SELECT `+checkInColumns+` FROM scans s
 		WHERE s.list_id = $1 AND s.registration_id = $2 AND s.outcome = 'accepted' ORDER BY s.scanned_at, s.id`, listID, registrationID)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: accepted scans: %w", err)

@@ -112,7 +112,7 @@ func (s *Server) deskShow(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d, err := s.deskData(r, m, strings.TrimSpace(r.URL.Query().Get("q")))
+	d, c, err := s.deskData(r, m, strings.TrimSpace(r.URL.Query().Get("q")))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -124,6 +124,10 @@ func (s *Server) deskShow(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		v := s.deskPersonView(s.translator(r), m, p)
+		if err := s.deskPersonOnList(r, s.translator(r), m, p, c, &v); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		d.Person = &v
 	}
 	if tok, err := strconv.ParseInt(r.URL.Query().Get("badge"), 10, 64); err == nil && tok > 0 {
@@ -138,7 +142,7 @@ func (s *Server) deskShow(w http.ResponseWriter, r *http.Request) {
 
 // deskData reads what the desk page shows for the query q: a code (checked, its person shown with
 // any refusal), a reference, or a name (the matches).
-func (s *Server) deskData(r *http.Request, m *domain.MeetingDetail, q string) (view.DeskData, error) {
+func (s *Server) deskData(r *http.Request, m *domain.MeetingDetail, q string) (view.DeskData, deskChoice, error) {
 	t := s.translator(r)
 	lang := t.Lang.Tag
 	d := view.DeskData{Title: t.T("desk.page_title", "Meeting", m.Title.In(lang)), MeetingSlug: m.Slug, MeetingTitle: m.Title.In(lang),
@@ -146,6 +150,19 @@ func (s *Server) deskData(r *http.Request, m *domain.MeetingDetail, q string) (v
 	if domain.CanSeeDayFigures(actorOf(r), m.ID) {
 		d.FiguresHref = "/secretariat/meetings/" + itoa64(m.ID) + "/figures"
 	}
+	c, err := s.deskChoiceOf(r, m)
+	if err != nil {
+		return d, c, err
+	}
+	c.apply(&d)
+	d, err = s.deskFind(r, m, c, d)
+	return d, c, err
+}
+
+// deskFind finds what the query asks for (deskData).
+func (s *Server) deskFind(r *http.Request, m *domain.MeetingDetail, c deskChoice, d view.DeskData) (view.DeskData, error) {
+	t := s.translator(r)
+	q := d.Query
 	ctx := r.Context()
 	show := func(id int64) error {
 		p, err := s.db.DeskPerson(ctx, m.ID, id)
@@ -157,6 +174,9 @@ func (s *Server) deskData(r *http.Request, m *domain.MeetingDetail, q string) (v
 			return err
 		}
 		v := s.deskPersonView(t, m, p)
+		if err := s.deskPersonOnList(r, t, m, p, c, &v); err != nil {
+			return err
+		}
 		d.Person = &v
 		return nil
 	}
@@ -203,6 +223,9 @@ func (s *Server) deskData(r *http.Request, m *domain.MeetingDetail, q string) (v
 			d.Matches = append(d.Matches, s.deskPersonView(t, m, p))
 		}
 		if len(found) == 1 {
+			if err := s.deskPersonOnList(r, t, m, found[0], c, &d.Matches[0]); err != nil {
+				return d, err
+			}
 			d.Person, d.Matches = &d.Matches[0], nil
 		}
 		d.Searched = true
@@ -225,16 +248,22 @@ func (s *Server) deskSetName(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/desk/"+m.Slug, http.StatusSeeOther)
 }
 
-// deskCheckIn records a check-in at the meeting's entry, of the person found by code or name.
+// deskCheckIn records a scan on the desk's list, in its direction (the meeting's entry unless
+// the desk chose another), of the person found by code or name.
 func (s *Server) deskCheckIn(w http.ResponseWriter, r *http.Request) {
 	m, err := s.deskMeeting(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	c, err := s.deskChoiceOf(r, m)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	id, _ := strconv.ParseInt(r.PostFormValue("registration"), 10, 64)
 	code := strings.TrimSpace(r.PostFormValue("code"))
-	in := service.Scan{MeetingID: m.ID, Registration: id, Code: code, Desk: s.deskName(r)}
+	in := service.Scan{MeetingID: m.ID, ListID: c.List.ID, Direction: c.Dir, Registration: id, Code: code, Desk: s.deskName(r)}
 	res, err := s.svc.Desk.Redeem(r.Context(), auditOf(r), actorOf(r), in)
 	if err != nil {
 		s.fail(w, r, err)
@@ -242,7 +271,7 @@ func (s *Server) deskCheckIn(w http.ResponseWriter, r *http.Request) {
 	}
 	t := s.translator(r)
 	if res.Outcome != domain.ScanAccepted {
-		d, err := s.deskData(r, m, "")
+		d, c, err := s.deskData(r, m, "")
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -251,13 +280,24 @@ func (s *Server) deskCheckIn(w http.ResponseWriter, r *http.Request) {
 		if res.Registration != 0 {
 			if p, err := s.db.DeskPerson(r.Context(), m.ID, res.Registration); err == nil {
 				v := s.deskPersonView(t, m, p)
+				if err := s.deskPersonOnList(r, t, m, p, c, &v); err != nil {
+					s.fail(w, r, err)
+					return
+				}
 				d.Person = &v
 			}
 		}
 		s.renderDesk(w, r, http.StatusConflict, d)
 		return
 	}
-	s.flash(r, "desk.checked_in")
+	switch {
+	case c.Dir == domain.Exit:
+		s.flash(r, "checkin.exit_recorded", "List", c.Name)
+	case c.List.Kind == domain.EntryList:
+		s.flash(r, "desk.checked_in")
+	default:
+		s.flash(r, "checkin.entry_recorded", "List", c.Name)
+	}
 	http.Redirect(w, r, "/desk/"+m.Slug+"?reg="+itoa64(res.Registration), http.StatusSeeOther)
 }
 
@@ -273,7 +313,7 @@ func (s *Server) deskBadge(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		if e, ok := domain.AsError(err); ok && e.Code == domain.Conflict {
 			t := s.translator(r)
-			d, derr := s.deskData(r, m, "")
+			d, _, derr := s.deskData(r, m, "")
 			if derr != nil {
 				s.fail(w, r, derr)
 				return

@@ -65,7 +65,7 @@ func (s *Server) deskPhoto(w http.ResponseWriter, r *http.Request) {
 		if id > 0 {
 			q = domain.RegistrationReference(m.Slug, id)
 		}
-		d, derr := s.deskData(r, m, q)
+		d, _, derr := s.deskData(r, m, q)
 		if derr != nil {
 			s.fail(w, r, derr)
 			return

@@ -146,6 +146,7 @@ func (s *Server) Routes() chi.Router {
 			r.Get("/", s.deskHome)
 			r.Get("/{slug}", s.deskShow)
 			r.Post("/{slug}/name", s.deskSetName)
+			r.Post("/{slug}/list", s.deskSetList)
 			r.Post("/{slug}/check-in", s.deskCheckIn)
 			r.Post("/{slug}/badge", s.deskBadge)
 			r.With(s.limit(s.uploads)).Post("/{slug}/photo", s.deskPhoto)

@@ -97,6 +97,16 @@ type DeskData struct {
 	Searched bool
 	// BadgeURL is the badge just printed.
 	BadgeURL string
+	// Lists are the meeting's check-in lists; ListID the one this desk scans for, ListName its
+	// name, Direction entry or exit (exit only where ListExits); Inside and Entries its counts.
+	Lists       []CheckInListRow
+	ListID      int64
+	ListName    string
+	Direction   domain.Direction
+	ListExits   bool
+	ListIsEntry bool
+	Inside      int
+	Entries     int
 	// PhotoForm is the photo taken at the counter, when it was refused (its message beside the
 	// field).
 	PhotoForm Form
@@ -122,6 +132,9 @@ type DeskPerson struct {
 	CanPrint   bool
 	// Refusal says why the person may not be checked in now (empty when they may).
 	Refusal string
+	// ListStatus says where the person stands on the desk's list, when it is not the entry
+	// without exits (inside since, left, not inside).
+	ListStatus string
 	// PhotoURL is the person's photo ("" when there is none); CanPhoto says the desk may take
 	// one (an in-person registration neither cancelled nor rejected).
 	PhotoURL string
