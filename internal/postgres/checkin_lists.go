@@ -92,11 +92,6 @@ func (t *Tx) CheckInFigures(ctx context.Context, meetingID int64) (map[int64]dom
 	return checkInFigures(ctx, t, meetingID)
 }
 
-// CheckInFigures returns the counts of a meeting's lists, by list id (outside a transaction).
-func (db *DB) CheckInFigures(ctx context.Context, meetingID int64) (map[int64]domain.ListFigures, error) {
-	return checkInFigures(ctx, db.Pool, meetingID)
-}
-
 func checkInFigures(ctx context.Context, q interface {
 	Query(context.Context, string, ...any) (pgx.Rows, error)
 }, meetingID int64) (map[int64]domain.ListFigures, error) {

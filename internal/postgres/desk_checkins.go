@@ -84,12 +84,6 @@ func (t *Tx) AcceptedScans(ctx context.Context, listID, registrationID int64) ([
 	return acceptedScans(ctx, t, listID, registrationID)
 }
 
-// CountedScans returns a registration's counted scans of a list, in time order (outside a
-// transaction: what the desk page shows).
-func (db *DB) CountedScans(ctx context.Context, listID, registrationID int64) ([]domain.CheckIn, error) {
-	return acceptedScans(ctx, db.Pool, listID, registrationID)
-}
-
 func acceptedScans(ctx context.Context, q interface {
 	Query(context.Context, string, ...any) (pgx.Rows, error)
 }, listID, registrationID int64) ([]domain.CheckIn, error) {

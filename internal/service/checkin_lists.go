@@ -99,3 +99,35 @@ func (s *Desk) SaveCheckInList(ctx context.Context, a Audit, actor domain.Actor,
 	})
 	return out, err
 }
+
+// ListStanding is where a registration stands on a check-in list: its counted scans, in time
+// order, and why a scan in the desk's direction would not count now (nil: it would).
+type ListStanding struct {
+	Counted []domain.CheckIn
+	Refusal error
+}
+
+// Standing says where registration r stands on list, and whether a scan in dir would count now
+// (domain.MayScan), for the meeting's desk staff and the secretariat: what the desk page offers.
+func (s *Desk) Standing(ctx context.Context, actor domain.Actor, list domain.CheckInList, r domain.Registration, dir domain.Direction) (ListStanding, error) {
+	if !actor.CanAt(domain.WorkDesk, list.MeetingID) {
+		return ListStanding{}, domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
+	var out ListStanding
+	err := s.tx(ctx, func(tx DeskTx) error {
+		counted, err := tx.AcceptedScans(ctx, list.ID, r.ID)
+		if err != nil {
+			return err
+		}
+		var events []int64
+		if list.Kind == domain.EventList {
+			if events, err = tx.RegistrationEvents(ctx, r.ID); err != nil {
+				return err
+			}
+		}
+		out = ListStanding{Counted: counted, Refusal: domain.MayScan(domain.ScanCheck{List: list, Registration: r, Events: events,
+			Direction: dir, At: s.now(), Counted: counted})}
+		return nil
+	})
+	return out, err
+}

@@ -102,26 +102,16 @@ func deskListStatus(t *i18n.Translator, m *domain.MeetingDetail, counted []domai
 // deskPersonOnList says whether the person may be scanned on the chosen list in its direction,
 // and where they stand on it.
 func (s *Server) deskPersonOnList(r *http.Request, t *i18n.Translator, m *domain.MeetingDetail, p postgres.DeskPerson, c deskChoice, v *view.DeskPerson) error {
-	counted, err := s.db.CountedScans(r.Context(), c.List.ID, p.Registration.ID)
+	st, err := s.svc.Desk.Standing(r.Context(), actorOf(r), c.List.CheckInList, p.Registration, c.Dir)
 	if err != nil {
 		return err
 	}
-	var events []int64
-	if c.List.Kind == domain.EventList {
-		of, err := s.db.ColocatedOf(r.Context(), []int64{p.Registration.ID})
-		if err != nil {
-			return err
-		}
-		events = of[p.Registration.ID]
-	}
 	if c.List.Kind != domain.EntryList || c.List.Exits {
-		v.ListStatus = deskListStatus(t, m, counted)
+		v.ListStatus = deskListStatus(t, m, st.Counted)
 	}
 	v.Refusal, v.CanCheckIn = "", false
-	err = domain.MayScan(domain.ScanCheck{List: c.List.CheckInList, Registration: p.Registration, Events: events, Direction: c.Dir,
-		At: s.opts.Now(), Counted: counted})
-	if err != nil {
-		v.Refusal = deskMessage(t, err, m.Location())
+	if st.Refusal != nil {
+		v.Refusal = deskMessage(t, st.Refusal, m.Location())
 	} else {
 		v.CanCheckIn = true
 	}
