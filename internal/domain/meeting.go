@@ -48,7 +48,7 @@ type Meeting struct {
 	Slug           string    `db:"slug"`
 	StudyGroupID   int64     `db:"study_group_id"`
 	Title          Text      `db:"title"`
-	City           string    `db:"city"`
+	City           Text      `db:"city"`
 	Venue          Text      `db:"venue"`
 	TimeZone       string    `db:"time_zone"`
 	FirstDay       time.Time `db:"first_day"`
@@ -302,7 +302,7 @@ type MeetingSummary struct {
 	ID       int64        `db:"id"`
 	Slug     string       `db:"slug"`
 	Title    Text         `db:"title"`
-	City     string       `db:"city"`
+	City     Text         `db:"city"`
 	TimeZone string       `db:"time_zone"`
 	FirstDay time.Time    `db:"first_day"`
 	LastDay  time.Time    `db:"last_day"`

@@ -37,7 +37,7 @@ type MeetingFields struct {
 	Slug           string
 	StudyGroupID   int64
 	Title          Text
-	City           string
+	City           Text
 	Venue          Text
 	TimeZone       string
 	FirstDay       time.Time
@@ -78,7 +78,7 @@ func (f MeetingFields) Changed(old MeetingFields) []string {
 	add("slug", f.Slug != old.Slug)
 	add("study_group_id", f.StudyGroupID != old.StudyGroupID)
 	add("title", !sameText(f.Title, old.Title))
-	add("city", f.City != old.City)
+	add("city", !sameText(f.City, old.City))
 	add("venue", !sameText(f.Venue, old.Venue))
 	add("time_zone", f.TimeZone != old.TimeZone)
 	add("first_day", !f.FirstDay.Equal(old.FirstDay))

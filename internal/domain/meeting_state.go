@@ -91,7 +91,7 @@ func PublishMissing(d MeetingDetail) []string {
 	if !deadlinesOK {
 		out = append(out, MissingDeadlines)
 	}
-	if d.Venue.In("en") == "" || d.City == "" {
+	if d.Venue.In("en") == "" || d.City.In("en") == "" {
 		out = append(out, MissingVenue)
 	}
 	if d.RemoteTool == "" || d.RemoteLink == "" {

@@ -10,7 +10,7 @@ import (
 func ready() MeetingDetail {
 	first := time.Date(2030, 3, 4, 0, 0, 0, 0, time.UTC)
 	d := MeetingDetail{Meeting: Meeting{ID: 1, Slug: "sg13-2030-03", Title: Text{"en": "Meetings of WP1/13 (March 2030)"},
-		City: "Geneva", Venue: Text{"en": "ITU headquarters"}, TimeZone: "Europe/Zurich", FirstDay: first, LastDay: first.AddDate(0, 0, 4),
+		City: Text{"en": "Geneva"}, Venue: Text{"en": "ITU headquarters"}, TimeZone: "Europe/Zurich", FirstDay: first, LastDay: first.AddDate(0, 0, 4),
 		RemoteTool: "MyMeetings", RemoteLink: "https://remote.example/sg13", State: MeetingDraft},
 		Sessions:  []Session{{ID: 1, WorkingPartyID: 1, StartsAt: first.Add(9 * time.Hour)}},
 		Overrides: map[DeadlineKind]time.Time{},
@@ -56,7 +56,7 @@ func TestMeetingTransitions(t *testing.T) {
 		{"texts to review", with(func(d *MeetingDetail) { d.Review = []string{"approved_by", "purpose"} }), Publish, now, MeetingDraft,
 			"error.publish_missing", []string{"review:purpose", "review:approved_by"}},
 		{"everything missing, listed in order", with(func(d *MeetingDetail) {
-			d.Title, d.Sessions, d.Overrides, d.Venue, d.City, d.RemoteTool, d.Review = Text{}, nil, nil, Text{}, "", "", []string{"practical_info"}
+			d.Title, d.Sessions, d.Overrides, d.Venue, d.City, d.RemoteTool, d.Review = Text{}, nil, nil, Text{}, Text{}, "", []string{"practical_info"}
 		}), Publish, now, MeetingDraft, "error.publish_missing",
 			[]string{MissingTitle, MissingSession, MissingDeadlines, MissingVenue, MissingRemote, "review:practical_info"}},
 	}

@@ -33,7 +33,7 @@ func (d MeetingDetail) MissingTranslations(langs []string) []MissingText {
 	for _, f := range []struct {
 		name string
 		text Text
-	}{{"title", d.Title}, {"venue", d.Venue}, {"remote_rules", d.RemoteRules}, {"purpose", d.Purpose},
+	}{{"title", d.Title}, {"city", d.City}, {"venue", d.Venue}, {"remote_rules", d.RemoteRules}, {"purpose", d.Purpose},
 		{"approved_by", d.ApprovedBy}, {"room_allocation", d.RoomAllocation}, {"practical_info", d.PracticalInfo}} {
 		add(SectionDetails, f.name, f.text, nil, "")
 	}

@@ -41,7 +41,7 @@ type LetterCheck struct {
 	Reference    string
 	HolderName   string
 	MeetingTitle Text
-	City         string
+	City         Text
 	FirstDay     time.Time
 	LastDay      time.Time
 	IssuedOn     time.Time

@@ -23,7 +23,7 @@ func TestApprovalMailLinksToTheConfirmation(t *testing.T) {
 		for _, mode := range []domain.Mode{domain.InPerson, domain.Remote} {
 			c, err := render(cat, "https://plenary.test", postgres.MailJob{EventKey: "test", Kind: postgres.MailRegistrationApproved,
 				Facts: postgres.MailFacts{ToEmail: "jose@example.test", ToName: "José", ToLanguage: l.Tag, HasRegistration: true, Mode: mode,
-					MeetingSlug: "sg13", MeetingTitle: domain.Text{"en": "SG13"}, City: "Geneva", FirstDay: "2025-07-25", LastDay: "2025-07-29",
+					MeetingSlug: "sg13", MeetingTitle: domain.Text{"en": "SG13"}, City: domain.Text{"en": "Geneva"}, FirstDay: "2025-07-25", LastDay: "2025-07-29",
 					RegistrationID: 42, DeskPlace: domain.Text{"en": "Montbrillant building entrance"}}})
 			if err != nil {
 				t.Fatal(err)

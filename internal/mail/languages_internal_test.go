@@ -33,7 +33,7 @@ func TestMailIsWrittenInEachOfTheSixLanguages(t *testing.T) {
 				ToEmail: "jose@example.test", ToName: "José Müller", ToLanguage: l.Tag,
 				HasRegistration: true, Mode: domain.InPerson, DelegateName: "José Müller", OrgName: "Example Networks Ltd.",
 				MeetingSlug: "sg13-wp-2025-07", MeetingTitle: domain.Text{"en": "Meetings of Working Parties 1/13 to 4/13"},
-				City: "Geneva", FirstDay: "2025-07-25", LastDay: "2025-07-29", RegistrationID: 42, DeskPlace: domain.Text{"en": "Montbrillant"},
+				City: domain.Text{"en": "Geneva"}, FirstDay: "2025-07-25", LastDay: "2025-07-29", RegistrationID: 42, DeskPlace: domain.Text{"en": "Montbrillant"},
 			}}
 			c, err := write(j)
 			if err != nil {

@@ -31,7 +31,7 @@ func render(cat *i18n.Catalogue, baseURL string, j postgres.MailJob) (postgres.M
 	data := []any{
 		"Meeting", f.MeetingTitle.In(lang),
 		"Dates", dates,
-		"City", f.City,
+		"City", f.City.In(lang),
 		"Mode", t.T("mail.mode." + string(f.Mode)),
 		"Delegate", f.DelegateName,
 		"Organisation", f.OrgName,

@@ -58,7 +58,7 @@ type MailFacts struct {
 	OrgName         string      `json:"org_name"`
 	MeetingSlug     string      `json:"meeting_slug"`
 	MeetingTitle    domain.Text `json:"meeting_title"`
-	City            string      `json:"city"`
+	City            domain.Text `json:"city"`
 	// FirstDay and LastDay are the meeting's dates (2006-01-02), empty when unknown.
 	FirstDay string `json:"first_day"`
 	LastDay  string `json:"last_day"`
@@ -90,7 +90,7 @@ const mailFactsSQL = `jsonb_build_object(
 		'to_email', COALESCE(a.email, ''), 'to_name', COALESCE(a.display_name, ''), 'to_language', COALESCE(a.language, ''),
 		'has_registration', r.id IS NOT NULL, 'mode', COALESCE(r.mode, ''), 'reason', COALESCE(r.reason, ''),
 		'delegate_name', COALESCE(d.display_name, ''), 'org_name', COALESCE(g.name, ''),
-		'meeting_slug', COALESCE(m.slug, ''), 'meeting_title', COALESCE(m.title, '{}'::jsonb), 'city', COALESCE(m.city, ''),
+		'meeting_slug', COALESCE(m.slug, ''), 'meeting_title', COALESCE(m.title, '{}'::jsonb), 'city', COALESCE(m.city, '{}'::jsonb),
 		'first_day', m.first_day, 'last_day', m.last_day, 'visa_reason', COALESCE(v.reason, ''),
 		'registration_id', COALESCE(r.id, 0), 'desk_place', COALESCE(m.desk_place, '{}'::jsonb))`
 

@@ -25,7 +25,7 @@ func (t *Tx) SaveMeetingFields(ctx context.Context, id int64, f domain.MeetingFi
 			first_day=$8, last_day=$9, languages=$10, interpretation=$11, fellowships=$12, paperless=$13, remote_tool=$14,
 			remote_link=$15, remote_rules=$16, purpose=$17, approved_by=$18, room_allocation=$19, practical_info=$20, review=$21
 		WHERE id = $1`,
-		id, f.Slug, f.StudyGroupID, f.Title, f.City, textArg(f.Venue), f.TimeZone, f.FirstDay, f.LastDay, f.Languages,
+		id, f.Slug, f.StudyGroupID, f.Title, textArg(f.City), textArg(f.Venue), f.TimeZone, f.FirstDay, f.LastDay, f.Languages,
 		f.Interpretation, f.Fellowships, f.Paperless, f.RemoteTool, f.RemoteLink, f.RemoteRules, f.Purpose,
 		textArg(f.ApprovedBy), f.RoomAllocation, f.PracticalInfo, review)
 	if isUniqueViolation(err, "meetings_slug_key") {

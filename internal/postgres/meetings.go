@@ -161,7 +161,7 @@ type MeetingInput struct {
 	Slug             string
 	StudyGroupID     int64
 	Title            domain.Text
-	City             string
+	City             domain.Text
 	Venue            domain.Text
 	TimeZone         string
 	FirstDay         time.Time
@@ -196,7 +196,7 @@ func (db *DB) CreateMeeting(ctx context.Context, a Audit, actor domain.Actor, in
 				languages, interpretation, fellowships, paperless, remote_tool, remote_link, remote_rules, purpose, approved_by,
 				desk_place, room_allocation, practical_info, collective_letter, registration_opens)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22) RETURNING id`,
-			in.Slug, in.StudyGroupID, in.Title, in.City, textArg(in.Venue), in.TimeZone, in.FirstDay, in.LastDay, in.Languages,
+			in.Slug, in.StudyGroupID, in.Title, textArg(in.City), textArg(in.Venue), in.TimeZone, in.FirstDay, in.LastDay, in.Languages,
 			in.Interpretation, in.Fellowships, in.Paperless, in.RemoteTool, in.RemoteLink, in.RemoteRules, in.Purpose,
 			textArg(in.ApprovedBy), textArg(in.DeskPlace), in.RoomAllocation, in.PracticalInfo, in.CollectiveLetter, in.RegistrationOpens).Scan(&id)
 		if isUniqueViolation(err, "meetings_slug_key") {
@@ -235,7 +235,7 @@ func (db *DB) UpdateMeeting(ctx context.Context, a Audit, actor domain.Actor, id
 				remote_link=$15, remote_rules=$16, purpose=$17, approved_by=$18, desk_place=$19, room_allocation=$20,
 				practical_info=$21, collective_letter=$22, registration_opens=$23
 			WHERE id = $1`,
-			id, in.Slug, in.StudyGroupID, in.Title, in.City, textArg(in.Venue), in.TimeZone, in.FirstDay, in.LastDay, in.Languages,
+			id, in.Slug, in.StudyGroupID, in.Title, textArg(in.City), textArg(in.Venue), in.TimeZone, in.FirstDay, in.LastDay, in.Languages,
 			in.Interpretation, in.Fellowships, in.Paperless, in.RemoteTool, in.RemoteLink, in.RemoteRules, in.Purpose,
 			textArg(in.ApprovedBy), textArg(in.DeskPlace), in.RoomAllocation, in.PracticalInfo, in.CollectiveLetter, in.RegistrationOpens)
 		if isUniqueViolation(err, "meetings_slug_key") {

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -51,7 +52,7 @@ func TestCopyMeetingShiftsEveryDate(t *testing.T) {
 		t.Errorf("copy runs %s..%s, want 2026-03-13", ymd(to.FirstDay), ymd(to.LastDay))
 	}
 	// A draft, its title not the original's in any language, its date-bearing texts to review.
-	if to.Title["en"] != from.Title["en"]+" (March 2026)" || to.Title["zh"] != from.Title["zh"]+"（2026年3月）" || to.City != from.City || to.CollectiveLetter != "" {
+	if to.Title["en"] != from.Title["en"]+" (March 2026)" || to.Title["zh"] != from.Title["zh"]+"（2026年3月）" || !maps.Equal(to.City, from.City) || to.CollectiveLetter != "" {
 		t.Errorf("copy fields: title %v city %s letter %d chars", to.Title, to.City, len(to.CollectiveLetter))
 	}
 	if to.State != domain.MeetingDraft || strings.Join(to.Review, " ") != "purpose approved_by" {

@@ -42,7 +42,7 @@ type letterFacts struct {
 	OrgName  string      `db:"org_name"`
 	Slug     string      `db:"slug"`
 	Title    domain.Text `db:"title"`
-	City     string      `db:"city"`
+	City     domain.Text `db:"city"`
 	Venue    domain.Text `db:"venue"`
 	TimeZone string      `db:"time_zone"`
 	FirstDay time.Time   `db:"first_day"`
@@ -192,7 +192,7 @@ func prepareLetters(ctx context.Context, tx querier, opts LetterOptions, actor d
 				PassportNumber: v.Number, PassportIssued: v.Issued, PassportExpires: v.Expires, IssuingCountry: v.IssuingCountry,
 				Organisation: f.OrgName},
 			MeetingTitle: f.Title.In(st.Language), StudyGroup: studyGroupNumber(f.SGCode), GroupTitle: f.SGTitle.In(st.Language),
-			City: f.City, Venue: f.Venue.In(st.Language), FirstDay: f.FirstDay, LastDay: f.LastDay, Colocated: events[v.ID],
+			City: f.City.In(st.Language), Venue: f.Venue.In(st.Language), FirstDay: f.FirstDay, LastDay: f.LastDay, Colocated: events[v.ID],
 			SecretariatName: st.SecretariatName, Address: st.AddressLines(), SignatoryName: st.SignatoryName,
 			SignatoryTitle: st.SignatoryTitle, Signature: st.Signature, SignatureType: st.SignatureType,
 			Email: f.SGEmail, Phone: f.SGPhone, VerifyURL: strings.TrimRight(opts.BaseURL, "/") + VerifyPath(tokens[i]),

@@ -133,6 +133,15 @@ var (
 	zhPractical  = "会议为无纸化会议：成员文稿通过文件直传提交；临时文件草案使用相应模板通过电子邮件提交给研究组秘书处。会议文件仅供拥有TIES访问权限的ITU-T成员使用。\n\n国际电联所有会议厅均提供无线局域网。电子储物箱可使用ITU-T RFID胸卡开关（塔楼入口层和地下一层、Montbrillant大楼零层）。代表休息处及主要会议厅附近设有打印机；电子打印：https://itu.int/go/e-print。国际电联计算机使用服务台（servicedesk@itu.int）按先到先得原则出借手提电脑。\n\n签证：请在抵达瑞士之前向驻贵国的瑞士代表机构申请签证。签证协办函须至少在会议开始一个月前通过勾选注册表上的方框申请；如有问题请发送电子邮件至travel@itu.int，并注明“visa support”。\n\n到访日内瓦：https://itu.int/en/delegates-corner。酒店折扣及免费公共交通卡：https://itu.int/travel/。"
 )
 
+// cityText is the meeting's city in the six languages: Geneva as the Chinese letter (日内瓦) and
+// the United Nations name it; another city in English only.
+func cityText(city string) domain.Text {
+	if city == "Geneva" {
+		return domain.Text{"en": "Geneva", "zh": "日内瓦", "fr": "Genève", "es": "Ginebra", "ru": "Женева", "ar": "جنيف"}
+	}
+	return domain.Text{"en": city}
+}
+
 // questionWP places each Question of SG13 that the letter names under its working party.
 func questionWP(l *Letter) map[int]int {
 	out := map[int]int{}
@@ -266,7 +275,7 @@ func loadMeeting(ctx context.Context, tx pgx.Tx, l *Letter, sg int64) (bool, err
 			desk_place, room_allocation, practical_info, collective_letter, state, published_at)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$7,$8,$9,$10,$11,$12,'',$13,$14,$15,$16,$17,$18,$19,'published',now())
 		ON CONFLICT (slug) DO NOTHING RETURNING id`,
-		m.Slug, sg, m.Title, m.City, domain.Text{"en": m.Venue, "zh": zhVenue}, m.TimeZone, day(m.Date), m.Languages, m.Interpretation, m.Fellowships,
+		m.Slug, sg, m.Title, cityText(m.City), domain.Text{"en": m.Venue, "zh": zhVenue}, m.TimeZone, day(m.Date), m.Languages, m.Interpretation, m.Fellowships,
 		m.Paperless, m.RemoteParticipation.Tool,
 		domain.Text{"en": m.RemoteParticipation.Note, "zh": zhRemoteRules},
 		domain.Text{"en": m.Purpose, "zh": zhPurpose}, domain.Text{"en": m.ApprovedBy, "zh": zhApprovedBy},

@@ -368,7 +368,7 @@ func (s *Server) deskBadgePDF(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := s.translator(r)
-	meeting := m.Title.In(t.Lang.Tag) + " · " + m.City + " · " + t.DateRange(m.FirstDay, m.LastDay)
+	meeting := m.Title.In(t.Lang.Tag) + " · " + m.City.In(t.Lang.Tag) + " · " + t.DateRange(m.FirstDay, m.LastDay)
 	pdf, err := badge.RenderBadge(fonts, badge.Badge{Meeting: meeting, Name: p.Name, Organisation: p.Organisation, Country: t.Country(p.Country),
 		Photo: photo, Number: tok.Serial, Code: code})
 	if err != nil {

@@ -113,7 +113,7 @@ func icalendar(d *domain.MeetingDetail, t *i18n.Translator, baseURL string, cc c
 	uid := func(kind string, id any) string {
 		return fmt.Sprintf("UID:%s%s-%v-%s@plenary", cc.UIDPrefix, kind, id, d.Slug)
 	}
-	place := d.Venue.In(lang) + ", " + d.City
+	place := d.Venue.In(lang) + ", " + d.City.In(lang)
 	meetingURL := baseURL + "/meetings/" + d.Slug
 	local := func(name string, at time.Time) {
 		c.line(fmt.Sprintf("%s;TZID=%s:%s", name, d.TimeZone, at.Format("20060102T150405")))

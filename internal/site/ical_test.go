@@ -43,7 +43,7 @@ func icalMeeting() *domain.MeetingDetail {
 				"en": "Meetings of Working Parties 1/13, 2/13, 3/13 and 4/13; a title long enough to need folding more than once when written as a content line",
 				"zh": "第1/13、2/13、3/13和4/13工作组会议——这是一个足够长的中文标题，需要在七十五个八位字节处折行，并且不能把一个汉字切成两半",
 			},
-			City: "Geneva", Venue: domain.Text{"en": "ITU headquarters"}, TimeZone: "Europe/Zurich",
+			City: domain.Text{"en": "Geneva"}, Venue: domain.Text{"en": "ITU headquarters"}, TimeZone: "Europe/Zurich",
 			FirstDay:  time.Date(2025, 7, 25, 0, 0, 0, 0, time.UTC),
 			LastDay:   time.Date(2025, 7, 25, 0, 0, 0, 0, time.UTC),
 			UpdatedAt: time.Date(2025, 6, 1, 8, 30, 0, 0, time.UTC),

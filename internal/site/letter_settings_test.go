@@ -241,7 +241,7 @@ func TestLetterInTheChosenLanguage(t *testing.T) {
 	wantStatus(t, p, http.StatusOK)
 	txt := pdfText(t, []byte(p.body))
 	for _, s := range []string{"Письмо в поддержку получения визы", "Имя, как в паспорте", "Jose Muller", "Кому:",
-		"Швейцарии", "Срок пребывания:", "С уважением,", "Секретариат Исследовательской комиссии 13 МСЭ-Т"} {
+		"Швейцарии", "Срок пребывания:", "С уважением,", "Секретариат Исследовательской комиссии 13 МСЭ-Т", "Женева"} {
 		if !strings.Contains(txt, s) {
 			t.Errorf("the Russian letter lacks %q:\n%s", s, txt)
 		}

@@ -76,7 +76,7 @@ func (s *Server) screen(w http.ResponseWriter, r *http.Request, asJSON bool) {
 		}
 	} else {
 		p.Title = p.T.T("screen.title", "Meeting", d.Title.In(p.Lang()))
-		v := view.ScreenView{Slug: d.Slug, Title: d.Title.In(p.Lang()), City: d.City, TimeZone: d.TimeZone, Screen: sc,
+		v := view.ScreenView{Slug: d.Slug, Title: d.Title.In(p.Lang()), City: d.City.In(p.Lang()), TimeZone: d.TimeZone, Screen: sc,
 			Refresh: refresh, Preview: !d.Public()}
 		if err := view.ScreenPage(p, v).Render(r.Context(), &buf); err != nil {
 			s.fail(w, r, err)

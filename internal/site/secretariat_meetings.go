@@ -281,7 +281,7 @@ func (s *Server) parseMeetingForm(w http.ResponseWriter, r *http.Request, t *i18
 	}
 	s.check(t, &mf, &f)
 	in := domain.MeetingFields{
-		Slug: strings.ToLower(mf.Slug), StudyGroupID: mf.StudyGroupID, City: mf.City,
+		Slug: strings.ToLower(mf.Slug), StudyGroupID: mf.StudyGroupID,
 		TimeZone: mf.TimeZone, Languages: mf.Languages, Interpretation: mf.Interpretation,
 		Fellowships: mf.Fellowships, Paperless: mf.Paperless, RemoteTool: mf.RemoteTool, RemoteLink: mf.RemoteLink,
 	}
@@ -313,12 +313,12 @@ func (s *Server) parseMeetingForm(w http.ResponseWriter, r *http.Request, t *i18
 }
 
 // detailsTextLimits are the longest each text of the details may be, in characters.
-var detailsTextLimits = map[string]int{"title": 300, "venue": 200, "approved_by": 300, "room_allocation": 300,
+var detailsTextLimits = map[string]int{"title": 300, "city": 100, "venue": 200, "approved_by": 300, "room_allocation": 300,
 	"remote_rules": 10000, "purpose": 10000, "practical_info": 10000}
 
 // detailsTexts are the texts of the details section in f.
 func detailsTexts(f *domain.MeetingFields) map[string]*domain.Text {
-	return map[string]*domain.Text{"title": &f.Title, "venue": &f.Venue, "remote_rules": &f.RemoteRules, "purpose": &f.Purpose,
+	return map[string]*domain.Text{"title": &f.Title, "city": &f.City, "venue": &f.Venue, "remote_rules": &f.RemoteRules, "purpose": &f.Purpose,
 		"approved_by": &f.ApprovedBy, "room_allocation": &f.RoomAllocation, "practical_info": &f.PracticalInfo}
 }
 
@@ -490,12 +490,13 @@ func (s *Server) meetingCopy(w http.ResponseWriter, r *http.Request) {
 func mainFormOf(d *domain.MeetingDetail, langs []i18n.Lang) view.Form {
 	f := view.NewForm()
 	v := f.Values
-	v["slug"], v["study_group_id"], v["city"], v["time_zone"] = d.Slug, strconv.FormatInt(d.StudyGroupID, 10), d.City, d.TimeZone
+	v["slug"], v["study_group_id"], v["time_zone"] = d.Slug, strconv.FormatInt(d.StudyGroupID, 10), d.TimeZone
 	v["first_day"], v["last_day"] = d.FirstDay.Format("2006-01-02"), d.LastDay.Format("2006-01-02")
 	v["languages"] = strings.Join(d.Languages, ",")
 	v["interpretation"], v["fellowships"], v["paperless"] = onOff(d.Interpretation), onOff(d.Fellowships), onOff(d.Paperless)
 	v["remote_tool"], v["remote_link"] = d.RemoteTool, d.RemoteLink
 	for _, l := range langs {
+		v[view.TextFieldName("city", l.Tag)] = d.City[l.Tag]
 		v[view.TextFieldName("venue", l.Tag)] = d.Venue[l.Tag]
 		v[view.TextFieldName("approved_by", l.Tag)] = d.ApprovedBy[l.Tag]
 		v["title-"+l.Tag] = d.Title[l.Tag]

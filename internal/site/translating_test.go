@@ -68,8 +68,11 @@ func TestSectionsTranslatedOneLanguageAtATime(t *testing.T) {
 		t.Error("the French details offer fields that are not translations")
 	}
 	fields := form.Find(`input[type="text"], textarea`)
-	if fields.Length() != 7 {
-		t.Errorf("%d French fields, want the 7 texts", fields.Length())
+	if fields.Length() != 8 { // title, city, venue, remote rules, purpose, approved by, room allocation, practical information
+		t.Errorf("%d French fields, want the 8 texts", fields.Length())
+	}
+	if v := form.Find(`[name="city-fr"]`).AttrOr("value", ""); v != "Genève" {
+		t.Errorf("the French city = %q, want Genève", v)
 	}
 	title := testid(d, "translate-title-fr")
 	if got := text(title.Find(`[data-testid="source-text"]`)); got != before["en"] {

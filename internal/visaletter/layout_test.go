@@ -88,6 +88,10 @@ func TestChineseLetterWrapsBetweenCharacters(t *testing.T) {
 	if between == 0 {
 		t.Errorf("no line breaks between two Chinese characters:\n%s", text)
 	}
+	// The place reads as Chinese writes it, the city first: 日内瓦国际电联总部.
+	if flat := strings.Join(strings.Fields(text), ""); !strings.Contains(flat, "在日内瓦国际电联总部举行") {
+		t.Errorf("the place is not 日内瓦国际电联总部:\n%s", text)
+	}
 	// The paragraph, read line after line, is whole.
 	flat := strings.Join(strings.Fields(text), "")
 	want := w.T("vletter.confirms_days", "Number", l.StudyGroup, "GroupTitle", l.GroupTitle, "Meeting", l.MeetingTitle,

@@ -142,16 +142,16 @@ type DetailsText struct {
 
 // DetailsTexts are the texts of the details section, in the form's order.
 var DetailsTexts = []DetailsText{
-	{"title", "sec.title_in", 0}, {"venue", "sec.venue_in", 0}, {"remote_rules", "sec.remote_rules_in", 3},
+	{"title", "sec.title_in", 0}, {"city", "sec.city_in", 0}, {"venue", "sec.venue_in", 0}, {"remote_rules", "sec.remote_rules_in", 3},
 	{"purpose", "sec.purpose_in", 3}, {"approved_by", "sec.approved_by_in", 0}, {"room_allocation", "sec.room_allocation_in", 0},
 	{"practical_info", "sec.practical_in", 6},
 }
 
-// DetailsFieldName is the form field of a text of the details in language tag: the venue and
-// "approved by" are named as TextFieldName does ("venue", "venue-zh"), the others always carry
+// DetailsFieldName is the form field of a text of the details in language tag: the city, the
+// venue and "approved by" are named as TextFieldName does ("venue", "venue-zh"), the others always carry
 // their tag ("title-en").
 func DetailsFieldName(name, tag string) string {
-	if name == "venue" || name == "approved_by" || name == "desk_place" {
+	if name == "city" || name == "venue" || name == "approved_by" || name == "desk_place" {
 		return TextFieldName(name, tag)
 	}
 	return name + "-" + tag
@@ -166,6 +166,8 @@ func (m MeetingEdit) DetailsSource(name string) string {
 	switch name {
 	case "title":
 		return f.Title["en"]
+	case "city":
+		return f.City["en"]
 	case "venue":
 		return f.Venue["en"]
 	case "remote_rules":
