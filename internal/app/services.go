@@ -45,6 +45,7 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 			Tx:        postgres.TxFor(db, func(t *postgres.Tx) service.RegistrationTx { return t }),
 			Submit:    db,
 			Reads:     db,
+			Mine:      db,
 			Colocated: postgres.TxFor(db, func(t *postgres.Tx) service.ColocatedTx { return t }),
 			Now:       now,
 		}),

@@ -309,7 +309,8 @@ func (db *DB) Colleagues(ctx context.Context, org int64) ([]domain.AccountRef, e
 }
 
 var (
-	_ service.FocalReads        = (*DB)(nil)
-	_ service.RegistrationReads = (*DB)(nil)
-	_ service.MeetingReads      = (*DB)(nil)
+	_ service.FocalReads          = (*DB)(nil)
+	_ service.RegistrationReads   = (*DB)(nil)
+	_ service.MeetingReads        = (*DB)(nil)
+	_ service.MyRegistrationReads = (*DB)(nil)
 )

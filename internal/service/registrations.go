@@ -48,6 +48,7 @@ type Registrations struct {
 	tx     RunTx[RegistrationTx]
 	submit RegistrationSubmitter
 	reads  RegistrationReads
+	mine   MyRegistrationReads
 	// colocated runs the change of co-located events.
 	colocated RunTx[ColocatedTx]
 	now       Clock
@@ -60,6 +61,8 @@ type RegistrationsDeps struct {
 	Submit RegistrationSubmitter
 	// Reads are the lists' reads.
 	Reads RegistrationReads
+	// Mine are the reads of a delegate's own registrations.
+	Mine MyRegistrationReads
 	// Colocated runs the change of co-located events' transaction.
 	Colocated RunTx[ColocatedTx]
 	Now       Clock
@@ -70,7 +73,7 @@ func NewRegistrations(d RegistrationsDeps) *Registrations {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Registrations{tx: d.Tx, submit: d.Submit, reads: d.Reads, colocated: d.Colocated, now: d.Now}
+	return &Registrations{tx: d.Tx, submit: d.Submit, reads: d.Reads, mine: d.Mine, colocated: d.Colocated, now: d.Now}
 }
 
 // notFound is how a registration the actor may not see is refused: as missing, not described.

@@ -58,7 +58,7 @@ func storeCalls(t *testing.T) map[string][]string {
 func TestHandlersCallUseCases(t *testing.T) {
 	calls := storeCalls(t)
 	moved := []string{"focal.go", "registration_list.go", "approve_all.go", "ical.go", "registration_edit.go",
-		"colocated.go", "desk_staff.go", "desk_confirmation.go", "registration_cancel.go"}
+		"colocated.go", "desk_staff.go", "desk_confirmation.go", "registration_cancel.go", "register.go"}
 	for _, name := range moved {
 		got, ok := calls[name]
 		if !ok {
@@ -69,7 +69,7 @@ func TestHandlersCallUseCases(t *testing.T) {
 		}
 	}
 	// The ceiling is the count after the last handlers moved; lower it as more move.
-	const ceiling = 87
+	const ceiling = 79
 	total := 0
 	var where []string
 	for name, got := range calls {

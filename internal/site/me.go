@@ -10,18 +10,12 @@ import (
 // meShow is the signed-in person's own page: their account and, below, their registrations.
 func (s *Server) meShow(w http.ResponseWriter, r *http.Request) {
 	acc := accountOf(r)
-	var org *domain.Organisation
-	if acc.OrganisationID != nil {
-		o, err := s.db.Organisation(r.Context(), *acc.OrganisationID)
-		if err != nil && domain.ErrorCode(err) != domain.NotFound {
-			s.fail(w, r, err)
-			return
-		}
-		if err == nil {
-			org = &o
-		}
+	org, err := s.svc.Registrations.OrganisationOf(r.Context(), *acc)
+	if err != nil && domain.ErrorCode(err) != domain.NotFound {
+		s.fail(w, r, err)
+		return
 	}
-	regs, err := s.myRegistrations(r, acc.ID)
+	regs, err := s.myRegistrations(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return

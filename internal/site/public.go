@@ -140,7 +140,7 @@ func (s *Server) meetingShow(w http.ResponseWriter, r *http.Request) {
 		mv := view.MeetingView{MeetingDetail: d, Missing: draftMissing(d)}
 		// A signed-in person's page is never cached: it says where their registration stands.
 		if a := actorOf(r); a.SignedIn() {
-			mine, err := s.db.LiveRegistration(r.Context(), d.ID, a.ID)
+			mine, err := s.svc.Registrations.MineAt(r.Context(), a, d.ID)
 			if err != nil {
 				return nil, err
 			}

@@ -35,21 +35,19 @@ func (s *Server) registerData(r *http.Request) (view.RegisterData, error) {
 	actor := actorOf(r)
 	t := s.translator(r)
 	data := view.RegisterData{Meeting: d, Account: *acc, Form: view.NewForm()}
-	existing, err := s.db.LiveRegistration(r.Context(), d.ID, acc.ID)
+	existing, err := s.svc.Registrations.MineAt(r.Context(), actor, d.ID)
 	if err != nil {
 		return data, err
 	}
 	data.Existing = existing
 	now := s.opts.Now()
-	var org *domain.Organisation
-	if acc.OrganisationID != nil {
-		o, err := s.db.Organisation(r.Context(), *acc.OrganisationID)
-		if err != nil {
-			return data, err
-		}
-		org = &o
+	org, err := s.svc.Registrations.OrganisationOf(r.Context(), *acc)
+	if err != nil {
+		return data, err
+	}
+	if org != nil {
 		data.Organisation = org
-		data.Fields = domain.RegistrationFields(o.Kind, d.Meeting)
+		data.Fields = domain.RegistrationFields(org.Kind, d.Meeting)
 	}
 	offer := domain.RegistrationOffer(actor, d.Meeting, d.Deadline(domain.PreRegistration), org, now)
 	data.Closed = closedMessage(t, offer, d.StudyGroup.Email)
@@ -233,28 +231,13 @@ func (s *Server) actionFailed(w http.ResponseWriter, r *http.Request, err error,
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-// myRegistrations builds the cards of the personal page.
-func (s *Server) myRegistrations(r *http.Request, accountID int64) ([]view.MyRegistration, error) {
-	lines, err := s.db.RegistrationsOf(r.Context(), accountID)
+// myRegistrations builds the cards of the signed-in person's page.
+func (s *Server) myRegistrations(r *http.Request) ([]view.MyRegistration, error) {
+	mine, err := s.svc.Registrations.Mine(r.Context(), actorOf(r))
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]int64, len(lines))
-	for i, l := range lines {
-		ids[i] = l.ID
-	}
-	trails, err := s.db.AuditTrails(r.Context(), "registration", ids)
-	if err != nil {
-		return nil, err
-	}
-	visas, err := s.db.VisasOf(r.Context(), actorOf(r), accountID)
-	if err != nil {
-		return nil, err
-	}
-	colocated, err := s.db.ColocatedOf(r.Context(), ids)
-	if err != nil {
-		return nil, err
-	}
+	lines, trails, visas, colocated := mine.Lines, mine.History, mine.Visas, mine.Colocated
 	lang := s.translator(r).Lang.Tag
 	now := s.opts.Now()
 	out := make([]view.MyRegistration, 0, len(lines))
