@@ -47,7 +47,12 @@ func TestEveryTableOnAPhone(t *testing.T) {
 		"accessibility": "A seat near the door, please"} {
 		form.Set(k, v)
 	}
-	jose.must(http.MethodPost, "/meetings/"+slug+"/register", form, http.StatusSeeOther)
+	joseReg, ok := regID(jose.must(http.MethodPost, "/meetings/"+slug+"/register", form, http.StatusSeeOther).location)
+	if !ok {
+		t.Fatal("José's registration: no id")
+	}
+	// His photo, so that the focal point's and the secretariat's lists are checked with a photo beside a name.
+	photoPost(t, jose, joseReg, testPortrait(t, 600, 800))
 	li := newClient(t, browser.base)
 	li.login("delegate.ms@plenary.test", demoPassword)
 	li.register(slug)

@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -46,18 +47,8 @@ func TestPhotoOnAPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	picture := func(name string, w, h int) string {
-		img := image.NewRGBA(image.Rect(0, 0, w, h))
-		for y := 0; y < h; y++ {
-			for x := 0; x < w; x++ {
-				img.Set(x, y, color.RGBA{uint8(x), uint8(y), 160, 255})
-			}
-		}
-		var b bytes.Buffer
-		if err := jpeg.Encode(&b, img, nil); err != nil {
-			t.Fatal(err)
-		}
 		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(p, testPortrait(t, w, h), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return p
@@ -134,4 +125,51 @@ func TestPhotoOnAPhone(t *testing.T) {
 		t.Errorf("after the photo at the counter the desk shows %q (before %q)", after, before)
 	}
 	desk.checkA11y("the desk after a photo at the counter, on a phone")
+}
+
+// photoPost uploads picture as the photo of registration id, as c.
+func photoPost(t *testing.T, c *client, id int64, picture []byte) {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	fw, err := w.CreateFormFile("photo", "photo.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fw.Write(picture); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := "/registrations/" + strconv.FormatInt(id, 10) + "/photo"
+	req, err := http.NewRequest(http.MethodPost, c.base+path, &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	res, err := c.c.Do(req)
+	if err != nil {
+		t.Fatalf("post %s: %v", path, err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("post %s: status %d, want 303", path, res.StatusCode)
+	}
+}
+
+// testPortrait is a w × h JPEG that is not one flat colour.
+func testPortrait(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 160, 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
