@@ -101,4 +101,18 @@ func TestMeetingContentInChinese(t *testing.T) {
 	if body := text(d.Find("main")); !strings.Contains(body, "Montbrillant大楼入口处") {
 		t.Errorf("Chinese page does not say where the desk is in Chinese")
 	}
+	// The city too, first as Chinese puts it, and so the times' zone: 日内瓦当地时间.
+	if got := text(testid(d, "fact-venue")); !strings.Contains(got, "日内瓦国际电联总部") || strings.Contains(got, "Geneva") {
+		t.Errorf("Chinese venue and city = %q, want 日内瓦国际电联总部", got)
+	}
+	if got := text(testid(d, "meeting-local-time")); !strings.Contains(got, "日内瓦当地时间") {
+		t.Errorf("Chinese local time = %q, want 日内瓦当地时间", got)
+	}
+	if got := text(testid(en, "meeting-local-time")); !strings.Contains(got, "local time in Geneva") {
+		t.Errorf("English local time = %q", got)
+	}
+	wantStatus(t, b.post("/language", form("lang", "fr", "next", "/")), http.StatusSeeOther)
+	if got := text(testid(b.get("/meetings/"+letterSlug).doc(t), "meeting-local-time")); !strings.Contains(got, "Genève") {
+		t.Errorf("French local time = %q, want Genève", got)
+	}
 }
