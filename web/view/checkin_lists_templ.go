@@ -507,7 +507,7 @@ func CheckInListsPage(p Page, m MeetingEdit, d CheckInListsData) templ.Component
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = Select(d.Form, "scope", t.T("checkin.col_scope"), d.Scopes, true).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = Select(d.Form, "scope", t.T("checkin.col_scope"), d.Scopes, false).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
