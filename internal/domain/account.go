@@ -30,8 +30,10 @@ func (k OrgKind) Valid() bool {
 
 // Organisation is a member of the standards body (or another entity) that sends delegates.
 type Organisation struct {
-	ID           int64     `db:"id"`
-	Name         string    `db:"name"`
+	ID   int64  `db:"id"`
+	Name string `db:"name"`
+	// Names are the name's translations the secretariat gave (English is Name).
+	Names        Text      `db:"names"`
 	Kind         OrgKind   `db:"kind"`
 	Country      string    `db:"country"`
 	AutoApproval bool      `db:"auto_approval"`

@@ -5,11 +5,13 @@ import "time"
 // RegistrationLine is a registration with the names a list shows beside it.
 type RegistrationLine struct {
 	Registration
-	GivenName    string `db:"given_name"`
-	FamilyName   string `db:"family_name"`
-	Email        string `db:"email"`
-	Gender       Gender `db:"gender"`
-	OrgName      string `db:"org_name"`
+	GivenName  string `db:"given_name"`
+	FamilyName string `db:"family_name"`
+	Email      string `db:"email"`
+	Gender     Gender `db:"gender"`
+	OrgName    string `db:"org_name"`
+	// OrgNames are the organisation's name's translations (Organisation.Names).
+	OrgNames     Text   `db:"org_names"`
 	OrgKind      string `db:"org_kind"`
 	Country      string `db:"country"`
 	MeetingSlug  string `db:"meeting_slug"`

@@ -17,7 +17,10 @@ type DeskPerson struct {
 	Registration domain.Registration
 	Name         string
 	Organisation string
-	Country      string
+	// OrgNames and OrgKind name the organisation in other languages (view.OrgNameIn).
+	OrgNames domain.Text
+	OrgKind  string
+	Country  string
 	// Badges is how many badges were printed; LiveBadge the current one's token id (0: none).
 	Badges    int
 	LiveBadge int64
@@ -25,7 +28,7 @@ type DeskPerson struct {
 	Entry *domain.CheckIn
 }
 
-const deskPersonSelect = `SELECT ` + registrationColumns + `, a.given_name || ' ' || a.family_name, o.name, o.country,
+const deskPersonSelect = `SELECT ` + registrationColumns + `, a.given_name || ' ' || a.family_name, o.name, o.names, o.kind, o.country,
 		(SELECT count(*) FROM desk_tokens b WHERE b.registration_id = r.id AND b.kind = 'badge'),
 		COALESCE((SELECT b.id FROM desk_tokens b WHERE b.registration_id = r.id AND b.kind = 'badge' AND b.revoked_at IS NULL), 0),
 		e.id, e.scanned_at, e.recorded_at, e.desk, e.staff_id, e.device_id, e.list_id, e.token_id
@@ -45,7 +48,7 @@ func scanDeskPerson(row pgx.CollectableRow) (DeskPerson, error) {
 	var desk *string
 	err := row.Scan(&r.ID, &r.MeetingID, &r.AccountID, &r.OrganisationID, &r.Mode, &r.FunctionTitle, &r.Interpretation, &r.Fellowship,
 		&r.Accessibility, &r.ListConsent, &r.State, &r.Late, &r.RegisteredBy, &r.DecidedBy, &r.DecidedAt, &r.CancelledBy, &r.Reason, &r.CreatedAt, &r.UpdatedAt,
-		&p.Name, &p.Organisation, &p.Country, &p.Badges, &p.LiveBadge, &eid, &at, &rec, &desk, &staff, &device, &list, &token)
+		&p.Name, &p.Organisation, &p.OrgNames, &p.OrgKind, &p.Country, &p.Badges, &p.LiveBadge, &eid, &at, &rec, &desk, &staff, &device, &list, &token)
 	if eid != nil {
 		p.Entry = &domain.CheckIn{ID: *eid, RegistrationID: r.ID, Direction: domain.Entry, At: at.UTC(), RecordedAt: rec.UTC(),
 			Desk: *desk, StaffID: *staff, DeviceID: *device, ListID: *list, TokenID: *token}

@@ -9,7 +9,7 @@ import (
 	"plenary/internal/domain"
 )
 
-const organisationColumns = `o.id, o.name, o.kind, o.country, o.auto_approval, o.created_at, o.updated_at,
+const organisationColumns = `o.id, o.name, o.names, o.kind, o.country, o.auto_approval, o.created_at, o.updated_at,
 	COALESCE((SELECT array_agg(s.study_group_id ORDER BY s.study_group_id) FROM organisation_study_groups s WHERE s.organisation_id = o.id), '{}') AS study_group_ids`
 
 // Organisations lists every organisation by name, with its focal points.
@@ -92,6 +92,28 @@ func (db *DB) CreateOrganisation(ctx context.Context, a Audit, actor domain.Acto
 		return audit(ctx, tx, a, "organisation.create", "organisation", id, map[string]any{"name": in.Name})
 	})
 	return id, err
+}
+
+// SaveOrganisationName sets the organisation's name in lang, a language other than English
+// (removed when name is empty), audited in the same transaction.
+func (db *DB) SaveOrganisationName(ctx context.Context, a Audit, actor domain.Actor, id int64, lang, name string) error {
+	if !domain.CanManageOrganisations(actor) {
+		return domain.Errorf(domain.Forbidden, "error.forbidden")
+	}
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		var names domain.Text
+		if err := tx.QueryRow(ctx, `SELECT names FROM organisations WHERE id = $1 FOR UPDATE`, id).Scan(&names); err != nil {
+			return notFound(err, "error.organisation_not_found")
+		}
+		if names[lang] == name {
+			return nil
+		}
+		names = names.With(lang, name)
+		if _, err := tx.Exec(ctx, `UPDATE organisations SET names = $2, updated_at = now() WHERE id = $1`, id, names); err != nil {
+			return fmt.Errorf("postgres: organisation name: %w", err)
+		}
+		return audit(ctx, tx, a, "organisation.name", "organisation", id, map[string]any{"lang": lang, "name": name})
+	})
 }
 
 // UpdateOrganisation changes an organisation's fields.

@@ -24,7 +24,7 @@ type (
 )
 
 const registrationLineSelect = `SELECT ` + registrationColumns + `, a.given_name, a.family_name, a.email, a.gender,
-		o.name AS org_name, o.kind AS org_kind, o.country, m.slug AS meeting_slug, m.title AS meeting_title,
+		o.name AS org_name, o.names AS org_names, o.kind AS org_kind, o.country, m.slug AS meeting_slug, m.title AS meeting_title,
 		m.first_day AS meeting_first_day, m.last_day AS meeting_last_day, m.time_zone AS meeting_time_zone,
 		d.display_name AS decider_name,
 		CASE WHEN r.cancelled_by <> r.account_id THEN c.display_name END AS canceller_name,

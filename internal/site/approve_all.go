@@ -39,7 +39,7 @@ func (s *Server) approveAllAsk(w http.ResponseWriter, r *http.Request, sc listSc
 	}
 	for _, l := range page.Lines {
 		d.Lines = append(d.Lines, view.ApproveAllLine{
-			ID: l.ID, Name: l.Name(), Organisation: l.OrgName, Meeting: l.MeetingTitle.In(t.Lang.Tag), Mode: l.Mode,
+			ID: l.ID, Name: l.Name(), Organisation: view.LineOrg(t, l), Meeting: l.MeetingTitle.In(t.Lang.Tag), Mode: l.Mode,
 		})
 	}
 	s.render(w, r, http.StatusOK, view.ApproveAllPage(s.page(r, t.N("approve_all.title", d.Count)), d))

@@ -87,7 +87,7 @@ func deskMessage(t *i18n.Translator, err error, loc *time.Location) string {
 func (s *Server) deskPersonView(t *i18n.Translator, m *domain.MeetingDetail, p postgres.DeskPerson) view.DeskPerson {
 	r := p.Registration
 	v := view.DeskPerson{RegistrationID: r.ID, Reference: domain.RegistrationReference(m.Slug, r.ID), Name: p.Name,
-		Organisation: p.Organisation, Country: t.Country(p.Country), Mode: r.Mode, State: r.State, Badges: p.Badges, LiveBadge: p.LiveBadge,
+		Organisation: view.OrgNameIn(t, p.Organisation, p.OrgNames, p.OrgKind, p.Country), Country: t.Country(p.Country), Mode: r.Mode, State: r.State, Badges: p.Badges, LiveBadge: p.LiveBadge,
 		IDCheckDue: domain.IDCheckDue(r, p.Badges)}
 	var prior []domain.CheckIn
 	if p.Entry != nil {
@@ -369,7 +369,7 @@ func (s *Server) deskBadgePDF(w http.ResponseWriter, r *http.Request) {
 	}
 	t := s.translator(r)
 	meeting := m.Title.In(t.Lang.Tag) + " · " + m.City.In(t.Lang.Tag) + " · " + t.DateRange(m.FirstDay, m.LastDay)
-	pdf, err := badge.RenderBadge(fonts, badge.Badge{Meeting: meeting, Name: p.Name, Organisation: p.Organisation, Country: t.Country(p.Country),
+	pdf, err := badge.RenderBadge(fonts, badge.Badge{Meeting: meeting, Name: p.Name, Organisation: view.OrgNameIn(t, p.Organisation, p.OrgNames, p.OrgKind, p.Country), Country: t.Country(p.Country),
 		Photo: photo, Number: tok.Serial, Code: code})
 	if err != nil {
 		s.fail(w, r, err)

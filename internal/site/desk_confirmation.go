@@ -34,7 +34,7 @@ func (s *Server) confirmation(r *http.Request) (view.ConfirmationData, error) {
 	t := s.translator(r)
 	lang := t.Lang.Tag
 	d := view.ConfirmationData{
-		RegistrationID: id, Reference: c.Reference, Name: line.Name(), Organisation: line.OrgName, Country: t.Country(line.Country),
+		RegistrationID: id, Reference: c.Reference, Name: line.Name(), Organisation: view.LineOrg(t, line), Country: t.Country(line.Country),
 		MeetingTitle: m.Title.In(lang), MeetingSlug: m.Slug, Dates: t.DateRange(m.FirstDay, m.LastDay), Mode: c.Registration.Mode,
 		Code: c.Code, QR: view.QROf(c.Code),
 	}

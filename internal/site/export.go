@@ -13,6 +13,7 @@ import (
 
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
+	"plenary/web/view"
 )
 
 // exportFormat is the kind of file a list is downloaded as.
@@ -88,7 +89,7 @@ func (s *Server) exportParticipants(w http.ResponseWriter, r *http.Request, form
 	header := []string{t.T("field.organisation"), t.T("lists.country"), t.T("field.family_name"), t.T("field.given_name"), t.T("lists.mode")}
 	rows := func(emit func([]any) error) error {
 		return s.svc.Figures.EachParticipant(r.Context(), actorOf(r), meetingID, basis, func(l domain.RegistrationLine) error {
-			return emit([]any{l.OrgName, l.Country, l.FamilyName, l.GivenName, t.T("mode." + string(l.Mode))})
+			return emit([]any{view.LineOrg(t, l), l.Country, l.FamilyName, l.GivenName, t.T("mode." + string(l.Mode))})
 		})
 	}
 	s.export(w, r, format, name, t.T("lists.participants"), header, rows)

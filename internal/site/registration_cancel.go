@@ -60,7 +60,7 @@ func (s *Server) showCancel(w http.ResponseWriter, r *http.Request, next string)
 		return
 	}
 	d := view.CancelData{
-		ID: id, Own: a.ID == l.AccountID, Name: l.Name(), Organisation: l.OrgName,
+		ID: id, Own: a.ID == l.AccountID, Name: l.Name(), Organisation: view.LineOrg(t, l),
 		MeetingTitle: l.MeetingTitle.In(t.Lang.Tag), FirstDay: m.FirstDay, LastDay: m.LastDay,
 		Mode: l.Mode, State: l.State, Next: next, Visa: p.Visa, VisaWithdrawn: p.VisaWithdrawn,
 	}

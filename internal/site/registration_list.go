@@ -97,10 +97,10 @@ func (s *Server) loadList(r *http.Request, sc listScope, q view.ListQuery) (view
 	if err != nil {
 		return view.RegistrationList{}, err
 	}
-	lang := s.translator(r).Lang.Tag
+	t := s.translator(r)
 	rows := make([]view.RegistrationRow, len(page.Lines))
 	for i, l := range page.Lines {
-		rows[i] = registrationRow(l, lang, page.Visas[l.ID])
+		rows[i] = registrationRow(t, l, page.Visas[l.ID])
 		if at, ok := page.Photos[l.ID]; ok {
 			rows[i].PhotoURL = photoURLAt(l.ID, at)
 		}
@@ -111,10 +111,11 @@ func (s *Server) loadList(r *http.Request, sc listScope, q view.ListQuery) (view
 	}, nil
 }
 
-// registrationRow is what a list shows of a registration, in the page's language lang.
-func registrationRow(l domain.RegistrationLine, lang string, visa domain.VisaState) view.RegistrationRow {
+// registrationRow is what a list shows of a registration, in the page's language.
+func registrationRow(t *i18n.Translator, l domain.RegistrationLine, visa domain.VisaState) view.RegistrationRow {
+	lang := t.Lang.Tag
 	row := view.RegistrationRow{
-		ID: l.ID, Name: l.Name(), Email: l.Email, EmailVerified: l.EmailVerified, Organisation: l.OrgName,
+		ID: l.ID, Name: l.Name(), Email: l.Email, EmailVerified: l.EmailVerified, Organisation: view.LineOrg(t, l),
 		MeetingTitle: l.MeetingTitle.In(lang), MeetingFirstDay: l.MeetingFirstDay, MeetingLastDay: l.MeetingLastDay,
 		Mode: l.Mode, State: l.State, Late: l.Late, CreatedAt: l.CreatedAt.In(domain.Location(l.MeetingTimeZone)), Reason: l.Reason, Visa: visa,
 		CancelledByOwner: l.CancelledByOwner(),

@@ -63,7 +63,7 @@ func (s *Server) photoOf(r *http.Request, id int64) (string, service.PhotoView, 
 func (s *Server) photoData(r *http.Request, l postgres.RegistrationLine, back string, f view.Form) (view.PhotoData, error) {
 	a := actorOf(r)
 	t := s.translator(r)
-	d := view.PhotoData{RegistrationID: l.ID, Own: a.ID == l.AccountID, Name: l.Name(), Organisation: l.OrgName,
+	d := view.PhotoData{RegistrationID: l.ID, Own: a.ID == l.AccountID, Name: l.Name(), Organisation: view.LineOrg(t, l),
 		MeetingTitle: l.MeetingTitle.In(t.Lang.Tag), Mode: l.Mode, State: l.State, Form: f, Back: back}
 	u, v, err := s.photoOf(r, l.ID)
 	if err != nil {

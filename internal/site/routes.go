@@ -240,6 +240,7 @@ func (s *Server) Routes() chi.Router {
 			r.Post("/organisations/new", s.organisationCreate)
 			r.Get("/organisations/{id}", s.organisationEditForm)
 			r.Post("/organisations/{id}", s.organisationUpdate)
+			r.Post("/organisations/{id}/names", s.organisationNamesSave)
 			r.Post("/organisations/{id}/focal-points", s.focalPointAdd)
 			r.Post("/organisations/{id}/focal-points/{account}/remove", s.focalPointRemove)
 			r.Get("/study-groups/{id}", s.studyGroupForm)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"plenary/internal/domain"
+	"plenary/internal/i18n"
 	"plenary/internal/postgres"
 	"plenary/web/view"
 )
@@ -43,7 +44,93 @@ func (s *Server) showOrganisation(w http.ResponseWriter, r *http.Request, status
 	if e.FocalForm.Values == nil {
 		e.FocalForm = view.NewForm()
 	}
+	if e.ID != 0 && e.Names.Form.Values == nil {
+		o, err := s.db.Organisation(r.Context(), e.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		e.Names = s.organisationNames(r, o, nil)
+	}
 	s.render(w, r, status, view.OrganisationEditPage(s.page(r, title), e))
+}
+
+// namesLang is the language an organisation's name is edited in: ?lang= when it is one of the
+// interface's other than English, else the page's own language, else the first after English.
+func (s *Server) namesLang(r *http.Request) i18n.Lang {
+	want := r.URL.Query().Get("lang")
+	if want == "" || want == i18n.Default || !s.cat.Has(want) {
+		want = s.translator(r).Lang.Tag
+	}
+	var others []i18n.Lang
+	for _, l := range s.cat.Langs() {
+		if l.Tag != i18n.Default {
+			others = append(others, l)
+		}
+	}
+	for _, l := range others {
+		if l.Tag == want {
+			return l
+		}
+	}
+	return others[0]
+}
+
+// organisationNames is the form of o's name in one other language; f is a refused form (nil:
+// the form filled from o).
+func (s *Server) organisationNames(r *http.Request, o domain.Organisation, f *view.Form) view.OrganisationNames {
+	l := s.namesLang(r)
+	n := view.OrganisationNames{Official: o.Name, Lang: l}
+	for _, x := range s.cat.Langs() {
+		if x.Tag != i18n.Default {
+			n.Langs = append(n.Langs, x)
+		}
+	}
+	if f != nil {
+		n.Form = *f
+	} else {
+		n.Form = view.NewForm()
+		n.Form.Values["name-"+l.Tag] = o.Names[l.Tag]
+	}
+	n.Default = view.OrgNameIn(s.cat.For(l.Tag), o.Name, nil, string(o.Kind), o.Country)
+	return n
+}
+
+// organisationNamesSave saves the organisation's name in one language other than English
+// (?lang=); empty, pages in that language fall back as view.OrgNameIn says.
+func (s *Server) organisationNamesSave(w http.ResponseWriter, r *http.Request) {
+	o, ok := s.organisationFromURL(w, r)
+	if !ok {
+		return
+	}
+	t := s.translator(r)
+	l := s.namesLang(r)
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, domain.Errorf(domain.Invalid, "error.bad_form"))
+		return
+	}
+	field := "name-" + l.Tag
+	f := view.NewForm()
+	f.Values[field] = r.PostForm.Get(field)
+	name := strings.TrimSpace(f.Values[field])
+	if runeLen(name) > 200 {
+		f.Errors[field] = t.N("validation.max", 200)
+	}
+	if len(f.Errors) == 0 {
+		err := s.db.SaveOrganisationName(r.Context(), auditOf(r), actorOf(r), o.ID, l.Tag, name)
+		if err == nil {
+			s.flash(r, "sec.saved")
+			http.Redirect(w, r, fmt.Sprintf("/secretariat/organisations/%d?lang=%s#names", o.ID, l.Tag), http.StatusSeeOther)
+			return
+		}
+		if !applyDomainError(t, err, &f) {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.showOrganisation(w, r, http.StatusUnprocessableEntity, view.OrganisationEdit{ID: o.ID, Form: organisationForm(o), FocalPoints: o.FocalPoints,
+		Names: s.organisationNames(r, o, &f)})
 }
 
 func (s *Server) organisationNewForm(w http.ResponseWriter, r *http.Request) {

@@ -196,7 +196,7 @@ func (s *Server) participantsPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d := view.ParticipantsData{Meeting: m, Groups: view.GroupParticipants(lines), Count: len(lines), Basis: basis}
+	d := view.ParticipantsData{Meeting: m, Groups: view.GroupParticipants(s.translator(r), lines), Count: len(lines), Basis: basis}
 	s.render(w, r, http.StatusOK, view.ParticipantsPage(s.page(r, s.translator(r).T("lists.participants")), d))
 }
 

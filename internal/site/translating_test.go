@@ -283,3 +283,76 @@ func TestSessionRoomsTranslated(t *testing.T) {
 		t.Errorf("Chinese room screen names its room %q (unknown: %d)", got, testid(d, "screen-unknown-room").Length())
 	}
 }
+
+// Organisation names in six languages: a Member State reads as its country in the page's
+// language (CLDR) without anything entered, English pages keep the official name; the
+// secretariat gives any organisation a name per language, one language at a time, audited; the
+// focal point's list and /me show it in the page's language.
+func TestOrganisationNamesInSixLanguages(t *testing.T) {
+	t.Parallel()
+	fx := newListsFixture(t)
+	ctx := context.Background()
+	db := fx.ts.db.Pool
+	fx.register(fx.account(delegateSM), domain.InPerson, true)
+	fx.register(fx.account("delegate.ms@plenary.test"), domain.InPerson, true)
+	inLang := func(b *browser, lang string) *browser {
+		wantStatus(t, b.post("/language", form("lang", lang, "next", "/")), http.StatusSeeOther)
+		return b
+	}
+
+	// The Member State: its country in Chinese and Arabic, its official name in English.
+	ms := inLang(fx.as(focalMS), "en")
+	if got := texts(testid(ms.get("/focal").doc(t), "organisation")); !strings.Contains(got, orgMS) {
+		t.Errorf("English focal list organisations = %q", got)
+	}
+	if got := texts(testid(inLang(ms, "zh").get("/focal").doc(t), "organisation")); !strings.Contains(got, "中国") || strings.Contains(got, "China") {
+		t.Errorf("Chinese focal list organisations = %q", got)
+	}
+	if got := texts(testid(inLang(ms, "ar").get("/focal").doc(t), "organisation")); !strings.Contains(got, "الصين") {
+		t.Errorf("Arabic focal list organisations = %q", got)
+	}
+
+	// The sector member: the secretariat names it in Chinese.
+	sec := fx.as(secretariat)
+	path := "/secretariat/organisations/" + idStr(fx.sm)
+	d := sec.get(path + "?lang=zh").doc(t)
+	if got := text(testid(d, "names-default")); !strings.Contains(got, orgSM) {
+		t.Errorf("default in Chinese = %q, want the official name", got)
+	}
+	if got := text(testid(d, "translate-name-zh").Find(`[data-testid="source-text"]`)); got != orgSM {
+		t.Errorf("official name shown = %q", got)
+	}
+	if testid(d, "names-lang-en").Length() != 0 || testid(d, "names-lang-ar").Length() != 1 {
+		t.Error("the names offer English, or not Arabic")
+	}
+	vals := formValues(t, d, `form[data-testid="names-form"]`)
+	vals.Set("name-zh", strings.Repeat("网", 201))
+	p := sec.post(path+"/names?lang=zh", vals)
+	wantStatus(t, p, http.StatusUnprocessableEntity)
+	if testid(p.doc(t), "error-name-zh").Length() != 1 {
+		t.Error("no message beside the too long Chinese name")
+	}
+	vals.Set("name-zh", "示例网络有限公司")
+	wantRedirect(t, sec.post(path+"/names?lang=zh", vals), path+"?lang=zh#names")
+	var names domain.Text
+	var audits int
+	if err := db.QueryRow(ctx, `SELECT names, (SELECT count(*) FROM audit_events WHERE action = 'organisation.name' AND entity_id = o.id)
+		FROM organisations o WHERE id = $1`, fx.sm).Scan(&names, &audits); err != nil {
+		t.Fatal(err)
+	}
+	if names["zh"] != "示例网络有限公司" || len(names) != 1 || audits != 1 {
+		t.Errorf("names = %v, %d audit events", names, audits)
+	}
+	sm := inLang(fx.as(focalSM), "zh")
+	if got := texts(testid(sm.get("/focal").doc(t), "organisation")); !strings.Contains(got, "示例网络有限公司") {
+		t.Errorf("Chinese focal list organisations = %q", got)
+	}
+	me := inLang(fx.as(delegateSM), "zh")
+	if got := text(testid(me.get("/me").doc(t), "my-organisation")); got != "示例网络有限公司" {
+		t.Errorf("Chinese /me organisation = %q", got)
+	}
+	if got := text(testid(inLang(fx.as(delegateSM), "en").get("/me").doc(t), "my-organisation")); got != orgSM {
+		t.Errorf("English /me organisation = %q", got)
+	}
+	wantStatus(t, fx.as(focalSM).post(path+"/names?lang=fr", form("name-fr", "X")), http.StatusForbidden)
+}

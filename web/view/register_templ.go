@@ -257,9 +257,9 @@ func RegisterPage(p Page, d RegisterData) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var16 string
-					templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(t.T("reg.as", "Name", d.Account.Name(), "Organisation", d.Organisation.Name))
+					templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(t.T("reg.as", "Name", d.Account.Name(), "Organisation", OrgOf(t, *d.Organisation)))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/view/register.templ`, Line: 47, Col: 114}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/view/register.templ`, Line: 47, Col: 120}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
 					if templ_7745c5c3_Err != nil {

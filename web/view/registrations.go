@@ -277,12 +277,12 @@ type ParticipantGroup struct {
 	Lines        []domain.RegistrationLine
 }
 
-// GroupParticipants groups a list ordered by organisation.
-func GroupParticipants(lines []domain.RegistrationLine) []ParticipantGroup {
+// GroupParticipants groups a list ordered by organisation, each named in t's language.
+func GroupParticipants(t *i18n.Translator, lines []domain.RegistrationLine) []ParticipantGroup {
 	var out []ParticipantGroup
-	for _, l := range lines {
-		if n := len(out); n == 0 || out[n-1].Organisation != l.OrgName {
-			out = append(out, ParticipantGroup{Organisation: l.OrgName, Country: l.Country})
+	for i, l := range lines {
+		if n := len(out); n == 0 || lines[i-1].OrganisationID != l.OrganisationID {
+			out = append(out, ParticipantGroup{Organisation: LineOrg(t, l), Country: l.Country})
 		}
 		out[len(out)-1].Lines = append(out[len(out)-1].Lines, l)
 	}
