@@ -33,3 +33,23 @@ func BenchmarkRenderArabic(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRenderAll100 writes 100 letters in one batch (fonts cut once), in English and in
+// Arabic.
+func BenchmarkRenderAll100(b *testing.B) {
+	f := fonts(b)
+	for _, lang := range []string{"en", "ar"} {
+		b.Run(lang, func(b *testing.B) {
+			letters := make([]Letter, 100)
+			for i := range letters {
+				letters[i] = sample("MULLER-NUNEZ Jose")
+				letters[i].Words = words(b, lang)
+			}
+			for range b.N {
+				if _, err := RenderAll(b.Context(), f, letters); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

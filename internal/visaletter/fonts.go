@@ -227,12 +227,9 @@ func (f *Fonts) Subset(letters []Letter) *Fonts {
 		}
 	}
 	latin := setString(latinSet)
-	// The Arabic fonts are embedded by glyph, not by character: they are not cut, and fpdf keeps
-	// only the glyphs a letter draws.
-	ar, err := f.arabicFonts()
 	out := &Fonts{Latin: fpdf.UTF8CutFont(f.Latin, latin), LatinBold: fpdf.UTF8CutFont(f.LatinBold, latin),
 		Arabic: f.Arabic, ArabicBold: f.ArabicBold}
-	out.arabicOnce.Do(func() { out.arabic, out.arabicErr = ar, err })
+	out.arabicOnce.Do(func() { out.arabic, out.arabicErr = f.arabicSubset(letters) })
 	if len(cjkSet) > 1 {
 		out.CJK = fpdf.UTF8CutFont(f.CJK, setString(cjkSet))
 	}
@@ -246,4 +243,54 @@ func setString(set map[rune]bool) string {
 	}
 	sort.Slice(rs, func(i, j int) bool { return rs[i] < rs[j] })
 	return string(rs)
+}
+
+// arabicSubset returns the Arabic fonts cut to the glyphs the letters' Arabic shapes into (each
+// run of what the Arabic font prints, in both weights), and the nominal glyph of every character
+// it has; the fonts whole when the letters have no Arabic.
+func (f *Fonts) arabicSubset(letters []Letter) (*arabicFonts, error) {
+	ar, err := f.arabicFonts()
+	if err != nil {
+		return nil, err
+	}
+	var texts []string
+	for _, l := range letters {
+		if fields := l.fields(); hasArabic(fields...) {
+			texts = append(texts, fields...)
+		}
+	}
+	if len(texts) == 0 {
+		return ar, nil
+	}
+	sh := ar.shaper()
+	glyphs := [2]map[rune]bool{{puaBase: true}, {puaBase: true}}
+	for _, s := range texts {
+		rs := []rune(s)
+		for i := 0; i < len(rs); {
+			if !isArabic(rs[i]) && !sh.has(rs[i]) || unicode.IsSpace(rs[i]) {
+				i++
+				continue
+			}
+			j := i
+			for j < len(rs) && (isArabic(rs[j]) || sh.has(rs[j])) && !unicode.IsSpace(rs[j]) {
+				if g, ok := sh.regular.NominalGlyph(rs[j]); ok {
+					glyphs[0][puaBase+rune(g)] = true
+				}
+				if g, ok := sh.bold.NominalGlyph(rs[j]); ok {
+					glyphs[1][puaBase+rune(g)] = true
+				}
+				j++
+			}
+			for k, bold := range []bool{false, true} {
+				gs, _ := sh.shape(rs[i:j], true, 10, bold)
+				for _, g := range gs {
+					glyphs[k][puaBase+rune(g.id)] = true
+				}
+			}
+			i = j
+		}
+	}
+	return &arabicFonts{regular: ar.regular, bold: ar.bold,
+		puaRegular: fpdf.UTF8CutFont(ar.puaRegular, setString(glyphs[0])),
+		puaBold:    fpdf.UTF8CutFont(ar.puaBold, setString(glyphs[1]))}, nil
 }

@@ -277,11 +277,14 @@ func TestRunsSplitByScript(t *testing.T) {
 // A batch prints exactly what single letters print: the cut fonts miss no character.
 func TestRenderAllMatchesRender(t *testing.T) {
 	f := fonts(t)
-	names := []string{"José Müller-Ñúñez", "李娜", "Ελένη Παπαδοπούλου", "Zoë O’Brien — “Bo”"}
+	names := []string{"José Müller-Ñúñez", "李娜", "Ελένη Παπαδοπούλου", "Zoë O’Brien — “Bo”", "محمد عبد الله", "MULLER Jose"}
 	letters := make([]Letter, len(names))
 	for i, n := range names {
 		letters[i] = sample(n)
 	}
+	// A letter in Arabic: its glyphs come from the batch's cut of the Arabic fonts.
+	letters[5].Words = words(t, "ar")
+	letters[5].MeetingTitle = "اجتماعات فرق العمل 1/13 و2/13 و3/13 و4/13"
 	pdfs, err := RenderAll(context.Background(), f, letters)
 	if err != nil {
 		t.Fatal(err)
@@ -294,12 +297,32 @@ func TestRenderAllMatchesRender(t *testing.T) {
 		if a, b := pdfText(t, pdfs[i]), pdfText(t, one); a != b {
 			t.Errorf("%s: batch text differs:\n%s\n---\n%s", names[i], a, b)
 		}
+		// The same glyphs drawn: the pages look the same (the text read back comes from ActualText
+		// for Arabic, and would not show a glyph missing from the cut).
+		if i >= 4 && !bytes.Equal(page(t, pdfs[i]), page(t, one)) {
+			t.Errorf("%s: the batch's page looks different", names[i])
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := RenderAll(ctx, f, letters); err == nil {
 		t.Error("RenderAll ignores a cancelled context")
 	}
+}
+
+// page renders a PDF's first page at 100 dpi (pdftoppm) as PNG bytes.
+func page(t *testing.T, pdf []byte) []byte {
+	t.Helper()
+	if _, err := exec.LookPath("pdftoppm"); err != nil {
+		missing(t, "pdftoppm not installed (poppler-utils)")
+	}
+	cmd := exec.Command("pdftoppm", "-r", "100", "-png", "-singlefile", "-f", "1", "-l", "1", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftoppm: %v", err)
+	}
+	return out
 }
 
 func TestFilenameAndDates(t *testing.T) {

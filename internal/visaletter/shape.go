@@ -67,6 +67,19 @@ func newArabicFonts(regular, bold []byte) (*arabicFonts, error) {
 type shaper struct {
 	regular, bold *font.Face
 	hb            shaping.HarfbuzzShaper
+	// shaped keeps what was shaped: lines are measured while they are broken and again when drawn.
+	shaped map[shapeKey]shapedRun
+}
+
+type shapeKey struct {
+	text      string
+	rtl, bold bool
+	size      float64
+}
+
+type shapedRun struct {
+	glyphs []glyph
+	width  float64
 }
 
 func (a *arabicFonts) shaper() *shaper {
@@ -85,6 +98,19 @@ const mmPerPt = 25.4 / 72
 // shape shapes text right to left at size points; it returns the glyphs in visual order and
 // their width in mm.
 func (s *shaper) shape(text []rune, rtl bool, size float64, bold bool) ([]glyph, float64) {
+	key := shapeKey{string(text), rtl, bold, size}
+	if r, ok := s.shaped[key]; ok {
+		return r.glyphs, r.width
+	}
+	gs, wd := s.shapeNew(text, rtl, size, bold)
+	if s.shaped == nil {
+		s.shaped = map[shapeKey]shapedRun{}
+	}
+	s.shaped[key] = shapedRun{gs, wd}
+	return gs, wd
+}
+
+func (s *shaper) shapeNew(text []rune, rtl bool, size float64, bold bool) ([]glyph, float64) {
 	face := s.regular
 	if bold {
 		face = s.bold
