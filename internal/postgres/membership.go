@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"plenary/internal/domain"
+	"plenary/internal/service"
 )
 
 // confirmedSQL is true when account acc's affiliation to its organisation o counts as confirmed:
@@ -64,57 +65,42 @@ func (db *DB) Members(ctx context.Context, orgs []int64) ([]MemberLine, error) {
 	return pgx.CollectRows(rows, pgx.RowToStructByName[MemberLine])
 }
 
-// ConfirmMember confirms an account's affiliation to its organisation: by a focal point of that
-// organisation or the secretariat. An account of another organisation is reported missing.
-func (db *DB) ConfirmMember(ctx context.Context, a Audit, actor domain.Actor, accountID int64, now time.Time) error {
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		org, err := memberOrganisation(ctx, tx, actor, accountID)
-		if err != nil {
-			return err
-		}
-		tag, err := tx.Exec(ctx, `INSERT INTO affiliations (account_id, organisation_id, confirmed_by, confirmed_at)
-			VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, accountID, org, actor.ID, now)
-		if err != nil {
-			return fmt.Errorf("postgres: confirm member: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.Errorf(domain.Conflict, "error.member_already_confirmed")
-		}
-		return audit(ctx, tx, a, "membership.confirm", "account", accountID, map[string]any{"organisation_id": org})
-	})
-}
+var (
+	_ service.MemberTx    = (*Tx)(nil)
+	_ service.MemberReads = (*DB)(nil)
+)
 
-// RevokeMember withdraws the confirmation of an account's affiliation (someone who has left the
-// organisation): by a focal point of that organisation or the secretariat.
-func (db *DB) RevokeMember(ctx context.Context, a Audit, actor domain.Actor, accountID int64) error {
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		org, err := memberOrganisation(ctx, tx, actor, accountID)
-		if err != nil {
-			return err
-		}
-		tag, err := tx.Exec(ctx, `DELETE FROM affiliations WHERE account_id = $1 AND organisation_id = $2`, accountID, org)
-		if err != nil {
-			return fmt.Errorf("postgres: revoke member: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.Errorf(domain.Conflict, "error.member_not_confirmed")
-		}
-		return audit(ctx, tx, a, "membership.revoke", "account", accountID, map[string]any{"organisation_id": org})
-	})
-}
-
-// memberOrganisation returns the organisation of an account the actor may confirm; any other
-// account is NotFound, so that a focal point learns nothing of other organisations.
-func memberOrganisation(ctx context.Context, tx pgx.Tx, actor domain.Actor, accountID int64) (int64, error) {
-	var org *int64
-	err := tx.QueryRow(ctx, `SELECT organisation_id FROM accounts WHERE id = $1 FOR SHARE`, accountID).Scan(&org)
+// LockAccount reads an account FOR SHARE: its organisation cannot change until the transaction
+// ends.
+func (t *Tx) LockAccount(ctx context.Context, id int64) (domain.Account, error) {
+	rows, _ := t.Query(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1 FOR SHARE`, id)
+	acc, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Account])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return acc, domain.Errorf(domain.NotFound, "error.account_not_found")
+	}
 	if err != nil {
-		return 0, notFound(err, "error.member_not_found")
+		return acc, fmt.Errorf("postgres: lock account: %w", err)
 	}
-	if org == nil || !domain.CanConfirmMember(actor, *org) {
-		return 0, domain.Errorf(domain.NotFound, "error.member_not_found")
+	return acc, nil
+}
+
+// ConfirmAffiliation records that the account belongs to org; false when already confirmed.
+func (t *Tx) ConfirmAffiliation(ctx context.Context, accountID, org, by int64, now time.Time) (bool, error) {
+	tag, err := t.Exec(ctx, `INSERT INTO affiliations (account_id, organisation_id, confirmed_by, confirmed_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, accountID, org, by, now)
+	if err != nil {
+		return false, fmt.Errorf("postgres: confirm member: %w", err)
 	}
-	return *org, nil
+	return tag.RowsAffected() > 0, nil
+}
+
+// WithdrawAffiliation removes the confirmation that the account belongs to org; false when none.
+func (t *Tx) WithdrawAffiliation(ctx context.Context, accountID, org int64) (bool, error) {
+	tag, err := t.Exec(ctx, `DELETE FROM affiliations WHERE account_id = $1 AND organisation_id = $2`, accountID, org)
+	if err != nil {
+		return false, fmt.Errorf("postgres: revoke member: %w", err)
+	}
+	return tag.RowsAffected() > 0, nil
 }
 
 // membershipOnApproved confirms the affiliation of the delegates of newly approved registrations,

@@ -35,4 +35,5 @@ type Services struct {
 	Focal         *Focal
 	Figures       *Figures
 	DeskStaff     *DeskStaff
+	Members       *Members
 }

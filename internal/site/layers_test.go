@@ -58,7 +58,8 @@ func storeCalls(t *testing.T) map[string][]string {
 func TestHandlersCallUseCases(t *testing.T) {
 	calls := storeCalls(t)
 	moved := []string{"focal.go", "registration_list.go", "approve_all.go", "ical.go", "registration_edit.go",
-		"colocated.go", "desk_staff.go", "desk_confirmation.go", "registration_cancel.go", "register.go"}
+		"colocated.go", "desk_staff.go", "desk_confirmation.go", "registration_cancel.go", "register.go",
+		"membership_focal.go"}
 	for _, name := range moved {
 		got, ok := calls[name]
 		if !ok {
@@ -69,7 +70,7 @@ func TestHandlersCallUseCases(t *testing.T) {
 		}
 	}
 	// The ceiling is the count after the last handlers moved; lower it as more move.
-	const ceiling = 79
+	const ceiling = 73
 	total := 0
 	var where []string
 	for name, got := range calls {

@@ -3,6 +3,7 @@ package site
 import (
 	"net/http"
 
+	"plenary/internal/domain"
 	"plenary/web/view"
 )
 
@@ -10,7 +11,7 @@ import (
 // confirmation first: confirming one opens the meeting documents to that delegate. Nobody else's
 // accounts are listed.
 func (s *Server) membersList(w http.ResponseWriter, r *http.Request) {
-	lines, err := s.db.Members(r.Context(), actorOf(r).FocalOf())
+	lines, err := s.svc.Members.List(r.Context(), actorOf(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -32,16 +33,12 @@ func (s *Server) memberChange(w http.ResponseWriter, r *http.Request, confirm bo
 		s.fail(w, r, err)
 		return
 	}
+	var acc domain.Account
 	if confirm {
-		err = s.db.ConfirmMember(r.Context(), auditOf(r), actorOf(r), id, s.opts.Now())
+		acc, err = s.svc.Members.Confirm(r.Context(), auditOf(r), actorOf(r), id)
 	} else {
-		err = s.db.RevokeMember(r.Context(), auditOf(r), actorOf(r), id)
+		acc, err = s.svc.Members.Revoke(r.Context(), auditOf(r), actorOf(r), id)
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	acc, err := s.db.Account(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
