@@ -210,3 +210,30 @@ func qrOf(t *testing.T, pdf []byte) string {
 	}
 	return strings.TrimSpace(string(out))
 }
+
+// A letter longer than a page goes on to a second one: every line printed once, none over the
+// foot of the first page.
+func TestLongLetterTakesTwoPages(t *testing.T) {
+	l := sample("MULLER-NUNEZ Jose")
+	for i := range 40 {
+		l.Colocated = append(l.Colocated, Event{"Rapporteur group meeting number " + string(rune('A'+i%26)) + string(rune('a'+i/26)),
+			day("2025-07-14"), day("2025-07-15")})
+	}
+	pdf, err := Render(fonts(t), l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdftest.ReadingText(t, pdf)
+	if pages := strings.Count(text, "\f"); pages != 2 {
+		t.Errorf("%d pages, want 2", pages)
+	}
+	for _, e := range l.Colocated {
+		if n := strings.Count(text, e.Title+","); n != 1 {
+			t.Errorf("%q printed %d times", e.Title, n)
+		}
+	}
+	first := text[:strings.Index(text, "\f")]
+	if !strings.Contains(first, "Check that this letter is genuine") && !strings.Contains(text[strings.Index(text, "\f"):], "Check that this letter is genuine") {
+		t.Error("no verification block")
+	}
+}
