@@ -87,7 +87,8 @@ func TestCheckInListsPage(t *testing.T) {
 		t.Errorf("exits no longer scanned: %q", got)
 	}
 	hist := sec.get("/secretariat/meetings/" + idStr(fx.demo) + "/history").body
-	if strings.Count(hist, "Check-in list added") != 2 || strings.Count(hist, "Check-in list changed") != 1 {
+	if !strings.Contains(hist, "Check-in list added: Room C<") || strings.Count(hist, "Check-in list added") != 2 ||
+		!strings.Contains(hist, "Check-in list changed: Room C (Montbrillant)") {
 		t.Error("the meeting's history does not name the lists added and changed")
 	}
 

@@ -740,7 +740,19 @@ func historyWhat(t *i18n.Translator, ev postgres.AuditEvent) string {
 		return strings.Join(parts, " ")
 	}
 	if strings.HasPrefix(ev.Action, "checkin_list.") {
-		return t.T("event." + ev.Action)
+		// The list named as it was named then, in the reader's language.
+		name := domain.Text{}
+		if n, ok := ev.Detail["name"].(map[string]any); ok {
+			for k, v := range n {
+				if s, ok := v.(string); ok {
+					name[k] = s
+				}
+			}
+		}
+		if len(name) == 0 {
+			return t.T("event." + ev.Action)
+		}
+		return t.T("checkin.history."+strings.TrimPrefix(ev.Action, "checkin_list."), "List", name.In(t.Lang.Tag))
 	}
 	// (The actions are matched without their "meeting." prefix.)
 	switch strings.TrimPrefix(ev.Action, "meeting.") {
