@@ -204,6 +204,20 @@ func TestDeskInABrowser(t *testing.T) {
 	desk.onPhone("the day's figures on a phone")
 	desk.open("/desk/" + slug + "?reg=" + strconv.FormatInt(id, 10))
 	desk.onPhone("the desk on a phone")
+	// In Arabic (right to left) and Chinese too, every message translated.
+	for _, lang := range []string{"ar", "zh"} {
+		desk.open("/secretariat/meetings/" + mid + "/figures")
+		if status := desk.submit("switch to "+lang, `[data-testid="lang-`+lang+`"]`); status != 200 {
+			t.Fatalf("switching to %s: status %d", lang, status)
+		}
+		if got := desk.eval("read the page's language", `document.documentElement.lang`); got != lang {
+			t.Fatalf("the figures in %s: the page is in %q", lang, got)
+		}
+		if body := desk.text("main"); strings.Contains(body, "figures.") || strings.Contains(body, "Checked in") {
+			t.Errorf("the figures in %s show a key or English: %s", lang, body)
+		}
+		desk.onPhone("the day's figures on a phone, in " + lang)
+	}
 
 	// A room changed in the editor shows on the screen: the next day's first session moves.
 	var screen struct {

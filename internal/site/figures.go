@@ -31,7 +31,7 @@ func (s *Server) figuresPage(w http.ResponseWriter, r *http.Request) {
 	title := m.Title.In(t.Lang.Tag)
 	now := s.opts.Now().In(loc)
 	d := view.FiguresData{MeetingID: m.ID, MeetingSlug: m.Slug, MeetingTitle: title, Dates: t.DateRange(m.FirstDay, m.LastDay),
-		Zone:     t.T("figures.as_of", "Time", t.DateShort(now)+" "+t.Clock(now)) + " " + t.T("meeting.local_time", "City", m.City.In(t.Lang.Tag), "Zone", m.TimeZone),
+		AsOf: t.T("figures.as_of", "Time", t.DateShort(now)+" "+t.Clock(now)), Zone: t.T("meeting.local_time", "City", m.City.In(t.Lang.Tag), "Zone", m.TimeZone),
 		Expected: f.Expected, CheckedIn: f.CheckedIn, ToCome: f.Expected - f.CheckedIn, Percent: percentText(t, f.Percent), Elsewhere: f.Elsewhere}
 	if domain.CanManageMeetings(actor) {
 		d.BackHref, d.BackLabel = "/secretariat/meetings/"+itoa64(m.ID), title

@@ -144,7 +144,7 @@ func TestDayFigures(t *testing.T) {
 	if got := text(testid(d, "figures-elsewhere")); !strings.Contains(got, "1 more person was checked in") {
 		t.Errorf("elsewhere: %q", got)
 	}
-	if got := text(testid(d, "figures-zone")); !strings.Contains(got, "Europe/Zurich") {
+	if got := text(testid(d, "figures-zone")); !strings.Contains(got, "Europe/Zurich") || !strings.Contains(got, "local time in Geneva") {
 		t.Errorf("the time zone is not named: %q", got)
 	}
 	if href, _ := testid(d, "figures-participants").Attr("href"); href == "" {

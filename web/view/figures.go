@@ -7,8 +7,9 @@ type FiguresData struct {
 	MeetingSlug  string
 	MeetingTitle string
 	Dates        string
-	// Zone names the meeting's time zone and city, in which every hour is read.
-	Zone string
+	// AsOf says when the figures were read; Zone names the meeting's time zone and city, in which
+	// every hour is read.
+	AsOf, Zone string
 	// Back links to where the reader came from: the editor for the secretariat, the desk for
 	// desk staff.
 	BackHref, BackLabel string
