@@ -315,3 +315,24 @@ func (t *Translator) Country(code string) string {
 // language), and go-playground/locales' short times are 12-hour for Chinese and Arabic, so the
 // pattern is fixed here rather than taken from them.
 func (t *Translator) Clock(d time.Time) string { return d.Format("15:04") }
+
+// GMT names the offset from UTC of the zone at that instant as CLDR's localized GMT format of
+// the language writes it ("GMT+1", "UTC+1" in French, "غرينتش+1" in Arabic; "GMT+5:30"; "GMT"
+// at offset zero): the catalogue's time.gmt and time.gmt_zero carry each language's pattern.
+// Unlike a zone's abbreviation ("CET", English), it reads the same in every language.
+func (t *Translator) GMT(at time.Time) string {
+	_, off := at.Zone()
+	if off == 0 {
+		return t.T("time.gmt_zero")
+	}
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	h, m := off/3600, off%3600/60
+	s := sign + fmt.Sprint(h)
+	if m != 0 {
+		s += fmt.Sprintf(":%02d", m)
+	}
+	return t.T("time.gmt", "Offset", s)
+}

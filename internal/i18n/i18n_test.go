@@ -405,3 +405,22 @@ func hasHan(s string) bool {
 	}
 	return false
 }
+
+// A zone's offset is named as CLDR's localized GMT format of each language writes it.
+func TestGMTOffsetInSixLanguages(t *testing.T) {
+	c := load(t)
+	at := func(secs int) time.Time { return time.Date(2026, 3, 2, 9, 0, 0, 0, time.FixedZone("X", secs)) }
+	for _, tc := range []struct {
+		lang string
+		secs int
+		want string
+	}{
+		{"en", 3600, "GMT+1"}, {"zh", 7200, "GMT+2"}, {"fr", 3600, "UTC+1"}, {"es", -3 * 3600, "GMT-3"},
+		{"ru", 3*3600 + 0, "GMT+3"}, {"ar", 3600, "غرينتش\u2068+1\u2069"}, // the offset isolated, so "+1" keeps its sign first in Arabic {"en", 5*3600 + 1800, "GMT+5:30"},
+		{"en", 0, "GMT"}, {"fr", 0, "UTC"}, {"ar", 0, "غرينتش"},
+	} {
+		if got := c.For(tc.lang).GMT(at(tc.secs)); got != tc.want {
+			t.Errorf("%s at %+d s: %q, want %q", tc.lang, tc.secs, got, tc.want)
+		}
+	}
+}

@@ -118,7 +118,7 @@ func TestMeetingEditorSections(t *testing.T) {
 			t.Errorf("history lacks %q:\n%s", want, lines)
 		}
 	}
-	if !strings.Contains(lines, " CET") && !strings.Contains(lines, " CEST") {
+	if !strings.Contains(lines, " GMT+1") && !strings.Contains(lines, " GMT+2") {
 		t.Errorf("history times do not name the zone:\n%s", lines)
 	}
 	if strings.Count(lines, "Details saved: venue.") != 2 {

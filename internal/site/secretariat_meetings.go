@@ -692,7 +692,7 @@ func (s *Server) meetingHistory(w http.ResponseWriter, r *http.Request) {
 			who = *ev.ActorName
 		}
 		at := ev.At.In(loc)
-		lines = append(lines, view.HistoryLine{At: t.Date(at) + " " + at.Format("15:04") + " " + at.Format("MST"), Who: who, What: historyWhat(t, ev)})
+		lines = append(lines, view.HistoryLine{At: t.Date(at) + " " + at.Format("15:04") + " " + t.GMT(at), Who: who, What: historyWhat(t, ev)})
 	}
 	s.render(w, r, http.StatusOK, view.MeetingHistoryPage(s.page(r, t.T("life.history_title", "Meeting", d.Title.In(t.Lang.Tag))), e,
 		d.TimeZone, lines))

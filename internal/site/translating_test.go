@@ -4,8 +4,10 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -355,4 +357,40 @@ func TestOrganisationNamesInSixLanguages(t *testing.T) {
 		t.Errorf("English /me organisation = %q", got)
 	}
 	wantStatus(t, fx.as(focalSM).post(path+"/names?lang=fr", form("name-fr", "X")), http.StatusForbidden)
+}
+
+// The times' zone is named in the page's language: the meeting's city, translated, and the
+// zone's offset as CLDR writes it in that language, never the zone's English name or
+// abbreviation; the room screen says the same.
+func TestZoneNamedInThePagesLanguage(t *testing.T) {
+	t.Parallel()
+	fx := newListsFixture(t)
+	ctx := context.Background()
+	var first time.Time
+	if err := fx.ts.db.Pool.QueryRow(ctx, `SELECT first_day FROM meetings WHERE id = $1`, fx.demo).Scan(&first); err != nil {
+		t.Fatal(err)
+	}
+	zurich, _ := time.LoadLocation("Europe/Zurich")
+	_, off := time.Date(first.Year(), first.Month(), first.Day(), 12, 0, 0, 0, zurich).Zone()
+	hours := strconv.Itoa(off / 3600)
+	for _, c := range []struct{ lang, want string }{
+		{"zh", "时间均为日内瓦当地时间（GMT+" + hours + "）。"},
+		{"ar", "الأوقات بالتوقيت المحلي في جنيف (غرينتش+" + hours + ")."},
+		{"en", "Times are local time in Geneva (GMT+" + hours + ")."},
+	} {
+		b := fx.ts.browser()
+		wantStatus(t, b.post("/language", form("lang", c.lang, "next", "/")), http.StatusSeeOther)
+		// (Arabic isolates each value it writes: compared without the isolates.)
+		got := strings.NewReplacer("\u2068", "", "\u2069", "").Replace(text(testid(b.get("/meetings/"+fx.demoSlug).doc(t), "meeting-local-time")))
+		if got != c.want {
+			t.Errorf("%s: local time = %q, want %q", c.lang, got, c.want)
+		}
+		if strings.Contains(got, "Zurich") || strings.Contains(got, "CET") {
+			t.Errorf("%s: the zone is named in English: %q", c.lang, got)
+		}
+		screen := text(testid(b.get("/meetings/"+fx.demoSlug+"/screen?lang="+c.lang).doc(t), "screen-zone"))
+		if strings.Contains(screen, "Zurich") || !strings.Contains(screen, "+") {
+			t.Errorf("%s: the room screen names the zone %q", c.lang, screen)
+		}
+	}
 }

@@ -145,10 +145,11 @@ func telURL(phone string) string {
 }
 
 // MeetingTime writes an instant as the date and time in the meeting's time zone zone, with the
-// zone's abbreviation ("3 December 2026, 16:21 CET").
+// zone's offset as the language names it (i18n.Translator.GMT: "3 December 2026, 16:21 GMT+1",
+// "2026年12月3日 16:21（GMT+1）", not the English abbreviation CET).
 func MeetingTime(t *i18n.Translator, at time.Time, zone string) string {
 	lt := at.In(domain.Location(zone))
-	return t.T("time.in_zone", "Date", t.DateShort(lt), "Time", lt.Format("15:04"), "Zone", lt.Format("MST"))
+	return t.T("time.in_zone", "Date", t.DateShort(lt), "Time", lt.Format("15:04"), "Zone", t.GMT(lt))
 }
 
 // ParenIf is t.Paren(s), or nothing when s is empty.
@@ -174,4 +175,14 @@ func DeskHours(t *i18n.Translator, o domain.DeskOpening, place string) string {
 		return t.T("meeting.desk_open_hours", "Date", t.Date(o.OpensAt), "Time", t.Clock(o.OpensAt), "Closes", t.Clock(*o.ClosesAt), "Place", place)
 	}
 	return t.T("meeting.desk_opens", "Date", t.Date(o.OpensAt), "Time", t.Clock(o.OpensAt), "Place", place)
+}
+
+// MeetingZone names a meeting's time zone on its pages: its offset from UTC on day (the
+// meeting's first day, or the moment shown), as the language writes it (i18n.Translator.GMT).
+// The city the zone is named by is the meeting's own, translated ("日内瓦当地时间"), not the
+// zone's (Europe/Zurich is Geneva's zone).
+func MeetingZone(t *i18n.Translator, zone string, day time.Time) string {
+	loc := domain.Location(zone)
+	y, m, d := day.Date()
+	return t.GMT(time.Date(y, m, d, 12, 0, 0, 0, loc))
 }
