@@ -74,10 +74,11 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 			Reads: db,
 			Now:   now,
 		}),
-		FocalMail: service.NewFocalMail(postgres.TxFor(db, func(t *postgres.Tx) service.FocalMailTx { return t }), db),
-		Focal:     service.NewFocal(postgres.TxFor(db, func(t *postgres.Tx) service.FocalTx { return t }), db, now),
-		Figures:   service.NewFigures(db, now),
-		DeskStaff: service.NewDeskStaff(postgres.TxFor(db, func(t *postgres.Tx) service.RoleTx { return t }), db),
-		Members:   service.NewMembers(postgres.TxFor(db, func(t *postgres.Tx) service.MemberTx { return t }), db, now),
+		FocalMail:       service.NewFocalMail(postgres.TxFor(db, func(t *postgres.Tx) service.FocalMailTx { return t }), db),
+		Focal:           service.NewFocal(postgres.TxFor(db, func(t *postgres.Tx) service.FocalTx { return t }), db, now),
+		Figures:         service.NewFigures(db, now),
+		DeskStaff:       service.NewDeskStaff(postgres.TxFor(db, func(t *postgres.Tx) service.RoleTx { return t }), db),
+		Members:         service.NewMembers(postgres.TxFor(db, func(t *postgres.Tx) service.MemberTx { return t }), db, now),
+		Representations: service.NewRepresentations(postgres.TxFor(db, func(t *postgres.Tx) service.RepresentationTx { return t }), db),
 	}
 }

@@ -2,11 +2,13 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
 	"plenary/internal/domain"
+	"plenary/internal/service"
 )
 
 // Representations returns the Swiss representations by country and city (only the active ones
@@ -21,44 +23,33 @@ func (db *DB) Representations(ctx context.Context, all bool) ([]domain.Represent
 	return out, nil
 }
 
-// AddRepresentation adds a representation to the list, by the secretariat, with an audit event.
-func (db *DB) AddRepresentation(ctx context.Context, a Audit, actor domain.Actor, r domain.Representation) (int64, error) {
-	if !actor.Can(domain.ManageVisas) {
-		return 0, domain.Errorf(domain.Forbidden, "error.forbidden")
-	}
-	if err := domain.CheckRepresentation(r); err != nil {
-		return 0, err
-	}
+var (
+	_ service.RepresentationTx    = (*Tx)(nil)
+	_ service.RepresentationReads = (*DB)(nil)
+)
+
+// AddRepresentation stores a representation; false when the same one is listed already.
+func (t *Tx) AddRepresentation(ctx context.Context, r domain.Representation) (int64, bool, error) {
 	var id int64
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO swiss_representations (country, city, kind) VALUES ($1, $2, $3)
-			ON CONFLICT (country, city, kind) DO NOTHING RETURNING id`, r.Country, r.City, string(r.Kind)).Scan(&id)
-		if err == pgx.ErrNoRows {
-			return domain.FieldErrors(map[string]string{"city": "error.representation_exists"})
-		}
-		if err != nil {
-			return fmt.Errorf("postgres: add representation: %w", err)
-		}
-		return audit(ctx, tx, a, "representation.add", "swiss_representation", id,
-			map[string]any{"country": r.Country, "city": r.City, "kind": r.Kind})
-	})
-	return id, err
+	err := t.QueryRow(ctx, `INSERT INTO swiss_representations (country, city, kind) VALUES ($1, $2, $3)
+		ON CONFLICT (country, city, kind) DO NOTHING RETURNING id`, r.Country, r.City, string(r.Kind)).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("postgres: add representation: %w", err)
+	}
+	return id, true, nil
 }
 
-// SetRepresentationActive offers a representation again or no longer (requests that name it
-// keep it), by the secretariat, with an audit event.
-func (db *DB) SetRepresentationActive(ctx context.Context, a Audit, actor domain.Actor, id int64, active bool) error {
-	if !actor.Can(domain.ManageVisas) {
-		return domain.Errorf(domain.Forbidden, "error.forbidden")
+// SetRepresentationActive offers a representation again or no longer.
+func (t *Tx) SetRepresentationActive(ctx context.Context, id int64, active bool) error {
+	tag, err := t.Exec(ctx, `UPDATE swiss_representations SET active = $2 WHERE id = $1`, id, active)
+	if err != nil {
+		return fmt.Errorf("postgres: representation: %w", err)
 	}
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE swiss_representations SET active = $2 WHERE id = $1`, id, active)
-		if err != nil {
-			return fmt.Errorf("postgres: representation: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.Errorf(domain.NotFound, "error.not_found")
-		}
-		return audit(ctx, tx, a, "representation.active", "swiss_representation", id, map[string]any{"active": active})
-	})
+	if tag.RowsAffected() == 0 {
+		return domain.Errorf(domain.NotFound, "error.not_found")
+	}
+	return nil
 }

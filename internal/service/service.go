@@ -36,4 +36,6 @@ type Services struct {
 	Figures       *Figures
 	DeskStaff     *DeskStaff
 	Members       *Members
+	// Representations is the list of Swiss representations visa requests name.
+	Representations *Representations
 }

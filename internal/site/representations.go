@@ -10,7 +10,7 @@ import (
 func (s *Server) representationsTitle(r *http.Request) string { return s.translator(r).T("reps.title") }
 
 func (s *Server) representationsPage(w http.ResponseWriter, r *http.Request, status int, f view.Form) {
-	list, err := s.db.Representations(r.Context(), true)
+	list, err := s.svc.Representations.All(r.Context(), actorOf(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -40,7 +40,7 @@ func (s *Server) representationAdd(w http.ResponseWriter, r *http.Request) {
 		s.representationsPage(w, r, http.StatusUnprocessableEntity, f)
 		return
 	}
-	_, err = s.db.AddRepresentation(r.Context(), auditOf(r), actorOf(r),
+	_, err = s.svc.Representations.Add(r.Context(), auditOf(r), actorOf(r),
 		domain.Representation{Country: in.Country, City: in.City, Kind: domain.RepresentationKind(in.Kind)})
 	if err != nil {
 		if applyDomainError(t, err, &f) {
@@ -63,7 +63,7 @@ func (s *Server) representationActive(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	active := r.PostFormValue("active") == "true"
-	if err := s.db.SetRepresentationActive(r.Context(), auditOf(r), actorOf(r), id, active); err != nil {
+	if err := s.svc.Representations.SetActive(r.Context(), auditOf(r), actorOf(r), id, active); err != nil {
 		s.actionFailed(w, r, err, "/secretariat/representations")
 		return
 	}

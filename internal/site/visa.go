@@ -83,7 +83,7 @@ func (s *Server) letterOptions() (postgres.LetterOptions, error) {
 func (s *Server) representations() []domain.Representation {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	reps, err := s.db.Representations(ctx, false)
+	reps, err := s.svc.Representations.Offered(ctx)
 	if err != nil {
 		return nil
 	}
