@@ -330,7 +330,7 @@ func printableASCII(s string) bool {
 }
 
 // scanOut is a scan's result as the device reads it.
-func (s *Server) scanOut(r *http.Request, loc *time.Location, nonce string, res service.ScanResult) apiScanOut {
+func (s *Server) scanOut(r *http.Request, loc *time.Location, nonce string, dir domain.Direction, res service.ScanResult) apiScanOut {
 	t := s.translator(r)
 	at := res.At.UTC()
 	out := apiScanOut{Nonce: nonce, Outcome: res.Outcome, Refusal: res.Refusal, Person: res.Person, Registration: res.Registration,
@@ -349,6 +349,8 @@ func (s *Server) scanOut(r *http.Request, loc *time.Location, nonce string, res 
 			f.Desk, _ = res.Args["Desk"].(string)
 			out.First = f
 		}
+	} else if dir == domain.Exit {
+		out.Message = t.T("api.exit_recorded")
 	} else {
 		out.Message = t.T("desk.checked_in")
 	}
@@ -365,7 +367,7 @@ func (s *Server) redeem(r *http.Request, loc *time.Location, in apiScanIn) (apiS
 	if err != nil {
 		return apiScanOut{}, false, err
 	}
-	return s.scanOut(r, loc, in.Nonce, res), res.Replayed, nil
+	return s.scanOut(r, loc, in.Nonce, sc.Direction, res), res.Replayed, nil
 }
 
 func (s *Server) deviceLocation(r *http.Request) (*time.Location, error) {

@@ -462,3 +462,33 @@ func TestDeviceAPISignedLists(t *testing.T) {
 		t.Errorf("the cancelled code: %d %s", a.status, a.raw)
 	}
 }
+
+// A device at a room's door (a list the secretariat added, with exits scanned) names the list:
+// the entry, then the exit, are recorded on it with their messages; the meeting's answer lists it.
+func TestDeviceAPIRoomList(t *testing.T) {
+	t.Parallel()
+	fx := newAPIFixture(t)
+	room, err := fx.svc.Desk.SaveCheckInList(context.Background(), postgres.Audit{ActorID: fx.sec.ID}, fx.sec, domain.CheckInList{
+		MeetingID: fx.demo, Kind: domain.RoomList, Name: domain.Text{"en": "Room C"}, MultiEntry: true, Exits: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := fx.dev.do("GET", "/api/desk/meeting", nil); !strings.Contains(string(a.raw), `"name":"Room C","multi_entry":true`) {
+		t.Errorf("the meeting's lists: %s", a.raw)
+	}
+	reg, code := fx.confirmed(delegateSM)
+	for i, c := range []struct{ dir, msg string }{{"in", "desk.checked_in"}, {"out", "api.exit_recorded"}} {
+		a := fx.dev.do("POST", "/api/desk/redeem", map[string]any{"nonce": "room-" + strconv.Itoa(i), "code": code, "list": room.ID, "direction": c.dir})
+		var s apiScan
+		a.decode(t, &s)
+		if a.status != http.StatusOK || s.Outcome != "accepted" || s.Message != fx.ts.cat.For("en").T(c.msg) {
+			t.Errorf("%s: %d %s", c.dir, a.status, a.raw)
+		}
+	}
+	if n := fx.count(`SELECT count(*) FROM scans WHERE list_id = $1 AND registration_id = $2 AND outcome = 'accepted'`, room.ID, reg); n != 2 {
+		t.Errorf("%d passages on the room's list, want 2", n)
+	}
+	if a := fx.dev.do("POST", "/api/desk/redeem", map[string]any{"nonce": "room-x", "code": code, "list": room.ID + 1000}); a.status != http.StatusNotFound {
+		t.Errorf("a list of no meeting: %d %s", a.status, a.raw)
+	}
+}
