@@ -11,10 +11,13 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"plenary/internal/pdftest"
 )
 
 // postLetterSettings sends the letter settings form as a browser does, with a signature file
@@ -249,6 +252,44 @@ func TestLetterInTheChosenLanguage(t *testing.T) {
 	for _, s := range []string{"Dear Sir", "Period of stay", "Embassy of", "Consulate General of", "Name as in passport"} {
 		if strings.Contains(txt, s) {
 			t.Errorf("the Russian letter says %q in English:\n%s", s, txt)
+		}
+	}
+}
+
+// A delegate with a Latin-script passport gets an Arabic letter when the secretariat chose
+// Arabic: its words read back in logical order, the city in Arabic, the passport name as typed.
+func TestArabicLetterIssued(t *testing.T) {
+	t.Parallel()
+	vs := newVisaSite(t)
+	var sg int64
+	if err := vs.db.Pool.QueryRow(context.Background(), `SELECT study_group_id FROM meetings WHERE id = $1`, vs.meetingID).Scan(&sg); err != nil {
+		t.Fatal(err)
+	}
+	sgPath := "/secretariat/study-groups/" + itoa(sg) + "/letter"
+	sec := vs.browser()
+	sec.login(secretariat)
+	f := formFields(t, sec.get(sgPath))
+	f["letter_language"] = "ar"
+	wantRedirect(t, sec.postLetterSettings(sgPath, f, nil), sgPath)
+
+	del := vs.browser()
+	del.login("delegate.sm@plenary.test")
+	wantStatus(t, del.post(vs.registerPath(), vs.passportForm("Jose Muller")), http.StatusSeeOther)
+	id, reg, _ := vs.visaOf("delegate.sm@plenary.test")
+	vs.approve("focal.sm@plenary.test", reg)
+	wantStatus(t, sec.post(vs.queuePath()+"/issue", form("id", itoa(id))), http.StatusSeeOther)
+	p := del.get("/visas/" + itoa(id) + "/letter.pdf")
+	wantStatus(t, p, http.StatusOK)
+	got := pdftest.Words(pdftest.ReadingText(t, []byte(p.body)))
+	for _, s := range []string{"رسالة دعم طلب التأشيرة", "الاسم كما في جواز السفر", "Jose Muller", "حضرات السادة",
+		"مدة الإقامة", "وتفضلوا بقبول فائق الاحترام", "جنيف"} {
+		if !pdftest.ContainsWords(got, pdftest.Words(s)) {
+			t.Errorf("the Arabic letter does not read %q:\n%s", s, strings.Join(got, " "))
+		}
+	}
+	for _, s := range []string{"Dear", "Period", "Embassy", "passport"} {
+		if slices.Contains(got, s) {
+			t.Errorf("the Arabic letter says %q in English:\n%s", s, strings.Join(got, " "))
 		}
 	}
 }
