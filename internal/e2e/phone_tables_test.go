@@ -19,7 +19,7 @@ var phoneLanguages = []string{"en", "zh", "ar", "ru"}
 
 // TestEveryTableOnAPhone opens every page that shows a table — the meeting's sessions, the
 // agenda, the document list and a document's page, the delegate's page and visa request, the
-// focal point's lists and the secretariat's (registrations, participants, visa queue, mail,
+// focal point's lists and the secretariat's (registrations, participants on both bases, the day's figures, visa queue, mail,
 // organisations, representations, desk staff, the meeting's overview, sections and history) — in a 390 px wide window in
 // English, Chinese, Arabic and Russian, with enough data in them to show every column, and checks
 // on each: no sideways scrolling of the page, no word or date broken inside (the Chinese dates
@@ -115,6 +115,8 @@ func TestEveryTableOnAPhone(t *testing.T) {
 		{secr, "the meeting's history", "/secretariat/meetings/" + mid + "/history"},
 		{secr, "the secretariat's registrations", "/secretariat/meetings/" + mid + "/registrations"},
 		{secr, "the participants", "/secretariat/meetings/" + mid + "/participants"},
+		{secr, "the participants from the check-ins", "/secretariat/meetings/" + mid + "/participants?basis=checked-in"},
+		{secr, "the day's figures", "/secretariat/meetings/" + mid + "/figures"},
 		{secr, "the visa queue", "/secretariat/meetings/" + mid + "/visas"},
 		{secr, "the desk staff", "/secretariat/meetings/" + mid + "/desk-staff"},
 		{secr, "the mail", "/secretariat/mail"},
