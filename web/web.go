@@ -15,6 +15,9 @@ var staticFS embed.FS
 //go:embed locales
 var localesFS embed.FS
 
+//go:embed glossary/*.json
+var glossaryFS embed.FS
+
 // Static returns the static assets (app.css …) rooted at their folder.
 func Static() fs.FS {
 	sub, err := fs.Sub(staticFS, "static")
@@ -27,6 +30,15 @@ func Static() fs.FS {
 // Locales returns the message catalogues rooted at their folder.
 func Locales() fs.FS {
 	sub, err := fs.Sub(localesFS, "locales")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// Glossary returns the glossaries (one <lang>.json per language) rooted at their folder.
+func Glossary() fs.FS {
+	sub, err := fs.Sub(glossaryFS, "glossary")
 	if err != nil {
 		panic(err)
 	}
