@@ -80,5 +80,6 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 		DeskStaff:       service.NewDeskStaff(postgres.TxFor(db, func(t *postgres.Tx) service.RoleTx { return t }), db),
 		Members:         service.NewMembers(postgres.TxFor(db, func(t *postgres.Tx) service.MemberTx { return t }), db, now),
 		Representations: service.NewRepresentations(postgres.TxFor(db, func(t *postgres.Tx) service.RepresentationTx { return t }), db),
+		Outbox:          service.NewOutbox(db),
 	}
 }

@@ -105,6 +105,14 @@ func (t *Tx) UpdateProfile(ctx context.Context, acc domain.Account) error {
 	return nil
 }
 
+// SetAccountLanguage writes the account's preferred language.
+func (t *Tx) SetAccountLanguage(ctx context.Context, accountID int64, lang string) error {
+	if _, err := t.Exec(ctx, `UPDATE accounts SET language = $2 WHERE id = $1`, accountID, lang); err != nil {
+		return fmt.Errorf("postgres: set language: %w", err)
+	}
+	return nil
+}
+
 // QueueWrittenMail queues a mail written beforehand, to its own address.
 func (t *Tx) QueueWrittenMail(ctx context.Context, m service.WrittenMail) error {
 	_, err := t.Exec(ctx, `INSERT INTO mail_outbox (event_key, kind, account_id, state, recipient, subject, body, facts)

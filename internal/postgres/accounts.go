@@ -161,15 +161,6 @@ func (db *DB) actorsByID(ctx context.Context, ids []int64) ([]actorRow, []error)
 	return out, errs
 }
 
-// SetAccountLanguage remembers the account's preferred language (also used for its mail).
-func (db *DB) SetAccountLanguage(ctx context.Context, id int64, lang string) error {
-	_, err := db.Pool.Exec(ctx, `UPDATE accounts SET language = $2 WHERE id = $1`, id, lang)
-	if err != nil {
-		return fmt.Errorf("postgres: set language: %w", err)
-	}
-	return nil
-}
-
 // MakeSecretariat gives an account the secretariat role.
 func (db *DB) MakeSecretariat(ctx context.Context, a Audit, id int64) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"plenary/internal/domain"
+	"plenary/internal/service"
 )
 
 // The states of a queued mail are the domain's (domain/mail_list.go).
@@ -237,29 +238,12 @@ type (
 	MailLine = domain.MailLine
 )
 
-// MailFilter selects the mail the list shows.
-type MailFilter struct {
-	State         string
-	Limit, Offset int
-}
-
-// MailPage is one page of mail and the counts of the whole outbox.
-type MailPage struct {
-	Lines []MailLine
-	// Counts per state, ignoring the filter.
-	Counts map[string]int
-	// Total is the number of mails matching the filter.
-	Total int
-}
-
 // ListMail returns one page of the outbox, newest first, and the counts per state.
-func (db *DB) ListMail(ctx context.Context, actor domain.Actor, f MailFilter) (MailPage, error) {
-	page := MailPage{Counts: map[string]int{}}
-	if !domain.CanReadMail(actor) {
-		return page, domain.Errorf(domain.Forbidden, "error.forbidden")
-	}
+// Who may read it is the use case's (service.Outbox) to check.
+func (db *DB) ListMail(ctx context.Context, f service.MailFilter) (service.MailPage, error) {
+	page := service.MailPage{Counts: map[string]int{}}
 	limit := f.Limit
-	if limit <= 0 || limit > 500 {
+	if limit <= 0 {
 		limit = 50
 	}
 	// Ids grow with time, so the primary key gives the newest first without a sort.

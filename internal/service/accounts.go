@@ -35,6 +35,8 @@ type AccountTx interface {
 	SetVerifiedEmail(ctx context.Context, accountID int64, email string, now time.Time) error
 	// UpdateProfile writes the account's names, name order, language and gender.
 	UpdateProfile(ctx context.Context, acc domain.Account) error
+	// SetAccountLanguage writes the account's preferred language (of its pages and its mail).
+	SetAccountLanguage(ctx context.Context, accountID int64, lang string) error
 	// Audit writes one audit event of action per record id, with details[i] for ids[i].
 	Audit(ctx context.Context, a Audit, action, entity string, ids []int64, details []map[string]any) error
 	// QueueWrittenMail queues a mail written beforehand (a key already queued is skipped).
@@ -325,6 +327,21 @@ func (s *Accounts) UpdateProfile(ctx context.Context, a Audit, accountID int64, 
 		}
 		return tx.Audit(ctx, a, "account.profile_update", "account", []int64{accountID}, []map[string]any{{
 			"name_order": string(p.NameOrder), "language": p.Language}})
+	})
+}
+
+// SetLanguage makes lang the account's preferred language, the language of its mail (the
+// language switch of every page); lang is one the portal offers, checked by the caller against
+// its catalogues. Audited (account.language) in the same transaction.
+func (s *Accounts) SetLanguage(ctx context.Context, a Audit, accountID int64, lang string) error {
+	if lang == "" {
+		return domain.Errorf(domain.Invalid, "error.unknown_language")
+	}
+	return s.tx(ctx, func(tx AccountTx) error {
+		if err := tx.SetAccountLanguage(ctx, accountID, lang); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, a, "account.language", "account", []int64{accountID}, []map[string]any{{"language": lang}})
 	})
 }
 

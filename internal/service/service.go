@@ -38,4 +38,5 @@ type Services struct {
 	Members       *Members
 	// Representations is the list of Swiss representations visa requests name.
 	Representations *Representations
+	Outbox          *Outbox
 }

@@ -20,7 +20,7 @@ func (s *Server) languageSet(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.opts.SecureCookies})
 	if a := actorOf(r); a.SignedIn() {
-		if err := s.db.SetAccountLanguage(r.Context(), a.ID, lang); err != nil {
+		if err := s.svc.Accounts.SetLanguage(r.Context(), auditOf(r), a.ID, lang); err != nil {
 			s.fail(w, r, err)
 			return
 		}

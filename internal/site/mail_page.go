@@ -5,7 +5,8 @@ import (
 	"slices"
 	"strconv"
 
-	"plenary/internal/postgres"
+	"plenary/internal/domain"
+	"plenary/internal/service"
 	"plenary/web/view"
 )
 
@@ -17,14 +18,14 @@ const mailPerPage = 50
 func (s *Server) mailList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	state := q.Get("state")
-	if !slices.Contains(postgres.MailStates, state) {
+	if !slices.Contains(domain.MailStates, state) {
 		state = ""
 	}
 	page, err := strconv.Atoi(q.Get("page"))
 	if err != nil || page < 1 {
 		page = 1
 	}
-	mp, err := s.db.ListMail(r.Context(), actorOf(r), postgres.MailFilter{State: state, Limit: mailPerPage, Offset: (page - 1) * mailPerPage})
+	mp, err := s.svc.Outbox.List(r.Context(), actorOf(r), service.MailFilter{State: state, Limit: mailPerPage, Offset: (page - 1) * mailPerPage})
 	if err != nil {
 		s.fail(w, r, err)
 		return
