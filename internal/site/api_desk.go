@@ -209,6 +209,10 @@ type apiList struct {
 	Kind       string `json:"kind"`
 	Name       string `json:"name"`
 	MultiEntry bool   `json:"multi_entry"`
+	// Exits says the list scans exits (a scanner offers "out" only then); Event is the
+	// co-located event an event list admits the attendees of.
+	Exits bool  `json:"exits"`
+	Event int64 `json:"colocated_event,omitempty"`
 }
 
 type apiKey struct {
@@ -240,7 +244,8 @@ func (s *Server) apiMeeting(w http.ResponseWriter, r *http.Request) {
 		if name == "" && l.Kind == domain.EntryList {
 			name = t.T("api.entry_list")
 		}
-		body.Lists = append(body.Lists, apiList{ID: l.ID, Kind: string(l.Kind), Name: name, MultiEntry: l.MultiEntry})
+		body.Lists = append(body.Lists, apiList{ID: l.ID, Kind: string(l.Kind), Name: name, MultiEntry: l.MultiEntry,
+			Exits: l.Exits, Event: l.EventID})
 	}
 	ids := make([]uint16, 0, len(keys.Public))
 	for id := range keys.Public {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
 	"plenary/internal/domain"
+	"plenary/internal/postgres"
 )
 
 // A desk at a room's door: it chooses the room's list (kept in its session), records an entry of
@@ -99,5 +101,48 @@ func TestDeskRoomList(t *testing.T) {
 	wantRedirect(t, staff.post(desk+"/list", form("list", "0")), desk)
 	if action, status := find(); action != "Check in" || status != "" {
 		t.Errorf("at the entry: button %q, status %q", action, status)
+	}
+}
+
+// A scanner device reads the room the secretariat added, with whether it scans exits (TestDeviceAPIListExits), and
+// records an entry and an exit on it through the API; a second exit is a duplicate naming the
+// first.
+func TestDeviceAPIListExits(t *testing.T) {
+	t.Parallel()
+	fx := newAPIFixture(t)
+	room, err := fx.svc.Desk.SaveCheckInList(context.Background(), postgres.Audit{ActorID: fx.sec.ID}, fx.sec,
+		domain.CheckInList{MeetingID: fx.demo, Kind: domain.RoomList, Name: domain.Text{"en": "Room C"}, MultiEntry: true, Exits: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := fx.dev.do("GET", "/api/desk/meeting", nil)
+	var m struct {
+		Lists []struct {
+			ID         int64  `json:"id"`
+			Kind       string `json:"kind"`
+			Name       string `json:"name"`
+			MultiEntry bool   `json:"multi_entry"`
+			Exits      bool   `json:"exits"`
+		} `json:"lists"`
+	}
+	a.decode(t, &m)
+	if a.status != http.StatusOK || len(m.Lists) != 2 || m.Lists[0].Exits || m.Lists[1].ID != room.ID || m.Lists[1].Name != "Room C" ||
+		!m.Lists[1].Exits || !m.Lists[1].MultiEntry || m.Lists[1].Kind != "room" {
+		t.Fatalf("meeting's lists: %d %s", a.status, a.raw)
+	}
+	_, code := fx.confirmed(delegateSM)
+	for i, c := range []struct{ dir, want string }{{"in", "accepted"}, {"out", "accepted"}, {"out", "duplicate"}} {
+		a := fx.dev.do("POST", "/api/desk/redeem", map[string]any{"nonce": "room-" + strconv.Itoa(i), "code": code, "list": room.ID, "direction": c.dir})
+		var s struct {
+			Outcome string `json:"outcome"`
+			Refusal string `json:"refusal"`
+		}
+		a.decode(t, &s)
+		if a.status != http.StatusOK || s.Outcome != c.want {
+			t.Errorf("scan %d (%s): %d %s, want %s", i, c.dir, a.status, a.raw, c.want)
+		}
+		if c.want == "duplicate" && s.Refusal != domain.RefuseAlreadyOut {
+			t.Errorf("second exit: refusal %q", s.Refusal)
+		}
 	}
 }
