@@ -24,10 +24,11 @@ const maxFieldBytes = 64 << 10
 // errBadForm is a multipart form the server cannot read.
 var errBadForm = domain.Errorf(domain.Invalid, "error.bad_form")
 
-// readMultipart reads a multipart form's fields up to its file part (named "file"), which it
-// returns unread so that the store can stream it; the file comes last in the forms. The whole
-// request is capped at the file limit plus formOverhead.
-func readMultipart(w http.ResponseWriter, r *http.Request, maxFile int64) (url.Values, *multipart.Part, error) {
+// readMultipart reads a multipart form's fields up to its file part (named fileField), which it
+// returns unread so that the file can be streamed (to the store, or to a temporary file); the
+// file comes last in the forms. The whole request is capped at the file limit plus formOverhead,
+// and at most 200 parts are read before it.
+func readMultipart(w http.ResponseWriter, r *http.Request, maxFile int64, fileField string) (url.Values, *multipart.Part, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFile+formOverhead)
 	mr, err := r.MultipartReader()
 	if err != nil {
@@ -42,7 +43,7 @@ func readMultipart(w http.ResponseWriter, r *http.Request, maxFile int64) (url.V
 		if err != nil {
 			return vals, nil, errBadForm
 		}
-		if part.FormName() == "file" {
+		if part.FormName() == fileField {
 			return vals, part, nil
 		}
 		b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
@@ -160,7 +161,7 @@ func (s *Server) documentSubmit(w http.ResponseWriter, r *http.Request) {
 	f := view.NewForm()
 	status := http.StatusUnprocessableEntity
 	var res service.Submitted
-	vals, part, err := readMultipart(w, r, max)
+	vals, part, err := readMultipart(w, r, max, "file")
 	if err == nil {
 		req := documentRequest(t, m, vals, &f)
 		res, err = s.docs.Submit(r.Context(), auditOf(r), actorOf(r), m, req, fileIn(part, vals.Get("attached"), max), len(f.Errors) == 0)
@@ -241,7 +242,7 @@ func (s *Server) documentRevise(w http.ResponseWriter, r *http.Request) {
 	err = s.docs.CheckRevise(r.Context(), actorOf(r), d.ID)
 	var part *multipart.Part
 	if err == nil {
-		_, part, err = readMultipart(w, r, max)
+		_, part, err = readMultipart(w, r, max, "file")
 	}
 	if err == nil {
 		var next domain.Document

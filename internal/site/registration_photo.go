@@ -2,7 +2,6 @@ package site
 
 import (
 	"errors"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -19,9 +18,6 @@ import (
 // The photo of a registration (issue 13 §2): its owner uploads one before the meeting (the
 // secretariat may too), a focal point of its organisation sees it, the desk takes one at the
 // counter (deskPhoto). The picture itself is served only to those domain.CanSeePhoto names.
-
-// photoFormMax is what a photo form may carry: the file and a few small fields.
-const photoFormMax = domain.PhotoMaxUpload + formOverhead
 
 // photoURL is the address of a registration's picture; the version changes with each photo, so
 // a replaced one is never shown from an old copy.
@@ -114,30 +110,7 @@ func (s *Server) photoShow(w http.ResponseWriter, r *http.Request) {
 // photoPart reads a photo form's fields up to its file part (named "photo"), which it returns
 // unread, so that the service receives it into a temporary file. A form without one is nil.
 func photoPart(w http.ResponseWriter, r *http.Request) (url.Values, *multipart.Part, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, photoFormMax)
-	mr, err := r.MultipartReader()
-	if err != nil {
-		return nil, nil, errBadForm
-	}
-	vals := url.Values{}
-	for n := 0; n < 20; n++ {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			return vals, nil, nil
-		}
-		if err != nil {
-			return vals, nil, errBadForm
-		}
-		if part.FormName() == domain.FieldPhoto {
-			return vals, part, nil
-		}
-		b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
-		if err != nil || len(b) > maxFieldBytes {
-			return vals, nil, errBadForm
-		}
-		vals.Add(cleanText(part.FormName()), cleanText(string(b)))
-	}
-	return vals, nil, errBadForm
+	return readMultipart(w, r, domain.PhotoMaxUpload, domain.FieldPhoto)
 }
 
 // photoFailed puts a photo's refusal into the form and returns the status to answer with, or 0
