@@ -5,10 +5,14 @@ import "time"
 // VisaLine is a visa request with the names the pages show beside it and its current letter.
 type VisaLine struct {
 	VisaRequest
-	GivenName    string `db:"given_name"`
-	FamilyName   string `db:"family_name"`
-	Email        string `db:"email"`
-	OrgName      string `db:"org_name"`
+	GivenName  string `db:"given_name"`
+	FamilyName string `db:"family_name"`
+	Email      string `db:"email"`
+	OrgName    string `db:"org_name"`
+	// OrgNames, OrgKind and OrgCountry name the organisation in other languages (view.OrgNameIn).
+	OrgNames     Text   `db:"org_names"`
+	OrgKind      string `db:"org_kind"`
+	OrgCountry   string `db:"org_country"`
 	MeetingSlug  string `db:"meeting_slug"`
 	MeetingTitle Text   `db:"meeting_title"`
 	TimeZone     string `db:"time_zone"`

@@ -50,7 +50,7 @@ type (
 // Members lists the accounts of the given organisations, those awaiting confirmation first.
 func (db *DB) Members(ctx context.Context, orgs []int64) ([]MemberLine, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT acc.id, acc.email, acc.given_name, acc.family_name, o.id AS organisation_id,
-			o.name AS org_name, o.auto_approval,
+			o.name AS org_name, o.names AS org_names, o.kind AS org_kind, o.country AS org_country, o.auto_approval,
 			EXISTS (SELECT 1 FROM focal_points f WHERE f.organisation_id = o.id AND f.account_id = acc.id) AS focal_point,
 			af.confirmed_at, c.display_name AS confirmed_by, acc.created_at
 		FROM accounts acc

@@ -17,7 +17,7 @@ type (
 )
 
 const visaLineSelect = `SELECT ` + visaColumns + `, a.given_name, a.family_name, a.email, o.name AS org_name,
-		m.slug AS meeting_slug, m.title AS meeting_title, m.time_zone,
+		o.names AS org_names, o.kind AS org_kind, o.country AS org_country, m.slug AS meeting_slug, m.title AS meeting_title, m.time_zone,
 		l.reference, l.issued_on
 	FROM visa_requests v
 	JOIN accounts a ON a.id = v.account_id

@@ -349,6 +349,9 @@ func TestOrganisationNamesInSixLanguages(t *testing.T) {
 	if got := texts(testid(sm.get("/focal").doc(t), "organisation")); !strings.Contains(got, "示例网络有限公司") {
 		t.Errorf("Chinese focal list organisations = %q", got)
 	}
+	if got := text(sm.get("/focal/members").doc(t).Find("main table")); !strings.Contains(got, "示例网络有限公司") {
+		t.Errorf("Chinese members page does not name the organisation in Chinese: %q", got)
+	}
 	me := inLang(fx.as(delegateSM), "zh")
 	if got := text(testid(me.get("/me").doc(t), "my-organisation")); got != "示例网络有限公司" {
 		t.Errorf("Chinese /me organisation = %q", got)
