@@ -81,5 +81,6 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 		Members:         service.NewMembers(postgres.TxFor(db, func(t *postgres.Tx) service.MemberTx { return t }), db, now),
 		Representations: service.NewRepresentations(postgres.TxFor(db, func(t *postgres.Tx) service.RepresentationTx { return t }), db),
 		Outbox:          service.NewOutbox(db),
+		StudyGroups:     service.NewStudyGroups(db),
 	}
 }

@@ -20,6 +20,13 @@ type StudyGroup struct {
 	Web         string `db:"web"`
 }
 
+// StudyGroupDetail is a study group with its working parties and Questions.
+type StudyGroupDetail struct {
+	StudyGroup
+	WorkingParties []WorkingParty
+	Questions      []Question
+}
+
 // WorkingParty is a working party of a study group (WP1/13).
 type WorkingParty struct {
 	ID           int64  `db:"id"`

@@ -9,12 +9,8 @@ import (
 	"plenary/internal/domain"
 )
 
-// StudyGroupDetail is a study group with its working parties and Questions.
-type StudyGroupDetail struct {
-	domain.StudyGroup
-	WorkingParties []domain.WorkingParty
-	Questions      []domain.Question
-}
+// StudyGroupDetail is a study group with its working parties and Questions (the domain's).
+type StudyGroupDetail = domain.StudyGroupDetail
 
 // StudyGroup returns a study group with its working parties and Questions.
 func (db *DB) StudyGroup(ctx context.Context, id int64) (*StudyGroupDetail, error) {

@@ -39,4 +39,5 @@ type Services struct {
 	// Representations is the list of Swiss representations visa requests name.
 	Representations *Representations
 	Outbox          *Outbox
+	StudyGroups     *StudyGroups
 }

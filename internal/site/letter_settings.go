@@ -36,7 +36,7 @@ func (s *Server) letterScope(r *http.Request) (postgres.LetterScope, view.Letter
 			return scope, data, err
 		}
 	} else {
-		g, err := s.db.StudyGroup(r.Context(), id)
+		g, err := s.svc.StudyGroups.Detail(r.Context(), id)
 		if err != nil {
 			return scope, data, err
 		}

@@ -6,16 +6,15 @@ import (
 	"strconv"
 
 	"plenary/internal/domain"
-	"plenary/internal/postgres"
 	"plenary/web/view"
 )
 
-func (s *Server) studyGroupEdit(r *http.Request) (*postgres.StudyGroupDetail, view.StudyGroupEdit, error) {
+func (s *Server) studyGroupEdit(r *http.Request) (*domain.StudyGroupDetail, view.StudyGroupEdit, error) {
 	id, err := idParam(r, "id")
 	if err != nil {
 		return nil, view.StudyGroupEdit{}, err
 	}
-	g, err := s.db.StudyGroup(r.Context(), id)
+	g, err := s.svc.StudyGroups.Detail(r.Context(), id)
 	if err != nil {
 		return nil, view.StudyGroupEdit{}, err
 	}
@@ -104,7 +103,7 @@ func (s *Server) studyGroupSave(w http.ResponseWriter, r *http.Request) {
 			f.Errors["title-en"] = t.T("validation.required")
 		}
 		if len(f.Errors) == 0 {
-			err = s.db.UpdateStudyGroup(r.Context(), auditOf(r), actorOf(r), domain.StudyGroup{ID: g.ID, Title: title, StudyPeriod: in.StudyPeriod,
+			err = s.svc.StudyGroups.Update(r.Context(), auditOf(r), actorOf(r), domain.StudyGroup{ID: g.ID, Title: title, StudyPeriod: in.StudyPeriod,
 				Chair: in.Chair, Phone: in.Phone, Fax: in.Fax, Email: in.Email, Web: in.Web})
 		}
 		e.Main, form = f, &e.Main
@@ -114,17 +113,17 @@ func (s *Server) studyGroupSave(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err2)
 			return
 		}
-		var edits []postgres.RowEdit[domain.WorkingParty]
+		var edits []domain.RowEdit[domain.WorkingParty]
 		for i := 0; i < rs.n; i++ {
 			if rs.blank(i, "number", "code", "title-en") {
 				continue
 			}
 			id, del := rs.id(i)
-			edits = append(edits, postgres.RowEdit[domain.WorkingParty]{ID: id, Delete: del, Value: domain.WorkingParty{
+			edits = append(edits, domain.RowEdit[domain.WorkingParty]{ID: id, Delete: del, Value: domain.WorkingParty{
 				Number: rs.number(i, "number"), Code: rs.text(i, "code", 20, true), Title: rs.texts(i, "title", langs, 200, true)}})
 		}
 		if len(rs.f.Errors) == 0 {
-			err = s.db.SaveWorkingParties(r.Context(), auditOf(r), actorOf(r), g.ID, edits)
+			err = s.svc.StudyGroups.SaveWorkingParties(r.Context(), auditOf(r), actorOf(r), g.ID, edits)
 		}
 		e.WorkingParties, form = rs.f, &e.WorkingParties
 	case "questions":
@@ -137,7 +136,7 @@ func (s *Server) studyGroupSave(w http.ResponseWriter, r *http.Request) {
 		for _, w := range g.WorkingParties {
 			wps[w.ID] = true
 		}
-		var edits []postgres.RowEdit[domain.Question]
+		var edits []domain.RowEdit[domain.Question]
 		for i := 0; i < rs.n; i++ {
 			if rs.blank(i, "number", "code", "wp", "title-en") {
 				continue
@@ -148,10 +147,10 @@ func (s *Server) studyGroupSave(w http.ResponseWriter, r *http.Request) {
 				wp := rs.ref(i, "wp", wps)
 				q.WorkingPartyID = &wp
 			}
-			edits = append(edits, postgres.RowEdit[domain.Question]{ID: id, Delete: del, Value: q})
+			edits = append(edits, domain.RowEdit[domain.Question]{ID: id, Delete: del, Value: q})
 		}
 		if len(rs.f.Errors) == 0 {
-			err = s.db.SaveQuestions(r.Context(), auditOf(r), actorOf(r), g.ID, edits)
+			err = s.svc.StudyGroups.SaveQuestions(r.Context(), auditOf(r), actorOf(r), g.ID, edits)
 		}
 		e.Questions, form = rs.f, &e.Questions
 	default:
