@@ -82,5 +82,6 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 		Representations: service.NewRepresentations(postgres.TxFor(db, func(t *postgres.Tx) service.RepresentationTx { return t }), db),
 		Outbox:          service.NewOutbox(db),
 		StudyGroups:     service.NewStudyGroups(db),
+		Throttle:        service.NewThrottle(db),
 	}
 }

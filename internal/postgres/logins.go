@@ -8,25 +8,15 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"plenary/internal/service"
 )
 
-// LoginLimit is how many failures a key may have within Window.
-type LoginLimit struct {
-	Key    string
-	Max    int
-	Window time.Duration
-}
-
-// LoginAttempt is a sign-in attempt counted before its password is checked.
-type LoginAttempt struct {
-	// Blocked is true when a limit was already reached: the attempt was not counted and must be
-	// refused until Until.
-	Blocked bool
-	Until   time.Time
-	// Key is the key of the limit that blocked the attempt.
-	Key string
-	ids []int64
-}
+// LoginLimit and LoginAttempt are the service's (service/throttle.go).
+type (
+	LoginLimit   = service.LoginLimit
+	LoginAttempt = service.LoginAttempt
+)
 
 // BeginLogin counts a sign-in attempt against each limit before the password is checked, under
 // a lock per key, so that guesses sent in parallel cannot all pass a check made before any of them
@@ -63,7 +53,7 @@ func (db *DB) BeginLogin(ctx context.Context, now time.Time, limits ...LoginLimi
 			if err := tx.QueryRow(ctx, `INSERT INTO login_failures (key, at) VALUES ($1, $2) RETURNING id`, l.Key, now).Scan(&id); err != nil {
 				return err
 			}
-			at.ids = append(at.ids, id)
+			at.Failures = append(at.Failures, id)
 		}
 		_, err := tx.Exec(ctx, `DELETE FROM login_failures WHERE at < $1`, now.Add(-24*time.Hour))
 		return err
@@ -78,7 +68,7 @@ func (db *DB) BeginLogin(ctx context.Context, now time.Time, limits ...LoginLimi
 // failures of key (the address and account pair's: failures others made from elsewhere stay
 // counted against the account's ceiling).
 func (db *DB) LoginSucceeded(ctx context.Context, at LoginAttempt, key string) error {
-	_, err := db.Pool.Exec(ctx, `DELETE FROM login_failures WHERE id = ANY($1) OR key = $2`, at.ids, key)
+	_, err := db.Pool.Exec(ctx, `DELETE FROM login_failures WHERE id = ANY($1) OR key = $2`, at.Failures, key)
 	if err != nil {
 		return fmt.Errorf("postgres: login succeeded: %w", err)
 	}

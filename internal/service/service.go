@@ -40,4 +40,5 @@ type Services struct {
 	Representations *Representations
 	Outbox          *Outbox
 	StudyGroups     *StudyGroups
+	Throttle        *Throttle
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"plenary/internal/domain"
-	"plenary/internal/postgres"
+	"plenary/internal/service"
 	"plenary/web/view"
 )
 
@@ -50,9 +50,9 @@ func (s *Server) resetRequestSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.opts.Now()
-	attempt, err := s.db.BeginLogin(r.Context(), now,
-		postgres.LoginLimit{Key: "reset-mail:" + strings.ToLower(in.Email), Max: resetMailPerEmail, Window: resetWindow},
-		postgres.LoginLimit{Key: "reset-mail-addr:" + clientAddr(r), Max: resetMailPerAddr, Window: resetWindow})
+	attempt, err := s.svc.Throttle.Begin(r.Context(), now,
+		service.LoginLimit{Key: "reset-mail:" + strings.ToLower(in.Email), Max: resetMailPerEmail, Window: resetWindow},
+		service.LoginLimit{Key: "reset-mail-addr:" + clientAddr(r), Max: resetMailPerAddr, Window: resetWindow})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -95,8 +95,8 @@ func (s *Server) resetSubmit(w http.ResponseWriter, r *http.Request) {
 	t := s.translator(r)
 	p := s.page(r, t.T("reset.choose_title"))
 	now := s.opts.Now()
-	attempt, err := s.db.BeginLogin(r.Context(), now,
-		postgres.LoginLimit{Key: "reset-use:" + clientAddr(r), Max: resetUsePerAddr, Window: resetWindow})
+	attempt, err := s.svc.Throttle.Begin(r.Context(), now,
+		service.LoginLimit{Key: "reset-use:" + clientAddr(r), Max: resetUsePerAddr, Window: resetWindow})
 	if err != nil {
 		s.fail(w, r, err)
 		return
