@@ -31,6 +31,8 @@ type LoginAttempt struct {
 type ThrottleStore interface {
 	BeginLogin(ctx context.Context, now time.Time, limits ...LoginLimit) (LoginAttempt, error)
 	LoginSucceeded(ctx context.Context, at LoginAttempt, key string) error
+	TrustedDevice(ctx context.Context, now time.Time, email, token string) (bool, error)
+	RememberDevice(ctx context.Context, now time.Time, accountID int64, token string, expires time.Time) error
 }
 
 // Throttle limits the attempts of sign-in and password reset.
@@ -49,4 +51,20 @@ func (t *Throttle) Begin(ctx context.Context, now time.Time, limits ...LoginLimi
 // Succeeded withdraws the attempt's failures and forgets the failures of key.
 func (t *Throttle) Succeeded(ctx context.Context, at LoginAttempt, key string) error {
 	return t.store.LoginSucceeded(ctx, at, key)
+}
+
+// TrustedDevice reports whether token names a device the account with email (in any letter
+// case) has signed in from and that is still remembered at now: such a sign-in is not held to
+// the account's ceiling, so that failures from elsewhere do not keep the owner out.
+func (t *Throttle) TrustedDevice(ctx context.Context, now time.Time, email, token string) (bool, error) {
+	if token == "" {
+		return false, nil
+	}
+	return t.store.TrustedDevice(ctx, now, email, token)
+}
+
+// RememberDevice records that the account signed in from the device holding token, until
+// expires, and forgets the account's devices that have expired.
+func (t *Throttle) RememberDevice(ctx context.Context, now time.Time, accountID int64, token string, expires time.Time) error {
+	return t.store.RememberDevice(ctx, now, accountID, token, expires)
 }

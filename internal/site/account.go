@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"plenary/internal/domain"
-	"plenary/internal/postgres"
+	"plenary/internal/service"
 	"plenary/web/view"
 )
 
@@ -163,19 +163,19 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(deviceCookie); err == nil {
 		device = c.Value
 	}
-	trusted, err := s.db.TrustedDevice(r.Context(), now, email, device)
+	trusted, err := s.svc.Throttle.TrustedDevice(r.Context(), now, email, device)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	limits := []postgres.LoginLimit{
+	limits := []service.LoginLimit{
 		{Key: pairKey, Max: loginPerPair, Window: loginWindow},
 		{Key: "addr:" + addr, Max: loginPerAddress, Window: loginWindow},
 	}
 	if !trusted {
-		limits = append(limits, postgres.LoginLimit{Key: accountKey, Max: loginAccountCeiling, Window: loginWindow})
+		limits = append(limits, service.LoginLimit{Key: accountKey, Max: loginAccountCeiling, Window: loginWindow})
 	}
-	attempt, err := s.db.BeginLogin(r.Context(), now, limits...)
+	attempt, err := s.svc.Throttle.Begin(r.Context(), now, limits...)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -215,14 +215,14 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		show(http.StatusUnauthorized)
 		return
 	}
-	if err := s.db.LoginSucceeded(r.Context(), attempt, pairKey); err != nil {
+	if err := s.svc.Throttle.Succeeded(r.Context(), attempt, pairKey); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	if !trusted {
 		device = rand.Text()
 	}
-	if err := s.db.RememberDevice(r.Context(), now, cred.AccountID, device, now.Add(deviceLifetime)); err != nil {
+	if err := s.svc.Throttle.RememberDevice(r.Context(), now, cred.AccountID, device, now.Add(deviceLifetime)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
