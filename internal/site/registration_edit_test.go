@@ -2,6 +2,7 @@ package site_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -92,7 +93,7 @@ func TestEditMyRegistration(t *testing.T) {
 	if err := fx.ts.db.Pool.QueryRow(ctx, `SELECT min(at) FROM audit_events WHERE entity = 'registration' AND entity_id = $1`, id).Scan(&created); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := text(testid(me, "my-history").Find("time").First()), created.In(loc).Format("15:04")+"（"+created.In(loc).Format("MST")+"）"; !strings.HasSuffix(got, want) {
+	if got, want := text(testid(me, "my-history").Find("time").First()), created.In(loc).Format("15:04")+"（"+gmtOffset(created.In(loc))+"）"; !strings.HasSuffix(got, want) {
 		t.Errorf("the history's first time reads %q, want it to end with %q", got, want)
 	}
 
@@ -133,4 +134,18 @@ func TestEditMyRegistration(t *testing.T) {
 	if fn != "Minister Counsellor" {
 		t.Errorf("a cancelled registration's function changed to %q", fn)
 	}
+}
+
+// gmtOffset is a time's offset from UTC as CLDR's localized GMT format writes it in Chinese
+// ("GMT+1", "GMT+5:30"), as the pages name the meeting's zone.
+func gmtOffset(t time.Time) string {
+	_, off := t.Zone()
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	if off%3600 == 0 {
+		return fmt.Sprintf("GMT%s%d", sign, off/3600)
+	}
+	return fmt.Sprintf("GMT%s%d:%02d", sign, off/3600, off%3600/60)
 }
