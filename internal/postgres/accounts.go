@@ -82,7 +82,7 @@ func (db *DB) Account(ctx context.Context, id int64) (domain.Account, error) {
 
 // Actor returns the account with id and its roles, in one query.
 func (db *DB) Actor(ctx context.Context, id int64) (domain.Actor, domain.Account, error) {
-	a, err := db.actors.do(ctx, id)
+	a, err := db.actors.Do(ctx, id)
 	if err != nil {
 		return domain.Visitor, a.account, err
 	}

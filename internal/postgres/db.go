@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"plenary/internal/batch"
 	"plenary/internal/domain"
 	"plenary/internal/service"
 )
@@ -23,15 +24,15 @@ type DB struct {
 	direct *pgx.ConnConfig
 	// mailWake is signalled after a transaction that queued mail commits.
 	mailWake chan struct{}
-	// life bounds the work the store does for many requests at once (see coalescer); it ends
+	// life bounds the work the store does for many requests at once (see batch.Coalescer); it ends
 	// with Close.
 	life context.Context
 	stop context.CancelFunc
 
 	// The look-ups and use cases served in batches.
-	sessionFinder *coalescer[string, sessionData]
-	actors        *coalescer[int64, actorRow]
-	registrations *coalescer[submission, domain.Registration]
+	sessionFinder *batch.Coalescer[string, sessionData]
+	actors        *batch.Coalescer[int64, actorRow]
+	registrations *batch.Coalescer[submission, domain.Registration]
 }
 
 // Open connects to the database at url.
@@ -72,10 +73,10 @@ func OpenWith(ctx context.Context, url string, o Options) (*DB, error) {
 	db.life, db.stop = context.WithCancel(context.WithoutCancel(ctx))
 	// One batch of a kind at a time, the next gathering meanwhile: measured (make bench), a
 	// second batch at once split the batches and had the writers wait on each other's locks
-	// and pages, for less done in all (see coalescer).
-	db.sessionFinder = newCoalescer(db.life, 256, 1, db.findSessions)
-	db.actors = newCoalescer(db.life, 256, 1, db.actorsByID)
-	db.registrations = newCoalescer(db.life, 128, 1, db.registerBatch)
+	// and pages, for less done in all (see batch.Coalescer).
+	db.sessionFinder = batch.New(db.life, 256, 1, db.findSessions)
+	db.actors = batch.New(db.life, 256, 1, db.actorsByID)
+	db.registrations = batch.New(db.life, 128, 1, db.registerBatch)
 	return db, nil
 }
 

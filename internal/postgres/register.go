@@ -161,7 +161,7 @@ var _ service.RegistrationSubmitter = (*DB)(nil)
 // Conflict (the database's unique index enforces it too, under concurrency). Registrations
 // submitted at the same moment share one transaction (see registerBatch).
 func (db *DB) Register(ctx context.Context, a Audit, actor domain.Actor, meetingID, registrantID int64, req domain.RegistrationRequest, now time.Time) (domain.Registration, error) {
-	return db.registrations.do(ctx, submission{audit: a, key: regKey{actor: actor, meetingID: meetingID, registrantID: registrantID, now: now}, req: req})
+	return db.registrations.Do(ctx, submission{audit: a, key: regKey{actor: actor, meetingID: meetingID, registrantID: registrantID, now: now}, req: req})
 }
 
 // RegisterWithVisa is Register with, when passport is not nil, the visa support letter request

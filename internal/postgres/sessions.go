@@ -97,7 +97,7 @@ func (db *DB) findSessions(ctx context.Context, tokens []string) ([]sessionData,
 // FindCtx returns the data of a live session, and fills in the account it is signed in as where
 // ctx asks for it (WithSessionAccount).
 func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
-	d, err := s.db.sessionFinder.do(ctx, token)
+	d, err := s.db.sessionFinder.Do(ctx, token)
 	if sa := SessionAccountOf(ctx); sa != nil && d.account != nil {
 		*sa = SessionAccount{Found: true, Actor: d.account.actor, Account: d.account.account}
 	}

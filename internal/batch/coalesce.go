@@ -1,4 +1,6 @@
-package postgres
+// Package batch serves many concurrent calls with one call of a function that does the work of
+// all of them at once (group commit): a store's registrations, a desk's scans.
+package batch
 
 import (
 	"context"
@@ -7,28 +9,28 @@ import (
 	"time"
 )
 
-// coalescer serves calls that arrive together with one call of run, so that many concurrent
+// Coalescer serves calls that arrive together with one call of run, so that many concurrent
 // requests cost the database one round trip (and one commit) instead of one each, as
 // PostgreSQL's own group commit does for its WAL flushes. At most inFlight batches run at once; a
 // call that finds a free slot starts a batch at once, so a lone call waits for nothing, and calls
 // that arrive while every slot is busy wait together for the next free one. Under load the
 // batches grow by themselves, with no timer: a batch takes what arrived while the one before ran.
-type coalescer[In, Out any] struct {
+type Coalescer[In, Out any] struct {
 	// run serves a batch: out[i] and errs[i] are the answer to in[i]. The context is the
 	// coalescer's own (a batch serves many requests: none of their contexts can bound it).
 	run      func(ctx context.Context, in []In) (out []Out, errs []error)
 	maxBatch int
 	inFlight int
-	// base bounds every batch, with timeout; it ends when the store closes.
+	// base bounds every batch, with timeout; it ends when the coalescer's owner closes (a store).
 	base    context.Context
 	timeout time.Duration
 
 	mu      sync.Mutex
-	queue   []*coalescedCall[In, Out]
+	queue   []*pending[In, Out]
 	running int
 }
 
-type coalescedCall[In, Out any] struct {
+type pending[In, Out any] struct {
 	ctx context.Context
 	in  In
 	out Out
@@ -40,17 +42,19 @@ type coalescedCall[In, Out any] struct {
 	done        chan struct{}
 }
 
-func newCoalescer[In, Out any](base context.Context, maxBatch, inFlight int, run func(context.Context, []In) ([]Out, []error)) *coalescer[In, Out] {
-	return &coalescer[In, Out]{run: run, maxBatch: maxBatch, inFlight: inFlight, base: base, timeout: 30 * time.Second}
+// New returns a coalescer that serves calls with run, at most maxBatch in a batch and at most
+// inFlight batches at once, each bounded by base and a timeout of 30 s.
+func New[In, Out any](base context.Context, maxBatch, inFlight int, run func(context.Context, []In) ([]Out, []error)) *Coalescer[In, Out] {
+	return &Coalescer[In, Out]{run: run, maxBatch: maxBatch, inFlight: inFlight, base: base, timeout: 30 * time.Second}
 }
 
-// do serves in, together with whatever else arrives meanwhile, and says what happened to it.
-// When ctx ends before a batch has taken the call, the call is dropped and do returns ctx's
-// error: nothing was done. Once a batch holds it, do waits for the batch's answer whatever ctx
-// does (a batch is bounded by the coalescer's timeout), so that a registration that committed is
-// never answered as failed.
-func (c *coalescer[In, Out]) do(ctx context.Context, in In) (Out, error) {
-	call := &coalescedCall[In, Out]{ctx: ctx, in: in, done: make(chan struct{})}
+// Do serves in, together with whatever else arrives meanwhile, and says what happened to it.
+// When ctx ends before a batch has taken the call, the call is dropped and Do returns ctx's
+// error: nothing was done. Once a batch holds it, Do waits for the batch's answer whatever ctx
+// does (a batch is bounded by the coalescer's timeout), so that work that committed (a
+// registration, a scan) is never answered as failed.
+func (c *Coalescer[In, Out]) Do(ctx context.Context, in In) (Out, error) {
+	call := &pending[In, Out]{ctx: ctx, in: in, done: make(chan struct{})}
 	c.mu.Lock()
 	c.queue = append(c.queue, call)
 	start := c.running < c.inFlight
@@ -79,7 +83,7 @@ func (c *coalescer[In, Out]) do(ctx context.Context, in In) (Out, error) {
 }
 
 // serve runs batches until the queue is empty.
-func (c *coalescer[In, Out]) serve() {
+func (c *Coalescer[In, Out]) serve() {
 	for {
 		c.mu.Lock()
 		n := min(len(c.queue), c.maxBatch)
@@ -88,7 +92,7 @@ func (c *coalescer[In, Out]) serve() {
 			c.mu.Unlock()
 			return
 		}
-		batch := make([]*coalescedCall[In, Out], 0, n)
+		batch := make([]*pending[In, Out], 0, n)
 		for _, call := range c.queue[:n] {
 			// A call whose request has gone is not served: its caller has returned, told
 			// that nothing was done.
@@ -99,13 +103,13 @@ func (c *coalescer[In, Out]) serve() {
 			call.taken = true
 			batch = append(batch, call)
 		}
-		c.queue = append([]*coalescedCall[In, Out](nil), c.queue[n:]...)
+		c.queue = append([]*pending[In, Out](nil), c.queue[n:]...)
 		c.mu.Unlock()
 		c.runBatch(batch)
 	}
 }
 
-func (c *coalescer[In, Out]) runBatch(live []*coalescedCall[In, Out]) {
+func (c *Coalescer[In, Out]) runBatch(live []*pending[In, Out]) {
 	if len(live) == 0 {
 		return
 	}
@@ -122,14 +126,14 @@ func (c *coalescer[In, Out]) runBatch(live []*coalescedCall[In, Out]) {
 
 // runSafely runs a batch, turning a panic into every call's error: a waiting request must never
 // be left without an answer.
-func (c *coalescer[In, Out]) runSafely(in []In) (out []Out, errs []error) {
+func (c *Coalescer[In, Out]) runSafely(in []In) (out []Out, errs []error) {
 	ctx, cancel := context.WithTimeout(c.base, c.timeout)
 	defer cancel()
 	defer func() {
 		if v := recover(); v != nil {
 			out, errs = make([]Out, len(in)), make([]error, len(in))
 			for i := range errs {
-				errs[i] = fmt.Errorf("postgres: batch: panic: %v", v)
+				errs[i] = fmt.Errorf("batch: panic: %v", v)
 			}
 		}
 	}()

@@ -1,4 +1,4 @@
-package postgres
+package batch
 
 import (
 	"context"
@@ -42,7 +42,7 @@ func (g *gate) sizes() []int {
 }
 
 // waitQueued waits until n calls wait in c's queue.
-func waitQueued[In, Out any](t *testing.T, c *coalescer[In, Out], n int) {
+func waitQueued[In, Out any](t *testing.T, c *Coalescer[In, Out], n int) {
 	t.Helper()
 	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(time.Millisecond) {
 		c.mu.Lock()
@@ -58,8 +58,8 @@ func waitQueued[In, Out any](t *testing.T, c *coalescer[In, Out], n int) {
 func TestCoalescerServesALoneCallAtOnce(t *testing.T) {
 	g := newGate()
 	close(g.release)
-	c := newCoalescer(context.Background(), 10, 1, g.run)
-	got, err := c.do(context.Background(), 4)
+	c := New(context.Background(), 10, 1, g.run)
+	got, err := c.Do(context.Background(), 4)
 	if err != nil || got != 40 {
 		t.Fatalf("do(4) = %d, %v", got, err)
 	}
@@ -70,12 +70,12 @@ func TestCoalescerServesALoneCallAtOnce(t *testing.T) {
 
 func TestCoalescerGathersCallsThatArriveWhileEverySlotIsBusy(t *testing.T) {
 	g := newGate()
-	c := newCoalescer(context.Background(), 4, 2, g.run)
+	c := New(context.Background(), 4, 2, g.run)
 	var wg sync.WaitGroup
 	results := make([]int, 12)
 	call := func(i int) {
 		wg.Go(func() {
-			v, err := c.do(context.Background(), i)
+			v, err := c.Do(context.Background(), i)
 			if err != nil {
 				t.Errorf("do(%d): %v", i, err)
 			}
@@ -117,17 +117,17 @@ func TestCoalescerGathersCallsThatArriveWhileEverySlotIsBusy(t *testing.T) {
 
 func TestCoalescerDropsACallWhoseRequestHasGone(t *testing.T) {
 	g := newGate()
-	c := newCoalescer(context.Background(), 10, 1, g.run)
+	c := New(context.Background(), 10, 1, g.run)
 	first := make(chan error)
 	go func() {
-		_, err := c.do(context.Background(), 1)
+		_, err := c.Do(context.Background(), 1)
 		first <- err
 	}()
 	<-g.entered
 	ctx, cancel := context.WithCancel(context.Background())
 	gone := make(chan error)
 	go func() {
-		_, err := c.do(ctx, 2)
+		_, err := c.Do(ctx, 2)
 		gone <- err
 	}()
 	waitQueued(t, c, 1)
@@ -140,7 +140,7 @@ func TestCoalescerDropsACallWhoseRequestHasGone(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The cancelled call never reached the batch function.
-	if _, err := c.do(context.Background(), 3); err != nil {
+	if _, err := c.Do(context.Background(), 3); err != nil {
 		t.Fatal(err)
 	}
 	for _, b := range g.batches {
@@ -154,18 +154,18 @@ func TestCoalescerDropsACallWhoseRequestHasGone(t *testing.T) {
 
 func TestCoalescerAnswersEveryCallWhenABatchPanics(t *testing.T) {
 	calls := 0
-	c := newCoalescer(context.Background(), 10, 1, func(_ context.Context, in []int) ([]int, []error) {
+	c := New(context.Background(), 10, 1, func(_ context.Context, in []int) ([]int, []error) {
 		calls++
 		if calls == 1 {
 			panic("broken")
 		}
 		return make([]int, len(in)), make([]error, len(in))
 	})
-	if _, err := c.do(context.Background(), 1); err == nil {
+	if _, err := c.Do(context.Background(), 1); err == nil {
 		t.Fatal("a panicking batch returned no error")
 	}
 	// The slot was given back: the next call is served.
-	if _, err := c.do(context.Background(), 2); err != nil {
+	if _, err := c.Do(context.Background(), 2); err != nil {
 		t.Fatalf("after a panic: %v", err)
 	}
 }
@@ -174,7 +174,7 @@ func TestCoalescerAnswersEveryCallWhenABatchPanics(t *testing.T) {
 // error: what the batch did (a registration committed, mailed) is what the caller is told.
 func TestCoalescerTellsATakenCallWhatItsBatchDid(t *testing.T) {
 	g := newGate()
-	c := newCoalescer(context.Background(), 10, 1, g.run)
+	c := New(context.Background(), 10, 1, g.run)
 	ctx, cancel := context.WithCancel(context.Background())
 	type answer struct {
 		out int
@@ -182,7 +182,7 @@ func TestCoalescerTellsATakenCallWhatItsBatchDid(t *testing.T) {
 	}
 	got := make(chan answer)
 	go func() {
-		out, err := c.do(ctx, 7)
+		out, err := c.Do(ctx, 7)
 		got <- answer{out, err}
 	}()
 	<-g.entered
