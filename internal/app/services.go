@@ -83,5 +83,6 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 		Outbox:          service.NewOutbox(db),
 		StudyGroups:     service.NewStudyGroups(db),
 		Throttle:        service.NewThrottle(db),
+		Health:          service.NewHealth(db),
 	}
 }

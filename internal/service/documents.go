@@ -17,6 +17,8 @@ type DocumentStore interface {
 	Organisations(ctx context.Context) ([]domain.Organisation, error)
 	Documents(ctx context.Context, f domain.DocumentFilter) (domain.DocumentPage, error)
 	Document(ctx context.Context, meetingID int64, t domain.DocType, n int) (*domain.DocumentDetail, error)
+	// DocumentsBy lists the documents an account submitted, newest first.
+	DocumentsBy(ctx context.Context, accountID int64) ([]domain.MyDocument, error)
 	// DocumentFile returns a revision's file (rev < 0: the latest) after checking that actor
 	// may read it.
 	DocumentFile(ctx context.Context, actor domain.Actor, meetingID int64, t domain.DocType, n, rev int) (domain.DocumentLine, error)

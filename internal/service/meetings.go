@@ -85,6 +85,7 @@ type MeetingReads interface {
 	// MeetingDetailByID returns a meeting with its sessions, deadlines and the rest; a missing
 	// one is NotFound.
 	MeetingDetailByID(ctx context.Context, id int64) (*domain.MeetingDetail, error)
+	MeetingSlugReads
 }
 
 // List lists every meeting, drafts included, the newest first: for the lists' filters and the

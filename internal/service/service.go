@@ -41,4 +41,6 @@ type Services struct {
 	Outbox          *Outbox
 	StudyGroups     *StudyGroups
 	Throttle        *Throttle
+	// Health is the readiness check (/readyz).
+	Health *Health
 }

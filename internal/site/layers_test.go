@@ -60,7 +60,10 @@ func TestHandlersCallUseCases(t *testing.T) {
 	moved := []string{"focal.go", "registration_list.go", "approve_all.go", "ical.go", "registration_edit.go",
 		"colocated.go", "desk_staff.go", "desk_confirmation.go", "registration_cancel.go", "register.go",
 		"membership_focal.go", "representations.go", "language.go", "mail_page.go",
-		"secretariat_study_groups.go", "account_reset.go"}
+		"secretariat_study_groups.go", "account_reset.go",
+		// handlers-a
+		"public.go", "me.go", "ops.go",
+	}
 	for _, name := range moved {
 		got, ok := calls[name]
 		if !ok {

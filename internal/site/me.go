@@ -20,7 +20,7 @@ func (s *Server) meShow(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	docs, err := s.db.DocumentsBy(r.Context(), acc.ID)
+	docs, err := s.docs.Mine(r.Context(), actorOf(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return

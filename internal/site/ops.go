@@ -23,7 +23,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	if err := s.db.Ping(ctx); err != nil {
+	if err := s.svc.Health.Ready(ctx); err != nil {
 		now := time.Now()
 		s.awaySince.CompareAndSwap(0, now.UnixNano())
 		since := time.Unix(0, s.awaySince.Load())

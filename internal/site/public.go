@@ -25,7 +25,7 @@ func (s *Server) meetingDetail(ctx context.Context, slug string) (*domain.Meetin
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
 		gen := s.pages.generation()
-		d, err := s.db.MeetingDetail(ctx, slug)
+		d, err := s.svc.Meetings.BySlug(ctx, slug)
 		if err != nil {
 			return nil, err
 		}
@@ -58,7 +58,7 @@ func (s *Server) meetingID(ctx context.Context, slug string) (int64, error) {
 		return id, nil
 	}
 	gen := s.pages.generation()
-	id, err := s.db.MeetingID(ctx, slug)
+	id, err := s.svc.Meetings.IDOf(ctx, slug)
 	if err != nil {
 		return 0, err
 	}
@@ -109,7 +109,7 @@ func (s *Server) publicPage(w http.ResponseWriter, r *http.Request, slug string,
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	s.publicPage(w, r, "", func(p view.Page) (templ.Component, error) {
-		ms, err := s.db.Meetings(r.Context())
+		ms, err := s.svc.Meetings.List(r.Context())
 		if err != nil {
 			return nil, err
 		}
