@@ -81,7 +81,8 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 		Members:         service.NewMembers(postgres.TxFor(db, func(t *postgres.Tx) service.MemberTx { return t }), db, now),
 		Representations: service.NewRepresentations(postgres.TxFor(db, func(t *postgres.Tx) service.RepresentationTx { return t }), db),
 		Outbox:          service.NewOutbox(db),
-		StudyGroups:     service.NewStudyGroups(db),
+		StudyGroups:     service.NewStudyGroups(postgres.TxFor(db, func(t *postgres.Tx) service.StudyGroupTx { return t }), db),
+		Organisations:   service.NewOrganisations(postgres.TxFor(db, func(t *postgres.Tx) service.OrganisationTx { return t }), db),
 		Throttle:        service.NewThrottle(db),
 		Health:          service.NewHealth(db),
 	}

@@ -185,35 +185,24 @@ type MeetingInput struct {
 	Deadlines map[domain.DeadlineKind]time.Time
 }
 
-// CreateMeeting stores a new meeting and returns its id.
-func (db *DB) CreateMeeting(ctx context.Context, a Audit, actor domain.Actor, in MeetingInput) (int64, error) {
-	if !domain.CanManageMeetings(actor) {
-		return 0, domain.Errorf(domain.Forbidden, "error.forbidden")
-	}
+// InsertMeeting stores a new draft meeting with the fields of the details form, and tells every
+// instance (the lists of meetings change).
+func (t *Tx) InsertMeeting(ctx context.Context, f domain.MeetingFields) (int64, error) {
 	var id int64
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO meetings (slug, study_group_id, title, city, venue, time_zone, first_day, last_day,
-				languages, interpretation, fellowships, paperless, remote_tool, remote_link, remote_rules, purpose, approved_by,
-				desk_place, room_allocation, practical_info, collective_letter, registration_opens)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22) RETURNING id`,
-			in.Slug, in.StudyGroupID, in.Title, textArg(in.City), textArg(in.Venue), in.TimeZone, in.FirstDay, in.LastDay, in.Languages,
-			in.Interpretation, in.Fellowships, in.Paperless, in.RemoteTool, in.RemoteLink, in.RemoteRules, in.Purpose,
-			textArg(in.ApprovedBy), textArg(in.DeskPlace), in.RoomAllocation, in.PracticalInfo, in.CollectiveLetter, in.RegistrationOpens).Scan(&id)
-		if isUniqueViolation(err, "meetings_slug_key") {
-			return domain.FieldErrors(map[string]string{"slug": "error.slug_taken"})
-		}
-		if err != nil {
-			return fmt.Errorf("postgres: create meeting: %w", err)
-		}
-		if err := setDeadlines(ctx, tx, id, in.Deadlines); err != nil {
-			return err
-		}
-		if err := notifyMeeting(ctx, tx, in.Slug); err != nil {
-			return err
-		}
-		return audit(ctx, tx, a, "meeting.create", "meeting", id, map[string]any{"slug": in.Slug})
-	})
-	return id, err
+	err := t.QueryRow(ctx, `INSERT INTO meetings (slug, study_group_id, title, city, venue, time_zone, first_day, last_day,
+			languages, interpretation, fellowships, paperless, remote_tool, remote_link, remote_rules, purpose, approved_by,
+			room_allocation, practical_info)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19) RETURNING id`,
+		f.Slug, f.StudyGroupID, f.Title, textArg(f.City), textArg(f.Venue), f.TimeZone, f.FirstDay, f.LastDay, f.Languages,
+		f.Interpretation, f.Fellowships, f.Paperless, f.RemoteTool, f.RemoteLink, f.RemoteRules, f.Purpose,
+		textArg(f.ApprovedBy), f.RoomAllocation, f.PracticalInfo).Scan(&id)
+	if isUniqueViolation(err, "meetings_slug_key") {
+		return 0, domain.FieldErrors(map[string]string{"slug": "error.slug_taken"})
+	}
+	if err != nil {
+		return 0, fmt.Errorf("postgres: create meeting: %w", err)
+	}
+	return id, notifyMeeting(ctx, t, f.Slug)
 }
 
 // UpdateMeeting changes a meeting's own fields and deadlines.

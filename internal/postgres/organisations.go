@@ -2,11 +2,13 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
 	"plenary/internal/domain"
+	"plenary/internal/service"
 )
 
 const organisationColumns = `o.id, o.name, o.names, o.kind, o.country, o.auto_approval, o.created_at, o.updated_at,
@@ -62,85 +64,61 @@ func (db *DB) Organisation(ctx context.Context, id int64) (domain.Organisation, 
 	return org, err
 }
 
-// OrganisationInput holds an organisation's editable fields.
-type OrganisationInput struct {
-	Name          string
-	Kind          domain.OrgKind
-	Country       string
-	AutoApproval  bool
-	StudyGroupIDs []int64
-}
+var (
+	_ service.OrganisationTx    = (*Tx)(nil)
+	_ service.OrganisationReads = (*DB)(nil)
+)
 
-// CreateOrganisation stores a new organisation.
-func (db *DB) CreateOrganisation(ctx context.Context, a Audit, actor domain.Actor, in OrganisationInput) (int64, error) {
-	if !domain.CanManageOrganisations(actor) {
-		return 0, domain.Errorf(domain.Forbidden, "error.forbidden")
-	}
+// InsertOrganisation stores a new organisation with its study groups.
+func (t *Tx) InsertOrganisation(ctx context.Context, f domain.OrganisationFields) (int64, error) {
 	var id int64
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO organisations (name, kind, country, auto_approval) VALUES ($1, $2, $3, $4) RETURNING id`,
-			in.Name, string(in.Kind), in.Country, in.AutoApproval).Scan(&id)
-		if isUniqueViolation(err, "organisations_name_key") {
-			return domain.FieldErrors(map[string]string{"name": "error.organisation_name_taken"})
-		}
-		if err != nil {
-			return fmt.Errorf("postgres: create organisation: %w", err)
-		}
-		if err := setStudyGroups(ctx, tx, id, in.StudyGroupIDs); err != nil {
-			return err
-		}
-		return audit(ctx, tx, a, "organisation.create", "organisation", id, map[string]any{"name": in.Name})
-	})
-	return id, err
+	err := t.QueryRow(ctx, `INSERT INTO organisations (name, kind, country, auto_approval) VALUES ($1, $2, $3, $4) RETURNING id`,
+		f.Name, string(f.Kind), f.Country, f.AutoApproval).Scan(&id)
+	if isUniqueViolation(err, "organisations_name_key") {
+		return 0, domain.FieldErrors(map[string]string{"name": "error.organisation_name_taken"})
+	}
+	if err != nil {
+		return 0, fmt.Errorf("postgres: create organisation: %w", err)
+	}
+	return id, setStudyGroups(ctx, t, id, f.StudyGroupIDs)
 }
 
-// SaveOrganisationName sets the organisation's name in lang, a language other than English
-// (removed when name is empty), audited in the same transaction.
-func (db *DB) SaveOrganisationName(ctx context.Context, a Audit, actor domain.Actor, id int64, lang, name string) error {
-	if !domain.CanManageOrganisations(actor) {
-		return domain.Errorf(domain.Forbidden, "error.forbidden")
+// LockOrganisation reads an organisation, its row locked for a change of its fields (FOR NO KEY
+// UPDATE: registrations and focal points that refer to it are not held up).
+func (t *Tx) LockOrganisation(ctx context.Context, id int64) (domain.Organisation, error) {
+	rows, _ := t.Query(ctx, `SELECT `+organisationColumns+` FROM organisations o WHERE o.id = $1 FOR NO KEY UPDATE OF o`, id)
+	org, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Organisation])
+	if err != nil {
+		return org, notFound(err, "error.organisation_not_found")
 	}
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		var names domain.Text
-		if err := tx.QueryRow(ctx, `SELECT names FROM organisations WHERE id = $1 FOR UPDATE`, id).Scan(&names); err != nil {
-			return notFound(err, "error.organisation_not_found")
-		}
-		if names[lang] == name {
-			return nil
-		}
-		names = names.With(lang, name)
-		if _, err := tx.Exec(ctx, `UPDATE organisations SET names = $2, updated_at = now() WHERE id = $1`, id, names); err != nil {
-			return fmt.Errorf("postgres: organisation name: %w", err)
-		}
-		return audit(ctx, tx, a, "organisation.name", "organisation", id, map[string]any{"lang": lang, "name": name})
-	})
+	return org, nil
 }
 
-// UpdateOrganisation changes an organisation's fields.
-func (db *DB) UpdateOrganisation(ctx context.Context, a Audit, actor domain.Actor, id int64, in OrganisationInput) error {
-	if !domain.CanManageOrganisations(actor) {
-		return domain.Errorf(domain.Forbidden, "error.forbidden")
+// SaveOrganisation stores an organisation's fields and replaces its study groups.
+func (t *Tx) SaveOrganisation(ctx context.Context, id int64, f domain.OrganisationFields) error {
+	tag, err := t.Exec(ctx, `UPDATE organisations SET name = $2, kind = $3, country = $4, auto_approval = $5, updated_at = now() WHERE id = $1`,
+		id, f.Name, string(f.Kind), f.Country, f.AutoApproval)
+	if isUniqueViolation(err, "organisations_name_key") {
+		return domain.FieldErrors(map[string]string{"name": "error.organisation_name_taken"})
 	}
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE organisations SET name = $2, kind = $3, country = $4, auto_approval = $5, updated_at = now() WHERE id = $1`,
-			id, in.Name, string(in.Kind), in.Country, in.AutoApproval)
-		if isUniqueViolation(err, "organisations_name_key") {
-			return domain.FieldErrors(map[string]string{"name": "error.organisation_name_taken"})
-		}
-		if err != nil {
-			return fmt.Errorf("postgres: update organisation: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.Errorf(domain.NotFound, "error.organisation_not_found")
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM organisation_study_groups WHERE organisation_id = $1`, id); err != nil {
-			return fmt.Errorf("postgres: update organisation: %w", err)
-		}
-		if err := setStudyGroups(ctx, tx, id, in.StudyGroupIDs); err != nil {
-			return err
-		}
-		return audit(ctx, tx, a, "organisation.update", "organisation", id, map[string]any{"name": in.Name, "auto_approval": in.AutoApproval})
-	})
+	if err != nil {
+		return fmt.Errorf("postgres: update organisation: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return domain.Errorf(domain.NotFound, "error.organisation_not_found")
+	}
+	if _, err := t.Exec(ctx, `DELETE FROM organisation_study_groups WHERE organisation_id = $1`, id); err != nil {
+		return fmt.Errorf("postgres: update organisation: %w", err)
+	}
+	return setStudyGroups(ctx, t, id, f.StudyGroupIDs)
+}
+
+// SaveOrganisationNames stores the translations of an organisation's name.
+func (t *Tx) SaveOrganisationNames(ctx context.Context, id int64, names domain.Text) error {
+	if _, err := t.Exec(ctx, `UPDATE organisations SET names = $2, updated_at = now() WHERE id = $1`, id, names); err != nil {
+		return fmt.Errorf("postgres: organisation name: %w", err)
+	}
+	return nil
 }
 
 func setStudyGroups(ctx context.Context, tx pgx.Tx, org int64, ids []int64) error {
@@ -154,54 +132,44 @@ func setStudyGroups(ctx context.Context, tx pgx.Tx, org int64, ids []int64) erro
 	return nil
 }
 
-// AddFocalPoint names the account with email a focal point of the organisation. The account is
-// affiliated to the organisation if it was not yet affiliated to any.
-func (db *DB) AddFocalPoint(ctx context.Context, a Audit, actor domain.Actor, org int64, email string) error {
-	if !domain.CanManageOrganisations(actor) {
-		return domain.Errorf(domain.Forbidden, "error.forbidden")
+// AccountByAddress finds the account with an email, whatever its case.
+func (t *Tx) AccountByAddress(ctx context.Context, email string) (int64, *int64, bool, error) {
+	var acc int64
+	var org *int64
+	err := t.QueryRow(ctx, `SELECT id, organisation_id FROM accounts WHERE lower(email) = lower($1)`, email).Scan(&acc, &org)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil, false, nil
 	}
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		var acc int64
-		var accOrg *int64
-		err := tx.QueryRow(ctx, `SELECT id, organisation_id FROM accounts WHERE lower(email) = lower($1)`, email).Scan(&acc, &accOrg)
-		if err != nil {
-			if e := notFound(err, ""); domain.ErrorCode(e) == domain.NotFound {
-				return domain.FieldErrors(map[string]string{"email": "error.no_account_with_email"})
-			}
-			return fmt.Errorf("postgres: add focal point: %w", err)
-		}
-		if accOrg != nil && *accOrg != org {
-			return domain.FieldErrors(map[string]string{"email": "error.focal_point_other_organisation"})
-		}
-		tag, err := tx.Exec(ctx, `INSERT INTO focal_points (organisation_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, org, acc)
-		if err != nil {
-			return fmt.Errorf("postgres: add focal point: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.FieldErrors(map[string]string{"email": "error.already_focal_point"})
-		}
-		if _, err := tx.Exec(ctx, `UPDATE accounts SET organisation_id = $2 WHERE id = $1 AND organisation_id IS NULL`, acc, org); err != nil {
-			return fmt.Errorf("postgres: add focal point: %w", err)
-		}
-		return audit(ctx, tx, a, "organisation.focal_point_add", "organisation", org, map[string]any{"account_id": acc})
-	})
+	if err != nil {
+		return 0, nil, false, fmt.Errorf("postgres: account by email: %w", err)
+	}
+	return acc, org, true, nil
 }
 
-// RemoveFocalPoint withdraws an account's focal-point role for the organisation.
-func (db *DB) RemoveFocalPoint(ctx context.Context, a Audit, actor domain.Actor, org, account int64) error {
-	if !domain.CanManageOrganisations(actor) {
-		return domain.Errorf(domain.Forbidden, "error.forbidden")
+// AddFocalPoint names an account a focal point of org; false when it is one already.
+func (t *Tx) AddFocalPoint(ctx context.Context, org, account int64) (bool, error) {
+	tag, err := t.Exec(ctx, `INSERT INTO focal_points (organisation_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, org, account)
+	if err != nil {
+		return false, fmt.Errorf("postgres: add focal point: %w", err)
 	}
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM focal_points WHERE organisation_id = $1 AND account_id = $2`, org, account)
-		if err != nil {
-			return fmt.Errorf("postgres: remove focal point: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.Errorf(domain.NotFound, "error.not_focal_point")
-		}
-		return audit(ctx, tx, a, "organisation.focal_point_remove", "organisation", org, map[string]any{"account_id": account})
-	})
+	return tag.RowsAffected() > 0, nil
+}
+
+// AffiliateAccount affiliates an account to org when it is affiliated to none.
+func (t *Tx) AffiliateAccount(ctx context.Context, account, org int64) error {
+	if _, err := t.Exec(ctx, `UPDATE accounts SET organisation_id = $2 WHERE id = $1 AND organisation_id IS NULL`, account, org); err != nil {
+		return fmt.Errorf("postgres: affiliate account: %w", err)
+	}
+	return nil
+}
+
+// RemoveFocalPoint withdraws an account's focal-point role for org; false when it had none.
+func (t *Tx) RemoveFocalPoint(ctx context.Context, org, account int64) (bool, error) {
+	tag, err := t.Exec(ctx, `DELETE FROM focal_points WHERE organisation_id = $1 AND account_id = $2`, org, account)
+	if err != nil {
+		return false, fmt.Errorf("postgres: remove focal point: %w", err)
+	}
+	return tag.RowsAffected() > 0, nil
 }
 
 // StudyGroups lists the study groups.

@@ -178,7 +178,7 @@ func TestTwoFocalPointsDecideAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AddFocalPoint(ctx, postgres.Audit{ActorID: sec.ID}, sec, org, "focal2.sm@plenary.test"); err != nil {
+	if err := addFocalPoint(ctx, db, postgres.Audit{ActorID: sec.ID}, sec, org, "focal2.sm@plenary.test"); err != nil {
 		t.Fatal(err)
 	}
 	focal2, _, err := db.Actor(ctx, id2)

@@ -25,3 +25,9 @@ func decideRegistrations(ctx context.Context, db *postgres.DB, a postgres.Audit,
 func changeMode(ctx context.Context, db *postgres.DB, a postgres.Audit, actor domain.Actor, id int64, mode domain.Mode, now time.Time) (service.ModeChange, error) {
 	return app.NewServices(db, func() time.Time { return now }).Registrations.ChangeMode(ctx, a, actor, id, mode)
 }
+
+// addFocalPoint names the account with email a focal point of org, through the organisations'
+// use case (internal/service).
+func addFocalPoint(ctx context.Context, db *postgres.DB, a postgres.Audit, actor domain.Actor, org int64, email string) error {
+	return app.NewServices(db, time.Now).Organisations.AddFocalPoint(ctx, a, actor, org, email)
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"plenary/internal/domain"
+	"plenary/internal/service"
 )
 
 // StudyGroupDetail is a study group with its working parties and Questions (the domain's).
@@ -31,10 +32,15 @@ func (db *DB) StudyGroup(ctx context.Context, id int64) (*StudyGroupDetail, erro
 	return d, nil
 }
 
-// bumpStudyGroup marks every meeting of a study group changed, since their pages show its
-// details.
-func bumpStudyGroup(ctx context.Context, tx pgx.Tx, id int64) error {
-	_, err := tx.Exec(ctx, `WITH m AS (UPDATE meetings SET version = version + 1, updated_at = now() WHERE study_group_id = $1 RETURNING slug)
+var (
+	_ service.StudyGroupTx    = (*Tx)(nil)
+	_ service.StudyGroupReads = (*DB)(nil)
+)
+
+// BumpStudyGroup marks every meeting of a study group changed, since their pages show its
+// details, and tells every instance.
+func (t *Tx) BumpStudyGroup(ctx context.Context, id int64) error {
+	_, err := t.Exec(ctx, `WITH m AS (UPDATE meetings SET version = version + 1, updated_at = now() WHERE study_group_id = $1 RETURNING slug)
 		SELECT pg_notify('meeting_changed', slug) FROM m`, id)
 	if err != nil {
 		return fmt.Errorf("postgres: notify study group change: %w", err)
@@ -42,87 +48,61 @@ func bumpStudyGroup(ctx context.Context, tx pgx.Tx, id int64) error {
 	return nil
 }
 
-// UpdateStudyGroup changes a study group's own fields.
-func (db *DB) UpdateStudyGroup(ctx context.Context, a Audit, actor domain.Actor, g domain.StudyGroup) error {
-	if !domain.CanManageStudyGroups(actor) {
-		return domain.Errorf(domain.Forbidden, "error.forbidden")
+// SaveStudyGroup stores a study group's own fields.
+func (t *Tx) SaveStudyGroup(ctx context.Context, g domain.StudyGroup) error {
+	tag, err := t.Exec(ctx, `UPDATE study_groups SET title = $2, study_period = $3, chair = $4, phone = $5, fax = $6, email = $7, web = $8 WHERE id = $1`,
+		g.ID, g.Title, g.StudyPeriod, g.Chair, g.Phone, g.Fax, g.Email, g.Web)
+	if err != nil {
+		return fmt.Errorf("postgres: update study group: %w", err)
 	}
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE study_groups SET title = $2, study_period = $3, chair = $4, phone = $5, fax = $6, email = $7, web = $8 WHERE id = $1`,
-			g.ID, g.Title, g.StudyPeriod, g.Chair, g.Phone, g.Fax, g.Email, g.Web)
-		if err != nil {
-			return fmt.Errorf("postgres: update study group: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.Errorf(domain.NotFound, "error.not_found")
-		}
-		if err := bumpStudyGroup(ctx, tx, g.ID); err != nil {
-			return err
-		}
-		return audit(ctx, tx, a, "study_group.update", "study_group", g.ID, nil)
-	})
+	if tag.RowsAffected() == 0 {
+		return domain.Errorf(domain.NotFound, "error.not_found")
+	}
+	return nil
 }
 
 // SaveWorkingParties adds, changes and removes a study group's working parties. A working party
 // that meetings still use cannot be removed.
-func (db *DB) SaveWorkingParties(ctx context.Context, a Audit, actor domain.Actor, sg int64, rows []RowEdit[domain.WorkingParty]) error {
-	if !domain.CanManageStudyGroups(actor) {
-		return domain.Errorf(domain.Forbidden, "error.forbidden")
+func (t *Tx) SaveWorkingParties(ctx context.Context, sg int64, rows []domain.RowEdit[domain.WorkingParty]) error {
+	for _, r := range rows {
+		var err error
+		switch {
+		case r.ID == 0 && r.Delete:
+			continue // a row added and removed in the same form
+		case r.ID == 0:
+			_, err = t.Exec(ctx, `INSERT INTO working_parties (study_group_id, number, code, title) VALUES ($1, $2, $3, $4)`, sg, r.Value.Number, r.Value.Code, r.Value.Title)
+		case r.Delete:
+			_, err = t.Exec(ctx, `DELETE FROM working_parties WHERE study_group_id = $1 AND id = $2`, sg, r.ID)
+		default:
+			_, err = t.Exec(ctx, `UPDATE working_parties SET number = $3, code = $4, title = $5 WHERE study_group_id = $1 AND id = $2`, sg, r.ID, r.Value.Number, r.Value.Code, r.Value.Title)
+		}
+		if err != nil {
+			return studyGroupError(err, "postgres: save working parties")
+		}
 	}
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		for _, r := range rows {
-			var err error
-			switch {
-			case r.ID == 0 && r.Delete:
-				continue // a row added and removed in the same form
-			case r.ID == 0:
-				_, err = tx.Exec(ctx, `INSERT INTO working_parties (study_group_id, number, code, title) VALUES ($1, $2, $3, $4)`, sg, r.Value.Number, r.Value.Code, r.Value.Title)
-			case r.Delete:
-				_, err = tx.Exec(ctx, `DELETE FROM working_parties WHERE study_group_id = $1 AND id = $2`, sg, r.ID)
-			default:
-				_, err = tx.Exec(ctx, `UPDATE working_parties SET number = $3, code = $4, title = $5 WHERE study_group_id = $1 AND id = $2`, sg, r.ID, r.Value.Number, r.Value.Code, r.Value.Title)
-			}
-			if err != nil {
-				return err
-			}
-		}
-		if err := bumpStudyGroup(ctx, tx, sg); err != nil {
-			return err
-		}
-		return audit(ctx, tx, a, "study_group.save_working_parties", "study_group", sg, map[string]any{"rows": len(rows)})
-	})
-	return studyGroupError(err, "postgres: save working parties")
+	return nil
 }
 
 // SaveQuestions adds, changes and removes a study group's Questions.
-func (db *DB) SaveQuestions(ctx context.Context, a Audit, actor domain.Actor, sg int64, rows []RowEdit[domain.Question]) error {
-	if !domain.CanManageStudyGroups(actor) {
-		return domain.Errorf(domain.Forbidden, "error.forbidden")
+func (t *Tx) SaveQuestions(ctx context.Context, sg int64, rows []domain.RowEdit[domain.Question]) error {
+	for _, r := range rows {
+		var err error
+		q := r.Value
+		switch {
+		case r.ID == 0 && r.Delete:
+			continue // a row added and removed in the same form
+		case r.ID == 0:
+			_, err = t.Exec(ctx, `INSERT INTO questions (study_group_id, number, code, working_party_id, title) VALUES ($1, $2, $3, $4, $5)`, sg, q.Number, q.Code, q.WorkingPartyID, q.Title)
+		case r.Delete:
+			_, err = t.Exec(ctx, `DELETE FROM questions WHERE study_group_id = $1 AND id = $2`, sg, r.ID)
+		default:
+			_, err = t.Exec(ctx, `UPDATE questions SET number = $3, code = $4, working_party_id = $5, title = $6 WHERE study_group_id = $1 AND id = $2`, sg, r.ID, q.Number, q.Code, q.WorkingPartyID, q.Title)
+		}
+		if err != nil {
+			return studyGroupError(err, "postgres: save questions")
+		}
 	}
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		for _, r := range rows {
-			var err error
-			q := r.Value
-			switch {
-			case r.ID == 0 && r.Delete:
-				continue // a row added and removed in the same form
-			case r.ID == 0:
-				_, err = tx.Exec(ctx, `INSERT INTO questions (study_group_id, number, code, working_party_id, title) VALUES ($1, $2, $3, $4, $5)`, sg, q.Number, q.Code, q.WorkingPartyID, q.Title)
-			case r.Delete:
-				_, err = tx.Exec(ctx, `DELETE FROM questions WHERE study_group_id = $1 AND id = $2`, sg, r.ID)
-			default:
-				_, err = tx.Exec(ctx, `UPDATE questions SET number = $3, code = $4, working_party_id = $5, title = $6 WHERE study_group_id = $1 AND id = $2`, sg, r.ID, q.Number, q.Code, q.WorkingPartyID, q.Title)
-			}
-			if err != nil {
-				return err
-			}
-		}
-		if err := bumpStudyGroup(ctx, tx, sg); err != nil {
-			return err
-		}
-		return audit(ctx, tx, a, "study_group.save_questions", "study_group", sg, map[string]any{"rows": len(rows)})
-	})
-	return studyGroupError(err, "postgres: save questions")
+	return nil
 }
 
 func studyGroupError(err error, prefix string) error {

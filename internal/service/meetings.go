@@ -18,6 +18,9 @@ type MeetingTx interface {
 	// CopyMeeting copies meeting from into a new draft starting on first, titled title, and
 	// audits it.
 	CopyMeeting(ctx context.Context, a Audit, from int64, slug string, first time.Time, title domain.Text) (int64, error)
+	// InsertMeeting stores a new draft with the details form's fields and returns its id; an
+	// address another meeting has is refused beside the slug field.
+	InsertMeeting(ctx context.Context, f domain.MeetingFields) (int64, error)
 	MeetingSectionTx
 }
 
@@ -86,6 +89,8 @@ type MeetingReads interface {
 	// one is NotFound.
 	MeetingDetailByID(ctx context.Context, id int64) (*domain.MeetingDetail, error)
 	MeetingSlugReads
+	// AuditTrail returns the audit events of one record, oldest first.
+	AuditTrail(ctx context.Context, entity string, id int64) ([]domain.AuditEvent, error)
 }
 
 // List lists every meeting, drafts included, the newest first: for the lists' filters and the

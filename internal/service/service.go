@@ -40,6 +40,7 @@ type Services struct {
 	Representations *Representations
 	Outbox          *Outbox
 	StudyGroups     *StudyGroups
+	Organisations   *Organisations
 	Throttle        *Throttle
 	// Health is the readiness check (/readyz).
 	Health *Health

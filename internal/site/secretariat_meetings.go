@@ -21,12 +21,12 @@ import (
 const blankRows = 3
 
 func (s *Server) secretariatHome(w http.ResponseWriter, r *http.Request) {
-	ms, err := s.db.Meetings(r.Context())
+	ms, err := s.svc.Meetings.List(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	gs, err := s.db.StudyGroups(r.Context())
+	gs, err := s.svc.StudyGroups.List(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -37,7 +37,7 @@ func (s *Server) secretariatHome(w http.ResponseWriter, r *http.Request) {
 // meetingEditData loads what the editor's pages need; d is nil for a new meeting. Every
 // section's form is filled from the meeting; a refused form replaces its own afterwards.
 func (s *Server) meetingEditData(r *http.Request, d *domain.MeetingDetail, section string) (view.MeetingEdit, error) {
-	gs, err := s.db.StudyGroups(r.Context())
+	gs, err := s.svc.StudyGroups.List(r.Context())
 	if err != nil {
 		return view.MeetingEdit{}, err
 	}
@@ -83,12 +83,7 @@ func (s *Server) meetingCreate(w http.ResponseWriter, r *http.Request) {
 	t := s.translator(r)
 	in, _, f, ok := s.parseMeetingForm(w, r, t, nil)
 	if ok {
-		id, err := s.db.CreateMeeting(r.Context(), auditOf(r), actorOf(r), postgres.MeetingInput{
-			Slug: in.Slug, StudyGroupID: in.StudyGroupID, Title: in.Title, City: in.City, Venue: in.Venue, TimeZone: in.TimeZone,
-			FirstDay: in.FirstDay, LastDay: in.LastDay, Languages: in.Languages, Interpretation: in.Interpretation,
-			Fellowships: in.Fellowships, Paperless: in.Paperless, RemoteTool: in.RemoteTool, RemoteLink: in.RemoteLink,
-			RemoteRules: in.RemoteRules, Purpose: in.Purpose, ApprovedBy: in.ApprovedBy, RoomAllocation: in.RoomAllocation,
-			PracticalInfo: in.PracticalInfo, Deadlines: map[domain.DeadlineKind]time.Time{}})
+		id, err := s.svc.Meetings.Create(r.Context(), auditOf(r), actorOf(r), in)
 		if err == nil {
 			s.flash(r, "sec.meeting_created")
 			http.Redirect(w, r, fmt.Sprintf("/secretariat/meetings/%d", id), http.StatusSeeOther)
@@ -114,7 +109,7 @@ func (s *Server) meetingForEdit(r *http.Request) (*domain.MeetingDetail, error) 
 	if err != nil {
 		return nil, err
 	}
-	return s.db.MeetingDetailByID(r.Context(), id)
+	return s.svc.Meetings.Detail(r.Context(), id)
 }
 
 // meetingOverview is the editor's first page: the summary, the state with publish or unpublish,
@@ -650,7 +645,7 @@ func (s *Server) meetingTransition(w http.ResponseWriter, r *http.Request,
 		s.fail(w, r, err)
 		return
 	}
-	d, err := s.db.MeetingDetailByID(r.Context(), id)
+	d, err := s.svc.Meetings.Detail(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -672,7 +667,7 @@ func (s *Server) meetingHistory(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	evs, err := s.db.AuditTrail(r.Context(), "meeting", d.ID)
+	evs, err := s.svc.Meetings.History(r.Context(), actorOf(r), d.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return

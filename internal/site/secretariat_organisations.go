@@ -8,12 +8,11 @@ import (
 
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
-	"plenary/internal/postgres"
 	"plenary/web/view"
 )
 
 func (s *Server) organisationList(w http.ResponseWriter, r *http.Request) {
-	orgs, err := s.db.Organisations(r.Context())
+	orgs, err := s.svc.Organisations.List(r.Context(), actorOf(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -30,7 +29,7 @@ type organisationFields struct {
 }
 
 func (s *Server) showOrganisation(w http.ResponseWriter, r *http.Request, status int, e view.OrganisationEdit) {
-	gs, err := s.db.StudyGroups(r.Context())
+	gs, err := s.svc.StudyGroups.List(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -45,7 +44,7 @@ func (s *Server) showOrganisation(w http.ResponseWriter, r *http.Request, status
 		e.FocalForm = view.NewForm()
 	}
 	if e.ID != 0 && e.Names.Form.Values == nil {
-		o, err := s.db.Organisation(r.Context(), e.ID)
+		o, err := s.svc.Organisations.Get(r.Context(), actorOf(r), e.ID)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -118,7 +117,7 @@ func (s *Server) organisationNamesSave(w http.ResponseWriter, r *http.Request) {
 		f.Errors[field] = t.N("validation.max", 200)
 	}
 	if len(f.Errors) == 0 {
-		err := s.db.SaveOrganisationName(r.Context(), auditOf(r), actorOf(r), o.ID, l.Tag, name)
+		err := s.svc.Organisations.SaveName(r.Context(), auditOf(r), actorOf(r), o.ID, l.Tag, name)
 		if err == nil {
 			s.flash(r, "sec.saved")
 			http.Redirect(w, r, fmt.Sprintf("/secretariat/organisations/%d?lang=%s#names", o.ID, l.Tag), http.StatusSeeOther)
@@ -137,17 +136,17 @@ func (s *Server) organisationNewForm(w http.ResponseWriter, r *http.Request) {
 	s.showOrganisation(w, r, http.StatusOK, view.OrganisationEdit{Form: view.NewForm()})
 }
 
-func (s *Server) parseOrganisation(w http.ResponseWriter, r *http.Request) (postgres.OrganisationInput, view.Form, bool) {
+func (s *Server) parseOrganisation(w http.ResponseWriter, r *http.Request) (domain.OrganisationFields, view.Form, bool) {
 	var in organisationFields
 	f, err := decodeForm(w, r, &in)
 	if err != nil {
 		f.Summary = s.translator(r).T("error.bad_form")
-		return postgres.OrganisationInput{}, f, false
+		return domain.OrganisationFields{}, f, false
 	}
 	in.Country = strings.ToUpper(in.Country)
 	f.Values["country"] = in.Country
 	ok := s.check(s.translator(r), &in, &f)
-	out := postgres.OrganisationInput{Name: in.Name, Kind: domain.OrgKind(in.Kind), Country: in.Country, AutoApproval: in.AutoApproval}
+	out := domain.OrganisationFields{Name: in.Name, Kind: domain.OrgKind(in.Kind), Country: in.Country, AutoApproval: in.AutoApproval}
 	for _, v := range in.StudyGroups {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
@@ -162,7 +161,7 @@ func (s *Server) parseOrganisation(w http.ResponseWriter, r *http.Request) (post
 func (s *Server) organisationCreate(w http.ResponseWriter, r *http.Request) {
 	in, f, ok := s.parseOrganisation(w, r)
 	if ok {
-		id, err := s.db.CreateOrganisation(r.Context(), auditOf(r), actorOf(r), in)
+		id, err := s.svc.Organisations.Create(r.Context(), auditOf(r), actorOf(r), in)
 		if err == nil {
 			s.flash(r, "sec.saved")
 			http.Redirect(w, r, fmt.Sprintf("/secretariat/organisations/%d", id), http.StatusSeeOther)
@@ -192,7 +191,7 @@ func (s *Server) organisationFromURL(w http.ResponseWriter, r *http.Request) (do
 	id, err := idParam(r, "id")
 	if err == nil {
 		var o domain.Organisation
-		o, err = s.db.Organisation(r.Context(), id)
+		o, err = s.svc.Organisations.Get(r.Context(), actorOf(r), id)
 		if err == nil {
 			return o, true
 		}
@@ -216,7 +215,7 @@ func (s *Server) organisationUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	in, f, ok := s.parseOrganisation(w, r)
 	if ok {
-		err := s.db.UpdateOrganisation(r.Context(), auditOf(r), actorOf(r), o.ID, in)
+		err := s.svc.Organisations.Update(r.Context(), auditOf(r), actorOf(r), o.ID, in)
 		if err == nil {
 			s.flash(r, "sec.saved")
 			http.Redirect(w, r, fmt.Sprintf("/secretariat/organisations/%d", o.ID), http.StatusSeeOther)
@@ -245,7 +244,7 @@ func (s *Server) focalPointAdd(w http.ResponseWriter, r *http.Request) {
 	}
 	t := s.translator(r)
 	if s.check(t, &in, &f) {
-		err := s.db.AddFocalPoint(r.Context(), auditOf(r), actorOf(r), o.ID, in.Email)
+		err := s.svc.Organisations.AddFocalPoint(r.Context(), auditOf(r), actorOf(r), o.ID, in.Email)
 		if err == nil {
 			s.flash(r, "sec.focal_added")
 			http.Redirect(w, r, fmt.Sprintf("/secretariat/organisations/%d#focal-h", o.ID), http.StatusSeeOther)
@@ -266,7 +265,7 @@ func (s *Server) focalPointRemove(w http.ResponseWriter, r *http.Request) {
 	}
 	acc, err := idParam(r, "account")
 	if err == nil {
-		err = s.db.RemoveFocalPoint(r.Context(), auditOf(r), actorOf(r), o.ID, acc)
+		err = s.svc.Organisations.RemoveFocalPoint(r.Context(), auditOf(r), actorOf(r), o.ID, acc)
 	}
 	if err != nil {
 		s.fail(w, r, err)
