@@ -54,6 +54,7 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 			Tx:   postgres.TxFor(db, func(t *postgres.Tx) service.DeskTx { return t }),
 			Now:  now,
 			Keys: db,
+			Life: db.Life(),
 		}),
 		Devices: service.NewDevices(service.DevicesDeps{
 			Tx:    postgres.TxFor(db, func(t *postgres.Tx) service.DeviceTx { return t }),

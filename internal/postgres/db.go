@@ -80,6 +80,10 @@ func OpenWith(ctx context.Context, url string, o Options) (*DB, error) {
 	return db, nil
 }
 
+// Life is the store's own context, for work done for many requests at once (batch.Coalescer):
+// it ends when the store closes.
+func (db *DB) Life() context.Context { return db.life }
+
 // Close closes the pool.
 func (db *DB) Close() {
 	db.stop()

@@ -2,8 +2,11 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -122,157 +125,309 @@ func (t *Tx) ScanAnswer(ctx context.Context, client, nonce string) ([]byte, bool
 	return answer, true, nil
 }
 
-// FinishScan stores a scan with its outcome and, when it has a nonce, the answer a replay gets
-// (with the scan's id), audited with the desk, the staff member and the device, and commits the
-// transaction with it: scan, audit event and COMMIT in one round trip. It is a scan's last
-// statement.
-func (t *Tx) FinishScan(ctx context.Context, a Audit, s service.ScanRecord) (int64, error) {
-	var reg, tok, staff, device *int64
-	if s.Registration != 0 {
-		reg = &s.Registration
+// FinishScans stores the scans of a batch with their outcomes and, for those with a nonce, the
+// answer a replay gets (with the scan's id), each audited with its desk, staff member and device
+// (and its own request's actor, address and id), and commits the transaction with them: every
+// scan, every audit event and COMMIT in one round trip, one statement whatever the number of
+// scans. It returns the scans' ids in the order given, and is a batch's last statement. A nonce
+// recorded meanwhile by another transaction fails the whole batch with "desk.scan_replay".
+func (t *Tx) FinishScans(ctx context.Context, audits []Audit, recs []service.ScanRecord) ([]int64, error) {
+	n := len(recs)
+	if len(audits) != n {
+		return nil, fmt.Errorf("postgres: record scans: %d audits for %d scans", len(audits), n)
 	}
-	if s.Token != 0 {
-		tok = &s.Token
+	var (
+		list                             = make([]int64, n)
+		reg, tok, staff, device, actor   = make([]*int64, n), make([]*int64, n), make([]*int64, n), make([]*int64, n), make([]*int64, n)
+		dir, outcome, refusal, desk, cli = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		nonce, answer                    = make([]*string, n), make([]*string, n)
+		at, recorded                     = make([]time.Time, n), make([]time.Time, n)
+		single                           = make([]bool, n)
+		detail, addr, request            = make([]string, n), make([]string, n), make([]string, n)
+	)
+	some := func(v int64) *int64 {
+		if v == 0 {
+			return nil
+		}
+		return &v
 	}
-	if s.StaffID != 0 {
-		staff = &s.StaffID
+	for i, s := range recs {
+		list[i], reg[i], tok[i], staff[i], device[i], actor[i] = s.List.ID, some(s.Registration), some(s.Token), some(s.StaffID), some(s.DeviceID), some(audits[i].ActorID)
+		dir[i], outcome[i], refusal[i], desk[i], cli[i] = string(s.Direction), string(s.Outcome), s.Refusal, s.Desk, s.Client
+		if s.Nonce != "" {
+			nonce[i] = &s.Nonce
+			a := string(s.Answer)
+			answer[i] = &a
+		}
+		at[i], recorded[i], single[i] = s.At, s.Recorded, !s.List.MultiEntry
+		d := map[string]any{"list": s.List.ID, "outcome": s.Outcome, "direction": s.Direction, "desk": s.Desk,
+			"scanned_at": s.At, "staff": s.StaffID}
+		if s.DeviceID != 0 {
+			d["device"] = s.DeviceID
+		}
+		if s.Refusal != "" {
+			d["refusal"] = s.Refusal
+		}
+		if s.Token != 0 {
+			d["token"] = s.Token
+		}
+		j, err := json.Marshal(d)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: record scans: %w", err)
+		}
+		detail[i], addr[i], request[i] = string(j), audits[i].RemoteAddr, audits[i].RequestID
 	}
-	if s.DeviceID != 0 {
-		device = &s.DeviceID
-	}
-	var nonce *string
-	if s.Nonce != "" {
-		nonce = &s.Nonce
-	}
-	var actor *int64
-	if a.ActorID != 0 {
-		actor = &a.ActorID
-	}
-	detail := map[string]any{"list": s.List.ID, "outcome": s.Outcome, "direction": s.Direction, "desk": s.Desk,
-		"scanned_at": s.At, "staff": s.StaffID}
-	if s.DeviceID != 0 {
-		detail["device"] = s.DeviceID
-	}
-	if s.Refusal != "" {
-		detail["refusal"] = s.Refusal
-	}
-	if s.Token != 0 {
-		detail["token"] = s.Token
-	}
-	var id int64
+	ids := make([]int64, 0, n)
 	b := &pgx.Batch{}
-	// The audit event names the registration, or the scan when it names none (a code that is
-	// not a token of the portal).
-	b.Queue(`WITH n AS (SELECT nextval('scans_id_seq') AS id),
+	// Each scan takes its id first (in the order given), for its answer and its audit event. The
+	// audit event names the registration, or the scan when it names none (a code that is not a
+	// token of the portal).
+	b.Queue(`WITH q AS (
+			SELECT nextval('scans_id_seq') AS id, q.* FROM (
+				SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
+					$8::timestamptz[], $9::text[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::boolean[],
+					$16::bigint[], $17::text[], $18::text[], $19::text[]) WITH ORDINALITY
+					AS q(list_id, registration_id, token_id, direction, outcome, refusal, scanned_at, recorded_at, desk, staff_id,
+						device_id, client, nonce, answer, single, actor_id, detail, remote_addr, request_id, ord)
+				ORDER BY ord) q),
 		s AS (INSERT INTO scans (id, list_id, registration_id, token_id, direction, outcome, refusal, scanned_at, recorded_at,
 				desk, staff_id, device_id, client, nonce, answer, single)
-			SELECT n.id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-				CASE WHEN $13::text IS NULL THEN NULL ELSE jsonb_set($14::jsonb, '{scan}', to_jsonb(n.id)) END, $15
-			FROM n RETURNING id),
+			SELECT id, list_id, registration_id, token_id, direction, outcome, refusal, scanned_at, recorded_at,
+				desk, staff_id, device_id, client, nonce,
+				CASE WHEN nonce IS NULL THEN NULL ELSE jsonb_set(answer::jsonb, '{scan}', to_jsonb(id)) END, single
+			FROM q ORDER BY ord),
 		e AS (INSERT INTO audit_events (actor_id, action, entity, entity_id, detail, remote_addr, request_id)
-			SELECT $16, 'scan.record', CASE WHEN $2::bigint IS NULL THEN 'scan' ELSE 'registration' END, COALESCE($2::bigint, s.id),
-				$17::jsonb || jsonb_build_object('scan', s.id), $18, $19 FROM s)
-		SELECT id FROM s`,
-		s.List.ID, reg, tok, string(s.Direction), string(s.Outcome), s.Refusal, s.At, s.Recorded,
-		s.Desk, staff, device, s.Client, nonce, s.Answer, !s.List.MultiEntry,
-		actor, detail, a.RemoteAddr, a.RequestID).QueryRow(func(row pgx.Row) error { return row.Scan(&id) })
+			SELECT actor_id, 'scan.record', CASE WHEN registration_id IS NULL THEN 'scan' ELSE 'registration' END,
+				COALESCE(registration_id, id), detail::jsonb || jsonb_build_object('scan', id), remote_addr, request_id
+			FROM q ORDER BY ord)
+		SELECT id FROM q ORDER BY ord`,
+		list, reg, tok, dir, outcome, refusal, at, recorded, desk, staff, device, cli, nonce, answer, single,
+		actor, detail, addr, request).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
 	err := t.SendFinal(ctx, b)
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "23505" {
-		return 0, domain.Errorf(domain.Conflict, "desk.scan_replay")
+	if errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "scans_nonce" {
+		return nil, domain.Errorf(domain.Conflict, "desk.scan_replay")
 	}
 	if err != nil {
-		return 0, fmt.Errorf("postgres: record scan: %w", err)
+		return nil, fmt.Errorf("postgres: record scans: %w", err)
 	}
-	return id, nil
+	if len(ids) != n {
+		return nil, fmt.Errorf("postgres: record scans: %d ids for %d scans", len(ids), n)
+	}
+	return ids, nil
 }
 
-// ScanFacts reads what a scan is judged by, in one round trip: the first answer given to the
-// nonce, the list (the meeting's entry when none is named), whether the token was revoked, the
-// registration (locked, before its counted scans are read, so that desks scanning the same
-// person at once are judged one after the other), its counted scans on the list, the co-located
-// events it attends (for a list other than the entry) and who it is. The entry list not made yet
-// is made here, at the cost of a few more statements, once per meeting.
-func (t *Tx) ScanFacts(ctx context.Context, q service.ScanQuery) (service.ScanFacts, error) {
-	var f service.ScanFacts
+// ScanFacts reads what the scans of a batch are judged by, in one round trip and a few
+// statements whatever their number: the first answers given to their nonces, their lists (the
+// meeting's entry when none is named), which of their tokens were revoked, their registrations
+// (locked in id order, so that batches scanning the same people at once neither deadlock nor
+// judge a person twice, and before their counted scans are read), those counted scans, the
+// co-located events the registrations attend (for lists other than the entry) and who they are.
+// facts[i] is what qs[i] is judged by. A meeting's entry list not made yet is made here, at the
+// cost of a few more statements, once per meeting.
+func (t *Tx) ScanFacts(ctx context.Context, qs []service.ScanQuery) ([]service.ScanFacts, error) {
+	facts := make([]service.ScanFacts, len(qs))
+	type nonceKey struct{ client, nonce string }
+	type pair struct{ list, reg int64 }
+	var (
+		clients, nonces   []string
+		listIDs, meetings []int64
+		tokens, regs      []int64
+		eventRegs         []int64
+		cList, cMeeting   []int64
+		cReg              []int64
+	)
+	seenNonce, seenList, seenMeeting, seenTok, seenReg, seenEvents := map[nonceKey]bool{}, map[int64]bool{}, map[int64]bool{}, map[int64]bool{}, map[int64]bool{}, map[int64]bool{}
+	seenPair := map[[3]int64]bool{}
+	for _, q := range qs {
+		if k := (nonceKey{q.Client, q.Nonce}); q.Nonce != "" && !seenNonce[k] {
+			seenNonce[k] = true
+			clients, nonces = append(clients, q.Client), append(nonces, q.Nonce)
+		}
+		if q.ListID != 0 && !seenList[q.ListID] {
+			seenList[q.ListID] = true
+			listIDs = append(listIDs, q.ListID)
+		}
+		if q.ListID == 0 && !seenMeeting[q.MeetingID] {
+			seenMeeting[q.MeetingID] = true
+			meetings = append(meetings, q.MeetingID)
+		}
+		if q.TokenID != 0 && !seenTok[q.TokenID] {
+			seenTok[q.TokenID] = true
+			tokens = append(tokens, q.TokenID)
+		}
+		if q.RegistrationID == 0 {
+			continue
+		}
+		if !seenReg[q.RegistrationID] {
+			seenReg[q.RegistrationID] = true
+			regs = append(regs, q.RegistrationID)
+		}
+		if q.ListID != 0 && !seenEvents[q.RegistrationID] {
+			seenEvents[q.RegistrationID] = true
+			eventRegs = append(eventRegs, q.RegistrationID)
+		}
+		if k := [3]int64{q.ListID, q.MeetingID, q.RegistrationID}; !seenPair[k] {
+			seenPair[k] = true
+			cList, cMeeting, cReg = append(cList, q.ListID), append(cMeeting, q.MeetingID), append(cReg, q.RegistrationID)
+		}
+	}
+	answers := map[nonceKey][]byte{}
+	lists := map[int64]domain.CheckInList{}
+	entries := map[int64]domain.CheckInList{}
+	live := map[int64]bool{}
+	locked := map[int64]*domain.Registration{}
+	counted := map[pair][]domain.CheckIn{}
+	events := map[int64][]int64{}
+	persons := map[int64]*service.ScanPerson{}
+
 	b := &pgx.Batch{}
-	if q.Nonce != "" {
-		b.Queue(`SELECT answer FROM scans WHERE client = $1 AND nonce = $2`, q.Client, q.Nonce).Query(func(rows pgx.Rows) error {
+	// Generic plans: the statements' arrays change length with every batch, and planning each
+	// afresh would cost more than running it (their plans go by the primary keys and the
+	// accepted scans' index, whatever the lengths).
+	b.Queue(`SET LOCAL plan_cache_mode = force_generic_plan`)
+	if len(nonces) > 0 {
+		b.Queue(`SELECT s.client, s.nonce, s.answer FROM unnest($1::text[], $2::text[]) AS q(client, nonce)
+			JOIN scans s ON s.client = q.client AND s.nonce = q.nonce AND s.nonce IS NOT NULL`, clients, nonces).Query(func(rows pgx.Rows) error {
 			for rows.Next() {
-				if err := rows.Scan(&f.Answer); err != nil {
+				var k nonceKey
+				var answer []byte
+				if err := rows.Scan(&k.client, &k.nonce, &answer); err != nil {
 					return err
 				}
-				f.Answered = true
+				answers[k] = answer
 			}
 			return rows.Err()
 		})
 	}
-	listOf := func(rows pgx.Rows) error {
-		lists, err := pgx.CollectRows(rows, scanCheckInList)
-		if len(lists) > 0 {
-			f.List, f.ListFound = lists[0], true
+	b.Queue(`SELECT `+checkInListColumns+` FROM checkin_lists l WHERE l.id = ANY($1::bigint[])
+		UNION ALL SELECT `+checkInListColumns+` FROM checkin_lists l WHERE l.kind = 'entry' AND l.meeting_id = ANY($2::bigint[])`,
+		listIDs, meetings).Query(func(rows pgx.Rows) error {
+		ls, err := pgx.CollectRows(rows, scanCheckInList)
+		for _, l := range ls {
+			lists[l.ID] = l
+			if l.Kind == domain.EntryList {
+				entries[l.MeetingID] = l
+			}
 		}
 		return err
-	}
-	// The list's id, for the scans' statement: named, or the meeting's entry.
-	listSQL, listArg := `$1::bigint`, any(q.ListID)
-	if q.ListID == 0 {
-		b.Queue(`SELECT `+checkInListColumns+` FROM checkin_lists l WHERE l.meeting_id = $1 AND l.kind = 'entry'`, q.MeetingID).Query(listOf)
-		listSQL, listArg = `(SELECT id FROM checkin_lists WHERE meeting_id = $1 AND kind = 'entry')`, q.MeetingID
-	} else {
-		b.Queue(`SELECT `+checkInListColumns+` FROM checkin_lists l WHERE l.id = $1`, q.ListID).Query(listOf)
-	}
-	if q.TokenID != 0 {
-		// An unknown token counts as revoked.
-		b.Queue(`SELECT NOT EXISTS (SELECT 1 FROM desk_tokens WHERE id = $1 AND revoked_at IS NULL)`, q.TokenID).QueryRow(func(row pgx.Row) error {
-			return row.Scan(&f.TokenRevoked)
+	})
+	if len(tokens) > 0 {
+		// By the primary key (a condition on revoked_at could lead the planner to the index of
+		// every live token).
+		b.Queue(`SELECT id, revoked_at IS NULL FROM desk_tokens WHERE id = ANY($1::bigint[])`, tokens).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var id int64
+				var ok bool
+				if err := rows.Scan(&id, &ok); err != nil {
+					return err
+				}
+				live[id] = ok
+			}
+			return rows.Err()
 		})
 	}
-	if q.RegistrationID != 0 {
-		b.Queue(`SELECT `+registrationColumns+` FROM registrations r WHERE r.id = $1 FOR UPDATE`, q.RegistrationID).Query(func(rows pgx.Rows) error {
-			regs, err := pgx.CollectRows(rows, pgx.RowToStructByName[domain.Registration])
-			if len(regs) > 0 {
-				f.Registration = &regs[0]
+	if len(regs) > 0 {
+		b.Queue(`SELECT `+registrationColumns+` FROM registrations r WHERE r.id = ANY($1::bigint[]) ORDER BY r.id FOR UPDATE`, regs).Query(func(rows pgx.Rows) error {
+			rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[domain.Registration])
+			for i := range rs {
+				locked[rs[i].ID] = &rs[i]
 			}
 			return err
 		})
-		b.Queue(`SELECT `+checkInColumns+` FROM scans s
-			WHERE s.list_id = `+listSQL+` AND s.registration_id = $2 AND s.outcome = 'accepted' ORDER BY s.scanned_at, s.id`,
-			listArg, q.RegistrationID).Query(func(rows pgx.Rows) (err error) {
-			f.Counted, err = pgx.CollectRows(rows, scanCheckIn)
+		// Read after the locks: what a transaction that held one committed is seen.
+		// Each (list, registration) looked up by the index of the accepted scans, whatever the
+		// planner thinks of the table's size.
+		b.Queue(`SELECT `+checkInColumns+` FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS q(list, meeting, reg)
+			CROSS JOIN LATERAL (SELECT * FROM scans s WHERE s.registration_id = q.reg AND s.outcome = 'accepted'
+				AND s.list_id = COALESCE(NULLIF(q.list, 0), (SELECT c.id FROM checkin_lists c WHERE c.meeting_id = q.meeting AND c.kind = 'entry'))) s
+			ORDER BY s.scanned_at, s.id`, cList, cMeeting, cReg).Query(func(rows pgx.Rows) error {
+			cs, err := pgx.CollectRows(rows, scanCheckIn)
+			for _, c := range cs {
+				k := pair{c.ListID, c.RegistrationID}
+				counted[k] = append(counted[k], c)
+			}
 			return err
 		})
-		if q.ListID != 0 {
-			b.Queue(`SELECT colocated_event_id FROM registration_colocated_events WHERE registration_id = $1 ORDER BY 1`, q.RegistrationID).Query(func(rows pgx.Rows) (err error) {
-				f.Events, err = pgx.CollectRows(rows, pgx.RowTo[int64])
-				return err
+		if len(eventRegs) > 0 {
+			b.Queue(`SELECT registration_id, colocated_event_id FROM registration_colocated_events
+				WHERE registration_id = ANY($1::bigint[]) ORDER BY 1, 2`, eventRegs).Query(func(rows pgx.Rows) error {
+				for rows.Next() {
+					var reg, ev int64
+					if err := rows.Scan(&reg, &ev); err != nil {
+						return err
+					}
+					events[reg] = append(events[reg], ev)
+				}
+				return rows.Err()
 			})
 		}
-		b.Queue(`SELECT a.given_name || ' ' || a.family_name, o.name, o.country, r.mode, r.state
+		b.Queue(`SELECT r.id, a.given_name || ' ' || a.family_name, o.name, o.country, r.mode, r.state
 			FROM registrations r JOIN accounts a ON a.id = r.account_id JOIN organisations o ON o.id = r.organisation_id
-			WHERE r.id = $1`, q.RegistrationID).Query(func(rows pgx.Rows) error {
+			WHERE r.id = ANY($1::bigint[])`, regs).Query(func(rows pgx.Rows) error {
 			for rows.Next() {
+				var id int64
 				var p service.ScanPerson
-				if err := rows.Scan(&p.Name, &p.Organisation, &p.Country, &p.Mode, &p.State); err != nil {
+				if err := rows.Scan(&id, &p.Name, &p.Organisation, &p.Country, &p.Mode, &p.State); err != nil {
 					return err
 				}
-				f.Person = &p
+				persons[id] = &p
 			}
 			return rows.Err()
 		})
 	}
 	if err := t.SendBatch(ctx, b).Close(); err != nil {
-		return f, fmt.Errorf("postgres: scan facts: %w", err)
+		return nil, fmt.Errorf("postgres: scan facts: %w", err)
 	}
-	if !f.ListFound && q.ListID == 0 {
-		// The meeting's first scan: its entry list is made now.
-		l, err := t.EntryList(ctx, q.MeetingID)
-		if err != nil {
-			return f, err
+	for _, m := range meetings {
+		if _, ok := entries[m]; !ok {
+			// The meeting's first scan: its entry list is made now.
+			l, err := t.EntryList(ctx, m)
+			if err != nil {
+				return nil, err
+			}
+			entries[m], lists[l.ID] = l, l
 		}
-		f.List, f.ListFound = l, true
 	}
-	return f, nil
+	for i, q := range qs {
+		f := &facts[i]
+		if q.Nonce != "" {
+			f.Answer, f.Answered = answers[nonceKey{q.Client, q.Nonce}]
+		}
+		if q.ListID == 0 {
+			f.List, f.ListFound = entries[q.MeetingID]
+		} else {
+			f.List, f.ListFound = lists[q.ListID]
+		}
+		if q.TokenID != 0 {
+			// An unknown token counts as revoked.
+			f.TokenRevoked = !live[q.TokenID]
+		}
+		if q.RegistrationID == 0 {
+			continue
+		}
+		if r, ok := locked[q.RegistrationID]; ok {
+			r := *r
+			f.Registration = &r
+		}
+		if f.ListFound {
+			f.Counted = slices.Clone(counted[pair{f.List.ID, q.RegistrationID}])
+		}
+		if q.ListID != 0 {
+			f.Events = events[q.RegistrationID]
+		}
+		f.Person = persons[q.RegistrationID]
+	}
+	return facts, nil
 }
 
 // TokenRevoked reports whether a token was revoked (an unknown token counts as revoked).

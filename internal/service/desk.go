@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"plenary/internal/batch"
 	"plenary/internal/domain"
 )
 
@@ -42,6 +43,8 @@ type Desk struct {
 	cache *keyCache
 	// files stores the photos (WithFiles).
 	files *Files
+	// scans groups the scans redeemed at the same moment into one transaction (redeemBatch).
+	scans *batch.Coalescer[scanCall, ScanResult]
 }
 
 // keyCache holds the keys once read, shared by the copies WithFiles makes.
@@ -55,6 +58,9 @@ type DeskDeps struct {
 	Tx   RunTx[DeskTx]
 	Now  Clock
 	Keys DeskKeyStore
+	// Life bounds the batches of scans (see Desk.Redeem); it ends when the store closes. None:
+	// they are bounded by their timeout only.
+	Life context.Context
 }
 
 // NewDesk builds the desk's use cases.
@@ -62,7 +68,12 @@ func NewDesk(d DeskDeps) *Desk {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Desk{tx: d.Tx, now: d.Now, keys: d.Keys, cache: &keyCache{}}
+	if d.Life == nil {
+		d.Life = context.Background()
+	}
+	s := &Desk{tx: d.Tx, now: d.Now, keys: d.Keys, cache: &keyCache{}}
+	s.scans = batch.New(d.Life, scanBatchMax, scanBatchInFlight, s.redeemBatch)
+	return s
 }
 
 // WithFiles returns the use cases with the files service the photos are stored with.

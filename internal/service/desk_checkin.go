@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"plenary/internal/domain"
@@ -19,12 +20,14 @@ type deskScanTx interface {
 	RegistrationEvents(ctx context.Context, registrationID int64) ([]int64, error)
 	// AcceptedScans returns a registration's counted scans of a list, in time order.
 	AcceptedScans(ctx context.Context, listID, registrationID int64) ([]domain.CheckIn, error)
-	// ScanFacts reads what a scan is judged by, in one round trip, the registration locked
-	// before its counted scans are read.
-	ScanFacts(ctx context.Context, q ScanQuery) (ScanFacts, error)
-	// FinishScan stores a scan with its outcome (and the answer a nonce replays), audited, and
-	// commits the transaction with it: nothing may follow it.
-	FinishScan(ctx context.Context, a Audit, s ScanRecord) (int64, error)
+	// ScanFacts reads what the scans of a batch are judged by (facts[i] for qs[i]), in one round
+	// trip whatever their number, their registrations locked in id order before their counted
+	// scans are read.
+	ScanFacts(ctx context.Context, qs []ScanQuery) ([]ScanFacts, error)
+	// FinishScans stores the scans of a batch with their outcomes (and the answers their nonces
+	// replay), each audited with its own request's audit, and commits the transaction with them:
+	// nothing may follow it. It returns their ids, in order.
+	FinishScans(ctx context.Context, audits []Audit, recs []ScanRecord) ([]int64, error)
 	// TokenRevoked reports whether a token was revoked (a reprinted badge's old one, ...).
 	TokenRevoked(ctx context.Context, id int64) (bool, error)
 }
@@ -99,8 +102,6 @@ type Scan struct {
 	DeviceID int64
 	// Nonce, when set, makes the scan idempotent: sent again, it returns the first answer.
 	Nonce string
-
-	replay bool
 }
 
 // ScanResult is what became of a scan.
@@ -156,16 +157,38 @@ func (s *Desk) CheckToken(ctx context.Context, meetingID int64, code string, at 
 // index stands behind it), a duplicate or refused scan recorded with its outcome, never lost; a
 // nonce sent again returns the first answer. Whoever may scan at the meeting (ScanTokens: its
 // desk staff, the secretariat, its scanner devices) may; a device's scans are its own.
+//
+// The scans that arrive together share one transaction (see redeemBatch); each is judged as if
+// it were alone, after those before it.
 func (s *Desk) Redeem(ctx context.Context, a Audit, actor domain.Actor, in Scan) (ScanResult, error) {
+	c, err := s.prepareScan(ctx, a, actor, in)
+	if err != nil {
+		return ScanResult{}, err
+	}
+	for {
+		out, err := s.scans.Do(ctx, c)
+		if domain.Refusal(err) == "desk.scan_replay" && !c.replay {
+			// The same nonce was being recorded at the same moment by another transaction: its
+			// answer is now there.
+			c.replay = true
+			continue
+		}
+		return out, err
+	}
+}
+
+// prepareScan checks what a scan may be checked without the store: who scans, its time and
+// direction, and its token's signature and validity.
+func (s *Desk) prepareScan(ctx context.Context, a Audit, actor domain.Actor, in Scan) (scanCall, error) {
 	if !actor.CanAt(domain.ScanTokens, in.MeetingID) {
-		return ScanResult{}, domain.Errorf(domain.Forbidden, "error.forbidden")
+		return scanCall{}, domain.Errorf(domain.Forbidden, "error.forbidden")
 	}
 	if actor.Device != 0 {
 		in.DeviceID = actor.Device
 	}
 	keys, err := s.Keys(ctx)
 	if err != nil {
-		return ScanResult{}, err
+		return scanCall{}, err
 	}
 	now := s.now()
 	at := in.At
@@ -176,92 +199,221 @@ func (s *Desk) Redeem(ctx context.Context, a Audit, actor domain.Actor, in Scan)
 		in.Direction = domain.Entry
 	}
 	if !in.Direction.Valid() {
-		return ScanResult{}, domain.Errorf(domain.Invalid, "desk.bad_direction")
+		return scanCall{}, domain.Errorf(domain.Invalid, "desk.bad_direction")
 	}
-	client := "staff:" + itoa(actor.ID)
+	c := scanCall{a: a, staff: actor.ID, in: in, at: at, now: now, client: "staff:" + itoa(actor.ID)}
 	if in.DeviceID != 0 {
-		client = "device:" + itoa(in.DeviceID)
+		c.client = "device:" + itoa(in.DeviceID)
 	}
 	// The token is checked before the transaction (no lock needed for a signature).
-	var tok domain.Token
-	var tokErr error
 	if in.Code != "" {
-		tok, tokErr = domain.VerifyToken(keys.Public, in.Code, at)
-		if tokErr == nil || errors.Is(tokErr, domain.ErrTokenExpired) || errors.Is(tokErr, domain.ErrTokenNotYetValid) {
-			in.Registration = tok.Registration
+		c.tok, c.tokErr = domain.VerifyToken(keys.Public, in.Code, at)
+		if c.tokErr == nil || errors.Is(c.tokErr, domain.ErrTokenExpired) || errors.Is(c.tokErr, domain.ErrTokenNotYetValid) {
+			c.in.Registration = c.tok.Registration
+			c.tokID = c.tok.ID
 		}
 	}
-	var out ScanResult
-	err = s.tx(ctx, func(tx DeskTx) error {
-		out = ScanResult{At: at}
-		// One round trip reads what the scan is judged by, one writes it and commits.
-		q := ScanQuery{Client: client, Nonce: in.Nonce, MeetingID: in.MeetingID, ListID: in.ListID, RegistrationID: in.Registration}
-		if tokErr == nil || errors.Is(tokErr, domain.ErrTokenExpired) || errors.Is(tokErr, domain.ErrTokenNotYetValid) {
-			q.TokenID = tok.ID
+	return c, nil
+}
+
+// scanCall is a scan as Redeem has checked it, waiting for its batch.
+type scanCall struct {
+	a       Audit
+	staff   int64
+	in      Scan
+	at, now time.Time
+	client  string
+	// tok is the token the code names (tokID: its id, when it is one of the portal's, signed,
+	// expired or not), tokErr what its check found.
+	tok    domain.Token
+	tokID  int64
+	tokErr error
+	// replay says the scan is sent again after its nonce was recorded by another transaction.
+	replay bool
+}
+
+// The largest batch of scans, and how many batches run at once (each holds a connection).
+const (
+	scanBatchMax      = 64
+	scanBatchInFlight = 2
+)
+
+// redeemBatch records the scans that arrived together in one transaction, as PostgreSQL shares
+// one WAL flush among the commits that wait for it: one round trip reads what all of them are
+// judged by, the domain's rules judge them in the order they came (a person scanned twice in the
+// batch: the second scan sees the first; a nonce sent twice: the second gets the first's answer),
+// and one round trip writes every scan and its audit event and commits. When the transaction
+// fails as a whole (a nonce recorded meanwhile elsewhere, ...), each scan is tried again alone,
+// so that one cannot fail the others.
+func (s *Desk) redeemBatch(ctx context.Context, calls []scanCall) ([]ScanResult, []error) {
+	outs, errs, err := s.redeemTx(ctx, calls)
+	if err == nil {
+		return outs, errs
+	}
+	if len(calls) == 1 {
+		return []ScanResult{{}}, []error{err}
+	}
+	outs, errs = make([]ScanResult, len(calls)), make([]error, len(calls))
+	for i := range calls {
+		o, e, err := s.redeemTx(ctx, calls[i:i+1])
+		if err != nil {
+			outs[i], errs[i] = ScanResult{}, err
+			continue
 		}
-		f, err := tx.ScanFacts(ctx, q)
+		outs[i], errs[i] = o[0], e[0]
+	}
+	return outs, errs
+}
+
+// redeemTx is one transaction of redeemBatch: the scans' answers and errors (a scan whose list
+// is not found is refused alone), or the transaction's error.
+func (s *Desk) redeemTx(ctx context.Context, calls []scanCall) ([]ScanResult, []error, error) {
+	var outs []ScanResult
+	var errs []error
+	err := s.tx(ctx, func(tx DeskTx) error {
+		outs, errs = make([]ScanResult, len(calls)), make([]error, len(calls))
+		qs := make([]ScanQuery, len(calls))
+		for i, c := range calls {
+			qs[i] = ScanQuery{Client: c.client, Nonce: c.in.Nonce, MeetingID: c.in.MeetingID, ListID: c.in.ListID,
+				TokenID: c.tokID, RegistrationID: c.in.Registration}
+		}
+		facts, err := tx.ScanFacts(ctx, qs)
 		if err != nil {
 			return err
 		}
-		if f.Answered {
-			if err := json.Unmarshal(f.Answer, &out); err != nil {
-				return err
+		type key struct{ list, reg int64 }
+		counted := map[key][]domain.CheckIn{}
+		// first names, by client and nonce, the scan of the batch that gave the nonce its answer.
+		first := map[[2]string]int{}
+		// replays[i] is the scan whose answer scan i replays (-1: none); rec[i] the record of
+		// scan i in recs (-1: none).
+		replays, rec := make([]int, len(calls)), make([]int, len(calls))
+		var recs []ScanRecord
+		var audits []Audit
+		for i, c := range calls {
+			replays[i], rec[i] = -1, -1
+			f := facts[i]
+			if f.Answered {
+				if err := json.Unmarshal(f.Answer, &outs[i]); err != nil {
+					return err
+				}
+				outs[i].Replayed = true
+				continue
 			}
-			out.Replayed = true
-			return nil
-		}
-		list := f.List
-		if !f.ListFound || list.MeetingID != in.MeetingID {
-			return domain.Errorf(domain.NotFound, "error.not_found")
-		}
-		out.List, out.Registration, out.Token, out.Person = list.ID, in.Registration, tok.ID, f.Person
-		refuse := tokErr
-		if refuse == nil && in.Code != "" && tok.Meeting != in.MeetingID {
-			refuse = domain.Errorf(domain.Conflict, domain.RefuseWrongMeeting)
-		}
-		if refuse == nil && tok.ID != 0 && f.TokenRevoked {
-			refuse = domain.ErrTokenRevoked
-		}
-		if refuse == nil {
-			if f.Registration == nil {
-				refuse = domain.Errorf(domain.Conflict, "desk.refuse.unknown")
-			} else {
-				refuse = domain.MayScan(domain.ScanCheck{List: list, Registration: *f.Registration, Events: f.Events, Direction: in.Direction, At: at, Counted: f.Counted})
-				if refuse == nil && tok.ID != 0 && !domain.TokenStillHolds(tok, *f.Registration) {
-					refuse = domain.ErrTokenRevoked
+			nk := [2]string{c.client, c.in.Nonce}
+			if j, ok := first[nk]; ok && c.in.Nonce != "" {
+				replays[i] = j
+				continue
+			}
+			if f.ListFound && f.Registration != nil {
+				k := key{f.List.ID, f.Registration.ID}
+				if cs, ok := counted[k]; ok {
+					f.Counted = cs
+				} else {
+					counted[k] = f.Counted
 				}
 			}
-		}
-		out.Outcome = domain.ScanAccepted
-		if refuse != nil {
-			e, ok := domain.AsError(refuse)
-			if !ok {
-				return refuse
+			out, r, err := judgeScan(c, f)
+			if err != nil {
+				if _, ok := domain.AsError(err); !ok {
+					return err
+				}
+				errs[i] = err
+				continue
 			}
-			out.Refusal, out.Args = e.Key, e.Args
-			out.Outcome = domain.ScanRefused
-			if domain.ScanDuplicates(e.Key) {
-				out.Outcome = domain.ScanDuplicate
+			outs[i] = out
+			if c.in.Nonce != "" {
+				first[nk] = i
+				// The answer is stored without the scan's id, which FinishScans gives.
+				if r.Answer, err = json.Marshal(out); err != nil {
+					return err
+				}
+			}
+			if out.Outcome == domain.ScanAccepted && f.Registration != nil {
+				k := key{f.List.ID, f.Registration.ID}
+				cs := append(slices.Clip(counted[k]), domain.CheckIn{ListID: r.List.ID, RegistrationID: r.Registration, TokenID: r.Token,
+					Direction: r.Direction, At: r.At, RecordedAt: r.Recorded, Desk: r.Desk, StaffID: r.StaffID, DeviceID: r.DeviceID})
+				// In time order: an offline scan made earlier goes before the counted scans made later.
+				slices.SortStableFunc(cs, func(a, b domain.CheckIn) int { return a.At.Compare(b.At) })
+				counted[k] = cs
+			}
+			rec[i] = len(recs)
+			recs = append(recs, r)
+			audits = append(audits, c.a)
+		}
+		if len(recs) == 0 {
+			return nil
+		}
+		ids, err := tx.FinishScans(ctx, audits, recs)
+		if err != nil {
+			return err
+		}
+		for i := range calls {
+			if rec[i] >= 0 {
+				outs[i].ScanID = ids[rec[i]]
 			}
 		}
-		rec := ScanRecord{List: list, Registration: in.Registration, Token: tok.ID, Direction: in.Direction, Outcome: out.Outcome,
-			Refusal: out.Refusal, At: at, Recorded: now, Desk: in.Desk, StaffID: actor.ID, DeviceID: in.DeviceID, Client: client, Nonce: in.Nonce}
-		if in.Nonce != "" {
-			// The answer is stored without the scan's id, which FinishScan gives.
-			if rec.Answer, err = json.Marshal(out); err != nil {
+		for i, j := range replays {
+			if j < 0 {
+				continue
+			}
+			// The answer as a replay reads it from the store: the first one's, with its scan.
+			b, err := json.Marshal(outs[j])
+			if err != nil {
 				return err
 			}
+			if err := json.Unmarshal(b, &outs[i]); err != nil {
+				return err
+			}
+			outs[i].Replayed = true
 		}
-		id, err := tx.FinishScan(ctx, a, rec)
-		out.ScanID = id
-		return err
+		return nil
 	})
-	if domain.Refusal(err) == "desk.scan_replay" && !in.replay {
-		// The same nonce was being recorded at the same moment: its answer is now there.
-		in.replay = true
-		return s.Redeem(ctx, a, actor, in)
+	return outs, errs, err
+}
+
+// judgeScan judges a scan by its facts with the domain's rules: its answer and its record, or the
+// error of a scan that is not recorded (its list not found).
+func judgeScan(c scanCall, f ScanFacts) (ScanResult, ScanRecord, error) {
+	in, tok := c.in, c.tok
+	out := ScanResult{At: c.at}
+	list := f.List
+	if !f.ListFound || list.MeetingID != in.MeetingID {
+		return out, ScanRecord{}, domain.Errorf(domain.NotFound, "error.not_found")
 	}
-	return out, err
+	out.List, out.Registration, out.Token, out.Person = list.ID, in.Registration, c.tokID, f.Person
+	refuse := c.tokErr
+	if refuse == nil && in.Code != "" && tok.Meeting != in.MeetingID {
+		refuse = domain.Errorf(domain.Conflict, domain.RefuseWrongMeeting)
+	}
+	if refuse == nil && c.tokID != 0 && f.TokenRevoked {
+		refuse = domain.ErrTokenRevoked
+	}
+	if refuse == nil {
+		if f.Registration == nil {
+			refuse = domain.Errorf(domain.Conflict, "desk.refuse.unknown")
+		} else {
+			refuse = domain.MayScan(domain.ScanCheck{List: list, Registration: *f.Registration, Events: f.Events, Direction: in.Direction, At: c.at, Counted: f.Counted})
+			if refuse == nil && c.tokID != 0 && !domain.TokenStillHolds(tok, *f.Registration) {
+				refuse = domain.ErrTokenRevoked
+			}
+		}
+	}
+	out.Outcome = domain.ScanAccepted
+	if refuse != nil {
+		e, ok := domain.AsError(refuse)
+		if !ok {
+			return out, ScanRecord{}, refuse
+		}
+		out.Refusal, out.Args = e.Key, e.Args
+		out.Outcome = domain.ScanRefused
+		if domain.ScanDuplicates(e.Key) {
+			out.Outcome = domain.ScanDuplicate
+		}
+	}
+	rec := ScanRecord{List: list, Registration: in.Registration, Token: c.tokID, Direction: in.Direction, Outcome: out.Outcome,
+		Refusal: out.Refusal, At: c.at, Recorded: c.now, Desk: in.Desk, StaffID: c.staff, DeviceID: in.DeviceID, Client: c.client, Nonce: in.Nonce}
+	return out, rec, nil
 }
 
 func itoa(n int64) string {

@@ -176,3 +176,141 @@ func TestRedeemRefusals(t *testing.T) {
 		t.Errorf("%d check-ins of a cancelled registration", n)
 	}
 }
+
+// Scans that arrive together share a transaction and are judged in the order they came: the
+// same person scanned twice in the batch is checked in once (the second scan is a duplicate
+// naming the first's desk), a nonce sent twice in the batch gets the first answer and records
+// nothing more, another person in the batch is checked in; each scan recorded is audited.
+func TestRedeemBatchJudgesInOrder(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t)
+	p1 := w.approved(w.actor(delegateSM), w.actor(focalSM), domain.InPerson)
+	p2 := w.approved(w.actor(delegateMS), w.actor(focalMS), domain.InPerson)
+	c1, err := w.svc.Desk.Confirmation(ctx, postgres.Audit{ActorID: w.actor(delegateSM).ID}, w.actor(delegateSM), p1.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, err := w.svc.Desk.Confirmation(ctx, postgres.Audit{ActorID: w.actor(delegateMS).ID}, w.actor(delegateMS), p2.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := w.actor(secretariat)
+	a := postgres.Audit{ActorID: sec.ID}
+	res, errs := w.svc.Desk.RedeemTogether(ctx, a, sec, []service.Scan{
+		{MeetingID: w.meeting, Code: c1.Code, Desk: "Desk A", Nonce: "b-1"},
+		{MeetingID: w.meeting, Code: c1.Code, Desk: "Desk B", Nonce: "b-2"},
+		{MeetingID: w.meeting, Code: c1.Code, Desk: "Desk A", Nonce: "b-1"},
+		{MeetingID: w.meeting, Code: c2.Code, Desk: "Desk C", Nonce: "b-3"},
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("scan %d: %v", i, err)
+		}
+	}
+	if res[0].Outcome != domain.ScanAccepted || res[0].ScanID == 0 || res[0].Replayed {
+		t.Errorf("first scan: %+v", res[0])
+	}
+	if res[1].Outcome != domain.ScanDuplicate || res[1].Refusal != domain.RefuseAlready || res[1].Args["Desk"] != "Desk A" {
+		t.Errorf("second scan of the same person in the batch: %+v, want a duplicate naming Desk A", res[1])
+	}
+	if !res[2].Replayed || res[2].ScanID != res[0].ScanID || res[2].Outcome != domain.ScanAccepted || !res[2].At.Equal(res[0].At) {
+		t.Errorf("nonce replayed in the batch: %+v, want the first answer %+v", res[2], res[0])
+	}
+	if res[3].Outcome != domain.ScanAccepted || res[3].Registration != p2.ID || res[3].Person == nil {
+		t.Errorf("other person: %+v", res[3])
+	}
+	if n := w.count(`SELECT count(*) FROM scans WHERE registration_id = $1 AND outcome = 'accepted'`, p1.ID); n != 1 {
+		t.Errorf("%d check-ins of the person scanned twice, want 1", n)
+	}
+	if n := w.count(`SELECT count(*) FROM scans WHERE nonce LIKE 'b-%'`); n != 3 {
+		t.Errorf("%d scans stored, want 3 (the replay records nothing)", n)
+	}
+	if n := w.count(`SELECT count(*) FROM audit_events e JOIN scans s ON s.id = (e.detail->>'scan')::bigint
+		WHERE e.action = 'scan.record' AND s.nonce LIKE 'b-%' AND e.entity_id = s.registration_id AND e.actor_id = $1`, sec.ID); n != 3 {
+		t.Errorf("%d scans audited, want 3", n)
+	}
+	// The replay of a nonce from an earlier batch reads the stored answer.
+	again, err := w.svc.Desk.Redeem(ctx, a, sec, service.Scan{MeetingID: w.meeting, Code: c2.Code, Desk: "Desk C", Nonce: "b-3"})
+	if err != nil || !again.Replayed || again.ScanID != res[3].ScanID {
+		t.Errorf("later replay: %+v %v, want %+v", again, err, res[3])
+	}
+}
+
+// A scan that fails in the store fails alone: the batch's transaction fails as a whole, and each
+// of its scans is tried again alone, so that the others are recorded.
+func TestRedeemBatchOneFailingScanDoesNotFailTheOthers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t)
+	p1 := w.approved(w.actor(delegateSM), w.actor(focalSM), domain.InPerson)
+	p2 := w.approved(w.actor(delegateMS), w.actor(focalMS), domain.InPerson)
+	// The store refuses any scan at "Broken desk".
+	if _, err := w.db.Pool.Exec(ctx, `CREATE FUNCTION refuse_broken() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN IF NEW.desk = 'Broken desk' THEN RAISE EXCEPTION 'broken desk'; END IF; RETURN NEW; END $$;
+		CREATE TRIGGER refuse_broken BEFORE INSERT ON scans FOR EACH ROW EXECUTE FUNCTION refuse_broken()`); err != nil {
+		t.Fatal(err)
+	}
+	sec := w.actor(secretariat)
+	res, errs := w.svc.Desk.RedeemTogether(ctx, postgres.Audit{ActorID: sec.ID}, sec, []service.Scan{
+		{MeetingID: w.meeting, Registration: p1.ID, Desk: "Desk A", Nonce: "f-1"},
+		{MeetingID: w.meeting, Registration: p2.ID, Desk: "Broken desk", Nonce: "f-2"},
+		{MeetingID: w.meeting, Registration: p2.ID, Desk: "Desk C", Nonce: "f-3"},
+	})
+	if errs[0] != nil || res[0].Outcome != domain.ScanAccepted {
+		t.Errorf("first scan: %+v %v", res[0], errs[0])
+	}
+	if errs[1] == nil {
+		t.Errorf("the broken scan: %+v, want its error", res[1])
+	}
+	if errs[2] != nil || res[2].Outcome != domain.ScanAccepted {
+		t.Errorf("third scan: %+v %v", res[2], errs[2])
+	}
+	if n := w.count(`SELECT count(*) FROM scans WHERE nonce LIKE 'f-%'`); n != 2 {
+		t.Errorf("%d scans stored, want the 2 that did not fail", n)
+	}
+}
+
+// A nonce a device sends again while its first scan is being recorded (two batches at once)
+// gets the first answer: 40 copies of one scan at once record one scan.
+func TestRedeemSameNonceAtOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t)
+	reg := w.approved(w.actor(delegateSM), w.actor(focalSM), domain.InPerson)
+	sec := w.actor(secretariat)
+	const copies = 40
+	results := make([]service.ScanResult, copies)
+	errs := make([]error, copies)
+	var start, done sync.WaitGroup
+	start.Add(1)
+	for i := range copies {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			start.Wait()
+			results[i], errs[i] = w.svc.Desk.Redeem(ctx, postgres.Audit{ActorID: sec.ID}, sec,
+				service.Scan{MeetingID: w.meeting, Registration: reg.ID, Desk: "Scanner", DeviceID: 9, Nonce: "same"})
+		}()
+	}
+	start.Done()
+	done.Wait()
+	replayed := 0
+	for i := range results {
+		if errs[i] != nil {
+			t.Fatalf("copy %d: %v", i, errs[i])
+		}
+		if results[i].ScanID != results[0].ScanID || results[i].Outcome != domain.ScanAccepted {
+			t.Errorf("copy %d: %+v, want the first answer %+v", i, results[i], results[0])
+		}
+		if results[i].Replayed {
+			replayed++
+		}
+	}
+	if replayed != copies-1 {
+		t.Errorf("%d replayed, want %d", replayed, copies-1)
+	}
+	if n := w.count(`SELECT count(*) FROM scans WHERE nonce = 'same'`); n != 1 {
+		t.Errorf("%d scans stored, want 1", n)
+	}
+}

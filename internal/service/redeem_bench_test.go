@@ -1,12 +1,19 @@
 package service_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"plenary/internal/app"
 	"plenary/internal/domain"
@@ -62,11 +69,13 @@ func BenchmarkRedeem40Desks(b *testing.B) {
 		codes = codes[1:]
 		b.StartTimer()
 
+		s0, c0 := cpuUsed(b, db)
 		baseline := runDesks(b, len(codes), func(desk, i int) error {
 			_, err := db.Pool.Exec(ctx, `INSERT INTO bench_scans (registration_id, scanned_at, desk) VALUES ($1, $2, $3)`,
 				int64(i), now, fmt.Sprintf("Desk %d", desk))
 			return err
 		})
+		s1, c1 := cpuUsed(b, db)
 		redeem := runDesks(b, len(codes), func(desk, i int) error {
 			res, err := svc.Desk.Redeem(ctx, postgres.Audit{ActorID: staff.ID}, staff, service.Scan{MeetingID: meeting, Code: codes[i],
 				Desk: fmt.Sprintf("Desk %d", desk), Nonce: fmt.Sprintf("bench-%d", i)})
@@ -76,6 +85,7 @@ func BenchmarkRedeem40Desks(b *testing.B) {
 			return err
 		})
 		b.StopTimer()
+		s2, c2 := cpuUsed(b, db)
 		var accepted int
 		if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM scans WHERE outcome = 'accepted' AND nonce LIKE 'bench-%'`).Scan(&accepted); err != nil || accepted != len(codes) {
 			b.Fatalf("%d check-ins stored, want %d: %v", accepted, len(codes), err)
@@ -85,6 +95,11 @@ func BenchmarkRedeem40Desks(b *testing.B) {
 		b.ReportMetric(redeem.perSecond, "redeem/s")
 		b.ReportMetric(baseline.perSecond, "insert/s")
 		b.ReportMetric(100*ratio, "ratio-%")
+		per := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(len(codes)) }
+		b.ReportMetric(per(s2-s1), "redeem-db-cpu-µs/op")
+		b.ReportMetric(per(s1-s0), "insert-db-cpu-µs/op")
+		b.ReportMetric(per(c2-c1), "redeem-go-cpu-µs/op")
+		b.ReportMetric(per(c1-c0), "insert-go-cpu-µs/op")
 		b.Logf("%d desks, %d scans each side: Redeem p50 %s p99 %s, %.0f/s; plain INSERT p50 %s p99 %s, %.0f/s; Redeem at %.0f %% of the baseline",
 			redeemDesks, len(codes), redeem.p50, redeem.p99, redeem.perSecond, baseline.p50, baseline.p99, baseline.perSecond, 100*ratio)
 		db.Close()
@@ -172,4 +187,39 @@ func benchCodes(b *testing.B, db *postgres.DB, desk *service.Desk, meeting, org 
 		b.Fatalf("%d tokens of %d: %v", len(codes), n, err)
 	}
 	return codes
+}
+
+// cpuUsed is the CPU time used so far by the database server's processes (its backends and its
+// background processes, as pg_stat_activity lists them, read from /proc) and by this process:
+// what an operation costs each side whatever else the machine runs. Zero where /proc is not.
+func cpuUsed(b *testing.B, db *postgres.DB) (server, client time.Duration) {
+	b.Helper()
+	rows, err := db.Pool.Query(context.Background(), `SELECT pid FROM pg_stat_activity`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		b.Fatal(err)
+	}
+	const tick = 10 * time.Millisecond // USER_HZ: 100 on Linux
+	for _, pid := range pids {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		// The fields after the command's name (in parentheses): utime and stime are the 12th
+		// and 13th of them.
+		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(f) > 12 {
+			u, _ := strconv.ParseInt(f[11], 10, 64)
+			s, _ := strconv.ParseInt(f[12], 10, 64)
+			server += time.Duration(u+s) * tick
+		}
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
+		client = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	return server, client
 }
