@@ -97,6 +97,13 @@ func TestMetricsAreServedOnTheirOwnAddress(t *testing.T) {
 	if code, _ := get(t, m.MetricsURL()+"/meetings/sg13-wp-2025-07"); code != http.StatusNotFound {
 		t.Errorf("the metrics address serves the site: %d", code)
 	}
+	// The profiles are the operators' too: on the metrics address, never on the public one.
+	if code, body := get(t, m.MetricsURL()+"/debug/pprof/goroutine?debug=1"); code != http.StatusOK || !strings.Contains(body, "goroutine profile") {
+		t.Errorf("pprof on the metrics address: %d\n%.200s", code, body)
+	}
+	if code, _ := get(t, m.URL()+"/debug/pprof/goroutine?debug=1"); code == http.StatusOK {
+		t.Errorf("pprof on the public address: %d", code)
+	}
 }
 
 // A server that stops serving by itself is reported, so that the process ends with its error
