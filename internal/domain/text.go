@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"bytes"
 	"encoding/json"
 	"sort"
 )
@@ -84,14 +85,23 @@ func (t Text) Equal(u Text) bool {
 }
 
 // UnmarshalJSON reads a Text from a JSON object of translations, or from a plain JSON string
-// (what a text held before it had translations), taken as its English.
+// (what a text held before it had translations), taken as its English; null is no translation.
+// The first byte tells which it is, so that an object (nearly every text) is decoded once.
 func (t *Text) UnmarshalJSON(b []byte) error {
-	var s string
-	if json.Unmarshal(b, &s) == nil {
+	b = bytes.TrimLeft(b, " \t\r\n")
+	switch {
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
 		*t = Text{}
 		if s != "" {
 			(*t)["en"] = s
 		}
+		return nil
+	case bytes.Equal(bytes.TrimRight(b, " \t\r\n"), []byte("null")):
+		*t = Text{}
 		return nil
 	}
 	var m map[string]string

@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -91,5 +92,43 @@ func TestErrorCodes(t *testing.T) {
 	}
 	if e, ok := domain.AsError(err); !ok || e.Key != "error.meeting_not_found" {
 		t.Errorf("AsError = %+v, %v", e, ok)
+	}
+}
+
+// A Text reads from an object of translations, from a plain string (its English), and from null
+// (no translation); anything else is an error.
+func TestTextUnmarshalJSON(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want domain.Text
+	}{
+		{`{"en":"Geneva","fr":"Genève"}`, domain.Text{"en": "Geneva", "fr": "Genève"}},
+		{` {"en":"Geneva"}`, domain.Text{"en": "Geneva"}},
+		{`{}`, domain.Text{}},
+		{`"Geneva"`, domain.Text{"en": "Geneva"}},
+		{`""`, domain.Text{}},
+		{`null`, domain.Text{}},
+	} {
+		var got domain.Text
+		if err := json.Unmarshal([]byte(c.in), &got); err != nil {
+			t.Errorf("%s: %v", c.in, err)
+			continue
+		}
+		if got == nil || !got.Equal(c.want) {
+			t.Errorf("%s: got %#v, want %#v", c.in, got, c.want)
+		}
+	}
+	// In a struct, as the mail's facts hold it.
+	var facts struct {
+		City domain.Text `json:"city"`
+	}
+	if err := json.Unmarshal([]byte(`{"city": {"en": "Geneva", "zh": "日内瓦"}}`), &facts); err != nil || facts.City["zh"] != "日内瓦" {
+		t.Errorf("in a struct: %#v, %v", facts, err)
+	}
+	for _, bad := range []string{`12`, `["en"]`, `true`, `{"en": 1}`} {
+		var got domain.Text
+		if err := json.Unmarshal([]byte(bad), &got); err == nil {
+			t.Errorf("%s: no error, got %#v", bad, got)
+		}
 	}
 }
