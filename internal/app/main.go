@@ -209,6 +209,7 @@ func (m *Main) Run(ctx context.Context) error {
 	go mail.RunDigests(bg, m.DB, cat, m.Config.BaseURL, m.Log, DigestInterval, m.digest)
 	m.http = &http.Server{
 		Handler:           m.Server.Handler(),
+		ConnContext:       site.ConnContext,
 		ReadHeaderTimeout: 10 * time.Second,
 		// No ReadTimeout or WriteTimeout: they would cut a large transfer that is making
 		// progress. Each request has deadlines that follow its progress instead (site's

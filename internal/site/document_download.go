@@ -7,6 +7,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 
 	"plenary/internal/blob"
 	"plenary/internal/domain"
@@ -77,8 +78,16 @@ func (w rangeWriter) ReadFrom(src io.Reader) (int64, error) {
 			}
 		}
 	}
-	return io.CopyBuffer(w.ResponseWriter, onlyReader{src}, make([]byte, 32<<10))
+	buf := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(buf)
+	return io.CopyBuffer(w.ResponseWriter, onlyReader{src}, *buf)
 }
+
+// copyBuffer is the size of the reads of a file sent to a client, and so of the writes to it:
+// large, so that a fast client is served in few system calls (see progressWriter).
+const copyBuffer = 256 << 10
+
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, copyBuffer); return &b }}
 
 func (w rangeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 

@@ -67,6 +67,7 @@ func newDocSiteOpts(tb testing.TB, db *postgres.DB, now time.Time, opts func(*si
 	s := site.New(db, app.NewServices(db, func() time.Time { return now }), logger, ts.cat, o)
 	ts.server = s
 	ts.srv = httptest.NewUnstartedServer(s.Handler())
+	ts.srv.Config.ConnContext = site.ConnContext
 	if small {
 		ts.srv.Listener = smallBuffers{ts.srv.Listener}
 	}

@@ -104,7 +104,9 @@ func newSiteWith(t *testing.T, db *postgres.DB, now time.Time, opts func(*site.O
 	}
 	s := site.New(db, app.NewServices(db, func() time.Time { return now }), logger, ts.cat, o)
 	ts.server = s
-	ts.srv = httptest.NewServer(s.Handler())
+	ts.srv = httptest.NewUnstartedServer(s.Handler())
+	ts.srv.Config.ConnContext = site.ConnContext
+	ts.srv.Start()
 	t.Cleanup(ts.srv.Close)
 	return ts
 }

@@ -31,8 +31,10 @@ func (l smallBuffers) Accept() (net.Conn, error) {
 	return c, err
 }
 
-// newTransferSite serves the web layer with opts over small socket buffers.
-func newTransferSite(t *testing.T, opts site.Options) *testSite {
+// newTransferSite serves the web layer with opts over small socket buffers; with watch, the
+// server knows its connections (site.ConnContext), so that a large response's deadline follows
+// the bytes its client acknowledges; without, responses are written in pieces.
+func newTransferSite(t *testing.T, opts site.Options, watch bool) *testSite {
 	t.Helper()
 	db := pgtest.New(t)
 	ts := &testSite{t: t, db: db, cat: catalogue(t), log: &syncBuffer{}}
@@ -43,6 +45,9 @@ func newTransferSite(t *testing.T, opts site.Options) *testSite {
 	ts.server = s
 	ts.srv = httptest.NewUnstartedServer(s.Handler())
 	ts.srv.Listener = smallBuffers{ts.srv.Listener}
+	if watch {
+		ts.srv.Config.ConnContext = site.ConnContext
+	}
 	ts.srv.Start()
 	t.Cleanup(ts.srv.Close)
 	return ts
@@ -98,15 +103,29 @@ func poolIdle(t *testing.T, ts *testSite, what string) {
 // reads slowly, blocked on it for several stall timeouts in all, runs to its end; an upload
 // whose client stops sending is dropped and leaves nothing. Neither holds a database connection
 // while it waits on its client. Past the limit of transfers at once, the answer is an immediate
-// 503 with Retry-After; a transfer dropped frees its place.
+// 503 with Retry-After; a transfer dropped frees its place. Both ways of seeing a download's
+// progress are tried: the bytes its client acknowledges (the connection known) and pieces.
 func TestSlowClientsAndTheTransferLimit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for stall timeouts: not with -short")
 	}
 	t.Parallel()
+	for _, watch := range []bool{true, false} {
+		name := "progress=acknowledged"
+		if !watch {
+			name = "progress=pieces"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			slowClientsAndTheTransferLimit(t, watch)
+		})
+	}
+}
+
+func slowClientsAndTheTransferLimit(t *testing.T, watch bool) {
 	const stall = 2 * time.Second
 	const size = 8 << 20
-	ts := newTransferSite(t, site.Options{StallTimeout: stall, MaxDownloads: 1, MaxUploads: 1})
+	ts := newTransferSite(t, site.Options{StallTimeout: stall, MaxDownloads: 1, MaxUploads: 1}, watch)
 	fx := docFixture{t, ts}
 	b := fx.as("focal.ms@plenary.test")
 	sum := sha256.New()
