@@ -167,8 +167,6 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Server = site.New(m.DB, NewServicesWith(m.DB, time.Now, ServiceOptions{BaseURL: m.Config.BaseURL, Catalogue: cat}), m.Log, cat, site.Options{
 		SecureCookies:    m.Config.SecureCookies,
 		BaseURL:          m.Config.BaseURL,
-		Hash:             HashPassword,
-		Verify:           VerifyPassword,
 		DocumentMaxBytes: m.Config.DocumentMaxBytes,
 		TrustProxy:       m.Config.TrustProxy,
 		Files:            m.Files,

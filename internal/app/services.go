@@ -24,6 +24,10 @@ type ServiceOptions struct {
 	BaseURL string
 	// Catalogue is the message catalogues (default: the embedded ones).
 	Catalogue *i18n.Catalogue
+	// Hash and Verify hash and check passwords (default HashPassword and VerifyPassword:
+	// argon2id with PasswordParams; tests pass cheaper ones).
+	Hash   func(string) (string, error)
+	Verify func(password, hash string) (bool, error)
 }
 
 var embeddedCatalogue = sync.OnceValues(func() (*i18n.Catalogue, error) { return i18n.Load(web.Locales()) })
@@ -32,6 +36,12 @@ var embeddedCatalogue = sync.OnceValues(func() (*i18n.Catalogue, error) { return
 func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) service.Services {
 	if o.BaseURL == "" {
 		o.BaseURL = "http://localhost:8080"
+	}
+	if o.Hash == nil {
+		o.Hash = HashPassword
+	}
+	if o.Verify == nil {
+		o.Verify = VerifyPassword
 	}
 	if o.Catalogue == nil {
 		cat, err := embeddedCatalogue()
@@ -65,8 +75,8 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 			Tx:      postgres.TxFor(db, func(t *postgres.Tx) service.AccountTx { return t }),
 			Reads:   db,
 			Write:   mail.AccountWriter(o.Catalogue, o.BaseURL),
-			Hash:    HashPassword,
-			Verify:  VerifyPassword,
+			Hash:    o.Hash,
+			Verify:  o.Verify,
 			BaseURL: o.BaseURL,
 			Now:     now,
 		}),

@@ -18,28 +18,39 @@ const accountColumns = `id, email, given_name, family_name, gender, organisation
 // is a Conflict beside the email field.
 func (db *DB) CreateAccount(ctx context.Context, a Audit, acc domain.Account, passwordHash string) (int64, error) {
 	var id int64
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		order := acc.NameOrder
-		if !order.Valid() {
-			order = domain.GivenFirst
-		}
-		err := tx.QueryRow(ctx, `INSERT INTO accounts (email, password_hash, given_name, family_name, gender, organisation_id, language, secretariat,
-				name_order, email_verified_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-			strings.TrimSpace(acc.Email), passwordHash, acc.GivenName, acc.FamilyName, string(acc.Gender), acc.OrganisationID,
-			acc.Language, acc.Secretariat, string(order), acc.EmailVerifiedAt).Scan(&id)
-		if isUniqueViolation(err, "accounts_email_key") {
-			return domain.FieldConflicts(map[string]string{"email": "error.email_taken"})
-		}
-		if err != nil {
-			return fmt.Errorf("postgres: create account: %w", err)
+	err := db.InTx(ctx, func(t *Tx) error {
+		var err error
+		if id, err = t.CreateAccount(ctx, acc, passwordHash); err != nil {
+			return err
 		}
 		if a.ActorID == 0 {
 			a.ActorID = id
 		}
-		return audit(ctx, tx, a, "account.create", "account", id, map[string]any{"secretariat": acc.Secretariat})
+		return t.Audit(ctx, a, "account.create", "account", []int64{id}, []map[string]any{{"secretariat": acc.Secretariat}})
 	})
 	return id, err
+}
+
+// CreateAccount stores a new account with its password hash in the transaction (not audited: the
+// use case audits it); a taken email (in any letter case) is a Conflict beside the email field.
+func (t *Tx) CreateAccount(ctx context.Context, acc domain.Account, passwordHash string) (int64, error) {
+	order := acc.NameOrder
+	if !order.Valid() {
+		order = domain.GivenFirst
+	}
+	var id int64
+	err := t.QueryRow(ctx, `INSERT INTO accounts (email, password_hash, given_name, family_name, gender, organisation_id, language, secretariat,
+			name_order, email_verified_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		strings.TrimSpace(acc.Email), passwordHash, acc.GivenName, acc.FamilyName, string(acc.Gender), acc.OrganisationID,
+		acc.Language, acc.Secretariat, string(order), acc.EmailVerifiedAt).Scan(&id)
+	if isUniqueViolation(err, "accounts_email_key") {
+		return 0, domain.FieldConflicts(map[string]string{"email": "error.email_taken"})
+	}
+	if err != nil {
+		return 0, fmt.Errorf("postgres: create account: %w", err)
+	}
+	return id, nil
 }
 
 // AccountByEmail finds an account by email, ignoring letter case.
@@ -52,20 +63,17 @@ func (db *DB) AccountByEmail(ctx context.Context, email string) (domain.Account,
 	return acc, nil
 }
 
-// Credentials is what checking a password needs of an account.
-type Credentials struct {
-	AccountID    int64
-	PasswordHash string
-}
+// Credentials is what checking a password needs of an account (domain.Credentials).
+type Credentials = domain.Credentials
 
 // Credentials reads the password hash of the account with email (in any letter case), for
 // checking a password at sign-in; nothing else reads the hash.
-func (db *DB) Credentials(ctx context.Context, email string) (Credentials, error) {
-	var c Credentials
+func (db *DB) Credentials(ctx context.Context, email string) (domain.Credentials, error) {
+	var c domain.Credentials
 	err := db.Pool.QueryRow(ctx, `SELECT id, password_hash FROM accounts WHERE lower(email) = lower($1)`,
 		strings.TrimSpace(email)).Scan(&c.AccountID, &c.PasswordHash)
 	if err != nil {
-		return Credentials{}, notFound(err, "error.account_not_found")
+		return domain.Credentials{}, notFound(err, "error.account_not_found")
 	}
 	return c, nil
 }

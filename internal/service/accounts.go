@@ -41,6 +41,7 @@ type AccountTx interface {
 	Audit(ctx context.Context, a Audit, action, entity string, ids []int64, details []map[string]any) error
 	// QueueWrittenMail queues a mail written beforehand (a key already queued is skipped).
 	QueueWrittenMail(ctx context.Context, m WrittenMail) error
+	SignUpTx
 }
 
 // AccountReads are what the account use cases read outside a transaction.
@@ -54,6 +55,7 @@ type AccountReads interface {
 	// PendingEmail is the address of the account's newest usable email verification when it
 	// differs from the account's address (an email change waiting for its link), else "".
 	PendingEmail(ctx context.Context, accountID int64, now time.Time) (string, error)
+	SignInReads
 }
 
 // WrittenMail is a mail whose subject and body are already written, to a given address.
@@ -89,6 +91,8 @@ type Accounts struct {
 	verify  func(password, hash string) (bool, error)
 	baseURL string
 	now     Clock
+	// dummy is the hash an email without an account is checked against (SignIn).
+	dummy func() string
 }
 
 // AccountsDeps is what the account use cases are built from.
@@ -110,7 +114,7 @@ func NewAccounts(d AccountsDeps) *Accounts {
 		d.Now = time.Now
 	}
 	return &Accounts{tx: d.Tx, reads: d.Reads, write: d.Write, hash: d.Hash, verify: d.Verify,
-		baseURL: strings.TrimRight(d.BaseURL, "/"), now: d.Now}
+		baseURL: strings.TrimRight(d.BaseURL, "/"), now: d.Now, dummy: dummyHasher(d.Hash)}
 }
 
 // tokenMail makes a token for the account and writes the mail carrying its link, outside any

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"plenary/internal/domain"
@@ -34,7 +33,7 @@ func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showSignup(w http.ResponseWriter, r *http.Request, status int, f view.Form) {
-	orgs, err := s.db.Organisations(r.Context())
+	orgs, err := s.svc.Accounts.Organisations(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -56,31 +55,10 @@ func (s *Server) signupSubmit(w http.ResponseWriter, r *http.Request) {
 		s.showSignup(w, r, http.StatusUnprocessableEntity, f)
 		return
 	}
-	if in.OrganisationID != 0 {
-		if _, err := s.db.Organisation(r.Context(), in.OrganisationID); err != nil {
-			if domain.ErrorCode(err) != domain.NotFound {
-				s.fail(w, r, err)
-				return
-			}
-			f.Errors["organisation_id"] = t.T("error.organisation_not_found")
-			s.showSignup(w, r, http.StatusUnprocessableEntity, f)
-			return
-		}
-	}
-	hash, err := s.opts.Hash(in.Password)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	gender := domain.Gender(in.Gender)
-	if !gender.Valid() {
-		gender = domain.NotStated
-	}
-	org := in.OrganisationID
-	id, err := s.db.CreateAccount(r.Context(), auditOf(r), domain.Account{
-		Email: in.Email, GivenName: in.GivenName, FamilyName: in.FamilyName, NameOrder: domain.NameOrder(in.NameOrder),
-		Gender: gender, OrganisationID: &org, Language: t.Lang.Tag,
-	}, hash)
+	id, err := s.svc.Accounts.SignUp(r.Context(), auditOf(r), service.SignUp{
+		Email: in.Email, Password: in.Password, GivenName: in.GivenName, FamilyName: in.FamilyName,
+		NameOrder: domain.NameOrder(in.NameOrder), Gender: domain.Gender(in.Gender), OrganisationID: in.OrganisationID, Language: t.Lang.Tag,
+	})
 	if err != nil {
 		if applyDomainError(t, err, &f) {
 			// 409 for an email already taken, 422 for what needs correcting.
@@ -94,12 +72,8 @@ func (s *Server) signupSubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	// The account works at once; the link verifying the email went out with it.
 	s.sessions.Put(r.Context(), "account_id", id)
-	// The account works at once; the link verifying the email goes out now.
-	if err := s.svc.Accounts.SendVerification(r.Context(), auditOf(r), id, in.Email); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	s.flash(r, "signup.welcome_verify", "Name", domain.PersonName(in.GivenName, in.FamilyName, domain.NameOrder(in.NameOrder)), "Email", in.Email)
 	http.Redirect(w, r, localPath(nextOf(r)), http.StatusSeeOther)
 }
@@ -191,28 +165,15 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		show(http.StatusTooManyRequests)
 		return
 	}
-	cred, err := s.db.Credentials(r.Context(), in.Email)
-	ok := false
-	switch domain.ErrorCode(err) {
-	case domain.NotFound:
-		// Spend the same time as a real check, with the same parameters, so that timing does
-		// not tell which emails have an account.
-		_, _ = s.opts.Verify(in.Password, s.dummyHash())
-	case domain.Internal:
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		ok, err = s.opts.Verify(in.Password, cred.PasswordHash)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	if !ok {
+	accountID, err := s.svc.Accounts.SignIn(r.Context(), in.Email, in.Password)
+	if domain.ErrorCode(err) == domain.Unauthorized {
 		// The attempt was counted as a failure before the check; it stays counted.
 		f.Summary = t.T("login.failed")
 		show(http.StatusUnauthorized)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	if err := s.svc.Throttle.Succeeded(r.Context(), attempt, pairKey); err != nil {
@@ -222,7 +183,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	if !trusted {
 		device = rand.Text()
 	}
-	if err := s.svc.Throttle.RememberDevice(r.Context(), now, cred.AccountID, device, now.Add(deviceLifetime)); err != nil {
+	if err := s.svc.Throttle.RememberDevice(r.Context(), now, accountID, device, now.Add(deviceLifetime)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -234,20 +195,8 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.sessions.Put(r.Context(), "account_id", cred.AccountID)
+	s.sessions.Put(r.Context(), "account_id", accountID)
 	http.Redirect(w, r, localPath(next), http.StatusSeeOther)
-}
-
-// newDummyHash hashes a random password the way real passwords are hashed (the same argon2id
-// parameters), for checking against when an email has no account.
-func newDummyHash(hash func(string) (string, error)) func() string {
-	return sync.OnceValue(func() string {
-		h, err := hash(rand.Text())
-		if err != nil {
-			panic("site: hash a password: " + err.Error())
-		}
-		return h
-	})
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {

@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"plenary/internal/app"
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
 	"plenary/internal/pgtest"
@@ -59,12 +58,11 @@ func newDocSiteOpts(tb testing.TB, db *postgres.DB, now time.Time, opts func(*si
 	logger := slog.New(slog.NewTextHandler(ts.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	o := site.Options{
 		BaseURL: "http://plenary.test", Now: func() time.Time { return now },
-		Hash: pgtest.Hash, Verify: pgtest.Verify,
 	}
 	if opts != nil {
 		opts(&o)
 	}
-	s := site.New(db, app.NewServices(db, func() time.Time { return now }), logger, ts.cat, o)
+	s := site.New(db, testServices(db, func() time.Time { return now }, nil), logger, ts.cat, o)
 	ts.server = s
 	ts.srv = httptest.NewUnstartedServer(s.Handler())
 	ts.srv.Config.ConnContext = site.ConnContext

@@ -91,18 +91,32 @@ func newSiteOver(t *testing.T, db *postgres.DB, now time.Time) *testSite {
 // newSiteWith is newSiteOver with options changed by opts (when not nil).
 func newSiteWith(t *testing.T, db *postgres.DB, now time.Time, opts func(*site.Options)) *testSite {
 	t.Helper()
+	return newSiteWithServices(t, db, now, opts, nil)
+}
+
+// testServices are the use cases over db as the tests build them: with cheap password hashes,
+// changed by opts (when not nil).
+func testServices(db *postgres.DB, now func() time.Time, opts func(*app.ServiceOptions)) service.Services {
+	o := app.ServiceOptions{Hash: pgtest.Hash, Verify: pgtest.Verify}
+	if opts != nil {
+		opts(&o)
+	}
+	return app.NewServicesWith(db, now, o)
+}
+
+// newSiteWithServices is newSiteWith with the use cases' options changed by sopts (when not nil).
+func newSiteWithServices(t *testing.T, db *postgres.DB, now time.Time, opts func(*site.Options), sopts func(*app.ServiceOptions)) *testSite {
+	t.Helper()
 	ts := &testSite{t: t, db: db, cat: catalogue(t), log: &syncBuffer{}}
 	logger := slog.New(slog.NewTextHandler(ts.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	o := site.Options{
 		BaseURL: "http://plenary.test",
 		Now:     func() time.Time { return now },
-		Hash:    pgtest.Hash,
-		Verify:  pgtest.Verify,
 	}
 	if opts != nil {
 		opts(&o)
 	}
-	s := site.New(db, app.NewServices(db, func() time.Time { return now }), logger, ts.cat, o)
+	s := site.New(db, testServices(db, func() time.Time { return now }, sopts), logger, ts.cat, o)
 	ts.server = s
 	ts.srv = httptest.NewUnstartedServer(s.Handler())
 	ts.srv.Config.ConnContext = site.ConnContext

@@ -10,6 +10,7 @@ import (
 
 	"github.com/alexedwards/argon2id"
 
+	"plenary/internal/app"
 	"plenary/internal/pgtest"
 	"plenary/internal/seed"
 	"plenary/internal/site"
@@ -23,7 +24,7 @@ func TestUnknownEmailIsCheckedAgainstAHashWithTheRealParameters(t *testing.T) {
 	params := &argon2id.Params{Memory: 2048, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 	var mu sync.Mutex
 	var checked []string
-	ts := newSiteWith(t, pgtest.New(t), afterTheMeeting, func(o *site.Options) {
+	ts := newSiteWithServices(t, pgtest.New(t), afterTheMeeting, nil, func(o *app.ServiceOptions) {
 		o.Hash = func(pw string) (string, error) { return argon2id.CreateHash(pw, params) }
 		o.Verify = func(pw, hash string) (bool, error) {
 			mu.Lock()

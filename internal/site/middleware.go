@@ -215,7 +215,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		if sa := postgres.SessionAccountOf(r.Context()); sa != nil && sa.Found && sa.Actor.ID == id {
 			actor, acc = sa.Actor, sa.Account
 		} else {
-			actor, acc, err = s.db.Actor(r.Context(), id)
+			actor, acc, err = s.svc.Accounts.Session(r.Context(), id)
 		}
 		if domain.ErrorCode(err) == domain.NotFound {
 			_ = s.sessions.Destroy(r.Context())

@@ -38,9 +38,6 @@ type Options struct {
 	BaseURL string
 	// Now returns the current time; tests move it.
 	Now func() time.Time
-	// Hash and Verify hash and check passwords (argon2id).
-	Hash   func(string) (string, error)
-	Verify func(password, hash string) (bool, error)
 	// Registry receives the HTTP metrics; nil means a new registry.
 	Registry *prometheus.Registry
 	// DocumentMaxBytes caps the size of an uploaded document file; 0 means 50 MB.
@@ -81,8 +78,6 @@ type Server struct {
 	metrics  *metrics
 	// awaySince is when /readyz first found the database away (Unix ns; 0 while it answers).
 	awaySince atomic.Int64
-	// dummyHash is checked against when a sign-in names an email without an account.
-	dummyHash func() string
 	files     *service.Files
 	// docs are the documents' use cases.
 	docs *service.Documents
@@ -126,10 +121,10 @@ func New(db *postgres.DB, svc service.Services, log *slog.Logger, cat *i18n.Cata
 		pages:    newPageCache(),
 		metrics:  newMetrics(opts.Registry),
 	}
-	s.dummyHash = newDummyHash(opts.Hash)
-	// Hashed now, in the background, so that no sign-in waits for it and the first sign-in
-	// with an unknown email takes no longer than the next.
-	go s.dummyHash()
+	// The hash an unknown email is checked against is made now, in the background, so that no
+	// sign-in waits for it and the first sign-in with an unknown email takes no longer than the
+	// next.
+	go svc.Accounts.PrepareSignIn()
 	s.files = opts.Files
 	if s.files == nil {
 		s.files = service.NewFiles(blob.NewStores(pgblob.New(db.Pool)), db, log, 4)

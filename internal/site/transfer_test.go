@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"plenary/internal/app"
 	"plenary/internal/pgtest"
 	"plenary/internal/site"
 )
@@ -40,8 +39,8 @@ func newTransferSite(t *testing.T, opts site.Options, watch bool) *testSite {
 	ts := &testSite{t: t, db: db, cat: catalogue(t), log: &syncBuffer{}}
 	logger := slog.New(slog.NewTextHandler(ts.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	now := beforeTheDeadlines
-	opts.BaseURL, opts.Now, opts.Hash, opts.Verify = "http://plenary.test", func() time.Time { return now }, pgtest.Hash, pgtest.Verify
-	s := site.New(db, app.NewServices(db, opts.Now), logger, ts.cat, opts)
+	opts.BaseURL, opts.Now = "http://plenary.test", func() time.Time { return now }
+	s := site.New(db, testServices(db, opts.Now, nil), logger, ts.cat, opts)
 	ts.server = s
 	ts.srv = httptest.NewUnstartedServer(s.Handler())
 	ts.srv.Listener = smallBuffers{ts.srv.Listener}
