@@ -7,6 +7,7 @@ import (
 	"plenary/internal/mail"
 	"plenary/internal/postgres"
 	"plenary/internal/service"
+	"plenary/internal/visaletter"
 	"plenary/web"
 )
 
@@ -28,6 +29,8 @@ type ServiceOptions struct {
 	// argon2id with PasswordParams; tests pass cheaper ones).
 	Hash   func(string) (string, error)
 	Verify func(password, hash string) (bool, error)
+	// LetterFonts are the fonts visa letters embed (default: Debian's, read once).
+	LetterFonts *visaletter.Fonts
 }
 
 var embeddedCatalogue = sync.OnceValues(func() (*i18n.Catalogue, error) { return i18n.Load(web.Locales()) })
@@ -93,8 +96,14 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 		Representations: service.NewRepresentations(postgres.TxFor(db, func(t *postgres.Tx) service.RepresentationTx { return t }), db),
 		Outbox:          service.NewOutbox(db),
 		StudyGroups:     service.NewStudyGroups(postgres.TxFor(db, func(t *postgres.Tx) service.StudyGroupTx { return t }), db),
-		Organisations:   service.NewOrganisations(postgres.TxFor(db, func(t *postgres.Tx) service.OrganisationTx { return t }), db),
-		Throttle:        service.NewThrottle(db),
-		Health:          service.NewHealth(db),
+		Visas: service.NewVisas(service.VisasDeps{
+			Tx:      postgres.TxFor(db, func(t *postgres.Tx) service.VisaTx { return t }),
+			Reads:   db,
+			Letters: letterWriter{db: db, fonts: o.LetterFonts, baseURL: o.BaseURL, cat: o.Catalogue},
+			Now:     now,
+		}),
+		Organisations: service.NewOrganisations(postgres.TxFor(db, func(t *postgres.Tx) service.OrganisationTx { return t }), db),
+		Throttle:      service.NewThrottle(db),
+		Health:        service.NewHealth(db),
 	}
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"plenary/internal/postgres"
+	"plenary/internal/service"
 )
 
 // seedVisaRequests makes n accounts of the sector member, each with an approved in-person
@@ -58,7 +58,7 @@ func BenchmarkIssue1000Letters(b *testing.B) {
 		ids := seedVisaRequests(b, w, 1000)
 		b.StartTimer()
 		start := time.Now()
-		res, err := w.db.IssueVisas(context.Background(), w.audit(secretariatAt), w.actor(secretariatAt), w.opts, ids, time.Now())
+		res, err := w.issueVisas(context.Background(), w.audit(secretariatAt), w.actor(secretariatAt), w.opts, ids, time.Now())
 		elapsed := time.Since(start)
 		b.StopTimer()
 		if err != nil || len(res.Done) != len(ids) {
@@ -78,7 +78,7 @@ func BenchmarkIssue1000Letters(b *testing.B) {
 	}
 }
 
-func firstRefusal(res postgres.VisaResult) error {
+func firstRefusal(res service.VisaResult) error {
 	for _, err := range res.Refused {
 		return err
 	}

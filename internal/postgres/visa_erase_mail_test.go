@@ -28,7 +28,7 @@ func TestErasureRemovesTheDeclineReasonFromTheOutbox(t *testing.T) {
 	}{{delegateMS, true}, {delegateSM, false}} {
 		reg := w.register(c.email, domain.InPerson)
 		v := w.request(c.email, reg, w.passport("Someone"))
-		if _, err := w.db.DeclineVisa(ctx, w.audit(secretariatAt), w.actor(secretariatAt), v.ID, reason, w.now); err != nil {
+		if _, err := w.declineVisa(ctx, w.audit(secretariatAt), w.actor(secretariatAt), v.ID, reason, w.now); err != nil {
 			t.Fatal(err)
 		}
 		if c.kept {

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"plenary/internal/domain"
+	"plenary/internal/service"
 	"plenary/internal/visaletter"
 )
 
@@ -66,12 +67,16 @@ type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-// storeLetters writes the rows prepareLetters made.
-func storeLetters(ctx context.Context, tx pgx.Tx, src [][]any) error {
-	if len(src) == 0 {
+// StoreLetters stores letters written and rendered beforehand (WriteLetters).
+func (t *Tx) StoreLetters(ctx context.Context, ls []service.Letter) error {
+	if len(ls) == 0 {
 		return nil
 	}
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{"visa_letters"},
+	src := make([][]any, len(ls))
+	for i, l := range ls {
+		src[i] = []any{l.VisaID, l.MeetingID, int32(l.Revision), l.Reference, l.Token, l.HolderName, l.IssuedOn, l.IssuedAt, l.IssuedBy, l.PDF}
+	}
+	_, err := t.CopyFrom(ctx, pgx.Identifier{"visa_letters"},
 		[]string{"visa_request_id", "meeting_id", "revision", "reference", "token", "holder_name", "issued_on", "issued_at", "issued_by", "pdf"},
 		pgx.CopyFromRows(src))
 	if err != nil {
@@ -80,10 +85,11 @@ func storeLetters(ctx context.Context, tx pgx.Tx, src [][]any) error {
 	return nil
 }
 
-// prepareLetters reads what the letters of vs (their Revision already raised) say, through q,
-// and renders them on every core: the rows of visa_letters to store, in vs's order. Given the
-// pool, it holds no lock and no transaction while rendering.
-func prepareLetters(ctx context.Context, tx querier, opts LetterOptions, actor domain.Actor, vs []domain.VisaRequest, now time.Time) ([][]any, error) {
+// WriteLetters reads what the letters of vs (their Revision already raised) say, from the pool
+// (no lock, no transaction), and renders them on every core with opts: the letters to store,
+// in vs's order, each with a new token.
+func (db *DB) WriteLetters(ctx context.Context, opts LetterOptions, actor domain.Actor, vs []domain.VisaRequest, now time.Time) ([]service.Letter, error) {
+	tx := db.Pool
 	if opts.Fonts == nil || opts.Words == nil {
 		return nil, fmt.Errorf("postgres: issue letters: no fonts or no languages")
 	}
@@ -202,11 +208,12 @@ func prepareLetters(ctx context.Context, tx querier, opts LetterOptions, actor d
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	src := make([][]any, len(vs))
+	out := make([]service.Letter, len(vs))
 	for i, v := range vs {
-		src[i] = []any{v.ID, v.MeetingID, int32(v.Revision), refs[i], tokens[i], v.Name, issuedOn[i], now, actor.ID, pdfs[i]}
+		out[i] = service.Letter{VisaID: v.ID, MeetingID: v.MeetingID, Revision: v.Revision, Reference: refs[i], Token: tokens[i],
+			HolderName: v.Name, IssuedOn: issuedOn[i], IssuedAt: now, IssuedBy: actor.ID, PDF: pdfs[i]}
 	}
-	return src, nil
+	return out, nil
 }
 
 // repOf is the id of the representation v names, 0 for none.
@@ -217,29 +224,21 @@ func repOf(v domain.VisaRequest) int64 {
 	return *v.RepresentationID
 }
 
-// LetterFile is a letter's PDF with its reference.
-type LetterFile struct {
-	Reference string
-	PDF       []byte
-}
+// LetterFile is a letter's PDF with its reference (the domain's).
+type LetterFile = domain.LetterFile
 
-// LetterPDF returns the current letter of an issued request, for its owner or the secretariat
-// only; anyone else is told there is no such letter.
-func (db *DB) LetterPDF(ctx context.Context, actor domain.Actor, visaID int64) (LetterFile, error) {
+// CurrentLetter returns the current letter of a request, with the request's owner, organisation
+// and state (for the use case's check of who may have it); NotFound when there is none.
+func (db *DB) CurrentLetter(ctx context.Context, visaID int64) (domain.VisaRequest, LetterFile, error) {
 	var f LetterFile
-	var owner, org int64
-	var state domain.VisaState
-	err := db.Pool.QueryRow(ctx, `SELECT v.account_id, v.organisation_id, v.state, l.reference, l.pdf
+	var v domain.VisaRequest
+	err := db.Pool.QueryRow(ctx, `SELECT v.id, v.account_id, v.organisation_id, v.state, l.reference, l.pdf
 		FROM visa_requests v JOIN visa_letters l ON l.visa_request_id = v.id AND l.revision = v.revision
-		WHERE v.id = $1 AND l.pdf IS NOT NULL`, visaID).Scan(&owner, &org, &state, &f.Reference, &f.PDF)
+		WHERE v.id = $1 AND l.pdf IS NOT NULL`, visaID).Scan(&v.ID, &v.AccountID, &v.OrganisationID, &v.State, &f.Reference, &f.PDF)
 	if err != nil {
-		return LetterFile{}, notFound(err, "error.letter_not_found")
+		return domain.VisaRequest{}, LetterFile{}, notFound(err, "error.letter_not_found")
 	}
-	v := domain.VisaRequest{AccountID: owner, OrganisationID: org, State: state}
-	if !domain.CanSeePassport(actor, v) || state != domain.VisaIssued {
-		return LetterFile{}, domain.Errorf(domain.NotFound, "error.letter_not_found")
-	}
-	return f, nil
+	return v, f, nil
 }
 
 // The read models of the lists are the domain's (domain/visa_list.go).

@@ -112,16 +112,10 @@ func (db *DB) VisaStates(ctx context.Context, actor domain.Actor, registrationID
 	return out, nil
 }
 
-// VisaFilter selects the requests of the secretariat's queue.
-type VisaFilter struct {
-	MeetingID int64
-	State     domain.VisaState
-	// Nationality, when set, keeps the requests of that nationality (as written in the request,
-	// compared without case).
-	Nationality string
-}
+// VisaFilter selects the requests of the secretariat's queue (the domain's).
+type VisaFilter = domain.VisaFilter
 
-func (f VisaFilter) where(withState bool) (string, []any) {
+func visaWhere(f VisaFilter, withState bool) (string, []any) {
 	conds := []string{"v.meeting_id = $1"}
 	args := []any{f.MeetingID}
 	if withState && f.State != "" {
@@ -145,12 +139,12 @@ func (db *DB) ListVisas(ctx context.Context, actor domain.Actor, f VisaFilter) (
 	if !domain.CanDecideVisa(actor) {
 		return q, domain.Errorf(domain.Forbidden, "error.forbidden")
 	}
-	where, args := f.where(true)
+	where, args := visaWhere(f, true)
 	var err error
 	if q.Lines, err = collectVisaLines(db.Pool.Query(ctx, visaLineSelect+where+visaOrder, args...)); err != nil {
 		return q, err
 	}
-	cwhere, cargs := f.where(false)
+	cwhere, cargs := visaWhere(f, false)
 	rows, err := db.Pool.Query(ctx, `SELECT v.state, count(*) FROM visa_requests v`+cwhere+` GROUP BY v.state`, cargs...)
 	if err != nil {
 		return q, fmt.Errorf("postgres: count visas: %w", err)
@@ -176,6 +170,6 @@ func (db *DB) EachVisa(ctx context.Context, actor domain.Actor, f VisaFilter, fn
 	if !domain.CanDecideVisa(actor) {
 		return domain.Errorf(domain.Forbidden, "error.forbidden")
 	}
-	where, args := f.where(true)
+	where, args := visaWhere(f, true)
 	return eachRow(ctx, db, "export visas", visaLineSelect+where+visaOrder, args, fn)
 }

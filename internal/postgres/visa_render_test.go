@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"plenary/internal/domain"
-	"plenary/internal/postgres"
+	"plenary/internal/service"
 )
 
 // No registration lock is held while letters render: a cancellation made while 1,000 letters
@@ -29,14 +29,14 @@ func TestCancellationDuringA1000LetterBatch(t *testing.T) {
 		}
 	}
 	type result struct {
-		res postgres.VisaResult
+		res service.VisaResult
 		err error
 		at  time.Time
 	}
 	done := make(chan result, 1)
 	start := time.Now()
 	go func() {
-		res, err := w.db.IssueVisas(ctx, w.audit(secretariatAt), w.actor(secretariatAt), w.opts, ids, time.Now())
+		res, err := w.issueVisas(ctx, w.audit(secretariatAt), w.actor(secretariatAt), w.opts, ids, time.Now())
 		done <- result{res, err, time.Now()}
 	}()
 	// The batch reads its requests at once, then renders for seconds.

@@ -14,6 +14,7 @@ import (
 	"plenary/internal/i18n"
 	"plenary/internal/pgtest"
 	"plenary/internal/postgres"
+	"plenary/internal/service"
 	"plenary/internal/visaletter"
 	"plenary/web"
 )
@@ -126,7 +127,7 @@ func (w *visaWorld) representation(city string) int64 {
 
 func (w *visaWorld) request(email string, reg domain.Registration, p domain.Passport) domain.VisaRequest {
 	w.t.Helper()
-	v, err := w.db.RequestVisa(context.Background(), w.audit(email), w.actor(email), reg.ID, p, w.now)
+	v, err := w.requestVisa(context.Background(), w.audit(email), w.actor(email), reg.ID, p, w.now)
 	if err != nil {
 		w.t.Fatalf("request visa: %v", err)
 	}
@@ -141,9 +142,9 @@ func (w *visaWorld) approve(email string, reg domain.Registration) {
 	}
 }
 
-func (w *visaWorld) issue(ids ...int64) postgres.VisaResult {
+func (w *visaWorld) issue(ids ...int64) service.VisaResult {
 	w.t.Helper()
-	res, err := w.db.IssueVisas(context.Background(), w.audit(secretariatAt), w.actor(secretariatAt), w.opts, ids, w.now)
+	res, err := w.issueVisas(context.Background(), w.audit(secretariatAt), w.actor(secretariatAt), w.opts, ids, w.now)
 	if err != nil {
 		w.t.Fatalf("issue: %v", err)
 	}
@@ -222,7 +223,7 @@ func TestVisaRequestIsProcessedWhenTheRegistrationIsApprovedThenIssued(t *testin
 		t.Fatalf("new request: %s due %v, want requested with no due day", v.State, v.DueOn)
 	}
 	// A second request for the same registration is refused.
-	_, err := w.db.RequestVisa(ctx, w.audit(delegateSM), w.actor(delegateSM), reg.ID, w.passport("José Müller-Ñúñez"), w.now)
+	_, err := w.requestVisa(ctx, w.audit(delegateSM), w.actor(delegateSM), reg.ID, w.passport("José Müller-Ñúñez"), w.now)
 	wantCode(t, err, domain.Conflict, "second request")
 
 	// The secretariat cannot issue before the focal point approves.
@@ -249,7 +250,7 @@ func TestVisaRequestIsProcessedWhenTheRegistrationIsApprovedThenIssued(t *testin
 	if v.State != domain.VisaIssued || v.Revision != 1 || v.DecidedBy == nil || *v.DecidedBy != w.actor(secretariatAt).ID {
 		t.Fatalf("after issue: %+v", v)
 	}
-	f, err := w.db.LetterPDF(ctx, w.actor(delegateSM), v.ID)
+	f, err := w.letterPDF(ctx, w.actor(delegateSM), v.ID)
 	if err != nil || !strings.HasPrefix(string(f.PDF), "%PDF-") {
 		t.Fatalf("letter: %v, %d bytes", err, len(f.PDF))
 	}
@@ -267,7 +268,7 @@ func TestVisaRequestIsProcessedWhenTheRegistrationIsApprovedThenIssued(t *testin
 	if len(token) < 26 {
 		t.Errorf("token %q is shorter than 128 bits in base32", token)
 	}
-	c, err := w.db.VerifyLetter(ctx, token)
+	c, err := w.verifyLetter(ctx, token)
 	if err != nil || c.Status != domain.LetterValid || c.HolderName != "José Müller-Ñúñez" || c.Reference != f.Reference {
 		t.Fatalf("verify: %+v %v", c, err)
 	}
@@ -279,10 +280,10 @@ func TestVisaRequestIsProcessedWhenTheRegistrationIsApprovedThenIssued(t *testin
 	if v = w.state(v.ID); v.State != domain.VisaWithdrawn {
 		t.Fatalf("after cancel: %s", v.State)
 	}
-	if c, _ := w.db.VerifyLetter(ctx, token); c.Status != domain.LetterWithdrawn {
+	if c, _ := w.verifyLetter(ctx, token); c.Status != domain.LetterWithdrawn {
 		t.Errorf("verify after cancel: %s", c.Status)
 	}
-	if _, err := w.db.LetterPDF(ctx, w.actor(delegateSM), v.ID); domain.ErrorCode(err) != domain.NotFound {
+	if _, err := w.letterPDF(ctx, w.actor(delegateSM), v.ID); domain.ErrorCode(err) != domain.NotFound {
 		t.Errorf("letter of a withdrawn request: %v", err)
 	}
 	got := strings.Join(w.events(v.ID), ",")
@@ -343,9 +344,9 @@ func TestVisaDeclineNeedsAReasonAndTellsTheDelegate(t *testing.T) {
 	ctx := context.Background()
 	reg := w.register(delegateMS, domain.InPerson)
 	v := w.request(delegateMS, reg, w.passport("LI NA"))
-	_, err := w.db.DeclineVisa(ctx, w.audit(secretariatAt), w.actor(secretariatAt), v.ID, "  ", w.now)
+	_, err := w.declineVisa(ctx, w.audit(secretariatAt), w.actor(secretariatAt), v.ID, "  ", w.now)
 	wantField(t, err, "reason", "error.visa_reason_required")
-	out, err := w.db.DeclineVisa(ctx, w.audit(secretariatAt), w.actor(secretariatAt), v.ID, "The passport number does not match the copy sent.", w.now)
+	out, err := w.declineVisa(ctx, w.audit(secretariatAt), w.actor(secretariatAt), v.ID, "The passport number does not match the copy sent.", w.now)
 	if err != nil || out.State != domain.VisaDeclined {
 		t.Fatalf("decline: %v %+v", err, out)
 	}
@@ -354,7 +355,7 @@ func TestVisaDeclineNeedsAReasonAndTellsTheDelegate(t *testing.T) {
 	}
 	// Declined is final: neither issued nor declined again, and it stays when the registration
 	// is cancelled.
-	_, err = w.db.DeclineVisa(ctx, w.audit(secretariatAt), w.actor(secretariatAt), v.ID, "again", w.now)
+	_, err = w.declineVisa(ctx, w.audit(secretariatAt), w.actor(secretariatAt), v.ID, "again", w.now)
 	wantCode(t, err, domain.Conflict, "decline twice")
 	if err := cancelRegistration(ctx, w.db, w.audit(delegateMS), w.actor(delegateMS), reg.ID, w.now); err != nil {
 		t.Fatal(err)
@@ -370,7 +371,7 @@ func TestVisaRequestValidation(t *testing.T) {
 	ctx := context.Background()
 	reg := w.register(delegateSM, domain.InPerson)
 	try := func(p domain.Passport, now time.Time) error {
-		_, err := w.db.RequestVisa(ctx, w.audit(delegateSM), w.actor(delegateSM), reg.ID, p, now)
+		_, err := w.requestVisa(ctx, w.audit(delegateSM), w.actor(delegateSM), reg.ID, p, now)
 		return err
 	}
 	p := w.passport("José Müller-Ñúñez")
@@ -406,12 +407,12 @@ func TestVisaRequestValidation(t *testing.T) {
 
 	// A remote registration has no visa letter.
 	remote := w.register(delegateMS, domain.Remote)
-	_, err := w.db.RequestVisa(ctx, w.audit(delegateMS), w.actor(delegateMS), remote.ID, w.passport("LI NA"), w.now)
+	_, err := w.requestVisa(ctx, w.audit(delegateMS), w.actor(delegateMS), remote.ID, w.passport("LI NA"), w.now)
 	wantField(t, err, domain.FieldVisa, "error.visa_remote")
 	// Nor can anyone but the registrant (or the secretariat) ask for one.
-	_, err = w.db.RequestVisa(ctx, w.audit(focalMS), w.actor(focalMS), remote.ID, w.passport("LI NA"), w.now)
+	_, err = w.requestVisa(ctx, w.audit(focalMS), w.actor(focalMS), remote.ID, w.passport("LI NA"), w.now)
 	wantCode(t, err, domain.Forbidden, "focal point requesting for a delegate")
-	_, err = w.db.RequestVisa(ctx, w.audit(delegateSM), w.actor(delegateSM), remote.ID, w.passport("LI NA"), w.now)
+	_, err = w.requestVisa(ctx, w.audit(delegateSM), w.actor(delegateSM), remote.ID, w.passport("LI NA"), w.now)
 	wantCode(t, err, domain.NotFound, "another delegate requesting")
 }
 
@@ -455,7 +456,7 @@ func TestVisaPermissionMatrix(t *testing.T) {
 		if err != nil || (states[reg.ID] == domain.VisaIssued) != r.seeState {
 			t.Errorf("%s: visa states %v (%v), want seen %v", r.who, states, err, r.seeState)
 		}
-		_, err = w.db.LetterPDF(ctx, a, issued.ID)
+		_, err = w.letterPDF(ctx, a, issued.ID)
 		if r.download != (err == nil) {
 			t.Errorf("%s downloads the letter: %v, want %v", r.who, err, r.download)
 		}
@@ -465,11 +466,11 @@ func TestVisaPermissionMatrix(t *testing.T) {
 		if r.who == secretariatAt {
 			continue // it decides below, once every refusal is checked
 		}
-		res, err := w.db.IssueVisas(ctx, w.audit(r.who), a, w.opts, []int64{open.ID}, w.now)
+		res, err := w.issueVisas(ctx, w.audit(r.who), a, w.opts, []int64{open.ID}, w.now)
 		if err != nil || len(res.Done) != 0 || res.Refused[open.ID] == nil {
 			t.Errorf("%s issues: %+v %v", r.who, res, err)
 		}
-		_, err = w.db.DeclineVisa(ctx, w.audit(r.who), a, open.ID, "no", w.now)
+		_, err = w.declineVisa(ctx, w.audit(r.who), a, open.ID, "no", w.now)
 		if err == nil {
 			t.Errorf("%s declines: allowed", r.who)
 		}
@@ -480,7 +481,7 @@ func TestVisaPermissionMatrix(t *testing.T) {
 	if got := w.state(open.ID); got.State != domain.VisaProcessing {
 		t.Fatalf("after refused actions: %s", got.State)
 	}
-	if _, err := w.db.DeclineVisa(ctx, w.audit(secretariatAt), w.actor(secretariatAt), open.ID, "Incomplete.", w.now); err != nil {
+	if _, err := w.declineVisa(ctx, w.audit(secretariatAt), w.actor(secretariatAt), open.ID, "Incomplete.", w.now); err != nil {
 		t.Errorf("secretariat declines: %v", err)
 	}
 }
@@ -492,13 +493,13 @@ func TestVisaIssueIsOnceUnderConcurrency(t *testing.T) {
 	reg := w.register(focalSM, domain.InPerson)
 	v := w.request(focalSM, reg, w.passport("Aino Virtanen"))
 	var wg sync.WaitGroup
-	results := make([]postgres.VisaResult, 4)
+	results := make([]service.VisaResult, 4)
 	var cancelErr error
 	for i := range results {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, err := w.db.IssueVisas(ctx, w.audit(secretariatAt), w.actor(secretariatAt), w.opts, []int64{v.ID}, w.now)
+			res, err := w.issueVisas(ctx, w.audit(secretariatAt), w.actor(secretariatAt), w.opts, []int64{v.ID}, w.now)
 			if err != nil {
 				t.Error(err)
 			}
@@ -539,16 +540,16 @@ func TestVisaPassportChangeAfterIssueMakesANewRevision(t *testing.T) {
 	v := w.request(focalMS, reg, w.passport("ZHANG WEI"))
 	// The owner may correct an open request; that is no new letter.
 	p := w.passport("ZHANG WEI MING")
-	if _, err := w.db.UpdatePassport(ctx, w.audit(focalMS), w.actor(focalMS), w.opts, v.ID, p, w.now); err != nil {
+	if _, err := w.updatePassport(ctx, w.audit(focalMS), w.actor(focalMS), w.opts, v.ID, p, w.now); err != nil {
 		t.Fatal(err)
 	}
 	w.issue(v.ID)
 	oldToken, oldRef := w.token(v.ID, 1)
 	// Once issued, the owner must ask the secretariat.
-	_, err := w.db.UpdatePassport(ctx, w.audit(focalMS), w.actor(focalMS), w.opts, v.ID, w.passport("ZHANG WEI"), w.now)
+	_, err := w.updatePassport(ctx, w.audit(focalMS), w.actor(focalMS), w.opts, v.ID, w.passport("ZHANG WEI"), w.now)
 	wantCode(t, err, domain.Conflict, "owner changing an issued letter")
 	later := w.now.Add(48 * time.Hour)
-	out, err := w.db.UpdatePassport(ctx, w.audit(secretariatAt), w.actor(secretariatAt), w.opts, v.ID, w.passport("ZHANG WEI"), later)
+	out, err := w.updatePassport(ctx, w.audit(secretariatAt), w.actor(secretariatAt), w.opts, v.ID, w.passport("ZHANG WEI"), later)
 	if err != nil || out.Revision != 2 || out.State != domain.VisaIssued {
 		t.Fatalf("secretariat change: %v %+v", err, out)
 	}
@@ -556,15 +557,15 @@ func TestVisaPassportChangeAfterIssueMakesANewRevision(t *testing.T) {
 	if newToken == oldToken || newRef != oldRef+"-R2" {
 		t.Errorf("revision 2: token %s (old %s), reference %s (old %s)", newToken, oldToken, newRef, oldRef)
 	}
-	old, err := w.db.VerifyLetter(ctx, oldToken)
+	old, err := w.verifyLetter(ctx, oldToken)
 	if err != nil || old.Status != domain.LetterSuperseded || old.Current != newRef || old.HolderName != "ZHANG WEI MING" {
 		t.Errorf("old letter: %+v %v", old, err)
 	}
-	cur, err := w.db.VerifyLetter(ctx, strings.ToUpper(newToken))
+	cur, err := w.verifyLetter(ctx, strings.ToUpper(newToken))
 	if err != nil || cur.Status != domain.LetterValid || cur.HolderName != "ZHANG WEI" {
 		t.Errorf("new letter: %+v %v", cur, err)
 	}
-	f, err := w.db.LetterPDF(ctx, w.actor(focalMS), v.ID)
+	f, err := w.letterPDF(ctx, w.actor(focalMS), v.ID)
 	if err != nil || f.Reference != newRef {
 		t.Errorf("download after revision: %v %s", err, f.Reference)
 	}
@@ -574,7 +575,7 @@ func TestVisaPassportChangeAfterIssueMakesANewRevision(t *testing.T) {
 	if got := strings.Join(w.events(v.ID), ","); got != "visa_request.request,visa_request.process,visa_request.update,visa_request.issue,visa_request.reissue" {
 		t.Errorf("audit trail %s", got)
 	}
-	if _, err := w.db.VerifyLetter(ctx, "abcdefghijklmnopqrstuvwxyz234567"); domain.ErrorCode(err) != domain.NotFound {
+	if _, err := w.verifyLetter(ctx, "abcdefghijklmnopqrstuvwxyz234567"); domain.ErrorCode(err) != domain.NotFound {
 		t.Errorf("unknown token: %v", err)
 	}
 }
@@ -627,14 +628,14 @@ func TestVisaDataAreErasedAfterTheRetentionPeriod(t *testing.T) {
 	if !pdfNull || holder != "" {
 		t.Errorf("letter after erasure: pdf null %v, holder %q", pdfNull, holder)
 	}
-	c, err := w.db.VerifyLetter(ctx, token)
+	c, err := w.verifyLetter(ctx, token)
 	if err != nil || c.Status != domain.LetterExpired || c.HolderName != "" {
 		t.Errorf("verify after erasure: %+v %v", c, err)
 	}
-	if _, err := w.db.LetterPDF(ctx, w.actor(focalSM), v.ID); domain.ErrorCode(err) != domain.NotFound {
+	if _, err := w.letterPDF(ctx, w.actor(focalSM), v.ID); domain.ErrorCode(err) != domain.NotFound {
 		t.Errorf("download after erasure: %v", err)
 	}
-	_, err = w.db.UpdatePassport(ctx, w.audit(secretariatAt), w.actor(secretariatAt), w.opts, v.ID, w.passport("Aino"), dueAt)
+	_, err = w.updatePassport(ctx, w.audit(secretariatAt), w.actor(secretariatAt), w.opts, v.ID, w.passport("Aino"), dueAt)
 	wantCode(t, err, domain.Conflict, "changing erased data")
 	if res, err := w.db.EraseVisaData(ctx, 90, dueAt.Add(time.Hour)); err != nil || res.Requests != 0 || res.Letters != 0 {
 		t.Errorf("second run: %+v %v", res, err)
@@ -782,7 +783,7 @@ func TestACorrectedLetterIsRenderedWithoutALock(t *testing.T) {
 		_, err := other.Exec(ctx, `UPDATE registrations SET updated_at = updated_at + interval '1 second' WHERE id = $1`, reg.ID)
 		return err
 	}
-	_, err = w.db.UpdatePassport(ctx, w.audit(secretariatAt), w.actor(secretariatAt), opts, v.ID, w.passport("ZHANG WEI MING"), later)
+	_, err = w.updatePassport(ctx, w.audit(secretariatAt), w.actor(secretariatAt), opts, v.ID, w.passport("ZHANG WEI MING"), later)
 	wantCode(t, err, domain.Conflict, "a correction whose letter changed meanwhile")
 	if duringErr != nil || calls == 0 {
 		t.Fatalf("the change meanwhile: %v (%d letters prepared)", duringErr, calls)
@@ -796,7 +797,7 @@ func TestACorrectedLetterIsRenderedWithoutALock(t *testing.T) {
 	}
 
 	during, duringErr, calls = lockNow, nil, 0
-	out, err := w.db.UpdatePassport(ctx, w.audit(secretariatAt), w.actor(secretariatAt), opts, v.ID, w.passport("ZHANG WEI MING"), later)
+	out, err := w.updatePassport(ctx, w.audit(secretariatAt), w.actor(secretariatAt), opts, v.ID, w.passport("ZHANG WEI MING"), later)
 	if err != nil || out.Revision != 2 {
 		t.Fatalf("the correction made again: %v %+v", err, out)
 	}
@@ -806,7 +807,7 @@ func TestACorrectedLetterIsRenderedWithoutALock(t *testing.T) {
 	if duringErr != nil {
 		t.Error(duringErr)
 	}
-	cur, err := w.db.LetterPDF(ctx, w.actor(focalMS), v.ID)
+	cur, err := w.letterPDF(ctx, w.actor(focalMS), v.ID)
 	if err != nil || !strings.HasSuffix(cur.Reference, "-R2") {
 		t.Errorf("the corrected letter: %v %q", err, cur.Reference)
 	}

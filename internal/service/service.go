@@ -41,6 +41,7 @@ type Services struct {
 	Outbox          *Outbox
 	StudyGroups     *StudyGroups
 	Organisations   *Organisations
+	Visas           *Visas
 	Throttle        *Throttle
 	// Health is the readiness check (/readyz).
 	Health *Health

@@ -116,7 +116,14 @@ func newSiteWithServices(t *testing.T, db *postgres.DB, now time.Time, opts func
 	if opts != nil {
 		opts(&o)
 	}
-	s := site.New(db, testServices(db, func() time.Time { return now }, sopts), logger, ts.cat, o)
+	// The use cases write links (mail, the letters' verification address) to the site's address.
+	svc := testServices(db, func() time.Time { return now }, func(so *app.ServiceOptions) {
+		so.BaseURL = o.BaseURL
+		if sopts != nil {
+			sopts(so)
+		}
+	})
+	s := site.New(db, svc, logger, ts.cat, o)
 	ts.server = s
 	ts.srv = httptest.NewUnstartedServer(s.Handler())
 	ts.srv.Config.ConnContext = site.ConnContext

@@ -63,7 +63,7 @@ func TestHandlersCallUseCases(t *testing.T) {
 		"secretariat_study_groups.go", "account_reset.go",
 		// handlers-a
 		"public.go", "me.go", "ops.go", "account.go", "middleware.go",
-		"secretariat_meetings.go", "secretariat_organisations.go", // handlers-b
+		"secretariat_meetings.go", "secretariat_organisations.go", "visa.go", "visa_queue.go", // handlers-b
 	}
 	for _, name := range moved {
 		got, ok := calls[name]

@@ -9,7 +9,6 @@ import (
 
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
-	"plenary/internal/postgres"
 	"plenary/internal/visaletter"
 	"plenary/web/view"
 )
@@ -46,7 +45,7 @@ func (in passportInput) passport() domain.Passport {
 }
 
 // passportForm fills a form with a request's passport data, for correcting them.
-func passportForm(v postgres.VisaLine) view.Form {
+func passportForm(v domain.VisaLine) view.Form {
 	f := view.NewForm()
 	ymd := func(t time.Time) string {
 		if t.IsZero() {
@@ -65,17 +64,6 @@ func passportForm(v postgres.VisaLine) view.Form {
 		f.Values[domain.FieldRepresentation] = strconv.FormatInt(*v.RepresentationID, 10)
 	}
 	return f
-}
-
-// letterOptions are the fonts (read once from the Debian paths), the site's address and the
-// catalogue's languages, which letters are written in.
-func (s *Server) letterOptions() (postgres.LetterOptions, error) {
-	fonts, err := visaletter.DefaultFonts()
-	if err != nil {
-		return postgres.LetterOptions{}, err
-	}
-	return postgres.LetterOptions{Fonts: fonts, BaseURL: s.opts.BaseURL,
-		Words: func(lang string) visaletter.Words { return s.cat.For(lang) }}, nil
 }
 
 // representations are the Swiss representations the forms offer (the secretariat's list, read
@@ -147,7 +135,7 @@ func (s *Server) visaPart(w http.ResponseWriter, r *http.Request, t *i18n.Transl
 }
 
 // myVisa builds the visa part of a registration's card on the personal page.
-func (s *Server) myVisa(actor domain.Actor, l postgres.RegistrationLine, d *domain.MeetingDetail, visas map[int64]postgres.VisaLine, now time.Time) view.MyVisa {
+func (s *Server) myVisa(actor domain.Actor, l domain.RegistrationLine, d *domain.MeetingDetail, visas map[int64]domain.VisaLine, now time.Time) view.MyVisa {
 	m := view.MyVisa{RegistrationID: l.ID, Now: now}
 	if v, ok := visas[l.ID]; ok {
 		m.Visa = &v
@@ -169,10 +157,11 @@ func (s *Server) visaPageData(r *http.Request) (view.VisaPageData, error) {
 		return data, err
 	}
 	actor := actorOf(r)
-	reg, err := s.db.Registration(r.Context(), actor, id)
+	vp, err := s.svc.Visas.Page(r.Context(), actor, id)
 	if err != nil {
 		return data, err
 	}
+	reg := vp.Registration
 	d, err := s.meetingDetail(r.Context(), reg.MeetingSlug)
 	if err != nil {
 		return data, err
@@ -180,9 +169,7 @@ func (s *Server) visaPageData(r *http.Request) (view.VisaPageData, error) {
 	t := s.translator(r)
 	data = view.VisaPageData{Registration: reg, Offer: s.visaOffer(t, actor, d), Now: s.opts.Now(), Form: view.NewForm(),
 		Secretariat: actor.Can(domain.ManageVisas) && actor.ID != reg.AccountID}
-	if data.Visa, err = s.db.VisaOfRegistration(r.Context(), actor, id); err != nil {
-		return data, err
-	}
+	data.Visa, data.History = vp.Visa, vp.History
 	v := data.Visa
 	if v != nil && v.State.Live() {
 		data.ShowPassport = domain.CanSeePassport(actor, v.VisaRequest)
@@ -197,11 +184,6 @@ func (s *Server) visaPageData(r *http.Request) (view.VisaPageData, error) {
 		data.Offer.Closed = visaClosed(t, offer, d.StudyGroup.Email)
 		data.CanRequest = offer.Allowed
 		data.ShowPassport = v != nil && domain.CanSeePassport(actor, v.VisaRequest)
-	}
-	if v != nil {
-		if data.History, err = s.db.AuditTrail(r.Context(), "visa_request", v.ID); err != nil {
-			return data, err
-		}
 	}
 	return data, nil
 }
@@ -244,14 +226,8 @@ func (s *Server) visaSubmit(w http.ResponseWriter, r *http.Request) {
 		page(http.StatusUnprocessableEntity)
 		return
 	}
-	now := s.opts.Now()
 	if data.CanEdit {
-		opts, err := s.letterOptions()
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		_, err = s.db.UpdatePassport(r.Context(), auditOf(r), actorOf(r), opts, data.Visa.ID, in.passport(), now)
+		_, err := s.svc.Visas.UpdatePassport(r.Context(), auditOf(r), actorOf(r), data.Visa.ID, in.passport())
 		if err != nil {
 			if applyDomainError(t, err, &f) {
 				page(statusOf(domain.ErrorCode(err)))
@@ -266,7 +242,7 @@ func (s *Server) visaSubmit(w http.ResponseWriter, r *http.Request) {
 			s.flash(r, "visa.saved")
 		}
 	} else {
-		_, err := s.db.RequestVisa(r.Context(), auditOf(r), actorOf(r), data.Registration.ID, in.passport(), now)
+		_, err := s.svc.Visas.Request(r.Context(), auditOf(r), actorOf(r), data.Registration.ID, in.passport())
 		if err != nil {
 			if applyDomainError(t, err, &f) {
 				page(statusOf(domain.ErrorCode(err)))
@@ -292,7 +268,7 @@ func (s *Server) letterDownload(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	f, err := s.db.LetterPDF(r.Context(), actorOf(r), id)
+	f, err := s.svc.Visas.Letter(r.Context(), actorOf(r), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -310,7 +286,7 @@ func (s *Server) letterDownload(w http.ResponseWriter, r *http.Request) {
 // genuine (or says it was superseded, withdrawn or has expired) and shows nothing more than the
 // holder's name, the meeting, its dates and the issue date.
 func (s *Server) letterVerify(w http.ResponseWriter, r *http.Request) {
-	c, err := s.db.VerifyLetter(r.Context(), urlParam(r, "token"))
+	c, err := s.svc.Visas.Verify(r.Context(), urlParam(r, "token"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

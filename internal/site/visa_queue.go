@@ -8,13 +8,12 @@ import (
 	"time"
 
 	"plenary/internal/domain"
-	"plenary/internal/postgres"
 	"plenary/web/view"
 )
 
 // visaFilter reads the queue's filter from the query string.
-func visaFilter(meetingID int64, q url.Values) postgres.VisaFilter {
-	f := postgres.VisaFilter{MeetingID: meetingID, Nationality: strings.TrimSpace(q.Get("nationality"))}
+func visaFilter(meetingID int64, q url.Values) domain.VisaFilter {
+	f := domain.VisaFilter{MeetingID: meetingID, Nationality: strings.TrimSpace(q.Get("nationality"))}
 	if st := domain.VisaState(q.Get("state")); st.Valid() {
 		f.State = st
 	}
@@ -27,22 +26,14 @@ func (s *Server) visaQueueData(r *http.Request, q url.Values) (view.VisaQueueDat
 	if err != nil {
 		return view.VisaQueueData{}, err
 	}
-	d, err := s.db.MeetingDetailByID(r.Context(), id)
-	if err != nil {
-		return view.VisaQueueData{}, err
-	}
 	f := visaFilter(id, q)
-	queue, err := s.db.ListVisas(r.Context(), actorOf(r), f)
+	page, err := s.svc.Visas.Queue(r.Context(), actorOf(r), f)
 	if err != nil {
 		return view.VisaQueueData{}, err
 	}
-	data := view.VisaQueueData{MeetingID: id, MeetingTitle: d.Title.In(s.translator(r).Lang.Tag), Queue: queue,
+	data := view.VisaQueueData{MeetingID: id, MeetingTitle: page.Meeting.Title.In(s.translator(r).Lang.Tag), Queue: page.Queue,
 		State: string(f.State), Nationality: f.Nationality, Decline: view.NewForm(), Now: s.opts.Now()}
-	st, err := s.db.EffectiveLetterSettings(r.Context(), id)
-	if err != nil {
-		return data, err
-	}
-	if c := st.CanIssueLetters(); !c.Allowed {
+	if c := page.Letters; !c.Allowed {
 		data.LettersBlocked = message(s.translator(r), c.Reason)
 	}
 	return data, nil
@@ -103,12 +94,7 @@ func (s *Server) visaIssue(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	opts, err := s.letterOptions()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	res, err := s.db.IssueVisas(r.Context(), auditOf(r), actorOf(r), opts, ids, s.opts.Now())
+	res, err := s.svc.Visas.Issue(r.Context(), auditOf(r), actorOf(r), ids)
 	if err != nil {
 		// Refused as a whole (the letterhead or the signatory is missing): said on the queue.
 		s.actionFailed(w, r, err, next)
@@ -151,7 +137,7 @@ func (s *Server) visaDecline(w http.ResponseWriter, r *http.Request) {
 	base := "/secretariat/meetings/" + itoa64(meetingID) + "/visas"
 	next := backTo(r, base)
 	reason := r.PostFormValue("reason")
-	_, err = s.db.DeclineVisa(r.Context(), auditOf(r), actorOf(r), visaID, reason, s.opts.Now())
+	_, err = s.svc.Visas.Decline(r.Context(), auditOf(r), actorOf(r), visaID, reason)
 	if err == nil {
 		s.flash(r, "visa.declined")
 		http.Redirect(w, r, next+"#visa-"+itoa64(visaID), http.StatusSeeOther)
@@ -203,7 +189,7 @@ func (s *Server) visaExportCSV(w http.ResponseWriter, r *http.Request) {
 		return d.Format(time.DateOnly)
 	}
 	rows := func(emit func([]any) error) error {
-		return s.db.EachVisa(r.Context(), actorOf(r), f, func(l postgres.VisaLine) error {
+		return s.svc.Visas.Export(r.Context(), actorOf(r), f, func(l domain.VisaLine) error {
 			ref := ""
 			if l.Reference != nil {
 				ref = *l.Reference
