@@ -60,6 +60,7 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 			Reads:     db,
 			Mine:      db,
 			Colocated: postgres.TxFor(db, func(t *postgres.Tx) service.ColocatedTx { return t }),
+			OnBehalf:  db,
 			Now:       now,
 		}),
 		Documents: service.NewDocuments(db, now),

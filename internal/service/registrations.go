@@ -51,7 +51,9 @@ type Registrations struct {
 	mine   MyRegistrationReads
 	// colocated runs the change of co-located events.
 	colocated RunTx[ColocatedTx]
-	now       Clock
+	// onBehalf are the reads of registering someone else.
+	onBehalf OnBehalfReads
+	now      Clock
 }
 
 // RegistrationsDeps is what the registration use cases are built from.
@@ -65,7 +67,9 @@ type RegistrationsDeps struct {
 	Mine MyRegistrationReads
 	// Colocated runs the change of co-located events' transaction.
 	Colocated RunTx[ColocatedTx]
-	Now       Clock
+	// OnBehalf are the reads of registering someone else.
+	OnBehalf OnBehalfReads
+	Now      Clock
 }
 
 // NewRegistrations builds the registration use cases.
@@ -73,7 +77,7 @@ func NewRegistrations(d RegistrationsDeps) *Registrations {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Registrations{tx: d.Tx, submit: d.Submit, reads: d.Reads, mine: d.Mine, colocated: d.Colocated, now: d.Now}
+	return &Registrations{tx: d.Tx, submit: d.Submit, reads: d.Reads, mine: d.Mine, colocated: d.Colocated, onBehalf: d.OnBehalf, now: d.Now}
 }
 
 // notFound is how a registration the actor may not see is refused: as missing, not described.

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"plenary/internal/domain"
-	"plenary/internal/postgres"
 	"plenary/web/view"
 )
 
@@ -27,7 +26,7 @@ func (s *Server) showSecRegistrations(w http.ResponseWriter, r *http.Request, st
 		s.fail(w, r, err)
 		return
 	}
-	orgs, err := s.db.Organisations(r.Context())
+	orgs, err := s.svc.Registrations.FilterOrganisations(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -39,7 +38,7 @@ func (s *Server) showSecRegistrations(w http.ResponseWriter, r *http.Request, st
 	if decide.Values != nil {
 		l.Decide = decide
 	}
-	st, err := s.db.RegistrationStatistics(r.Context(), actorOf(r), postgres.RegistrationFilter{MeetingID: m.ID})
+	st, err := s.svc.Registrations.Statistics(r.Context(), actorOf(r), domain.RegistrationFilter{MeetingID: m.ID})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -73,7 +72,7 @@ func (s *Server) secRegisterData(r *http.Request, m *domain.MeetingDetail, accou
 	}
 	if accountID == 0 {
 		if search != "" {
-			found, err := s.db.SearchAccounts(r.Context(), search, maxFound)
+			found, err := s.svc.Registrations.FindRegistrants(r.Context(), actorOf(r), search, maxFound)
 			if err != nil {
 				return d, err
 			}
@@ -81,22 +80,18 @@ func (s *Server) secRegisterData(r *http.Request, m *domain.MeetingDetail, accou
 		}
 		return d, nil
 	}
-	acc, err := s.db.Account(r.Context(), accountID)
+	acc, org, err := s.svc.Registrations.Registrant(r.Context(), actorOf(r), accountID)
 	if err != nil {
 		return d, err
 	}
 	d.Account = &domain.AccountRef{ID: acc.ID, Email: acc.Email, GivenName: acc.GivenName, FamilyName: acc.FamilyName}
-	if acc.OrganisationID == nil {
+	if org == nil {
 		d.Closed = t.T("error.no_organisation")
 		return d, nil
 	}
-	org, err := s.db.Organisation(r.Context(), *acc.OrganisationID)
-	if err != nil {
-		return d, err
-	}
-	d.AccountOrg = &org
+	d.AccountOrg = org
 	d.Fields = domain.RegistrationFields(org.Kind, m.Meeting)
-	if offer := domain.RegistrationOffer(actorOf(r), m.Meeting, m.Deadline(domain.PreRegistration), &org, now); !offer.Allowed {
+	if offer := domain.RegistrationOffer(actorOf(r), m.Meeting, m.Deadline(domain.PreRegistration), org, now); !offer.Allowed {
 		d.Closed = message(t, offer.Reason)
 	}
 	d.Late = m.Deadline(domain.PreRegistration).Passed(now, m.Location())
