@@ -65,10 +65,11 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 		}),
 		Documents: service.NewDocuments(db, now),
 		Desk: service.NewDesk(service.DeskDeps{
-			Tx:   postgres.TxFor(db, func(t *postgres.Tx) service.DeskTx { return t }),
-			Now:  now,
-			Keys: db,
-			Life: db.Life(),
+			Tx:    postgres.TxFor(db, func(t *postgres.Tx) service.DeskTx { return t }),
+			Now:   now,
+			Keys:  db,
+			Reads: db,
+			Life:  db.Life(),
 		}),
 		Devices: service.NewDevices(service.DevicesDeps{
 			Tx:    postgres.TxFor(db, func(t *postgres.Tx) service.DeviceTx { return t }),

@@ -12,21 +12,8 @@ import (
 	"plenary/internal/domain"
 )
 
-// DeskPerson is a registration as the desk sees it.
-type DeskPerson struct {
-	Registration domain.Registration
-	Name         string
-	Organisation string
-	// OrgNames and OrgKind name the organisation in other languages (view.OrgNameIn).
-	OrgNames domain.Text
-	OrgKind  string
-	Country  string
-	// Badges is how many badges were printed; LiveBadge the current one's token id (0: none).
-	Badges    int
-	LiveBadge int64
-	// Entry is the registration's check-in at the meeting's entry, if any.
-	Entry *domain.CheckIn
-}
+// DeskPerson is a registration as the desk sees it (domain.DeskPerson).
+type DeskPerson = domain.DeskPerson
 
 const deskPersonSelect = `SELECT ` + registrationColumns + `, a.given_name || ' ' || a.family_name, o.name, o.names, o.kind, o.country,
 		(SELECT count(*) FROM desk_tokens b WHERE b.registration_id = r.id AND b.kind = 'badge'),

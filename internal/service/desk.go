@@ -45,6 +45,8 @@ type Desk struct {
 	files *Files
 	// scans groups the scans redeemed at the same moment into one transaction (redeemBatch).
 	scans *batch.Coalescer[scanCall, ScanResult]
+	// reads are the desk pages' reads.
+	reads DeskReads
 }
 
 // keyCache holds the keys once read, shared by the copies WithFiles makes.
@@ -58,6 +60,8 @@ type DeskDeps struct {
 	Tx   RunTx[DeskTx]
 	Now  Clock
 	Keys DeskKeyStore
+	// Reads are the desk pages' reads.
+	Reads DeskReads
 	// Life bounds the batches of scans (see Desk.Redeem); it ends when the store closes. None:
 	// they are bounded by their timeout only.
 	Life context.Context
@@ -71,7 +75,7 @@ func NewDesk(d DeskDeps) *Desk {
 	if d.Life == nil {
 		d.Life = context.Background()
 	}
-	s := &Desk{tx: d.Tx, now: d.Now, keys: d.Keys, cache: &keyCache{}}
+	s := &Desk{tx: d.Tx, now: d.Now, keys: d.Keys, cache: &keyCache{}, reads: d.Reads}
 	s.scans = batch.New(d.Life, scanBatchMax, scanBatchInFlight, s.redeemBatch)
 	return s
 }

@@ -11,7 +11,6 @@ import (
 	"plenary/internal/badge"
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
-	"plenary/internal/postgres"
 	"plenary/internal/service"
 	"plenary/web/view"
 )
@@ -24,14 +23,7 @@ const deskNameKey = "desk_name"
 
 // deskMeeting reads the meeting in the URL and checks the actor works its desk.
 func (s *Server) deskMeeting(r *http.Request) (*domain.MeetingDetail, error) {
-	m, err := s.db.MeetingDetail(r.Context(), urlParam(r, "slug"))
-	if err != nil {
-		return nil, err
-	}
-	if !actorOf(r).CanAt(domain.WorkDesk, m.ID) {
-		return nil, domain.Errorf(domain.Forbidden, "error.forbidden")
-	}
-	return m, nil
+	return s.svc.Desk.Meeting(r.Context(), actorOf(r), urlParam(r, "slug"))
 }
 
 func (s *Server) deskName(r *http.Request) string {
@@ -43,18 +35,15 @@ func (s *Server) deskName(r *http.Request) string {
 
 // deskHome lists the meetings whose desk the actor works.
 func (s *Server) deskHome(w http.ResponseWriter, r *http.Request) {
-	all, err := s.db.Meetings(r.Context())
+	mine, err := s.svc.Desk.Meetings(r.Context(), actorOf(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	actor := actorOf(r)
 	lang := s.translator(r).Lang.Tag
 	var d view.DeskHomeData
-	for _, m := range all {
-		if actor.CanAt(domain.WorkDesk, m.ID) {
-			d.Meetings = append(d.Meetings, view.DeskMeetingLink{Slug: m.Slug, Title: m.Title.In(lang)})
-		}
+	for _, m := range mine {
+		d.Meetings = append(d.Meetings, view.DeskMeetingLink{Slug: m.Slug, Title: m.Title.In(lang)})
 	}
 	s.render(w, r, http.StatusOK, view.DeskHomePage(s.page(r, s.translator(r).T("desk.title")), d))
 }
@@ -84,7 +73,7 @@ func deskMessage(t *i18n.Translator, err error, loc *time.Location) string {
 }
 
 // deskPersonView is a registration as the desk page shows it.
-func (s *Server) deskPersonView(t *i18n.Translator, m *domain.MeetingDetail, p postgres.DeskPerson) view.DeskPerson {
+func (s *Server) deskPersonView(t *i18n.Translator, m *domain.MeetingDetail, p domain.DeskPerson) view.DeskPerson {
 	r := p.Registration
 	v := view.DeskPerson{RegistrationID: r.ID, Reference: domain.RegistrationReference(m.Slug, r.ID), Name: p.Name,
 		Organisation: view.OrgNameIn(t, p.Organisation, p.OrgNames, p.OrgKind, p.Country), Country: t.Country(p.Country), Mode: r.Mode, State: r.State, Badges: p.Badges, LiveBadge: p.LiveBadge,
@@ -118,7 +107,7 @@ func (s *Server) deskShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if id, err := strconv.ParseInt(r.URL.Query().Get("reg"), 10, 64); err == nil && id > 0 && d.Person == nil {
-		p, err := s.db.DeskPerson(r.Context(), m.ID, id)
+		p, err := s.svc.Desk.Person(r.Context(), actorOf(r), m.ID, id)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -165,7 +154,7 @@ func (s *Server) deskFind(r *http.Request, m *domain.MeetingDetail, c deskChoice
 	q := d.Query
 	ctx := r.Context()
 	show := func(id int64) error {
-		p, err := s.db.DeskPerson(ctx, m.ID, id)
+		p, err := s.svc.Desk.Person(ctx, actorOf(r), m.ID, id)
 		if domain.ErrorCode(err) == domain.NotFound {
 			d.Refusal = t.T(domain.RefuseWrongMeeting)
 			return nil
@@ -183,7 +172,7 @@ func (s *Server) deskFind(r *http.Request, m *domain.MeetingDetail, c deskChoice
 	switch {
 	case q == "":
 	case domain.LooksLikeToken(q):
-		tok, err := s.svc.Desk.CheckToken(ctx, m.ID, q, s.opts.Now(), s.db.TokenRevoked)
+		tok, err := s.svc.Desk.CheckCode(ctx, m.ID, q, s.opts.Now())
 		if err != nil {
 			if _, ok := domain.AsError(err); !ok {
 				return d, err
@@ -215,7 +204,7 @@ func (s *Server) deskFind(r *http.Request, m *domain.MeetingDetail, c deskChoice
 			d.Hint = t.T("desk.search_short")
 			return d, nil
 		}
-		found, err := s.db.SearchDesk(ctx, m.ID, q)
+		found, err := s.svc.Desk.Search(ctx, actorOf(r), m.ID, q)
 		if err != nil {
 			return d, err
 		}
@@ -278,7 +267,7 @@ func (s *Server) deskCheckIn(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Refusal = deskMessage(t, res.Err(), m.Location())
 		if res.Registration != 0 {
-			if p, err := s.db.DeskPerson(r.Context(), m.ID, res.Registration); err == nil {
+			if p, err := s.svc.Desk.Person(r.Context(), actorOf(r), m.ID, res.Registration); err == nil {
 				v := s.deskPersonView(t, m, p)
 				if err := s.deskPersonOnList(r, t, m, p, c, &v); err != nil {
 					s.fail(w, r, err)
@@ -341,17 +330,17 @@ func (s *Server) deskBadgePDF(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	tok, revokedAt, err := s.db.Token(r.Context(), tid)
+	tok, revoked, err := s.svc.Desk.Badge(r.Context(), actorOf(r), m.ID, tid)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	code, err := s.svc.Desk.BadgeCode(r.Context(), actorOf(r), m.ID, tok, revokedAt != nil)
+	code, err := s.svc.Desk.BadgeCode(r.Context(), actorOf(r), m.ID, tok, revoked)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	p, err := s.db.DeskPerson(r.Context(), m.ID, tok.Registration)
+	p, err := s.svc.Desk.Person(r.Context(), actorOf(r), m.ID, tok.Registration)
 	if err != nil {
 		s.fail(w, r, err)
 		return

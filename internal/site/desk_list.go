@@ -7,7 +7,6 @@ import (
 
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
-	"plenary/internal/postgres"
 	"plenary/internal/service"
 	"plenary/web/view"
 )
@@ -101,7 +100,7 @@ func deskListStatus(t *i18n.Translator, m *domain.MeetingDetail, counted []domai
 
 // deskPersonOnList says whether the person may be scanned on the chosen list in its direction,
 // and where they stand on it.
-func (s *Server) deskPersonOnList(r *http.Request, t *i18n.Translator, m *domain.MeetingDetail, p postgres.DeskPerson, c deskChoice, v *view.DeskPerson) error {
+func (s *Server) deskPersonOnList(r *http.Request, t *i18n.Translator, m *domain.MeetingDetail, p domain.DeskPerson, c deskChoice, v *view.DeskPerson) error {
 	st, err := s.svc.Desk.Standing(r.Context(), actorOf(r), c.List.CheckInList, p.Registration, c.Dir)
 	if err != nil {
 		return err
