@@ -107,5 +107,6 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 		Organisations: service.NewOrganisations(postgres.TxFor(db, func(t *postgres.Tx) service.OrganisationTx { return t }), db),
 		Throttle:      service.NewThrottle(db),
 		Health:        service.NewHealth(db),
+		Letters:       service.NewLetterSettings(postgres.TxFor(db, func(t *postgres.Tx) service.LetterSettingsTx { return t }), db),
 	}
 }

@@ -9,13 +9,10 @@ import (
 	"plenary/internal/domain"
 )
 
-// LetterScope names whose letter settings are meant: a study group's, or one meeting's.
-type LetterScope struct {
-	StudyGroupID int64
-	MeetingID    int64
-}
+// LetterScope names whose letter settings are meant (domain.LetterScope).
+type LetterScope = domain.LetterScope
 
-func (s LetterScope) where() (string, int64) {
+func letterWhere(s LetterScope) (string, int64) {
 	if s.MeetingID != 0 {
 		return "meeting_id", s.MeetingID
 	}
@@ -26,7 +23,7 @@ const letterSettingsColumns = `secretariat_name, postal_address, signatory_name,
 
 // LetterSettings returns the settings set for scope (empty ones when none were).
 func (db *DB) LetterSettings(ctx context.Context, scope LetterScope) (domain.LetterSettings, error) {
-	col, id := scope.where()
+	col, id := letterWhere(scope)
 	rows, _ := db.Pool.Query(ctx, `SELECT `+letterSettingsColumns+` FROM letter_settings WHERE `+col+` = $1`, id)
 	s, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.LetterSettings])
 	if err == pgx.ErrNoRows {
@@ -84,61 +81,54 @@ func (db *DB) EffectiveLetterSettings(ctx context.Context, meetingID int64) (dom
 	return s, nil
 }
 
-// SignatureChange says what a save does to the signature image.
-type SignatureChange int
+// SignatureChange says what a save does to the signature image (domain.SignatureChange).
+type SignatureChange = domain.SignatureChange
 
 // The signature changes.
 const (
-	SignatureKeep SignatureChange = iota
-	SignatureReplace
-	SignatureRemove
+	SignatureKeep    = domain.SignatureKeep
+	SignatureReplace = domain.SignatureReplace
+	SignatureRemove  = domain.SignatureRemove
 )
 
-// SaveLetterSettings stores the settings of scope, by the secretariat, with an audit event. The
-// settings' Version is the one the form was read at: a save over a newer one is refused
-// (someone else saved meanwhile), nothing changed.
-func (db *DB) SaveLetterSettings(ctx context.Context, a Audit, actor domain.Actor, scope LetterScope, s domain.LetterSettings, sig SignatureChange) error {
-	if !actor.Can(domain.ManageMeetings) {
-		return domain.Errorf(domain.Forbidden, "error.forbidden")
+// LockLetterSettings locks the settings row of scope, made empty first when there is none, and
+// returns its version; a study group or meeting that does not exist is NotFound.
+func (t *Tx) LockLetterSettings(ctx context.Context, scope LetterScope) (int64, error) {
+	col, id := letterWhere(scope)
+	var exists bool
+	if err := t.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+map[string]string{"meeting_id": "meetings", "study_group_id": "study_groups"}[col]+
+		` WHERE id = $1)`, id).Scan(&exists); err != nil {
+		return 0, fmt.Errorf("postgres: letter settings: %w", err)
 	}
-	if err := domain.CheckLetterSettings(s, scope.MeetingID == 0); err != nil {
-		return err
+	if !exists {
+		return 0, domain.Errorf(domain.NotFound, "error.not_found")
 	}
-	col, id := scope.where()
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+map[string]string{"meeting_id": "meetings", "study_group_id": "study_groups"}[col]+
-			` WHERE id = $1)`, id).Scan(&exists); err != nil {
-			return fmt.Errorf("postgres: letter settings: %w", err)
-		}
-		if !exists {
-			return domain.Errorf(domain.NotFound, "error.not_found")
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO letter_settings (`+col+`, version) VALUES ($1, 0) ON CONFLICT (`+col+`) DO NOTHING`, id); err != nil {
-			return fmt.Errorf("postgres: letter settings: %w", err)
-		}
-		var version int64
-		if err := tx.QueryRow(ctx, `SELECT version FROM letter_settings WHERE `+col+` = $1 FOR UPDATE`, id).Scan(&version); err != nil {
-			return fmt.Errorf("postgres: letter settings: %w", err)
-		}
-		if version != s.Version {
-			return domain.Errorf(domain.Conflict, "error.letter_settings_changed")
-		}
-		var sigSQL string
-		args := []any{id, s.SecretariatName, s.PostalAddress, s.SignatoryName, s.SignatoryTitle, s.Language}
-		switch sig {
-		case SignatureReplace:
-			sigSQL = `, signature = $7, signature_type = $8`
-			args = append(args, s.Signature, s.SignatureType)
-		case SignatureRemove:
-			sigSQL = `, signature = NULL, signature_type = ''`
-		}
-		if _, err := tx.Exec(ctx, `UPDATE letter_settings SET secretariat_name = $2, postal_address = $3, signatory_name = $4,
-				signatory_title = $5, language = $6, version = version + 1, updated_at = now()`+sigSQL+` WHERE `+col+` = $1`, args...); err != nil {
-			return fmt.Errorf("postgres: letter settings: %w", err)
-		}
-		detail := map[string]any{col: id, "signatory_name": s.SignatoryName, "signatory_title": s.SignatoryTitle,
-			"language": s.Language, "signature": [...]string{"kept", "replaced", "removed"}[sig]}
-		return audit(ctx, tx, a, "letter_settings.save", map[string]string{"meeting_id": "meeting", "study_group_id": "study_group"}[col], id, detail)
-	})
+	if _, err := t.Exec(ctx, `INSERT INTO letter_settings (`+col+`, version) VALUES ($1, 0) ON CONFLICT (`+col+`) DO NOTHING`, id); err != nil {
+		return 0, fmt.Errorf("postgres: letter settings: %w", err)
+	}
+	var version int64
+	if err := t.QueryRow(ctx, `SELECT version FROM letter_settings WHERE `+col+` = $1 FOR UPDATE`, id).Scan(&version); err != nil {
+		return 0, fmt.Errorf("postgres: letter settings: %w", err)
+	}
+	return version, nil
+}
+
+// UpdateLetterSettings writes the settings of scope (locked by LockLetterSettings) and bumps
+// their version; sig says what becomes of the signature image.
+func (t *Tx) UpdateLetterSettings(ctx context.Context, scope LetterScope, s domain.LetterSettings, sig SignatureChange) error {
+	col, id := letterWhere(scope)
+	var sigSQL string
+	args := []any{id, s.SecretariatName, s.PostalAddress, s.SignatoryName, s.SignatoryTitle, s.Language}
+	switch sig {
+	case SignatureReplace:
+		sigSQL = `, signature = $7, signature_type = $8`
+		args = append(args, s.Signature, s.SignatureType)
+	case SignatureRemove:
+		sigSQL = `, signature = NULL, signature_type = ''`
+	}
+	if _, err := t.Exec(ctx, `UPDATE letter_settings SET secretariat_name = $2, postal_address = $3, signatory_name = $4,
+			signatory_title = $5, language = $6, version = version + 1, updated_at = now()`+sigSQL+` WHERE `+col+` = $1`, args...); err != nil {
+		return fmt.Errorf("postgres: letter settings: %w", err)
+	}
+	return nil
 }

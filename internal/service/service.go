@@ -45,4 +45,6 @@ type Services struct {
 	Throttle        *Throttle
 	// Health is the readiness check (/readyz).
 	Health *Health
+	// Letters are the visa letters' settings (letterhead, signatory, language).
+	Letters *LetterSettings
 }

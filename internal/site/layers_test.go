@@ -62,7 +62,7 @@ func TestHandlersCallUseCases(t *testing.T) {
 		"membership_focal.go", "representations.go", "language.go", "mail_page.go",
 		"secretariat_study_groups.go", "account_reset.go",
 		// handlers-a
-		"public.go", "me.go", "ops.go", "account.go", "middleware.go", "secretariat_registrations.go", "desk.go",
+		"public.go", "me.go", "ops.go", "account.go", "middleware.go", "secretariat_registrations.go", "desk.go", "letter_settings.go",
 		"secretariat_meetings.go", "secretariat_organisations.go", "visa.go", "visa_queue.go", // handlers-b
 	}
 	for _, name := range moved {

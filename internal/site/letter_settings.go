@@ -8,14 +8,13 @@ import (
 	"strings"
 
 	"plenary/internal/domain"
-	"plenary/internal/postgres"
 	"plenary/web/view"
 )
 
 // letterScope reads whose letter settings a page is about, from its path: a study group's
 // (/secretariat/study-groups/{id}/letter) or a meeting's (/secretariat/meetings/{id}/letter).
-func (s *Server) letterScope(r *http.Request) (postgres.LetterScope, view.LetterSettingsData, error) {
-	var scope postgres.LetterScope
+func (s *Server) letterScope(r *http.Request) (domain.LetterScope, view.LetterSettingsData, error) {
+	var scope domain.LetterScope
 	var data view.LetterSettingsData
 	id, err := idParam(r, "id")
 	if err != nil {
@@ -23,7 +22,7 @@ func (s *Server) letterScope(r *http.Request) (postgres.LetterScope, view.Letter
 	}
 	t := s.translator(r)
 	if strings.HasPrefix(r.URL.Path, "/secretariat/meetings/") {
-		d, err := s.db.MeetingDetailByID(r.Context(), id)
+		d, err := s.svc.Meetings.Detail(r.Context(), id)
 		if err != nil {
 			return scope, data, err
 		}
@@ -32,7 +31,7 @@ func (s *Server) letterScope(r *http.Request) (postgres.LetterScope, view.Letter
 		data.Scope = d.Title.In(t.Lang.Tag)
 		data.Path = "/secretariat/meetings/" + itoa64(id) + "/letter"
 		data.StudyGroupPath = "/secretariat/study-groups/" + itoa64(d.StudyGroupID) + "/letter"
-		if data.Inherited, err = s.db.LetterSettings(r.Context(), postgres.LetterScope{StudyGroupID: d.StudyGroupID}); err != nil {
+		if data.Inherited, err = s.svc.Letters.Get(r.Context(), actorOf(r), domain.LetterScope{StudyGroupID: d.StudyGroupID}); err != nil {
 			return scope, data, err
 		}
 	} else {
@@ -48,12 +47,12 @@ func (s *Server) letterScope(r *http.Request) (postgres.LetterScope, view.Letter
 }
 
 // letterSettingsData gathers the settings page, its form filled with what is stored.
-func (s *Server) letterSettingsData(r *http.Request) (postgres.LetterScope, view.LetterSettingsData, error) {
+func (s *Server) letterSettingsData(r *http.Request) (domain.LetterScope, view.LetterSettingsData, error) {
 	scope, data, err := s.letterScope(r)
 	if err != nil {
 		return scope, data, err
 	}
-	st, err := s.db.LetterSettings(r.Context(), scope)
+	st, err := s.svc.Letters.Get(r.Context(), actorOf(r), scope)
 	if err != nil {
 		return scope, data, err
 	}
@@ -137,9 +136,9 @@ func (s *Server) letterSettingsSave(w http.ResponseWriter, r *http.Request) {
 	st := domain.LetterSettings{SecretariatName: get(domain.FieldSecretariatName), PostalAddress: get(domain.FieldPostalAddress),
 		SignatoryName: get(domain.FieldSignatoryName), SignatoryTitle: get(domain.FieldSignatoryTitle), Language: get(domain.FieldLetterLanguage)}
 	st.Version, _ = strconv.ParseInt(get("version"), 10, 64)
-	sig := postgres.SignatureKeep
+	sig := domain.SignatureKeep
 	if get("remove_signature") != "" {
-		sig = postgres.SignatureRemove
+		sig = domain.SignatureRemove
 	}
 	if fh := r.MultipartForm.File["signature"]; len(fh) > 0 && fh[0].Size > 0 {
 		file, err := fh[0].Open()
@@ -157,7 +156,7 @@ func (s *Server) letterSettingsSave(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			applyDomainError(t, err, &f)
 		} else {
-			st.Signature, st.SignatureType, sig = b, typ, postgres.SignatureReplace
+			st.Signature, st.SignatureType, sig = b, typ, domain.SignatureReplace
 		}
 	}
 	page := func(status int) {
@@ -171,7 +170,7 @@ func (s *Server) letterSettingsSave(w http.ResponseWriter, r *http.Request) {
 		page(http.StatusUnprocessableEntity)
 		return
 	}
-	if err := s.db.SaveLetterSettings(r.Context(), auditOf(r), actorOf(r), scope, st, sig); err != nil {
+	if err := s.svc.Letters.Save(r.Context(), auditOf(r), actorOf(r), scope, st, sig); err != nil {
 		if applyDomainError(t, err, &f) {
 			page(statusOf(domain.ErrorCode(err)))
 			return
@@ -190,7 +189,7 @@ func (s *Server) letterSignature(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	st, err := s.db.LetterSettings(r.Context(), scope)
+	st, err := s.svc.Letters.Get(r.Context(), actorOf(r), scope)
 	if err != nil {
 		s.fail(w, r, err)
 		return
