@@ -414,3 +414,16 @@ const (
 	LetterWithdrawn  LetterStatus = "withdrawn"  // the registration was cancelled or became remote
 	LetterExpired    LetterStatus = "expired"    // the data were erased after the meeting
 )
+
+// AuditDetail is what the audit trail says about a request: never the passport data, nor a
+// decline's reason (which stays with the request, and is erased with it).
+func (v VisaRequest) AuditDetail() map[string]any {
+	d := map[string]any{"state": v.State, "registration_id": v.RegistrationID}
+	if v.DueOn != nil {
+		d["due_on"] = v.DueOn.Format(time.DateOnly)
+	}
+	if v.Revision > 0 {
+		d["revision"] = v.Revision
+	}
+	return d
+}

@@ -85,18 +85,6 @@ func visaDeadline(ctx context.Context, tx pgx.Tx, m domain.Meeting) (domain.Dead
 	return domain.Deadline{}, fmt.Errorf("postgres: visa deadline: none")
 }
 
-// visaDetail is what the audit trail says about a request: never the passport data.
-func visaDetail(v domain.VisaRequest) map[string]any {
-	d := map[string]any{"state": v.State, "registration_id": v.RegistrationID}
-	if v.DueOn != nil {
-		d["due_on"] = v.DueOn.Format(time.DateOnly)
-	}
-	if v.Revision > 0 {
-		d["revision"] = v.Revision
-	}
-	return d
-}
-
 // letterStamps reads what says whether a letter's facts changed (service.LetterStamp), by
 // request, through q: a transaction, or the pool.
 func letterStamps(ctx context.Context, q querier, ids []int64) (map[int64]service.LetterStamp, error) {
@@ -165,13 +153,13 @@ func requestVisaTx(ctx context.Context, tx pgx.Tx, a Audit, actor domain.Actor, 
 	if v.ID, err = insertVisaRequest(ctx, tx, v, now); err != nil {
 		return v, err
 	}
-	requested := visaDetail(v)
+	requested := v.AuditDetail()
 	requested["state"] = domain.VisaRequested
 	if err := audit(ctx, tx, a, "visa_request.request", "visa_request", v.ID, requested); err != nil {
 		return v, err
 	}
 	if v.State == domain.VisaProcessing {
-		return v, audit(ctx, tx, a, "visa_request.process", "visa_request", v.ID, visaDetail(v))
+		return v, audit(ctx, tx, a, "visa_request.process", "visa_request", v.ID, v.AuditDetail())
 	}
 	return v, nil
 }

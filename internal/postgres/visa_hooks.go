@@ -41,7 +41,7 @@ func visaOnApproved(ctx context.Context, tx pgx.Tx, a Audit, registrationIDs []i
 		}
 		ids = append(ids, out.ID)
 		dues = append(dues, *out.DueOn)
-		details = append(details, visaDetail(out))
+		details = append(details, out.AuditDetail())
 	}
 	if len(ids) == 0 {
 		return nil
@@ -79,7 +79,7 @@ func visaOnWithdrawn(ctx context.Context, tx pgx.Tx, a Audit, registrationIDs []
 			continue
 		}
 		ids = append(ids, out.ID)
-		d := visaDetail(out)
+		d := out.AuditDetail()
 		d["from"] = v.State
 		details = append(details, d)
 	}

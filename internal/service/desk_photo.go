@@ -163,15 +163,15 @@ type PhotoReads interface {
 
 // OpenPhoto returns a registration's photo and its bytes, for whoever may see it
 // (domain.CanSeePhoto); NotFound otherwise, and when there is none.
-func (s *Desk) OpenPhoto(ctx context.Context, reads PhotoReads, actor domain.Actor, registrationID int64) (domain.Photo, []byte, error) {
-	r, err := reads.RegistrationByID(ctx, registrationID)
+func (s *Desk) OpenPhoto(ctx context.Context, actor domain.Actor, registrationID int64) (domain.Photo, []byte, error) {
+	r, err := s.reads.RegistrationByID(ctx, registrationID)
 	if err != nil {
 		return domain.Photo{}, nil, err
 	}
 	if !domain.CanSeePhoto(actor, r) {
 		return domain.Photo{}, nil, notFound()
 	}
-	p, err := reads.Photo(ctx, r.ID)
+	p, err := s.reads.Photo(ctx, r.ID)
 	if err != nil {
 		return p, nil, err
 	}
@@ -202,8 +202,8 @@ type PhotoView struct {
 
 // PhotoOf returns a registration's photo (without its bytes) and what the reader may do with
 // it, for whoever may see it (domain.CanSeePhoto); to anyone else the registration is not found.
-func (s *Desk) PhotoOf(ctx context.Context, reads PhotoReads, actor domain.Actor, registrationID int64) (PhotoView, error) {
-	r, err := reads.RegistrationByID(ctx, registrationID)
+func (s *Desk) PhotoOf(ctx context.Context, actor domain.Actor, registrationID int64) (PhotoView, error) {
+	r, err := s.reads.RegistrationByID(ctx, registrationID)
 	if err != nil {
 		return PhotoView{}, err
 	}
@@ -211,7 +211,7 @@ func (s *Desk) PhotoOf(ctx context.Context, reads PhotoReads, actor domain.Actor
 		return PhotoView{}, notFound()
 	}
 	v := PhotoView{Set: domain.CanSetPhoto(actor, r), Remove: domain.CanRemovePhoto(actor, r) == nil}
-	p, err := reads.Photo(ctx, r.ID)
+	p, err := s.reads.Photo(ctx, r.ID)
 	switch {
 	case err == nil:
 		v.Photo = &p

@@ -32,11 +32,11 @@ func TestPhotoSetReplaceRemove(t *testing.T) {
 	if err != nil || p.Width != domain.PhotoWidth || p.Height != domain.PhotoHeight {
 		t.Fatalf("set: %+v %v", p, err)
 	}
-	got, b, err := desk.OpenPhoto(ctx, w.db, owner, reg.ID)
+	got, b, err := desk.OpenPhoto(ctx, owner, reg.ID)
 	if err != nil || got.Key != p.Key || !isJPEG(b) {
 		t.Fatalf("open: %v", err)
 	}
-	if _, _, err := desk.OpenPhoto(ctx, w.db, domain.NewActor(owner.ID+1000, reg.OrganisationID), reg.ID); domain.ErrorCode(err) != domain.NotFound {
+	if _, _, err := desk.OpenPhoto(ctx, domain.NewActor(owner.ID+1000, reg.OrganisationID), reg.ID); domain.ErrorCode(err) != domain.NotFound {
 		t.Errorf("a stranger opens the photo: %v", err)
 	}
 	p2, err := desk.SetPhoto(ctx, a, owner, reg.ID, pb.Bytes(), domain.PhotoUploaded)

@@ -9,6 +9,8 @@ import (
 
 // DeskReads are what the desk's pages read outside a transaction.
 type DeskReads interface {
+	// PhotoReads read a registration's photo (OpenPhoto, PhotoOf).
+	PhotoReads
 	// MeetingDetail returns the meeting with slug with everything its pages show (NotFound).
 	MeetingDetail(ctx context.Context, slug string) (*domain.MeetingDetail, error)
 	// Meetings lists every meeting, the newest first.

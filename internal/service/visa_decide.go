@@ -8,19 +8,6 @@ import (
 	"plenary/internal/domain"
 )
 
-// visaDetail is what the audit trail says about a request: never the passport data, nor a
-// decline's reason (which stays with the request, and is erased with it).
-func visaDetail(v domain.VisaRequest) map[string]any {
-	d := map[string]any{"state": v.State, "registration_id": v.RegistrationID}
-	if v.DueOn != nil {
-		d["due_on"] = v.DueOn.Format(time.DateOnly)
-	}
-	if v.Revision > 0 {
-		d["revision"] = v.Revision
-	}
-	return d
-}
-
 // issuedMail is the mail telling a delegate their letter (of its revision) is ready.
 func issuedMail(v domain.VisaRequest) Mail {
 	return Mail{Key: fmt.Sprintf("visa:%d:issued:%d", v.ID, v.Revision), Kind: MailVisaIssued, AccountID: v.AccountID, Registration: v.RegistrationID}
@@ -56,13 +43,13 @@ func (s *Visas) Request(ctx context.Context, a Audit, actor domain.Actor, regist
 		if v.ID, err = tx.InsertVisaRequest(ctx, v, now); err != nil {
 			return err
 		}
-		requested := visaDetail(v)
+		requested := v.AuditDetail()
 		requested["state"] = domain.VisaRequested
 		if err := tx.Audit(ctx, a, "visa_request.request", "visa_request", []int64{v.ID}, []map[string]any{requested}); err != nil {
 			return err
 		}
 		if v.State == domain.VisaProcessing {
-			return tx.Audit(ctx, a, "visa_request.process", "visa_request", []int64{v.ID}, []map[string]any{visaDetail(v)})
+			return tx.Audit(ctx, a, "visa_request.process", "visa_request", []int64{v.ID}, []map[string]any{v.AuditDetail()})
 		}
 		return nil
 	})
@@ -88,7 +75,7 @@ func (s *Visas) Decline(ctx context.Context, a Audit, actor domain.Actor, id int
 		if err := tx.SaveVisaDeclined(ctx, out); err != nil {
 			return err
 		}
-		if err := tx.Audit(ctx, a, "visa_request.decline", "visa_request", []int64{id}, []map[string]any{visaDetail(out)}); err != nil {
+		if err := tx.Audit(ctx, a, "visa_request.decline", "visa_request", []int64{id}, []map[string]any{out.AuditDetail()}); err != nil {
 			return err
 		}
 		return tx.QueueMail(ctx, []Mail{{Key: fmt.Sprintf("visa:%d:declined", id), Kind: MailVisaDeclined,
@@ -180,7 +167,7 @@ func (s *Visas) Issue(ctx context.Context, a Audit, actor domain.Actor, ids []in
 		details := make([]map[string]any, len(issued))
 		mail := make([]Mail, len(issued))
 		for i, v := range issued {
-			details[i] = visaDetail(v)
+			details[i] = v.AuditDetail()
 			mail[i] = issuedMail(v)
 		}
 		if err := tx.SaveVisasIssued(ctx, issued, actor.ID, now); err != nil {
@@ -260,7 +247,7 @@ func (s *Visas) UpdatePassport(ctx context.Context, a Audit, actor domain.Actor,
 			return err
 		}
 		if !reissue {
-			return tx.Audit(ctx, a, "visa_request.update", "visa_request", []int64{id}, []map[string]any{visaDetail(out)})
+			return tx.Audit(ctx, a, "visa_request.update", "visa_request", []int64{id}, []map[string]any{out.AuditDetail()})
 		}
 		if err := tx.SupersedeLetters(ctx, id, now); err != nil {
 			return err
@@ -268,7 +255,7 @@ func (s *Visas) UpdatePassport(ctx context.Context, a Audit, actor domain.Actor,
 		if err := tx.StoreLetters(ctx, letters); err != nil {
 			return err
 		}
-		if err := tx.Audit(ctx, a, "visa_request.reissue", "visa_request", []int64{id}, []map[string]any{visaDetail(out)}); err != nil {
+		if err := tx.Audit(ctx, a, "visa_request.reissue", "visa_request", []int64{id}, []map[string]any{out.AuditDetail()}); err != nil {
 			return err
 		}
 		return tx.QueueMail(ctx, []Mail{issuedMail(out)})

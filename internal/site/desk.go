@@ -346,7 +346,7 @@ func (s *Server) deskBadgePDF(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The photo, when the person has one (a badge without one keeps a frame for it).
-	_, photo, err := s.svc.Desk.OpenPhoto(r.Context(), s.db, actorOf(r), tok.Registration)
+	_, photo, err := s.svc.Desk.OpenPhoto(r.Context(), actorOf(r), tok.Registration)
 	if err != nil && domain.ErrorCode(err) != domain.NotFound {
 		s.fail(w, r, err)
 		return

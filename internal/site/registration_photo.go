@@ -48,7 +48,7 @@ func photoBack(v string) string {
 // photoOf returns the address of a registration's picture ("" when it has none) and what the
 // reader may do with it.
 func (s *Server) photoOf(r *http.Request, id int64) (string, service.PhotoView, error) {
-	v, err := s.svc.Desk.PhotoOf(r.Context(), s.db, actorOf(r), id)
+	v, err := s.svc.Desk.PhotoOf(r.Context(), actorOf(r), id)
 	if err != nil || v.Photo == nil {
 		return "", v, err
 	}
@@ -193,7 +193,7 @@ func (s *Server) photoImage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	_, b, err := s.svc.Desk.OpenPhoto(r.Context(), s.db, actorOf(r), id)
+	_, b, err := s.svc.Desk.OpenPhoto(r.Context(), actorOf(r), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
