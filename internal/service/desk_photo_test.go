@@ -8,8 +8,6 @@ import (
 	"io"
 	"testing"
 
-	"plenary/internal/blob"
-	"plenary/internal/blob/pgblob"
 	"plenary/internal/domain"
 	"plenary/internal/postgres"
 	"plenary/internal/service"
@@ -22,7 +20,7 @@ func TestPhotoSetReplaceRemove(t *testing.T) {
 	ctx := context.Background()
 	owner := w.actor(delegateSM)
 	reg := w.approved(owner, w.actor(focalSM), domain.InPerson)
-	desk := w.svc.Desk.WithFiles(service.NewFiles(blob.NewStores(pgblob.New(w.db.Pool)), w.db, nil, 2))
+	desk := w.svc.Desk.WithFiles(w.files())
 	var pb bytes.Buffer
 	if err := png.Encode(&pb, image.NewRGBA(image.Rect(0, 0, 900, 1200))); err != nil {
 		t.Fatal(err)
@@ -110,7 +108,7 @@ func TestReceivePhoto(t *testing.T) {
 	owner := w.actor(delegateSM)
 	sec := w.actor(secretariat)
 	reg := w.approved(owner, w.actor(focalSM), domain.InPerson)
-	desk := w.svc.Desk.WithFiles(service.NewFiles(blob.NewStores(pgblob.New(w.db.Pool)), w.db, nil, 2))
+	desk := w.svc.Desk.WithFiles(w.files())
 	var pb bytes.Buffer
 	if err := png.Encode(&pb, image.NewRGBA(image.Rect(0, 0, 600, 800))); err != nil {
 		t.Fatal(err)

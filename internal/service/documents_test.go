@@ -5,8 +5,6 @@ import (
 	"context"
 	"testing"
 
-	"plenary/internal/blob"
-	"plenary/internal/blob/pgblob"
 	"plenary/internal/domain"
 	"plenary/internal/service"
 )
@@ -18,7 +16,7 @@ func TestDocumentsAreNumberedWithoutGapsAndKeepNothingRefused(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	w := newWorld(t)
-	docs := w.svc.Documents.WithFiles(service.NewFiles(blob.NewStores(pgblob.New(w.db.Pool)), w.db, nil, 2))
+	docs := w.svc.Documents.WithFiles(w.files())
 	m, err := w.db.MeetingDetailByID(ctx, w.meeting)
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,8 @@ package service_test
 
 import (
 	"context"
+	"plenary/internal/blob"
+	"plenary/internal/blob/pgblob"
 	"testing"
 	"time"
 
@@ -73,3 +75,8 @@ const (
 	focalMS     = "focal.ms@plenary.test"
 	secretariat = "secretariat@plenary.test"
 )
+
+// files is a files service over the world's database (pgblob), for the use cases that store files.
+func (w *world) files() *service.Files {
+	return service.NewFiles(blob.NewStores(pgblob.New(w.db.Pool)), w.db, nil, 2)
+}
