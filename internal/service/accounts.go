@@ -154,15 +154,22 @@ func (s *Accounts) RequestPasswordReset(ctx context.Context, a Audit, email stri
 		if err := tx.UseAccountTokens(ctx, acc.ID, domain.PasswordReset, s.now()); err != nil {
 			return err
 		}
-		id, err := tx.CreateAccountToken(ctx, t, hash)
-		if err != nil {
-			return err
-		}
-		if err := tx.Audit(ctx, a, "account.password_reset_requested", "account", []int64{acc.ID}, []map[string]any{{"token": id}}); err != nil {
-			return err
-		}
-		return tx.QueueWrittenMail(ctx, m)
+		return sendToken(ctx, tx, a, t, hash, m, "account.password_reset_requested", map[string]any{})
 	})
+}
+
+// sendToken stores a token mailed to its account (t, by its hash), audits it as action with
+// detail and the token's id, and queues its mail (written beforehand), inside tx.
+func sendToken(ctx context.Context, tx AccountTx, a Audit, t domain.AccountToken, hash []byte, m WrittenMail, action string, detail map[string]any) error {
+	id, err := tx.CreateAccountToken(ctx, t, hash)
+	if err != nil {
+		return err
+	}
+	detail["token"] = id
+	if err := tx.Audit(ctx, a, action, "account", []int64{t.AccountID}, []map[string]any{detail}); err != nil {
+		return err
+	}
+	return tx.QueueWrittenMail(ctx, m)
 }
 
 // CheckToken says whether a token sent by mail can still be used for purpose (to show its form
@@ -244,14 +251,7 @@ func (s *Accounts) SendVerification(ctx context.Context, a Audit, accountID int6
 		if err := tx.UseAccountTokens(ctx, acc.ID, domain.EmailVerification, s.now()); err != nil {
 			return err
 		}
-		id, err := tx.CreateAccountToken(ctx, t, hash)
-		if err != nil {
-			return err
-		}
-		if err := tx.Audit(ctx, a, "account.verification_sent", "account", []int64{acc.ID}, []map[string]any{{"token": id, "email": t.Email}}); err != nil {
-			return err
-		}
-		return tx.QueueWrittenMail(ctx, m)
+		return sendToken(ctx, tx, a, t, hash, m, "account.verification_sent", map[string]any{"email": t.Email})
 	})
 }
 

@@ -86,14 +86,7 @@ func (s *Accounts) SignUp(ctx context.Context, a Audit, in SignUp) (int64, error
 		}
 		t, m := t, m
 		t.AccountID, m.AccountID = id, id
-		tid, err := tx.CreateAccountToken(ctx, t, tokenHash)
-		if err != nil {
-			return err
-		}
-		if err := tx.Audit(ctx, a, "account.verification_sent", "account", []int64{id}, []map[string]any{{"token": tid, "email": t.Email}}); err != nil {
-			return err
-		}
-		return tx.QueueWrittenMail(ctx, m)
+		return sendToken(ctx, tx, a, t, tokenHash, m, "account.verification_sent", map[string]any{"email": t.Email})
 	})
 	if err != nil {
 		return 0, err
