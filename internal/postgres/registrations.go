@@ -36,16 +36,6 @@ const registrationLineSelect = `SELECT ` + registrationColumns + `, a.given_name
 	LEFT JOIN accounts d ON d.id = r.decided_by
 	LEFT JOIN accounts c ON c.id = r.cancelled_by`
 
-// lockRegistrations reads registrations for update, in id order so that concurrent bulk actions
-// never deadlock.
-func lockRegistrations(ctx context.Context, tx pgx.Tx, ids []int64) ([]domain.Registration, error) {
-	rows, err := tx.Query(ctx, `SELECT `+registrationColumns+` FROM registrations r WHERE r.id = ANY($1) ORDER BY r.id FOR UPDATE`, ids)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: lock registrations: %w", err)
-	}
-	return pgx.CollectRows(rows, pgx.RowToStructByName[domain.Registration])
-}
-
 // Registration returns one registration with its names, if actor may see it.
 func (db *DB) Registration(ctx context.Context, actor domain.Actor, id int64) (RegistrationLine, error) {
 	rows, _ := db.Pool.Query(ctx, registrationLineSelect+` WHERE r.id = $1`, id)

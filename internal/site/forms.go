@@ -164,9 +164,3 @@ func parseDay(s string) (time.Time, bool) {
 	d, err := time.Parse("2006-01-02", strings.TrimSpace(s))
 	return d, err == nil
 }
-
-// parseLocal parses a local date and time (yyyy-mm-dd, hh:mm) into a wall-clock time.
-func parseLocal(day, clock string) (time.Time, bool) {
-	t, err := time.Parse("2006-01-02 15:04", strings.TrimSpace(day)+" "+strings.TrimSpace(clock))
-	return t, err == nil
-}

@@ -83,14 +83,6 @@ func (rs *rows) blank(i int, fields ...string) bool {
 	return true
 }
 
-func (rs *rows) required(i int, field string) string {
-	v := rs.value(i, field)
-	if v == "" {
-		rs.fail(i, field, "validation.required")
-	}
-	return v
-}
-
 func (rs *rows) text(i int, field string, max int, required bool) string {
 	v := rs.value(i, field)
 	if required && v == "" {
