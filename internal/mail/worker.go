@@ -241,13 +241,16 @@ func (h *holding) beat() {
 				jobs = append(jobs, j)
 			}
 		}
-		gone := h.gone
+		gone, until := h.gone, h.until
 		h.mu.Unlock()
 		if gone || len(jobs) == 0 {
 			continue
 		}
+		// A renewal may take as long as the lease still surely holds (at least a beat): on a
+		// loaded machine or database a renewal slower than a beat still keeps the claim, and
+		// one that ends after the lease has run out is moot.
 		asked := time.Now()
-		ctx, cancel := context.WithTimeout(context.Background(), every)
+		ctx, cancel := context.WithTimeout(context.Background(), max(until.Sub(asked), every))
 		held, err := h.w.db.RenewMail(ctx, jobs, h.w.Lease)
 		cancel()
 		if err != nil {

@@ -566,7 +566,7 @@ func TestASendSlowerThanTheLeaseKeepsItsClaim(t *testing.T) {
 	}
 	d := newDemo(t, dbs[0])
 	srv := startSMTP(t, nil, nil)
-	srv.delay = 900 * time.Millisecond
+	srv.delay = 1500 * time.Millisecond
 	d.register(t, delegateSM, domain.InPerson)
 	delegate := d.actor(t, delegateSM)
 	if _, err := dbs[0].Pool.Exec(ctx, `INSERT INTO mail_outbox (event_key, kind, account_id, registration_id, facts)
@@ -576,7 +576,7 @@ func TestASendSlowerThanTheLeaseKeepsItsClaim(t *testing.T) {
 	}
 	for _, db := range dbs {
 		w := newWorker(t, db, smtpSender(t, srv))
-		w.Lease, w.PollInterval, w.BatchSize = 300*time.Millisecond, 100*time.Millisecond, 10
+		w.Lease, w.PollInterval, w.BatchSize = 500*time.Millisecond, 100*time.Millisecond, 10
 		run(t, w)
 	}
 	waitFor(t, "every mail to be sent", 60*time.Second, func() bool { return settled(t, dbs[0]) })
