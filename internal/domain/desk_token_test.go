@@ -186,3 +186,60 @@ func TestRegistrationReference(t *testing.T) {
 		t.Error("long number")
 	}
 }
+
+func TestIssuedTokenByItsDigest(t *testing.T) {
+	pub, priv := testKey(t, 7)
+	_, other := testKey(t, 8)
+	keys := map[uint16]ed25519.PublicKey{1: pub}
+	at := time.Date(2025, 7, 25, 8, 30, 0, 0, time.UTC)
+	in := sampleToken()
+	s := in.Sign(priv)
+	stored := TokenDigest(s)
+	if len(stored) != 32 {
+		t.Fatalf("digest of %d bytes", len(stored))
+	}
+	// The text as issued, and as a scanner or a person types it.
+	for _, code := range []string{s, strings.ToLower(s[:30]) + " " + s[30:] + "\r\n"} {
+		if out, err := VerifyIssuedToken(keys, code, stored, at); err != nil || out != in {
+			t.Fatalf("issued token: %+v %v", out, err)
+		}
+	}
+	// Recorded with a digest, only that text is accepted: not one signed by another key, not
+	// another genuine token with the same id, not a changed character.
+	if _, err := VerifyIssuedToken(keys, in.Sign(other), stored, at); !errors.Is(err, ErrTokenSignature) {
+		t.Errorf("signed by another key: %v", err)
+	}
+	again := in
+	again.Serial++
+	if _, err := VerifyIssuedToken(keys, again.Sign(priv), stored, at); !errors.Is(err, ErrTokenSignature) {
+		t.Errorf("another token under the same id: %v", err)
+	}
+	for i := len(TokenPrefix); i < len(s); i++ {
+		c := byte('A')
+		if s[i] == 'A' {
+			c = 'B'
+		}
+		if _, err := VerifyIssuedToken(keys, s[:i]+string(c)+s[i+1:], stored, at); err == nil {
+			t.Fatalf("forged token (char %d changed) accepted", i)
+		}
+	}
+	// Recorded without one (issued before digests were kept), the signature decides.
+	if _, err := VerifyIssuedToken(keys, s, nil, at); err != nil {
+		t.Errorf("token without a digest: %v", err)
+	}
+	if _, err := VerifyIssuedToken(keys, in.Sign(other), nil, at); !errors.Is(err, ErrTokenSignature) {
+		t.Errorf("forged token without a digest: %v", err)
+	}
+	// The validity holds either way.
+	for _, d := range [][]byte{stored, nil} {
+		if out, err := VerifyIssuedToken(keys, s, d, in.ValidUntil); !errors.Is(err, ErrTokenExpired) || out.Registration != in.Registration {
+			t.Errorf("expired token (digest %v): %+v %v", d != nil, out, err)
+		}
+		if _, err := VerifyIssuedToken(keys, s, d, in.ValidFrom.Add(-time.Second)); !errors.Is(err, ErrTokenNotYetValid) {
+			t.Errorf("token not yet valid (digest %v): %v", d != nil, err)
+		}
+	}
+	if _, err := VerifyIssuedToken(keys, "PL1-!!!!", stored, at); !errors.Is(err, ErrTokenMalformed) {
+		t.Errorf("malformed: %v", err)
+	}
+}

@@ -228,10 +228,11 @@ func (t *Tx) FinishScans(ctx context.Context, audits []Audit, recs []service.Sca
 
 // ScanFacts reads what the scans of a batch are judged by, in one round trip and a few
 // statements whatever their number: the first answers given to their nonces, their lists (the
-// meeting's entry when none is named), which of their tokens were revoked, their registrations
-// (locked in id order, so that batches scanning the same people at once neither deadlock nor
-// judge a person twice, and before their counted scans are read), those counted scans, the
-// co-located events the registrations attend (for lists other than the entry) and who they are.
+// meeting's entry when none is named), which of their tokens were revoked and the digests they
+// were issued with, their registrations (locked in id order, so that batches scanning the same
+// people at once neither deadlock nor judge a person twice, and before their counted scans are
+// read), those counted scans, the co-located events the registrations attend (for lists other
+// than the entry) and who they are.
 // facts[i] is what qs[i] is judged by. A meeting's entry list not made yet is made here, at the
 // cost of a few more statements, once per meeting.
 func (t *Tx) ScanFacts(ctx context.Context, qs []service.ScanQuery) ([]service.ScanFacts, error) {
@@ -285,6 +286,7 @@ func (t *Tx) ScanFacts(ctx context.Context, qs []service.ScanQuery) ([]service.S
 	lists := map[int64]domain.CheckInList{}
 	entries := map[int64]domain.CheckInList{}
 	live := map[int64]bool{}
+	digests := map[int64][]byte{}
 	locked := map[int64]*domain.Registration{}
 	counted := map[pair][]domain.CheckIn{}
 	events := map[int64][]int64{}
@@ -324,14 +326,15 @@ func (t *Tx) ScanFacts(ctx context.Context, qs []service.ScanQuery) ([]service.S
 	if len(tokens) > 0 {
 		// By the primary key (a condition on revoked_at could lead the planner to the index of
 		// every live token).
-		b.Queue(`SELECT id, revoked_at IS NULL FROM desk_tokens WHERE id = ANY($1::bigint[])`, tokens).Query(func(rows pgx.Rows) error {
+		b.Queue(`SELECT id, revoked_at IS NULL, digest FROM desk_tokens WHERE id = ANY($1::bigint[])`, tokens).Query(func(rows pgx.Rows) error {
 			for rows.Next() {
 				var id int64
 				var ok bool
-				if err := rows.Scan(&id, &ok); err != nil {
+				var d []byte
+				if err := rows.Scan(&id, &ok, &d); err != nil {
 					return err
 				}
-				live[id] = ok
+				live[id], digests[id] = ok, d
 			}
 			return rows.Err()
 		})
@@ -410,7 +413,7 @@ func (t *Tx) ScanFacts(ctx context.Context, qs []service.ScanQuery) ([]service.S
 		}
 		if q.TokenID != 0 {
 			// An unknown token counts as revoked.
-			f.TokenRevoked = !live[q.TokenID]
+			f.TokenRevoked, f.TokenDigest = !live[q.TokenID], digests[q.TokenID]
 		}
 		if q.RegistrationID == 0 {
 			continue

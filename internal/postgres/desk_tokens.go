@@ -79,22 +79,30 @@ func (t *Tx) LiveTokens(ctx context.Context, registrationID int64, kind domain.T
 }
 
 // IssueToken stores a new token (its id and serial are given here: the serial follows the
-// registration's last token of that kind) and audits it.
-func (t *Tx) IssueToken(ctx context.Context, a Audit, tok domain.Token, now time.Time) (domain.Token, error) {
+// registration's last token of that kind) with the digest of its text, which digest computes from
+// the token with its id and serial, and audits it. The id is taken first, so that the row is
+// written once, digest and all.
+func (t *Tx) IssueToken(ctx context.Context, a Audit, tok domain.Token, now time.Time, digest func(domain.Token) []byte) (domain.Token, error) {
 	var by *int64
 	if a.ActorID != 0 {
 		by = &a.ActorID
 	}
-	err := t.QueryRow(ctx, `INSERT INTO desk_tokens (registration_id, meeting_id, kind, mode, serial, key_id, valid_from, valid_until, issued_at, issued_by)
-		SELECT $1, $2, $3, $4, COALESCE(max(serial), 0) + 1, $5, $6, $7, $8, $9
-		FROM desk_tokens WHERE registration_id = $1 AND kind = $3
-		RETURNING id, serial`,
-		tok.Registration, tok.Meeting, tok.Kind.String(), string(tok.Mode), int32(tok.Key), tok.ValidFrom, tok.ValidUntil, now, by,
-	).Scan(&tok.ID, &tok.Serial)
-	if err != nil {
+	if err := t.QueryRow(ctx, `SELECT nextval(pg_get_serial_sequence('desk_tokens', 'id')), COALESCE(max(serial), 0) + 1
+		FROM desk_tokens WHERE registration_id = $1 AND kind = $2`, tok.Registration, tok.Kind.String()).Scan(&tok.ID, &tok.Serial); err != nil {
 		return tok, fmt.Errorf("postgres: issue token: %w", err)
 	}
-	err = audit(ctx, t, a, "token.issue", "registration", tok.Registration,
+	d := digest(tok)
+	if len(d) != 32 {
+		return tok, fmt.Errorf("postgres: issue token: a digest of %d bytes", len(d))
+	}
+	if _, err := t.Exec(ctx, `INSERT INTO desk_tokens (id, registration_id, meeting_id, kind, mode, serial, key_id, valid_from, valid_until,
+			issued_at, issued_by, digest)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		tok.ID, tok.Registration, tok.Meeting, tok.Kind.String(), string(tok.Mode), tok.Serial, int32(tok.Key), tok.ValidFrom, tok.ValidUntil,
+		now, by, d); err != nil {
+		return tok, fmt.Errorf("postgres: issue token: %w", err)
+	}
+	err := audit(ctx, t, a, "token.issue", "registration", tok.Registration,
 		map[string]any{"token": tok.ID, "kind": tok.Kind.String(), "serial": tok.Serial, "mode": tok.Mode})
 	return tok, err
 }

@@ -17,8 +17,9 @@ type DeskTx interface {
 	MeetingByID(ctx context.Context, id int64) (domain.Meeting, error)
 	// LiveTokens returns a registration's unrevoked tokens of kind, locked.
 	LiveTokens(ctx context.Context, registrationID int64, kind domain.TokenKind) ([]domain.Token, error)
-	// IssueToken stores a new token, giving it its id and serial, and audits it.
-	IssueToken(ctx context.Context, a Audit, t domain.Token, now time.Time) (domain.Token, error)
+	// IssueToken stores a new token, giving it its id and serial, with its digest (digest's of the
+	// token so numbered: see issueToken), and audits it.
+	IssueToken(ctx context.Context, a Audit, t domain.Token, now time.Time, digest func(domain.Token) []byte) (domain.Token, error)
 	// RevokeTokens revokes the live tokens of kind (every kind when 0) of registrations, audited.
 	RevokeTokens(ctx context.Context, a Audit, registrationIDs []int64, kind domain.TokenKind, reason domain.RevokeReason, now time.Time) error
 	// AuditBadge writes the event of a badge printed at a desk.
@@ -167,7 +168,7 @@ func (s *Desk) Confirmation(ctx context.Context, a Audit, actor domain.Actor, id
 			}
 		}
 		from, until := domain.TokenValidity(m, now)
-		out.Token, err = tx.IssueToken(ctx, a, domain.Token{Kind: domain.ConfirmationToken, Key: keys.Current,
+		out.Token, err = issueToken(ctx, tx, a, keys, domain.Token{Kind: domain.ConfirmationToken,
 			Registration: r.ID, Meeting: m.ID, Mode: r.Mode, ValidFrom: from, ValidUntil: until}, now)
 		return err
 	})
@@ -178,4 +179,12 @@ func (s *Desk) Confirmation(ctx context.Context, a Audit, actor domain.Actor, id
 		out.Code = out.Token.Sign(keys.Private)
 	}
 	return out, nil
+}
+
+// issueToken issues a token signed with the current key, stored with the digest of its text, by
+// which the online check knows the text it issued without checking its signature again
+// (domain.VerifyIssuedToken). Every token is issued by it.
+func issueToken(ctx context.Context, tx DeskTx, a Audit, keys domain.DeskKeys, t domain.Token, now time.Time) (domain.Token, error) {
+	t.Key = keys.Current
+	return tx.IssueToken(ctx, a, t, now, func(t domain.Token) []byte { return domain.TokenDigest(t.Sign(keys.Private)) })
 }

@@ -45,7 +45,7 @@ func (s *Desk) PrintBadge(ctx context.Context, a Audit, actor domain.Actor, meet
 			return err
 		}
 		from, until := domain.TokenValidity(m, now)
-		tok, err = tx.IssueToken(ctx, a, domain.Token{Kind: domain.BadgeToken, Key: keys.Current, Registration: r.ID, Meeting: m.ID,
+		tok, err = issueToken(ctx, tx, a, keys, domain.Token{Kind: domain.BadgeToken, Registration: r.ID, Meeting: m.ID,
 			Mode: r.Mode, ValidFrom: from, ValidUntil: until}, now)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -47,8 +48,10 @@ type ScanFacts struct {
 	// List is the scan's list, when ListFound.
 	List      domain.CheckInList
 	ListFound bool
-	// TokenRevoked: the token was revoked (or is unknown).
+	// TokenRevoked: the token was revoked (or is unknown). TokenDigest is the digest stored when
+	// it was issued (nil: none, issued before digests were kept, or unknown).
 	TokenRevoked bool
+	TokenDigest  []byte
 	// Registration is the registration, locked (nil: unknown).
 	Registration *domain.Registration
 	// Counted are its counted scans of the list, in time order; Events the co-located events
@@ -201,19 +204,37 @@ func (s *Desk) prepareScan(ctx context.Context, a Audit, actor domain.Actor, in 
 	if !in.Direction.Valid() {
 		return scanCall{}, domain.Errorf(domain.Invalid, "desk.bad_direction")
 	}
-	c := scanCall{a: a, staff: actor.ID, in: in, at: at, now: now, client: "staff:" + itoa(actor.ID)}
+	c := scanCall{a: a, staff: actor.ID, in: in, at: at, now: now, client: "staff:" + itoa(actor.ID), named: in.Registration, keys: keys.Public}
 	if in.DeviceID != 0 {
 		c.client = "device:" + itoa(in.DeviceID)
 	}
-	// The token is checked before the transaction (no lock needed for a signature).
+	// What the code claims: its token's record (with the digest that tells whether it is the
+	// text the portal issued) is read with the other facts of the batch.
 	if in.Code != "" {
-		c.tok, c.tokErr = domain.VerifyToken(keys.Public, in.Code, at)
-		if c.tokErr == nil || errors.Is(c.tokErr, domain.ErrTokenExpired) || errors.Is(c.tokErr, domain.ErrTokenNotYetValid) {
+		c.tok, _, _, c.tokErr = domain.ParseToken(in.Code)
+		if c.tokErr == nil {
+			c.claimed = true
 			c.in.Registration = c.tok.Registration
 			c.tokID = c.tok.ID
 		}
 	}
 	return c, nil
+}
+
+// authenticate checks a scan's code by its token's record (domain.VerifyIssuedToken: the digest
+// stored when it was issued, or its signature): the scan then names the token and its
+// registration when the code is the portal's, signed, expired or not; otherwise it names what
+// the scan itself named, and nothing of the registration the code claimed is kept.
+func (c *scanCall) authenticate(f *ScanFacts) {
+	if !c.claimed {
+		return
+	}
+	c.tok, c.tokErr = domain.VerifyIssuedToken(c.keys, c.in.Code, f.TokenDigest, c.at)
+	if c.tokErr == nil || errors.Is(c.tokErr, domain.ErrTokenExpired) || errors.Is(c.tokErr, domain.ErrTokenNotYetValid) {
+		return
+	}
+	c.in.Registration, c.tokID = c.named, 0
+	f.Registration, f.Person, f.Counted, f.Events, f.TokenRevoked = nil, nil, nil, nil, false
 }
 
 // scanCall is a scan as Redeem has checked it, waiting for its batch.
@@ -224,10 +245,16 @@ type scanCall struct {
 	at, now time.Time
 	client  string
 	// tok is the token the code names (tokID: its id, when it is one of the portal's, signed,
-	// expired or not), tokErr what its check found.
-	tok    domain.Token
-	tokID  int64
-	tokErr error
+	// expired or not), tokErr what its check found. Until the scan's batch has read the token's
+	// record (authenticate), they are what the code claims (claimed: a token's text, parsed).
+	tok     domain.Token
+	tokID   int64
+	tokErr  error
+	claimed bool
+	// named is the registration the scan named itself (from the desk's page), keys the portal's
+	// public keys.
+	named int64
+	keys  map[uint16]ed25519.PublicKey
 	// replay says the scan is sent again after its nonce was recorded by another transaction.
 	replay bool
 }
@@ -305,6 +332,8 @@ func (s *Desk) redeemTx(ctx context.Context, calls []scanCall) ([]ScanResult, []
 				replays[i] = j
 				continue
 			}
+			// In the transaction, for a token issued before digests were kept: its signature.
+			c.authenticate(&f)
 			if f.ListFound && f.Registration != nil {
 				k := key{f.List.ID, f.Registration.ID}
 				if cs, ok := counted[k]; ok {

@@ -1,7 +1,11 @@
 package service_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -312,5 +316,119 @@ func TestRedeemSameNonceAtOnce(t *testing.T) {
 	}
 	if n := w.count(`SELECT count(*) FROM scans WHERE nonce = 'same'`); n != 1 {
 		t.Errorf("%d scans stored, want 1", n)
+	}
+}
+
+// A code that names a genuine token (its id, registration and meeting) under a signature the
+// portal did not make is refused online, whether the token was stored with its digest (the code
+// is compared with it) or not (issued before digests were kept: the signature is checked), and
+// nothing of the person it claims is told; the genuine codes are accepted.
+func TestRedeemForgedCodeRefused(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t)
+	p1 := w.approved(w.actor(delegateSM), w.actor(focalSM), domain.InPerson)
+	p2 := w.approved(w.actor(delegateMS), w.actor(focalMS), domain.InPerson)
+	c1, err := w.svc.Desk.Confirmation(ctx, postgres.Audit{ActorID: w.actor(delegateSM).ID}, w.actor(delegateSM), p1.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, err := w.svc.Desk.Confirmation(ctx, postgres.Audit{ActorID: w.actor(delegateMS).ID}, w.actor(delegateMS), p2.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The second as a token issued before digests were kept.
+	if _, err := w.db.Pool.Exec(ctx, `UPDATE desk_tokens SET digest = NULL WHERE id = $1`, c2.Token.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, forger, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := w.actor(secretariat)
+	a := postgres.Audit{ActorID: sec.ID}
+	for _, c := range []service.Confirmation{c1, c2} {
+		forged := c.Token.Sign(forger)
+		if forged == c.Code {
+			t.Fatal("the forger's key signs as the portal's")
+		}
+		for _, nonce := range []string{"", "forged-" + strconv.FormatInt(c.Token.ID, 10)} {
+			r, err := w.svc.Desk.Redeem(ctx, a, sec, service.Scan{MeetingID: w.meeting, Code: forged, Desk: "Desk F", Nonce: nonce})
+			if err != nil || r.Outcome != domain.ScanRefused || r.Refusal != "desk.refuse.signature" {
+				t.Errorf("forged code of token %d: %+v %v, want refused for its signature", c.Token.ID, r, err)
+			}
+			if r.Registration != 0 || r.Token != 0 || r.Person != nil {
+				t.Errorf("forged code of token %d tells %+v", c.Token.ID, r)
+			}
+		}
+		// And in one batch with the genuine code of the same person, before it.
+		res, errs := w.svc.Desk.RedeemTogether(ctx, a, sec, []service.Scan{
+			{MeetingID: w.meeting, Code: forged, Desk: "Desk F"},
+			{MeetingID: w.meeting, Code: c.Code, Desk: "Desk G"},
+		})
+		if errs[0] != nil || errs[1] != nil {
+			t.Fatal(errs)
+		}
+		if res[0].Refusal != "desk.refuse.signature" || res[0].Registration != 0 || res[0].Person != nil {
+			t.Errorf("forged code in a batch: %+v", res[0])
+		}
+		if res[1].Outcome != domain.ScanAccepted || res[1].Registration != c.Registration.ID || res[1].Token != c.Token.ID || res[1].Person == nil {
+			t.Errorf("genuine code of token %d: %+v, want accepted", c.Token.ID, res[1])
+		}
+	}
+	if n := w.count(`SELECT count(*) FROM scans WHERE desk = 'Desk F' AND refusal = 'desk.refuse.signature'
+		AND registration_id IS NULL AND token_id IS NULL`); n != 6 {
+		t.Errorf("%d forged scans recorded naming no one, want 6", n)
+	}
+	if n := w.count(`SELECT count(*) FROM audit_events e JOIN scans s ON s.id = (e.detail->>'scan')::bigint
+		WHERE e.action = 'scan.record' AND s.desk = 'Desk F' AND e.entity = 'scan'`); n != 6 {
+		t.Errorf("%d forged scans audited, want 6", n)
+	}
+	if n := w.count(`SELECT count(*) FROM scans WHERE registration_id = ANY($1) AND outcome = 'accepted'`, []int64{p1.ID, p2.ID}); n != 2 {
+		t.Errorf("%d check-ins, want 2", n)
+	}
+}
+
+// Every token is stored with the digest of the text issued: the confirmation's, the badge's and
+// the reprinted badge's; the reprinted badge's old code is refused, its new one accepted.
+func TestIssuedTokensKeepTheirDigest(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t)
+	delegate := w.actor(delegateSM)
+	reg := w.approved(delegate, w.actor(focalSM), domain.InPerson)
+	c, err := w.svc.Desk.Confirmation(ctx, postgres.Audit{ActorID: delegate.ID}, delegate, reg.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := w.actor(secretariat)
+	a := postgres.Audit{ActorID: sec.ID}
+	b1, code1, err := w.svc.Desk.PrintBadge(ctx, a, sec, w.meeting, reg.ID, "Desk A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2, code2, err := w.svc.Desk.PrintBadge(ctx, a, sec, w.meeting, reg.ID, "Desk A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		id   int64
+		code string
+	}{{c.Token.ID, c.Code}, {b1.ID, code1}, {b2.ID, code2}} {
+		var d []byte
+		if err := w.db.Pool.QueryRow(ctx, `SELECT digest FROM desk_tokens WHERE id = $1`, tc.id).Scan(&d); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(d, domain.TokenDigest(tc.code)) {
+			t.Errorf("token %d stored with digest %x, its code's is %x", tc.id, d, domain.TokenDigest(tc.code))
+		}
+	}
+	r, err := w.svc.Desk.Redeem(ctx, a, sec, service.Scan{MeetingID: w.meeting, Code: code1, Desk: "Desk A"})
+	if err != nil || r.Refusal != "desk.refuse.revoked" || r.Registration != reg.ID {
+		t.Errorf("reprinted badge's old code: %+v %v, want refused as revoked", r, err)
+	}
+	r, err = w.svc.Desk.Redeem(ctx, a, sec, service.Scan{MeetingID: w.meeting, Code: code2, Desk: "Desk A"})
+	if err != nil || r.Outcome != domain.ScanAccepted || r.Token != b2.ID {
+		t.Errorf("new badge's code: %+v %v, want accepted", r, err)
 	}
 }
