@@ -294,9 +294,14 @@ func (t *Tx) ScanFacts(ctx context.Context, qs []service.ScanQuery) ([]service.S
 
 	b := &pgx.Batch{}
 	// Generic plans: the statements' arrays change length with every batch, and planning each
-	// afresh would cost more than running it (their plans go by the primary keys and the
-	// accepted scans' index, whatever the lengths).
-	b.Queue(`SET LOCAL plan_cache_mode = force_generic_plan`)
+	// afresh would cost more than running it. Their plans must go by the primary keys and the
+	// scans' indexes, a few rows each, whatever the tables' statistics say: a connection keeps its
+	// generic plan, and one made while the scans table was nearly empty (the first scans of the
+	// morning, before autovacuum has analysed it) hashes the whole table for every batch — a
+	// millisecond a batch after 4,000 scans, growing with every scan. No full scans nor hash or
+	// merge joins, then, for the statements of this transaction.
+	b.Queue(`SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true),
+		set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`)
 	if len(nonces) > 0 {
 		b.Queue(`SELECT s.client, s.nonce, s.answer FROM unnest($1::text[], $2::text[]) AS q(client, nonce)
 			JOIN scans s ON s.client = q.client AND s.nonce = q.nonce AND s.nonce IS NOT NULL`, clients, nonces).Query(func(rows pgx.Rows) error {
@@ -350,9 +355,11 @@ func (t *Tx) ScanFacts(ctx context.Context, qs []service.ScanQuery) ([]service.S
 		// Read after the locks: what a transaction that held one committed is seen.
 		// Each (list, registration) looked up by the index of the accepted scans, whatever the
 		// planner thinks of the table's size.
+		// (OFFSET 0 keeps each lookup apart: pulled up into a join, it was planned as one scan
+		// of every accepted scan.)
 		b.Queue(`SELECT `+checkInColumns+` FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS q(list, meeting, reg)
-			CROSS JOIN LATERAL (SELECT * FROM scans s WHERE s.registration_id = q.reg AND s.outcome = 'accepted'
-				AND s.list_id = COALESCE(NULLIF(q.list, 0), (SELECT c.id FROM checkin_lists c WHERE c.meeting_id = q.meeting AND c.kind = 'entry'))) s
+			CROSS JOIN LATERAL (SELECT COALESCE(NULLIF(q.list, 0), (SELECT c.id FROM checkin_lists c WHERE c.meeting_id = q.meeting AND c.kind = 'entry')) AS id) l
+			CROSS JOIN LATERAL (SELECT * FROM scans s WHERE s.registration_id = q.reg AND s.list_id = l.id AND s.outcome = 'accepted' OFFSET 0) s
 			ORDER BY s.scanned_at, s.id`, cList, cMeeting, cReg).Query(func(rows pgx.Rows) error {
 			cs, err := pgx.CollectRows(rows, scanCheckIn)
 			for _, c := range cs {
