@@ -197,3 +197,207 @@ func TestCoalescerTellsATakenCallWhatItsBatchDid(t *testing.T) {
 		t.Fatalf("got %v %v, want the batch's answer 70", a.out, a.err)
 	}
 }
+
+// handoffGate is a batch function for NewOverlapped: each batch records itself, waits for its
+// handoff signal, hands off, then waits to be finished.
+type handoffGate struct {
+	mu      sync.Mutex
+	batches [][]int
+	// entered gets each batch's number as it starts; handoff[n] and finish[n] let batch n go on.
+	entered         chan int
+	handoff, finish []chan struct{}
+	running, most   int
+}
+
+func newHandoffGate(n int) *handoffGate {
+	g := &handoffGate{entered: make(chan int, n)}
+	for range n {
+		g.handoff = append(g.handoff, make(chan struct{}))
+		g.finish = append(g.finish, make(chan struct{}))
+	}
+	return g
+}
+
+func (g *handoffGate) run(ctx context.Context, in []int) ([]int, []error) {
+	g.mu.Lock()
+	n := len(g.batches)
+	g.batches = append(g.batches, append([]int(nil), in...))
+	g.running++
+	g.most = max(g.most, g.running)
+	g.mu.Unlock()
+	g.entered <- n
+	<-g.handoff[n]
+	Handoff(ctx)
+	Handoff(ctx) // a second call changes nothing
+	<-g.finish[n]
+	g.mu.Lock()
+	g.running--
+	g.mu.Unlock()
+	out := make([]int, len(in))
+	for i, v := range in {
+		out[i] = v * 10
+	}
+	return out, make([]error, len(in))
+}
+
+// notEntered fails when a batch starts within a short while.
+func (g *handoffGate) notEntered(t *testing.T, why string) {
+	t.Helper()
+	select {
+	case n := <-g.entered:
+		t.Fatalf("batch %d started %s", n, why)
+	case <-time.After(30 * time.Millisecond):
+	}
+}
+
+// An overlapped coalescer starts the next batch when the one before hands off, not before, and
+// never has more than inFlight batches at once; what arrived meanwhile is one batch.
+func TestOverlappedCoalescerStartsTheNextBatchAtHandoff(t *testing.T) {
+	g := newHandoffGate(4)
+	c := NewOverlapped(context.Background(), 10, 2, g.run)
+	var wg sync.WaitGroup
+	results := make([]int, 9)
+	call := func(i int) {
+		wg.Go(func() {
+			v, err := c.Do(context.Background(), i)
+			if err != nil {
+				t.Errorf("do(%d): %v", i, err)
+			}
+			results[i] = v
+		})
+	}
+	call(0)
+	if n := <-g.entered; n != 0 {
+		t.Fatalf("batch %d first", n)
+	}
+	for i := 1; i < 4; i++ {
+		call(i)
+	}
+	waitQueued(t, c, 3)
+	g.notEntered(t, "while the first had not handed off")
+	close(g.handoff[0])
+	if n := <-g.entered; n != 1 {
+		t.Fatalf("batch %d second", n)
+	}
+	// Batch 0 has handed off but not finished; batch 1 works. Calls now wait for batch 1's
+	// handoff.
+	for i := 4; i < 9; i++ {
+		call(i)
+	}
+	waitQueued(t, c, 5)
+	g.notEntered(t, "while the second had not handed off")
+	// Batch 1 hands off: two are in flight, both handed off; the third must wait for one to end.
+	close(g.handoff[1])
+	g.notEntered(t, "with two batches in flight (inFlight 2)")
+	close(g.finish[0])
+	if n := <-g.entered; n != 2 {
+		t.Fatalf("batch %d third", n)
+	}
+	close(g.handoff[2])
+	close(g.finish[1])
+	close(g.finish[2])
+	wg.Wait()
+	for i, v := range results {
+		if v != i*10 {
+			t.Errorf("call %d got %d, want %d", i, v, i*10)
+		}
+	}
+	if len(g.batches) != 3 || len(g.batches[1]) != 3 || len(g.batches[2]) != 5 {
+		t.Errorf("batches %v, want [0], then the 3 that arrived during the first, then the 5 during the second", g.batches)
+	}
+	if g.most != 2 {
+		t.Errorf("at most %d batches ran at once, want 2", g.most)
+	}
+}
+
+// A batch that never hands off (the same code run outside a batch calls Handoff with a context
+// of its own, which does nothing) is served one at a time.
+func TestOverlappedCoalescerWithoutHandoffServesOneBatchAtATime(t *testing.T) {
+	var mu sync.Mutex
+	running, most := 0, 0
+	c := NewOverlapped(context.Background(), 2, 4, func(_ context.Context, in []int) ([]int, []error) {
+		Handoff(context.Background())
+		mu.Lock()
+		running++
+		most = max(most, running)
+		mu.Unlock()
+		time.Sleep(2 * time.Millisecond)
+		mu.Lock()
+		running--
+		mu.Unlock()
+		return make([]int, len(in)), make([]error, len(in))
+	})
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() {
+			if _, err := c.Do(context.Background(), i); err != nil {
+				t.Errorf("do(%d): %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	if most != 1 {
+		t.Errorf("%d batches ran at once, want 1", most)
+	}
+}
+
+// In an overlapped coalescer too, a call whose request ends while its batch runs (after the
+// handoff too) gets the batch's answer, and a call still waiting is dropped with its context's
+// error and never served.
+func TestOverlappedCoalescerTellsTheTruthWhenARequestEnds(t *testing.T) {
+	g := newHandoffGate(3)
+	c := NewOverlapped(context.Background(), 10, 2, g.run)
+	type answer struct {
+		out int
+		err error
+	}
+	takenCtx, cancelTaken := context.WithCancel(context.Background())
+	taken := make(chan answer)
+	go func() {
+		out, err := c.Do(takenCtx, 7)
+		taken <- answer{out, err}
+	}()
+	<-g.entered
+	close(g.handoff[0])
+	// Batch 1 starts at once for the next call; a third call waits for batch 1's handoff.
+	other := make(chan answer)
+	go func() {
+		out, err := c.Do(context.Background(), 8)
+		other <- answer{out, err}
+	}()
+	<-g.entered
+	waitingCtx, cancelWaiting := context.WithCancel(context.Background())
+	waiting := make(chan answer)
+	go func() {
+		out, err := c.Do(waitingCtx, 9)
+		waiting <- answer{out, err}
+	}()
+	waitQueued(t, c, 1)
+	cancelTaken()
+	cancelWaiting()
+	if a := <-waiting; !errors.Is(a.err, context.Canceled) {
+		t.Fatalf("the waiting call got %v %v, want its context's error", a.out, a.err)
+	}
+	select {
+	case a := <-taken:
+		t.Fatalf("answered %v %v while its batch still ran", a.out, a.err)
+	case <-time.After(30 * time.Millisecond):
+	}
+	close(g.finish[0])
+	if a := <-taken; a.err != nil || a.out != 70 {
+		t.Fatalf("got %v %v, want the batch's answer 70", a.out, a.err)
+	}
+	close(g.handoff[1])
+	close(g.finish[1])
+	if a := <-other; a.err != nil || a.out != 80 {
+		t.Fatalf("got %v %v, want 80", a.out, a.err)
+	}
+	g.notEntered(t, "for a call whose request had gone")
+	for _, b := range g.batches {
+		for _, v := range b {
+			if v == 9 {
+				t.Fatalf("the cancelled call was served: batches %v", g.batches)
+			}
+		}
+	}
+}

@@ -3,6 +3,8 @@ package domain
 import (
 	"bytes"
 	"encoding/json"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"sort"
 )
 
@@ -106,6 +108,36 @@ func (t *Text) UnmarshalJSON(b []byte) error {
 	}
 	var m map[string]string
 	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	*t = m
+	return nil
+}
+
+// UnmarshalJSONFrom is UnmarshalJSON for the JSON package that reads from a token stream
+// (github.com/go-json-experiment/json), which the mail worker decodes mail facts with: the same
+// three forms, read without a copy of the value first.
+func (t *Text) UnmarshalJSONFrom(d *jsontext.Decoder) error {
+	switch d.PeekKind() {
+	case '"':
+		tok, err := d.ReadToken()
+		if err != nil {
+			return err
+		}
+		*t = Text{}
+		if s := tok.String(); s != "" {
+			(*t)["en"] = s
+		}
+		return nil
+	case 'n':
+		if _, err := d.ReadToken(); err != nil {
+			return err
+		}
+		*t = Text{}
+		return nil
+	}
+	var m map[string]string
+	if err := jsonv2.UnmarshalDecode(d, &m); err != nil {
 		return err
 	}
 	*t = m

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 
+	jsonv2 "github.com/go-json-experiment/json"
+
 	"plenary/internal/domain"
 )
 
@@ -96,39 +98,53 @@ func TestErrorCodes(t *testing.T) {
 }
 
 // A Text reads from an object of translations, from a plain string (its English), and from null
-// (no translation); anything else is an error.
+// (no translation); anything else is an error. Both JSON packages the code decodes with
+// (encoding/json: UnmarshalJSON; github.com/go-json-experiment/json: UnmarshalJSONFrom, the
+// mail worker's) read the same.
 func TestTextUnmarshalJSON(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		want domain.Text
+	decoders := []struct {
+		name      string
+		unmarshal func([]byte, any) error
 	}{
-		{`{"en":"Geneva","fr":"Genève"}`, domain.Text{"en": "Geneva", "fr": "Genève"}},
-		{` {"en":"Geneva"}`, domain.Text{"en": "Geneva"}},
-		{`{}`, domain.Text{}},
-		{`"Geneva"`, domain.Text{"en": "Geneva"}},
-		{`""`, domain.Text{}},
-		{`null`, domain.Text{}},
-	} {
-		var got domain.Text
-		if err := json.Unmarshal([]byte(c.in), &got); err != nil {
-			t.Errorf("%s: %v", c.in, err)
-			continue
+		{"encoding/json", json.Unmarshal},
+		{"go-json-experiment", func(b []byte, v any) error { return jsonv2.Unmarshal(b, v) }},
+	}
+	for _, d := range decoders {
+		for _, c := range []struct {
+			in   string
+			want domain.Text
+		}{
+			{`{"en":"Geneva","fr":"Genève"}`, domain.Text{"en": "Geneva", "fr": "Genève"}},
+			{` {"en":"Geneva"}`, domain.Text{"en": "Geneva"}},
+			{`{}`, domain.Text{}},
+			{`"Geneva"`, domain.Text{"en": "Geneva"}},
+			{`""`, domain.Text{}},
+			{`null`, domain.Text{}},
+		} {
+			got := domain.Text{"xx": "left from before"}
+			if err := d.unmarshal([]byte(c.in), &got); err != nil {
+				t.Errorf("%s: %s: %v", d.name, c.in, err)
+				continue
+			}
+			if got == nil || !got.Equal(c.want) {
+				t.Errorf("%s: %s: got %#v, want %#v", d.name, c.in, got, c.want)
+			}
 		}
-		if got == nil || !got.Equal(c.want) {
-			t.Errorf("%s: got %#v, want %#v", c.in, got, c.want)
+		// In a struct, as the mail's facts hold it.
+		var facts struct {
+			City  domain.Text `json:"city"`
+			Title domain.Text `json:"title"`
+			Place domain.Text `json:"place"`
 		}
-	}
-	// In a struct, as the mail's facts hold it.
-	var facts struct {
-		City domain.Text `json:"city"`
-	}
-	if err := json.Unmarshal([]byte(`{"city": {"en": "Geneva", "zh": "日内瓦"}}`), &facts); err != nil || facts.City["zh"] != "日内瓦" {
-		t.Errorf("in a struct: %#v, %v", facts, err)
-	}
-	for _, bad := range []string{`12`, `["en"]`, `true`, `{"en": 1}`} {
-		var got domain.Text
-		if err := json.Unmarshal([]byte(bad), &got); err == nil {
-			t.Errorf("%s: no error, got %#v", bad, got)
+		in := `{"city": {"en": "Geneva", "zh": "日内瓦"}, "title": "Plenary", "place": null}`
+		if err := d.unmarshal([]byte(in), &facts); err != nil || facts.City["zh"] != "日内瓦" || facts.Title["en"] != "Plenary" || facts.Place == nil {
+			t.Errorf("%s: in a struct: %#v, %v", d.name, facts, err)
+		}
+		for _, bad := range []string{`12`, `["en"]`, `true`, `{"en": 1}`} {
+			var got domain.Text
+			if err := d.unmarshal([]byte(bad), &got); err == nil {
+				t.Errorf("%s: %s: no error, got %#v", d.name, bad, got)
+			}
 		}
 	}
 }

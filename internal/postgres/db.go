@@ -76,7 +76,10 @@ func OpenWith(ctx context.Context, url string, o Options) (*DB, error) {
 	// and pages, for less done in all (see batch.Coalescer).
 	db.sessionFinder = batch.New(db.life, 256, 1, db.findSessions)
 	db.actors = batch.New(db.life, 256, 1, db.actorsByID)
-	db.registrations = batch.New(db.life, 128, 1, db.registerBatch)
+	// Registrations: one batch working at a time, the next starting when it has sent its last
+	// statement and COMMIT, so that its work overlaps the commit's WAL flush (measured: make
+	// bench's registration figure).
+	db.registrations = batch.NewOverlapped(db.life, 128, 2, db.registerBatch)
 	return db, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/jackc/pgx/v5"
 
 	"plenary/internal/domain"
@@ -79,6 +80,15 @@ func (f MailFacts) Days() (first, last time.Time, ok bool) {
 	return first, last, err1 == nil && err2 == nil
 }
 
+// decodeMailFacts reads a mail's facts from their JSON (the outbox's facts column). It uses the
+// JSON package that reads from a token stream (github.com/go-json-experiment/json, with
+// domain.Text's UnmarshalJSONFrom): the mail worker decodes the facts of every mail it sends,
+// and encoding/json took about twice the CPU (BenchmarkDecodeMailFacts). Unknown fields are
+// ignored, as encoding/json does, so that facts written by a newer version still read.
+func decodeMailFacts(b []byte, f *MailFacts) error {
+	return jsonv2.Unmarshal(b, f)
+}
+
 // MailContent is a rendered mail as the outbox keeps it.
 type MailContent struct {
 	Recipient, Subject, Body string
@@ -122,9 +132,13 @@ func (db *DB) ClaimMail(ctx context.Context, limit int, lease time.Duration) ([]
 	}
 	var jobs []MailJob
 	var j MailJob
-	_, err = pgx.ForEachRow(rows, []any{&j.ID, &j.EventKey, &j.Kind, &j.Attempts, &j.CreatedAt, &j.Recipient, &j.Subject, &j.Body, &j.Facts}, func() error {
-		jobs = append(jobs, j)
+	var facts []byte
+	_, err = pgx.ForEachRow(rows, []any{&j.ID, &j.EventKey, &j.Kind, &j.Attempts, &j.CreatedAt, &j.Recipient, &j.Subject, &j.Body, &facts}, func() error {
 		j.Facts = MailFacts{}
+		if err := decodeMailFacts(facts, &j.Facts); err != nil {
+			return fmt.Errorf("mail %d: facts: %w", j.ID, err)
+		}
+		jobs = append(jobs, j)
 		return nil
 	})
 	if err != nil {

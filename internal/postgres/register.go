@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"plenary/internal/batch"
 	"plenary/internal/domain"
 	"plenary/internal/service"
 )
@@ -300,6 +301,9 @@ func (db *DB) registerTx(ctx context.Context, st steps, subs []submission) (regs
 			SELECT meeting_id, account_id, organisation_id, mode, function_title, interpretation, fellowship,
 				accessibility, list_consent, state, late, registered_by, decided_by, decided_at, created_at, created_at
 			FROM u
+			-- In one order, so that two batches inserting the same pair wait on each other in one
+			-- direction only (never a deadlock).
+			ORDER BY meeting_id, account_id
 			ON CONFLICT DO NOTHING
 			RETURNING id, meeting_id, account_id
 		), audit AS (
@@ -336,6 +340,9 @@ func (db *DB) registerTx(ctx context.Context, st steps, subs []submission) (regs
 		})
 		return err
 	})
+	// What is left is this round trip and the commit's flush: a batch of registrations being
+	// served, the next may start meanwhile (see batch.NewOverlapped).
+	batch.Handoff(ctx)
 	if err := st.last(ctx, b); err != nil {
 		return nil, nil, false, fmt.Errorf("postgres: register: %w", err)
 	}
