@@ -15,7 +15,7 @@ var sampleFacts = []string{
 	mustMarshal(MailFacts{ToEmail: "delegate.0001@example.test", ToName: "Alice Example", ToLanguage: "fr", HasRegistration: true,
 		Mode: domain.InPerson, DelegateName: "Alice Example", OrgName: "Example Networks Ltd.", MeetingSlug: "bench-reg-001",
 		MeetingTitle: domain.Text{"en": "Working Party 1/13", "fr": "Groupe de travail 1/13", "ar": "الفرقة العاملة 1/13", "zh": "第1工作组", "ru": "Рабочая группа 1/13", "es": "Grupo de Trabajo 1/13"},
-		City: domain.Text{"en": "Geneva", "fr": "Genève"}, FirstDay: "2027-03-01", LastDay: "2027-03-05"}),
+		City:         domain.Text{"en": "Geneva", "fr": "Genève"}, FirstDay: "2027-03-01", LastDay: "2027-03-05"}),
 	`{"to_email": "focal.sm@plenary.test", "to_name": "Focal \"SM\" Point", "to_language": "en", "has_registration": true,
 		"mode": "remote", "reason": "", "delegate_name": "Bob", "org_name": "Example", "meeting_slug": "sg13",
 		"meeting_title": {"en": "Study Group 13"}, "city": {}, "first_day": "2027-01-10", "last_day": "2027-01-20",
