@@ -282,6 +282,14 @@ const (
 	RevokedNotLive    RevokeReason = "not_approved"
 )
 
+// RevokedWhenScanned reports whether a token revoked at revokedAt was revoked when it was scanned
+// at at (the scan's own time): a scan made offline before the revocation, an old badge seen at a
+// room's door before it was reprinted and sent an hour later, was of a valid token. A token
+// whose revocation has no time (unknown to the portal) is revoked whenever it is scanned.
+func RevokedWhenScanned(revoked bool, revokedAt, at time.Time) bool {
+	return revoked && (revokedAt.IsZero() || !at.Before(revokedAt))
+}
+
 // TokenStillHolds reports whether a token issued for registration r still stands for it: the
 // registration is approved and in the token's mode. A token that no longer holds is revoked, even
 // where no revocation was recorded.

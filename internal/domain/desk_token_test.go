@@ -243,3 +243,24 @@ func TestIssuedTokenByItsDigest(t *testing.T) {
 		t.Errorf("malformed: %v", err)
 	}
 }
+
+func TestRevokedWhenScanned(t *testing.T) {
+	revoked := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name      string
+		revoked   bool
+		revokedAt time.Time
+		at        time.Time
+		want      bool
+	}{
+		{"live", false, time.Time{}, revoked, false},
+		{"scanned before the revocation", true, revoked, revoked.Add(-time.Minute), false},
+		{"scanned at the revocation", true, revoked, revoked, true},
+		{"scanned after it", true, revoked, revoked.Add(time.Minute), true},
+		{"unknown token, no time", true, time.Time{}, revoked.Add(-time.Hour), true},
+	} {
+		if got := RevokedWhenScanned(c.revoked, c.revokedAt, c.at); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}

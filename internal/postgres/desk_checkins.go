@@ -285,7 +285,8 @@ func (t *Tx) ScanFacts(ctx context.Context, qs []service.ScanQuery) ([]service.S
 	answers := map[nonceKey][]byte{}
 	lists := map[int64]domain.CheckInList{}
 	entries := map[int64]domain.CheckInList{}
-	live := map[int64]bool{}
+	known := map[int64]bool{}
+	revokedAt := map[int64]time.Time{}
 	digests := map[int64][]byte{}
 	locked := map[int64]*domain.Registration{}
 	counted := map[pair][]domain.CheckIn{}
@@ -331,15 +332,18 @@ func (t *Tx) ScanFacts(ctx context.Context, qs []service.ScanQuery) ([]service.S
 	if len(tokens) > 0 {
 		// By the primary key (a condition on revoked_at could lead the planner to the index of
 		// every live token).
-		b.Queue(`SELECT id, revoked_at IS NULL, digest FROM desk_tokens WHERE id = ANY($1::bigint[])`, tokens).Query(func(rows pgx.Rows) error {
+		b.Queue(`SELECT id, revoked_at, digest FROM desk_tokens WHERE id = ANY($1::bigint[])`, tokens).Query(func(rows pgx.Rows) error {
 			for rows.Next() {
 				var id int64
-				var ok bool
+				var at *time.Time
 				var d []byte
-				if err := rows.Scan(&id, &ok, &d); err != nil {
+				if err := rows.Scan(&id, &at, &d); err != nil {
 					return err
 				}
-				live[id], digests[id] = ok, d
+				known[id], digests[id] = true, d
+				if at != nil {
+					revokedAt[id] = *at
+				}
 			}
 			return rows.Err()
 		})
@@ -419,8 +423,9 @@ func (t *Tx) ScanFacts(ctx context.Context, qs []service.ScanQuery) ([]service.S
 			f.List, f.ListFound = lists[q.ListID]
 		}
 		if q.TokenID != 0 {
-			// An unknown token counts as revoked.
-			f.TokenRevoked, f.TokenDigest = !live[q.TokenID], digests[q.TokenID]
+			// An unknown token counts as revoked (with no time: whenever it is scanned).
+			at, revoked := revokedAt[q.TokenID]
+			f.TokenRevoked, f.TokenRevokedAt, f.TokenDigest = revoked || !known[q.TokenID], at, digests[q.TokenID]
 		}
 		if q.RegistrationID == 0 {
 			continue

@@ -48,10 +48,12 @@ type ScanFacts struct {
 	// List is the scan's list, when ListFound.
 	List      domain.CheckInList
 	ListFound bool
-	// TokenRevoked: the token was revoked (or is unknown). TokenDigest is the digest stored when
-	// it was issued (nil: none, issued before digests were kept, or unknown).
-	TokenRevoked bool
-	TokenDigest  []byte
+	// TokenRevoked: the token was revoked, at TokenRevokedAt (zero: unknown token, revoked
+	// whenever scanned). TokenDigest is the digest stored when it was issued (nil: none, issued
+	// before digests were kept, or unknown).
+	TokenRevoked   bool
+	TokenRevokedAt time.Time
+	TokenDigest    []byte
 	// Registration is the registration, locked (nil: unknown).
 	Registration *domain.Registration
 	// Counted are its counted scans of the list, in time order; Events the co-located events
@@ -415,7 +417,7 @@ func judgeScan(c scanCall, f ScanFacts) (ScanResult, ScanRecord, error) {
 	if refuse == nil && in.Code != "" && tok.Meeting != in.MeetingID {
 		refuse = domain.Errorf(domain.Conflict, domain.RefuseWrongMeeting)
 	}
-	if refuse == nil && c.tokID != 0 && f.TokenRevoked {
+	if refuse == nil && c.tokID != 0 && domain.RevokedWhenScanned(f.TokenRevoked, f.TokenRevokedAt, c.at) {
 		refuse = domain.ErrTokenRevoked
 	}
 	if refuse == nil {

@@ -432,3 +432,46 @@ func TestIssuedTokensKeepTheirDigest(t *testing.T) {
 		t.Errorf("new badge's code: %+v %v, want accepted", r, err)
 	}
 }
+
+// A scan is judged by the token's revocation at the scan's own time: an old badge scanned offline
+// before it was reprinted, and sent an hour later, was valid when scanned and counts; the same
+// old badge scanned offline after the reprint is refused as revoked; online, it is refused.
+func TestOfflineScanOfABadgeRevokedLater(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t)
+	delegate := w.actor(delegateSM)
+	reg := w.approved(delegate, w.actor(focalSM), domain.InPerson)
+	sec := w.actor(secretariat)
+	a := postgres.Audit{ActorID: sec.ID}
+	_, old, err := w.svc.Desk.PrintBadge(ctx, a, sec, w.meeting, reg.ID, "Desk A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	printed := w.now
+	room, err := w.svc.Desk.SaveCheckInList(ctx, a, sec, domain.CheckInList{MeetingID: w.meeting, Kind: domain.RoomList,
+		Name: domain.Text{"en": "Room D"}, MultiEntry: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The badge is lost and reprinted half an hour later; the room's scanner was offline.
+	w.now = printed.Add(30 * time.Minute)
+	if _, _, err := w.svc.Desk.PrintBadge(ctx, a, sec, w.meeting, reg.ID, "Desk A"); err != nil {
+		t.Fatal(err)
+	}
+	w.now = printed.Add(90 * time.Minute)
+	before := service.Scan{MeetingID: w.meeting, ListID: room.ID, Code: old, Desk: "Room D scanner", Nonce: "before", At: printed.Add(10 * time.Minute)}
+	if r, err := w.svc.Desk.Redeem(ctx, a, sec, before); err != nil || r.Outcome != domain.ScanAccepted {
+		t.Errorf("old badge scanned offline before the reprint: %+v %v, want accepted", r, err)
+	}
+	after := before
+	after.Nonce, after.At = "after", printed.Add(40*time.Minute)
+	if r, err := w.svc.Desk.Redeem(ctx, a, sec, after); err != nil || r.Refusal != "desk.refuse.revoked" {
+		t.Errorf("old badge scanned offline after the reprint: %+v %v, want refused as revoked", r, err)
+	}
+	online := before
+	online.Nonce, online.At = "online", time.Time{}
+	if r, err := w.svc.Desk.Redeem(ctx, a, sec, online); err != nil || r.Refusal != "desk.refuse.revoked" {
+		t.Errorf("old badge scanned online after the reprint: %+v %v, want refused as revoked", r, err)
+	}
+}
