@@ -125,6 +125,19 @@ func (t *Tx) ScanAnswer(ctx context.Context, client, nonce string) ([]byte, bool
 	return answer, true, nil
 }
 
+// scanDetail is a scan's audit event's detail (with "scan", its id, added in SQL).
+type scanDetail struct {
+	List      int64              `json:"list"`
+	Outcome   domain.ScanOutcome `json:"outcome"`
+	Direction domain.Direction   `json:"direction"`
+	Desk      string             `json:"desk"`
+	ScannedAt time.Time          `json:"scanned_at"`
+	Staff     int64              `json:"staff"`
+	Device    int64              `json:"device,omitempty"`
+	Refusal   string             `json:"refusal,omitempty"`
+	Token     int64              `json:"token,omitempty"`
+}
+
 // FinishScans stores the scans of a batch with their outcomes and, for those with a nonce, the
 // answer a replay gets (with the scan's id), each audited with its desk, staff member and device
 // (and its own request's actor, address and id), and commits the transaction with them: every
@@ -160,18 +173,8 @@ func (t *Tx) FinishScans(ctx context.Context, audits []Audit, recs []service.Sca
 			answer[i] = &a
 		}
 		at[i], recorded[i], single[i] = s.At, s.Recorded, !s.List.MultiEntry
-		d := map[string]any{"list": s.List.ID, "outcome": s.Outcome, "direction": s.Direction, "desk": s.Desk,
-			"scanned_at": s.At, "staff": s.StaffID}
-		if s.DeviceID != 0 {
-			d["device"] = s.DeviceID
-		}
-		if s.Refusal != "" {
-			d["refusal"] = s.Refusal
-		}
-		if s.Token != 0 {
-			d["token"] = s.Token
-		}
-		j, err := json.Marshal(d)
+		j, err := json.Marshal(scanDetail{List: s.List.ID, Outcome: s.Outcome, Direction: s.Direction, Desk: s.Desk, ScannedAt: s.At,
+			Staff: s.StaffID, Device: s.DeviceID, Refusal: s.Refusal, Token: s.Token})
 		if err != nil {
 			return nil, fmt.Errorf("postgres: record scans: %w", err)
 		}
