@@ -17,7 +17,8 @@ func (db *DB) FigureLines(ctx context.Context, meetingID int64) ([]domain.Figure
 	rows, err := db.Pool.Query(ctx, `SELECT r.id, o.id, o.name, o.country, r.state = 'approved' AND r.mode = 'in_person', e.at
 		FROM registrations r
 		JOIN organisations o ON o.id = r.organisation_id
-		LEFT JOIN LATERAL (SELECT min(s.scanned_at) AS at FROM scans s JOIN checkin_lists l ON l.id = s.list_id AND l.kind = 'entry'
+		LEFT JOIN LATERAL (SELECT min(s.scanned_at) AS at FROM scans s
+			JOIN checkin_lists l ON l.id = s.list_id AND l.kind = 'entry' AND l.meeting_id = r.meeting_id
 			WHERE s.registration_id = r.id AND s.outcome = 'accepted') e ON true
 		WHERE r.meeting_id = $1 AND ((r.state = 'approved' AND r.mode = 'in_person') OR e.at IS NOT NULL)
 		ORDER BY r.id`, meetingID)

@@ -24,7 +24,7 @@ const deskPersonSelect = `SELECT ` + registrationColumns + `, a.given_name || ' 
 	JOIN organisations o ON o.id = r.organisation_id
 	LEFT JOIN LATERAL (SELECT s.id, s.scanned_at, s.recorded_at, s.desk, COALESCE(s.staff_id, 0) AS staff_id, COALESCE(s.device_id, 0) AS device_id,
 			s.list_id, COALESCE(s.token_id, 0) AS token_id
-		FROM scans s JOIN checkin_lists l ON l.id = s.list_id AND l.kind = 'entry'
+		FROM scans s JOIN checkin_lists l ON l.id = s.list_id AND l.kind = 'entry' AND l.meeting_id = r.meeting_id
 		WHERE s.registration_id = r.id AND s.outcome = 'accepted' ORDER BY s.scanned_at LIMIT 1) e ON true`
 
 func scanDeskPerson(row pgx.CollectableRow) (DeskPerson, error) {

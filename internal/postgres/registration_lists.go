@@ -43,7 +43,8 @@ func (db *DB) EachParticipant(ctx context.Context, actor domain.Actor, meetingID
 		return domain.Errorf(domain.Forbidden, "error.forbidden")
 	}
 	return eachRow(ctx, db, "participants", registrationLineSelect+` WHERE r.meeting_id = $1 AND r.state = 'approved' AND r.list_consent
-			AND ($2 <> 'checked-in' OR r.mode = 'remote' OR EXISTS (SELECT 1 FROM scans s JOIN checkin_lists l ON l.id = s.list_id AND l.kind = 'entry'
+			AND ($2 <> 'checked-in' OR r.mode = 'remote' OR EXISTS (SELECT 1 FROM scans s
+				JOIN checkin_lists l ON l.id = s.list_id AND l.kind = 'entry' AND l.meeting_id = r.meeting_id
 				WHERE s.registration_id = r.id AND s.outcome = 'accepted'))
 		ORDER BY lower(o.name), o.id, lower(a.family_name), lower(a.given_name), r.id`, []any{meetingID, string(basis)}, fn)
 }
