@@ -233,17 +233,45 @@ func TokenDigest(s string) []byte {
 // without one (issued before digests were kept: stored nil) has its signature checked. The
 // signature stays in the text for the scanners that check it offline.
 func VerifyIssuedToken(keys map[uint16]ed25519.PublicKey, s string, stored []byte, at time.Time) (Token, error) {
-	if stored == nil {
-		return VerifyToken(keys, s, at)
-	}
-	t, _, _, err := ParseToken(s)
+	c, err := ClaimToken(s)
 	if err != nil {
 		return Token{}, err
 	}
-	if subtle.ConstantTimeCompare(TokenDigest(s), stored) != 1 {
+	return c.Verify(keys, stored, at)
+}
+
+// ClaimedToken is a token's text read, not yet checked: what it claims (Token, whose id names the
+// record to check it against), for VerifyIssuedToken in two steps.
+type ClaimedToken struct {
+	Token
+	text         string
+	payload, sig []byte
+}
+
+// ClaimToken reads a token's text (ParseToken) for a check against its record (Verify).
+func ClaimToken(s string) (ClaimedToken, error) {
+	s = NormalizeToken(s)
+	t, p, sig, err := ParseToken(s)
+	if err != nil {
+		return ClaimedToken{}, err
+	}
+	return ClaimedToken{Token: t, text: s, payload: p, sig: sig}, nil
+}
+
+// Verify is VerifyIssuedToken of the text read, stored being the digest recorded for its id.
+func (c ClaimedToken) Verify(keys map[uint16]ed25519.PublicKey, stored []byte, at time.Time) (Token, error) {
+	if stored == nil {
+		pub, ok := keys[c.Key]
+		if !ok || len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, append([]byte(tokenContext), c.payload...), c.sig) {
+			return Token{}, ErrTokenSignature
+		}
+		return c.Token, c.validAt(at)
+	}
+	d := sha256.Sum256([]byte(c.text))
+	if subtle.ConstantTimeCompare(d[:], stored) != 1 {
 		return Token{}, ErrTokenSignature
 	}
-	return t, t.validAt(at)
+	return c.Token, c.validAt(at)
 }
 
 // TokenChecker is what an offline scanner holds: the portal's public keys and the ids of the

@@ -213,9 +213,10 @@ func (s *Desk) prepareScan(ctx context.Context, a Audit, actor domain.Actor, in 
 	// What the code claims: its token's record (with the digest that tells whether it is the
 	// text the portal issued) is read with the other facts of the batch.
 	if in.Code != "" {
-		c.tok, _, _, c.tokErr = domain.ParseToken(in.Code)
+		c.claim, c.tokErr = domain.ClaimToken(in.Code)
 		if c.tokErr == nil {
 			c.claimed = true
+			c.tok = c.claim.Token
 			c.in.Registration = c.tok.Registration
 			c.tokID = c.tok.ID
 		}
@@ -231,7 +232,7 @@ func (c *scanCall) authenticate(f *ScanFacts) {
 	if !c.claimed {
 		return
 	}
-	c.tok, c.tokErr = domain.VerifyIssuedToken(c.keys, c.in.Code, f.TokenDigest, c.at)
+	c.tok, c.tokErr = c.claim.Verify(c.keys, f.TokenDigest, c.at)
 	if c.tokErr == nil || errors.Is(c.tokErr, domain.ErrTokenExpired) || errors.Is(c.tokErr, domain.ErrTokenNotYetValid) {
 		return
 	}
@@ -253,6 +254,7 @@ type scanCall struct {
 	tokID   int64
 	tokErr  error
 	claimed bool
+	claim   domain.ClaimedToken
 	// named is the registration the scan named itself (from the desk's page), keys the portal's
 	// public keys.
 	named int64
