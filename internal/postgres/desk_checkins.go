@@ -112,19 +112,6 @@ func (t *Tx) RegistrationEvents(ctx context.Context, registrationID int64) ([]in
 	return ids, nil
 }
 
-// ScanAnswer returns the first answer given to client's nonce, if any.
-func (t *Tx) ScanAnswer(ctx context.Context, client, nonce string) ([]byte, bool, error) {
-	var answer []byte
-	err := t.QueryRow(ctx, `SELECT answer FROM scans WHERE client = $1 AND nonce = $2`, client, nonce).Scan(&answer)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("postgres: scan answer: %w", err)
-	}
-	return answer, true, nil
-}
-
 // scanDetail is a scan's audit event's detail (with "scan", its id, added in SQL).
 type scanDetail struct {
 	List      int64              `json:"list"`
@@ -139,7 +126,8 @@ type scanDetail struct {
 }
 
 // FinishScans stores the scans of a batch with their outcomes and, for those with a nonce, the
-// answer a replay gets (with the scan's id), each audited with its desk, staff member and device
+// answer a replay gets (without the scan's id: the row's own, which ScanFacts reads with it, so
+// that no JSON is rewritten per scan), each audited with its desk, staff member and device
 // (and its own request's actor, address and id), and commits the transaction with them: every
 // scan, every audit event and COMMIT in one round trip, one statement whatever the number of
 // scans. It returns the scans' ids in the order given, and is a batch's last statement. A nonce
@@ -197,7 +185,7 @@ func (t *Tx) FinishScans(ctx context.Context, audits []Audit, recs []service.Sca
 				desk, staff_id, device_id, client, nonce, answer, single)
 			SELECT id, list_id, registration_id, token_id, direction, outcome, refusal, scanned_at, recorded_at,
 				desk, staff_id, device_id, client, nonce,
-				CASE WHEN nonce IS NULL THEN NULL ELSE jsonb_set(answer::jsonb, '{scan}', to_jsonb(id)) END, single
+				answer::jsonb, single
 			FROM q ORDER BY ord),
 		e AS (INSERT INTO audit_events (actor_id, action, entity, entity_id, detail, remote_addr, request_id)
 			SELECT actor_id, 'scan.record', CASE WHEN registration_id IS NULL THEN 'scan' ELSE 'registration' END,
@@ -285,7 +273,11 @@ func (t *Tx) ScanFacts(ctx context.Context, qs []service.ScanQuery) ([]service.S
 			cList, cMeeting, cReg = append(cList, q.ListID), append(cMeeting, q.MeetingID), append(cReg, q.RegistrationID)
 		}
 	}
-	answers := map[nonceKey][]byte{}
+	type answer struct {
+		text []byte
+		scan int64
+	}
+	answers := map[nonceKey]answer{}
 	lists := map[int64]domain.CheckInList{}
 	entries := map[int64]domain.CheckInList{}
 	known := map[int64]bool{}
@@ -307,15 +299,15 @@ func (t *Tx) ScanFacts(ctx context.Context, qs []service.ScanQuery) ([]service.S
 	b.Queue(`SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true),
 		set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`)
 	if len(nonces) > 0 {
-		b.Queue(`SELECT s.client, s.nonce, s.answer FROM unnest($1::text[], $2::text[]) AS q(client, nonce)
+		b.Queue(`SELECT s.client, s.nonce, s.answer, s.id FROM unnest($1::text[], $2::text[]) AS q(client, nonce)
 			JOIN scans s ON s.client = q.client AND s.nonce = q.nonce AND s.nonce IS NOT NULL`, clients, nonces).Query(func(rows pgx.Rows) error {
 			for rows.Next() {
 				var k nonceKey
-				var answer []byte
-				if err := rows.Scan(&k.client, &k.nonce, &answer); err != nil {
+				var a answer
+				if err := rows.Scan(&k.client, &k.nonce, &a.text, &a.scan); err != nil {
 					return err
 				}
-				answers[k] = answer
+				answers[k] = a
 			}
 			return rows.Err()
 		})
@@ -352,10 +344,23 @@ func (t *Tx) ScanFacts(ctx context.Context, qs []service.ScanQuery) ([]service.S
 		})
 	}
 	if len(regs) > 0 {
-		b.Queue(`SELECT `+registrationColumns+` FROM registrations r WHERE r.id = ANY($1::bigint[]) ORDER BY r.id FOR UPDATE`, regs).Query(func(rows pgx.Rows) error {
-			rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[domain.Registration])
+		// Locked with who they are (for the answer).
+		b.Queue(`SELECT `+registrationColumns+`, a.given_name || ' ' || a.family_name AS person_name, o.name AS person_organisation,
+				o.country AS person_country
+			FROM registrations r JOIN accounts a ON a.id = r.account_id JOIN organisations o ON o.id = r.organisation_id
+			WHERE r.id = ANY($1::bigint[]) ORDER BY r.id FOR UPDATE OF r`, regs).Query(func(rows pgx.Rows) error {
+			type lockedPerson struct {
+				domain.Registration
+				PersonName         string `db:"person_name"`
+				PersonOrganisation string `db:"person_organisation"`
+				PersonCountry      string `db:"person_country"`
+			}
+			rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[lockedPerson])
 			for i := range rs {
-				locked[rs[i].ID] = &rs[i]
+				r := &rs[i]
+				locked[r.ID] = &r.Registration
+				persons[r.ID] = &service.ScanPerson{Name: r.PersonName, Organisation: r.PersonOrganisation, Country: r.PersonCountry,
+					Mode: r.Mode, State: r.State}
 			}
 			return err
 		})
@@ -388,19 +393,6 @@ func (t *Tx) ScanFacts(ctx context.Context, qs []service.ScanQuery) ([]service.S
 				return rows.Err()
 			})
 		}
-		b.Queue(`SELECT r.id, a.given_name || ' ' || a.family_name, o.name, o.country, r.mode, r.state
-			FROM registrations r JOIN accounts a ON a.id = r.account_id JOIN organisations o ON o.id = r.organisation_id
-			WHERE r.id = ANY($1::bigint[])`, regs).Query(func(rows pgx.Rows) error {
-			for rows.Next() {
-				var id int64
-				var p service.ScanPerson
-				if err := rows.Scan(&id, &p.Name, &p.Organisation, &p.Country, &p.Mode, &p.State); err != nil {
-					return err
-				}
-				persons[id] = &p
-			}
-			return rows.Err()
-		})
 	}
 	if err := t.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("postgres: scan facts: %w", err)
@@ -418,7 +410,9 @@ func (t *Tx) ScanFacts(ctx context.Context, qs []service.ScanQuery) ([]service.S
 	for i, q := range qs {
 		f := &facts[i]
 		if q.Nonce != "" {
-			f.Answer, f.Answered = answers[nonceKey{q.Client, q.Nonce}]
+			var a answer
+			a, f.Answered = answers[nonceKey{q.Client, q.Nonce}]
+			f.Answer, f.AnswerScan = a.text, a.scan
 		}
 		if q.ListID == 0 {
 			f.List, f.ListFound = entries[q.MeetingID]

@@ -42,9 +42,11 @@ type ScanQuery struct {
 
 // ScanFacts is what a scan is judged by.
 type ScanFacts struct {
-	// Answer is the first answer given to the nonce, when Answered.
-	Answer   []byte
-	Answered bool
+	// Answer is the first answer given to the nonce, when Answered, stored without the id of
+	// its scan, AnswerScan.
+	Answer     []byte
+	AnswerScan int64
+	Answered   bool
 	// List is the scan's list, when ListFound.
 	List      domain.CheckInList
 	ListFound bool
@@ -333,7 +335,7 @@ func (s *Desk) redeemTx(ctx context.Context, calls []scanCall) ([]ScanResult, []
 				if err := json.Unmarshal(f.Answer, &outs[i]); err != nil {
 					return err
 				}
-				outs[i].Replayed = true
+				outs[i].ScanID, outs[i].Replayed = f.AnswerScan, true
 				continue
 			}
 			nk := [2]string{c.client, c.in.Nonce}
@@ -362,7 +364,8 @@ func (s *Desk) redeemTx(ctx context.Context, calls []scanCall) ([]ScanResult, []
 			outs[i] = out
 			if c.in.Nonce != "" {
 				first[nk] = i
-				// The answer is stored without the scan's id, which FinishScans gives.
+				// The answer is stored without the scan's id, which FinishScans gives (a replay
+				// reads it beside the answer).
 				if r.Answer, err = json.Marshal(out); err != nil {
 					return err
 				}
