@@ -42,6 +42,19 @@ func (g *gate) sizes() []int {
 }
 
 // waitQueued waits until n calls wait in c's queue.
+// caller returns call(i): c.Do(i) in a goroutine of wg, its answer kept in results[i].
+func caller(t *testing.T, c *Coalescer[int, int], wg *sync.WaitGroup, results []int) func(int) {
+	return func(i int) {
+		wg.Go(func() {
+			v, err := c.Do(context.Background(), i)
+			if err != nil {
+				t.Errorf("do(%d): %v", i, err)
+			}
+			results[i] = v
+		})
+	}
+}
+
 func waitQueued[In, Out any](t *testing.T, c *Coalescer[In, Out], n int) {
 	t.Helper()
 	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(time.Millisecond) {
@@ -73,15 +86,7 @@ func TestCoalescerGathersCallsThatArriveWhileEverySlotIsBusy(t *testing.T) {
 	c := New(context.Background(), 4, 2, g.run)
 	var wg sync.WaitGroup
 	results := make([]int, 12)
-	call := func(i int) {
-		wg.Go(func() {
-			v, err := c.Do(context.Background(), i)
-			if err != nil {
-				t.Errorf("do(%d): %v", i, err)
-			}
-			results[i] = v
-		})
-	}
+	call := caller(t, c, &wg, results)
 	// The first two calls take both slots; the ten after them wait together.
 	call(0)
 	<-g.entered
@@ -257,15 +262,7 @@ func TestOverlappedCoalescerStartsTheNextBatchAtHandoff(t *testing.T) {
 	c := NewOverlapped(context.Background(), 10, 2, g.run)
 	var wg sync.WaitGroup
 	results := make([]int, 9)
-	call := func(i int) {
-		wg.Go(func() {
-			v, err := c.Do(context.Background(), i)
-			if err != nil {
-				t.Errorf("do(%d): %v", i, err)
-			}
-			results[i] = v
-		})
-	}
+	call := caller(t, c, &wg, results)
 	call(0)
 	if n := <-g.entered; n != 0 {
 		t.Fatalf("batch %d first", n)

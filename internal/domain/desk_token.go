@@ -200,11 +200,16 @@ func VerifyToken(keys map[uint16]ed25519.PublicKey, s string, at time.Time) (Tok
 	if err != nil {
 		return Token{}, err
 	}
-	pub, ok := keys[t.Key]
-	if !ok || len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, append([]byte(tokenContext), p...), sig) {
+	if !signedBy(keys, t.Key, p, sig) {
 		return Token{}, ErrTokenSignature
 	}
 	return t, t.validAt(at)
+}
+
+// signedBy reports whether sig is the signature of a token's payload by keys' key number key.
+func signedBy(keys map[uint16]ed25519.PublicKey, key uint16, payload, sig []byte) bool {
+	pub, ok := keys[key]
+	return ok && len(pub) == ed25519.PublicKeySize && ed25519.Verify(pub, append([]byte(tokenContext), payload...), sig)
 }
 
 // validAt is nil when the token is accepted at at, or why not.
@@ -221,7 +226,12 @@ func (t Token) validAt(at time.Time) error {
 // TokenDigest is what the portal keeps of a token's text when it issues it: the SHA-256 of the
 // text as NormalizeToken gives it (the one text of the token, as ParseToken accepts only one).
 func TokenDigest(s string) []byte {
-	d := sha256.Sum256([]byte(NormalizeToken(s)))
+	return digestOf(NormalizeToken(s))
+}
+
+// digestOf is the SHA-256 of a token's text already normalized.
+func digestOf(normalized string) []byte {
+	d := sha256.Sum256([]byte(normalized))
 	return d[:]
 }
 
@@ -260,15 +270,13 @@ func ClaimToken(s string) (ClaimedToken, error) {
 
 // Verify is VerifyIssuedToken of the text read, stored being the digest recorded for its id.
 func (c ClaimedToken) Verify(keys map[uint16]ed25519.PublicKey, stored []byte, at time.Time) (Token, error) {
+	var authentic bool
 	if stored == nil {
-		pub, ok := keys[c.Key]
-		if !ok || len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, append([]byte(tokenContext), c.payload...), c.sig) {
-			return Token{}, ErrTokenSignature
-		}
-		return c.Token, c.validAt(at)
+		authentic = signedBy(keys, c.Key, c.payload, c.sig)
+	} else {
+		authentic = subtle.ConstantTimeCompare(digestOf(c.text), stored) == 1
 	}
-	d := sha256.Sum256([]byte(c.text))
-	if subtle.ConstantTimeCompare(d[:], stored) != 1 {
+	if !authentic {
 		return Token{}, ErrTokenSignature
 	}
 	return c.Token, c.validAt(at)

@@ -3,9 +3,10 @@ package domain
 import (
 	"bytes"
 	"encoding/json"
+	"sort"
+
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
-	"sort"
 )
 
 // Text is a piece of meeting content with its translations, keyed by language tag ("en", "zh").

@@ -280,9 +280,12 @@ func (t *Tx) ScanFacts(ctx context.Context, qs []service.ScanQuery) ([]service.S
 	answers := map[nonceKey]answer{}
 	lists := map[int64]domain.CheckInList{}
 	entries := map[int64]domain.CheckInList{}
-	known := map[int64]bool{}
-	revokedAt := map[int64]time.Time{}
-	digests := map[int64][]byte{}
+	// The tokens' records by id: when each was revoked (nil: live), the digest it was issued with.
+	type tokenRecord struct {
+		revokedAt *time.Time
+		digest    []byte
+	}
+	tokenRecords := map[int64]tokenRecord{}
 	locked := map[int64]*domain.Registration{}
 	counted := map[pair][]domain.CheckIn{}
 	events := map[int64][]int64{}
@@ -330,15 +333,11 @@ func (t *Tx) ScanFacts(ctx context.Context, qs []service.ScanQuery) ([]service.S
 		b.Queue(`SELECT id, revoked_at, digest FROM desk_tokens WHERE id = ANY($1::bigint[])`, tokens).Query(func(rows pgx.Rows) error {
 			for rows.Next() {
 				var id int64
-				var at *time.Time
-				var d []byte
-				if err := rows.Scan(&id, &at, &d); err != nil {
+				var r tokenRecord
+				if err := rows.Scan(&id, &r.revokedAt, &r.digest); err != nil {
 					return err
 				}
-				known[id], digests[id] = true, d
-				if at != nil {
-					revokedAt[id] = *at
-				}
+				tokenRecords[id] = r
 			}
 			return rows.Err()
 		})
@@ -421,8 +420,11 @@ func (t *Tx) ScanFacts(ctx context.Context, qs []service.ScanQuery) ([]service.S
 		}
 		if q.TokenID != 0 {
 			// An unknown token counts as revoked (with no time: whenever it is scanned).
-			at, revoked := revokedAt[q.TokenID]
-			f.TokenRevoked, f.TokenRevokedAt, f.TokenDigest = revoked || !known[q.TokenID], at, digests[q.TokenID]
+			r, known := tokenRecords[q.TokenID]
+			f.TokenRevoked, f.TokenDigest = !known || r.revokedAt != nil, r.digest
+			if r.revokedAt != nil {
+				f.TokenRevokedAt = *r.revokedAt
+			}
 		}
 		if q.RegistrationID == 0 {
 			continue

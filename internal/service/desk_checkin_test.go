@@ -189,16 +189,8 @@ func TestRedeemBatchJudgesInOrder(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	w := newWorld(t)
-	p1 := w.approved(w.actor(delegateSM), w.actor(focalSM), domain.InPerson)
-	p2 := w.approved(w.actor(delegateMS), w.actor(focalMS), domain.InPerson)
-	c1, err := w.svc.Desk.Confirmation(ctx, postgres.Audit{ActorID: w.actor(delegateSM).ID}, w.actor(delegateSM), p1.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c2, err := w.svc.Desk.Confirmation(ctx, postgres.Audit{ActorID: w.actor(delegateMS).ID}, w.actor(delegateMS), p2.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p1, c1 := w.confirmed(delegateSM, focalSM)
+	p2, c2 := w.confirmed(delegateMS, focalMS)
 	sec := w.actor(secretariat)
 	a := postgres.Audit{ActorID: sec.ID}
 	res, errs := w.svc.Desk.RedeemTogether(ctx, a, sec, []service.Scan{
@@ -327,16 +319,8 @@ func TestRedeemForgedCodeRefused(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	w := newWorld(t)
-	p1 := w.approved(w.actor(delegateSM), w.actor(focalSM), domain.InPerson)
-	p2 := w.approved(w.actor(delegateMS), w.actor(focalMS), domain.InPerson)
-	c1, err := w.svc.Desk.Confirmation(ctx, postgres.Audit{ActorID: w.actor(delegateSM).ID}, w.actor(delegateSM), p1.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c2, err := w.svc.Desk.Confirmation(ctx, postgres.Audit{ActorID: w.actor(delegateMS).ID}, w.actor(delegateMS), p2.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p1, c1 := w.confirmed(delegateSM, focalSM)
+	p2, c2 := w.confirmed(delegateMS, focalMS)
 	// The second as a token issued before digests were kept.
 	if _, err := w.db.Pool.Exec(ctx, `UPDATE desk_tokens SET digest = NULL WHERE id = $1`, c2.Token.ID); err != nil {
 		t.Fatal(err)
@@ -395,12 +379,7 @@ func TestIssuedTokensKeepTheirDigest(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	w := newWorld(t)
-	delegate := w.actor(delegateSM)
-	reg := w.approved(delegate, w.actor(focalSM), domain.InPerson)
-	c, err := w.svc.Desk.Confirmation(ctx, postgres.Audit{ActorID: delegate.ID}, delegate, reg.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	reg, c := w.confirmed(delegateSM, focalSM)
 	sec := w.actor(secretariat)
 	a := postgres.Audit{ActorID: sec.ID}
 	b1, code1, err := w.svc.Desk.PrintBadge(ctx, a, sec, w.meeting, reg.ID, "Desk A")

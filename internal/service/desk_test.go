@@ -8,6 +8,7 @@ import (
 
 	"plenary/internal/domain"
 	"plenary/internal/postgres"
+	"plenary/internal/service"
 )
 
 // approved registers a as themselves in mode and has their focal point approve it.
@@ -21,6 +22,18 @@ func (w *world) approved(a domain.Actor, focal domain.Actor, mode domain.Mode) d
 		}
 	}
 	return reg
+}
+
+// confirmed is approved, in person, with the delegate's confirmation asked for.
+func (w *world) confirmed(delegate, focal string) (domain.Registration, service.Confirmation) {
+	w.t.Helper()
+	a := w.actor(delegate)
+	reg := w.approved(a, w.actor(focal), domain.InPerson)
+	c, err := w.svc.Desk.Confirmation(context.Background(), postgres.Audit{ActorID: a.ID}, a, reg.ID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return reg, c
 }
 
 // The confirmation of an approved in-person registration carries a signed token that verifies
