@@ -164,12 +164,12 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	fc := m.Config.Files
-	m.Server = site.New(m.DB, NewServicesWith(m.DB, time.Now, ServiceOptions{BaseURL: m.Config.BaseURL, Catalogue: cat}), m.Log, cat, site.Options{
+	svc := NewServicesWith(m.DB, time.Now, ServiceOptions{BaseURL: m.Config.BaseURL, Catalogue: cat, Files: m.Files, Log: m.Log})
+	m.Server = site.New(m.DB.Sessions(), svc, m.Log, cat, site.Options{
 		SecureCookies:    m.Config.SecureCookies,
 		BaseURL:          m.Config.BaseURL,
 		DocumentMaxBytes: m.Config.DocumentMaxBytes,
 		TrustProxy:       m.Config.TrustProxy,
-		Files:            m.Files,
 		MaxDownloads:     fc.MaxDownloads,
 		MaxUploads:       fc.MaxUploads,
 		StallTimeout:     fc.StallTimeout,

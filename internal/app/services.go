@@ -1,8 +1,11 @@
 package app
 
 import (
+	"log/slog"
 	"sync"
 
+	"plenary/internal/blob"
+	"plenary/internal/blob/pgblob"
 	"plenary/internal/i18n"
 	"plenary/internal/mail"
 	"plenary/internal/postgres"
@@ -31,6 +34,10 @@ type ServiceOptions struct {
 	Verify func(password, hash string) (bool, error)
 	// LetterFonts are the fonts visa letters embed (default: Debian's, read once).
 	LetterFonts *visaletter.Fonts
+	// Files stores the documents' and photos' files (default: in PostgreSQL alone, see
+	// OpenFiles for object storage); Log is its logger (default slog.Default()).
+	Files *service.Files
+	Log   *slog.Logger
 }
 
 var embeddedCatalogue = sync.OnceValues(func() (*i18n.Catalogue, error) { return i18n.Load(web.Locales()) })
@@ -53,7 +60,14 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 		}
 		o.Catalogue = cat
 	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.Files == nil {
+		o.Files = service.NewFiles(blob.NewStores(pgblob.New(db.Pool)), db, o.Log, 4)
+	}
 	return service.Services{
+		Files: o.Files,
 		Registrations: service.NewRegistrations(service.RegistrationsDeps{
 			Tx:        postgres.TxFor(db, func(t *postgres.Tx) service.RegistrationTx { return t }),
 			Submit:    db,

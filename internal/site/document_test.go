@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"plenary/internal/app"
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
 	"plenary/internal/pgtest"
@@ -62,7 +63,7 @@ func newDocSiteOpts(tb testing.TB, db *postgres.DB, now time.Time, opts func(*si
 	if opts != nil {
 		opts(&o)
 	}
-	s := site.New(db, testServices(db, func() time.Time { return now }, nil), logger, ts.cat, o)
+	s := site.New(db.Sessions(), testServices(db, func() time.Time { return now }, func(so *app.ServiceOptions) { so.Log = logger }), logger, ts.cat, o)
 	ts.server = s
 	ts.srv = httptest.NewUnstartedServer(s.Handler())
 	ts.srv.Config.ConnContext = site.ConnContext

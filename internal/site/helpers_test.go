@@ -118,12 +118,12 @@ func newSiteWithServices(t *testing.T, db *postgres.DB, now time.Time, opts func
 	}
 	// The use cases write links (mail, the letters' verification address) to the site's address.
 	svc := testServices(db, func() time.Time { return now }, func(so *app.ServiceOptions) {
-		so.BaseURL = o.BaseURL
+		so.BaseURL, so.Log = o.BaseURL, logger
 		if sopts != nil {
 			sopts(so)
 		}
 	})
-	s := site.New(db, svc, logger, ts.cat, o)
+	s := site.New(db.Sessions(), svc, logger, ts.cat, o)
 	ts.server = s
 	ts.srv = httptest.NewUnstartedServer(s.Handler())
 	ts.srv.Config.ConnContext = site.ConnContext

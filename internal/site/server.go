@@ -1,6 +1,6 @@
 // Package site is Plenary's web layer: routes, middleware and one handler per page or action.
-// Handlers parse the form, validate, call the store (where the domain rules are checked) and
-// render a templ component or redirect with a flash message.
+// Handlers parse the form, validate, call a use case (internal/service, where the domain's rules
+// decide) and render a templ component from a view model, or redirect with a flash message.
 package site
 
 import (
@@ -14,8 +14,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/singleflight"
 
-	"plenary/internal/blob"
-	"plenary/internal/blob/pgblob"
 	"plenary/internal/i18n"
 	"plenary/internal/postgres"
 	"plenary/internal/service"
@@ -45,7 +43,7 @@ type Options struct {
 	// TrustProxy takes the client's address from the last X-Forwarded-For entry (one reverse
 	// proxy in front).
 	TrustProxy bool
-	// Files stores and serves the documents' files; nil means PostgreSQL alone.
+	// Files stores and serves the documents' files; nil means the services' (Services.Files).
 	Files *service.Files
 	// MaxDownloads and MaxUploads bound the file downloads (and archives) and uploads served at
 	// once; past them a request is answered 503 with Retry-After. 0 means the defaults.
@@ -66,7 +64,6 @@ const (
 
 // Server holds the web layer's dependencies.
 type Server struct {
-	db       *postgres.DB
 	svc      service.Services
 	log      *slog.Logger
 	sessions *scs.SessionManager
@@ -85,16 +82,15 @@ type Server struct {
 	downloads, uploads *limiter
 }
 
-// New builds the web layer over the use cases svc (and, for what they do not cover yet, the
-// store's reads and actions db).
-func New(db *postgres.DB, svc service.Services, log *slog.Logger, cat *i18n.Catalogue, opts Options) *Server {
+// New builds the web layer over the use cases svc, with the sessions kept in store. The files are
+// opts.Files, or else svc.Files.
+func New(store *postgres.SessionStore, svc service.Services, log *slog.Logger, cat *i18n.Catalogue, opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	sm := scs.New()
 	// Sessions live in PostgreSQL, beside the account each is signed in as; expired ones are
 	// removed by the app's clean-up loop.
-	store := db.Sessions()
 	store.AccountOf = sessionAccount
 	sm.Store = store
 	sm.Codec = sessionCodec{}
@@ -111,7 +107,6 @@ func New(db *postgres.DB, svc service.Services, log *slog.Logger, cat *i18n.Cata
 		opts.Registry = prometheus.NewRegistry()
 	}
 	s := &Server{
-		db:       db,
 		svc:      svc,
 		log:      log,
 		sessions: sm,
@@ -127,13 +122,12 @@ func New(db *postgres.DB, svc service.Services, log *slog.Logger, cat *i18n.Cata
 	go svc.Accounts.PrepareSignIn()
 	s.files = opts.Files
 	if s.files == nil {
-		s.files = service.NewFiles(blob.NewStores(pgblob.New(db.Pool)), db, log, 4)
+		s.files = svc.Files
 	}
-	docs := svc.Documents
-	if docs == nil {
-		docs = service.NewDocuments(db, opts.Now)
+	if s.files == nil || svc.Documents == nil {
+		panic("site: the services have no files or no documents")
 	}
-	s.docs = docs.WithFiles(s.files)
+	s.docs = svc.Documents.WithFiles(s.files)
 	// The photos are stored as the documents' files are.
 	if svc.Desk != nil {
 		s.svc.Desk = svc.Desk.WithFiles(s.files)

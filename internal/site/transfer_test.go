@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"plenary/internal/app"
 	"plenary/internal/pgtest"
 	"plenary/internal/site"
 )
@@ -40,7 +41,7 @@ func newTransferSite(t *testing.T, opts site.Options, watch bool) *testSite {
 	logger := slog.New(slog.NewTextHandler(ts.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	now := beforeTheDeadlines
 	opts.BaseURL, opts.Now = "http://plenary.test", func() time.Time { return now }
-	s := site.New(db, testServices(db, opts.Now, nil), logger, ts.cat, opts)
+	s := site.New(db.Sessions(), testServices(db, opts.Now, func(so *app.ServiceOptions) { so.Log = logger }), logger, ts.cat, opts)
 	ts.server = s
 	ts.srv = httptest.NewUnstartedServer(s.Handler())
 	ts.srv.Listener = smallBuffers{ts.srv.Listener}
