@@ -16,6 +16,7 @@ import (
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
 	"plenary/internal/postgres"
+	"plenary/internal/service"
 )
 
 type ctxKey int
@@ -309,8 +310,8 @@ func (s *Server) translator(r *http.Request) *i18n.Translator {
 }
 
 // auditOf says who acts and from where, for the audit event.
-func auditOf(r *http.Request) postgres.Audit {
-	return postgres.Audit{ActorID: actorOf(r).ID, RemoteAddr: clientAddr(r), RequestID: requestIDOf(r)}
+func auditOf(r *http.Request) service.Audit {
+	return service.Audit{ActorID: actorOf(r).ID, RemoteAddr: clientAddr(r), RequestID: requestIDOf(r)}
 }
 
 // forwardedFor takes the client's address from the entry the reverse proxy appended to

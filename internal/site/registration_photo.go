@@ -10,7 +10,6 @@ import (
 
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
-	"plenary/internal/postgres"
 	"plenary/internal/service"
 	"plenary/web/view"
 )
@@ -56,7 +55,7 @@ func (s *Server) photoOf(r *http.Request, id int64) (string, service.PhotoView, 
 }
 
 // photoData gathers what the photo page shows to this actor.
-func (s *Server) photoData(r *http.Request, l postgres.RegistrationLine, back string, f view.Form) (view.PhotoData, error) {
+func (s *Server) photoData(r *http.Request, l domain.RegistrationLine, back string, f view.Form) (view.PhotoData, error) {
 	a := actorOf(r)
 	t := s.translator(r)
 	d := view.PhotoData{RegistrationID: l.ID, Own: a.ID == l.AccountID, Name: l.Name(), Organisation: view.LineOrg(t, l),
@@ -77,15 +76,15 @@ func (s *Server) photoData(r *http.Request, l postgres.RegistrationLine, back st
 
 // photoLine reads the registration in the URL for the actor: its owner, a focal point of its
 // organisation or the secretariat (anyone else is told it does not exist).
-func (s *Server) photoLine(r *http.Request) (postgres.RegistrationLine, error) {
+func (s *Server) photoLine(r *http.Request) (domain.RegistrationLine, error) {
 	id, err := idParam(r, "id")
 	if err != nil {
-		return postgres.RegistrationLine{}, err
+		return domain.RegistrationLine{}, err
 	}
 	return s.svc.Registrations.Line(r.Context(), actorOf(r), id)
 }
 
-func (s *Server) renderPhotoPage(w http.ResponseWriter, r *http.Request, status int, l postgres.RegistrationLine, back string, f view.Form) {
+func (s *Server) renderPhotoPage(w http.ResponseWriter, r *http.Request, status int, l domain.RegistrationLine, back string, f view.Form) {
 	d, err := s.photoData(r, l, back, f)
 	if err != nil {
 		s.fail(w, r, err)

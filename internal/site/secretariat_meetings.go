@@ -12,7 +12,6 @@ import (
 
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
-	"plenary/internal/postgres"
 	"plenary/internal/service"
 	"plenary/web/view"
 )
@@ -694,7 +693,7 @@ func (s *Server) meetingHistory(w http.ResponseWriter, r *http.Request) {
 }
 
 // historyWhat says what an audit event of a meeting did, in the user's language.
-func historyWhat(t *i18n.Translator, ev postgres.AuditEvent) string {
+func historyWhat(t *i18n.Translator, ev domain.AuditEvent) string {
 	str := func(k string) string { v, _ := ev.Detail[k].(string); return v }
 	num := func(k string) int { v, _ := ev.Detail[k].(float64); return int(v) }
 	list := func(k string, prefix string) string {
