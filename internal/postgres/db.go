@@ -228,6 +228,12 @@ func IsBadText(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "22021" || pe.Code == "22P05")
 }
 
+// IsBadText is the package's IsBadText, for the use cases' health checks (service.Pinger).
+func (db *DB) IsBadText(err error) bool { return IsBadText(err) }
+
+// IsUnavailable is the package's IsUnavailable, for the use cases' health checks (service.Pinger).
+func (db *DB) IsUnavailable(err error) bool { return IsUnavailable(err) }
+
 // isForeignKeyViolation reports whether err is a foreign key violation (a row still in use).
 func isForeignKeyViolation(err error) bool {
 	var pe *pgconn.PgError

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"plenary/internal/domain"
-	"plenary/internal/postgres"
 	"plenary/internal/service"
 )
 
@@ -91,10 +90,10 @@ type apiError struct {
 func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	t := s.translator(r)
 	e, ok := domain.AsError(err)
-	if !ok && postgres.IsBadText(err) {
+	if !ok && s.svc.Health.BadText(err) {
 		e, ok = domain.Errorf(domain.Invalid, "error.bad_form"), true
 	}
-	if !ok && postgres.IsUnavailable(err) {
+	if !ok && s.svc.Health.Unavailable(err) {
 		w.Header().Set("Retry-After", "5")
 		s.writeJSON(w, http.StatusServiceUnavailable, apiError{Error: "unavailable", Message: t.T("error.unavailable")})
 		return

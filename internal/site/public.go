@@ -10,7 +10,6 @@ import (
 	"github.com/a-h/templ"
 
 	"plenary/internal/domain"
-	"plenary/internal/postgres"
 	"plenary/web/view"
 )
 
@@ -82,7 +81,7 @@ func (s *Server) publicPage(w http.ResponseWriter, r *http.Request, slug string,
 	gen := s.pages.generation()
 	c, err := build(p)
 	if err != nil {
-		if cacheable && r.URL.RawQuery == "" && postgres.IsUnavailable(err) {
+		if cacheable && r.URL.RawQuery == "" && s.svc.Health.Unavailable(err) {
 			// The database is away: the last copy of the page is better than an error, and no
 			// change can have been made meanwhile through it.
 			if b, ok := s.pages.good(key); ok {

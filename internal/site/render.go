@@ -8,7 +8,6 @@ import (
 	"github.com/a-h/templ"
 
 	"plenary/internal/domain"
-	"plenary/internal/postgres"
 	"plenary/web"
 	"plenary/web/view"
 )
@@ -90,13 +89,13 @@ var titleOf = map[int]string{
 // reaches the user.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e, ok := domain.AsError(err)
-	if !ok && postgres.IsBadText(err) {
+	if !ok && s.svc.Health.BadText(err) {
 		// Bytes no browser sends reached the database (cleanInput cleans paths, queries and
 		// forms): the request is wrong, the portal is not.
 		s.log.Warn("text the database cannot hold", "id", requestIDOf(r), "path", r.URL.Path, "err", err)
 		e, ok = domain.Errorf(domain.Invalid, "error.bad_form"), true
 	}
-	if !ok && postgres.IsUnavailable(err) {
+	if !ok && s.svc.Health.Unavailable(err) {
 		// Not a fault of the request nor of the portal: say so, and when to try again.
 		s.log.Warn("database unavailable", "id", requestIDOf(r), "path", r.URL.Path, "err", err)
 		w.Header().Set("Retry-After", "5")
