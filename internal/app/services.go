@@ -67,7 +67,6 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 		o.Files = service.NewFiles(blob.NewStores(pgblob.New(db.Pool)), db, o.Log, 4)
 	}
 	return service.Services{
-		Files: o.Files,
 		Registrations: service.NewRegistrations(service.RegistrationsDeps{
 			Tx:        postgres.TxFor(db, func(t *postgres.Tx) service.RegistrationTx { return t }),
 			Submit:    db,
@@ -77,14 +76,15 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 			OnBehalf:  db,
 			Now:       now,
 		}),
-		Documents: service.NewDocuments(db, now),
+		// The documents' files and the desk's photos are stored in the same files service.
+		Documents: service.NewDocuments(db, now).WithFiles(o.Files),
 		Desk: service.NewDesk(service.DeskDeps{
 			Tx:    postgres.TxFor(db, func(t *postgres.Tx) service.DeskTx { return t }),
 			Now:   now,
 			Keys:  db,
 			Reads: db,
 			Life:  db.Life(),
-		}),
+		}).WithFiles(o.Files),
 		Devices: service.NewDevices(service.DevicesDeps{
 			Tx:    postgres.TxFor(db, func(t *postgres.Tx) service.DeviceTx { return t }),
 			Reads: db,

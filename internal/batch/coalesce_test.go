@@ -41,7 +41,6 @@ func (g *gate) sizes() []int {
 	return s
 }
 
-// waitQueued waits until n calls wait in c's queue.
 // caller returns call(i): c.Do(i) in a goroutine of wg, its answer kept in results[i].
 func caller(t *testing.T, c *Coalescer[int, int], wg *sync.WaitGroup, results []int) func(int) {
 	return func(i int) {
@@ -55,6 +54,7 @@ func caller(t *testing.T, c *Coalescer[int, int], wg *sync.WaitGroup, results []
 	}
 }
 
+// waitQueued waits until n calls wait in c's queue.
 func waitQueued[In, Out any](t *testing.T, c *Coalescer[In, Out], n int) {
 	t.Helper()
 	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(time.Millisecond) {

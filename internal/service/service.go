@@ -27,17 +27,15 @@ type Clock func() time.Time
 type Services struct {
 	Registrations *Registrations
 	Documents     *Documents
-	// Files stores and serves the documents' and photos' files.
-	Files     *Files
-	Desk      *Desk
-	Devices   *Devices
-	Accounts  *Accounts
-	Meetings  *Meetings
-	FocalMail *FocalMail
-	Focal     *Focal
-	Figures   *Figures
-	DeskStaff *DeskStaff
-	Members   *Members
+	Desk          *Desk
+	Devices       *Devices
+	Accounts      *Accounts
+	Meetings      *Meetings
+	FocalMail     *FocalMail
+	Focal         *Focal
+	Figures       *Figures
+	DeskStaff     *DeskStaff
+	Members       *Members
 	// Representations is the list of Swiss representations visa requests name.
 	Representations *Representations
 	Outbox          *Outbox

@@ -25,7 +25,7 @@ func (s *Server) documentMaxBytes() int64 {
 
 // documentAccess says what the request's actor may do with the meeting's documents.
 func (s *Server) documentAccess(r *http.Request, m *domain.MeetingDetail) (domain.DocumentAccess, domain.Membership, error) {
-	return s.docs.Access(r.Context(), actorOf(r), m)
+	return s.svc.Documents.Access(r.Context(), actorOf(r), m)
 }
 
 // refuseDocuments answers a request the actor may not make: a visitor is sent to sign in first,
@@ -54,7 +54,7 @@ func (s *Server) documentOf(r *http.Request) (*domain.MeetingDetail, *domain.Doc
 	if err != nil {
 		return nil, nil, err
 	}
-	d, err := s.docs.Find(r.Context(), m, urlParam(r, "doc"))
+	d, err := s.svc.Documents.Find(r.Context(), m, urlParam(r, "doc"))
 	return m, d, err
 }
 

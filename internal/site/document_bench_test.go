@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"plenary/internal/app"
 	"plenary/internal/blob"
 	"plenary/internal/blob/pgblob"
 	"plenary/internal/blob/s3blob"
@@ -129,11 +130,10 @@ func benchDownload(b *testing.B, backend string, presign bool) {
 	}
 	ts := newDocSiteOpts(b, db, beforeTheDeadlines, func(o *site.Options) {
 		o.DocumentMaxBytes = 64 << 20
-		o.Files = service.NewFiles(stores, db, nil, 4)
 		if presign {
 			o.PresignTTL = time.Minute
 		}
-	}, false)
+	}, func(so *app.ServiceOptions) { so.Files = service.NewFiles(stores, db, nil, 4) }, false)
 	member := ts.browserB(b, "focal.ms@plenary.test")
 	// The member's downloads follow the redirect to the presigned address (and are refused one
 	// without presigning: the answer must be the file itself).

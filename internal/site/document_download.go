@@ -34,7 +34,7 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	// The service (the store, by the domain's rule) checks that the actor may read the file.
-	line, err := s.docs.File(r.Context(), actorOf(r), m, urlParam(r, "doc"), rev)
+	line, err := s.svc.Documents.File(r.Context(), actorOf(r), m, urlParam(r, "doc"), rev)
 	if err != nil {
 		s.documentRefused(w, r, err)
 		return
@@ -43,7 +43,7 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 	// Members only: never in a shared cache, and checked again (cheaply, by ETag) every time.
 	h.Set("Cache-Control", "private, no-cache")
 	if s.opts.PresignTTL > 0 {
-		if p, ok := s.docs.Files().Presigner(line.Backend); ok {
+		if p, ok := s.svc.Documents.Files().Presigner(line.Backend); ok {
 			u, err := p.PresignGet(r.Context(), line.BlobKey, contentDisposition(line.FileName), line.FileType, s.opts.PresignTTL)
 			if err == nil {
 				http.Redirect(w, r, u.String(), http.StatusFound)
@@ -55,7 +55,7 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 	h.Set("ETag", `"`+line.FileSHA256+`"`)
 	h.Set("Content-Type", line.FileType)
 	h.Set("Content-Disposition", contentDisposition(line.FileName))
-	rd, err := s.docs.Open(r.Context(), line.DocumentFile)
+	rd, err := s.svc.Documents.Open(r.Context(), line.DocumentFile)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -105,7 +105,7 @@ func (s *Server) documentArchive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, _ := documentFilter(m, r.URL.Query())
-	page, err := s.docs.Archive(r.Context(), actorOf(r), m, f)
+	page, err := s.svc.Documents.Archive(r.Context(), actorOf(r), m, f)
 	if err != nil {
 		s.documentRefused(w, r, err)
 		return
@@ -140,7 +140,7 @@ func (s *Server) documentArchive(w http.ResponseWriter, r *http.Request) {
 
 // copyFile writes a stored file to w.
 func (s *Server) copyFile(r *http.Request, w io.Writer, f domain.DocumentFile, buf []byte) error {
-	rd, err := s.docs.Open(r.Context(), f)
+	rd, err := s.svc.Documents.Open(r.Context(), f)
 	if err != nil {
 		return err
 	}

@@ -72,7 +72,7 @@ func (s *Server) documentUpdate(w http.ResponseWriter, r *http.Request) {
 	req.Type = d.Type
 	f.Values["type"] = string(d.Type)
 	if len(f.Errors) == 0 {
-		err := s.docs.Update(r.Context(), auditOf(r), actorOf(r), d.ID, req)
+		err := s.svc.Documents.Update(r.Context(), auditOf(r), actorOf(r), d.ID, req)
 		if err == nil {
 			s.flash(r, "doc.saved", "Number", d.Label())
 			http.Redirect(w, r, documentPath(m.Slug, d.Ref()), http.StatusSeeOther)
@@ -95,7 +95,7 @@ func (s *Server) documentWithdraw(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.docs.Withdraw(r.Context(), auditOf(r), actorOf(r), d.ID); err != nil {
+	if err := s.svc.Documents.Withdraw(r.Context(), auditOf(r), actorOf(r), d.ID); err != nil {
 		s.fail(w, r, err)
 		return
 	}

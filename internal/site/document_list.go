@@ -18,7 +18,7 @@ func (s *Server) documentList(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		f, vals := documentFilter(m, r.URL.Query())
-		list, err := s.docs.List(r.Context(), actorOf(r), m, f)
+		list, err := s.svc.Documents.List(r.Context(), actorOf(r), m, f)
 		if err != nil {
 			return nil, err
 		}

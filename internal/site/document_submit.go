@@ -113,7 +113,7 @@ func fileIn(part *multipart.Part, kept string, max int64) service.FileIn {
 
 // documentFormData gathers what the form of a new document shows, and whether the actor may post.
 func (s *Server) documentFormData(r *http.Request, m *domain.MeetingDetail, f view.Form) (view.DocumentFormData, error) {
-	df, err := s.docs.Form(r.Context(), actorOf(r), m)
+	df, err := s.svc.Documents.Form(r.Context(), actorOf(r), m)
 	return view.DocumentFormData{Meeting: m, Form: f, Access: df.Access, MaxBytes: s.documentMaxBytes(), Own: df.Own,
 		Late: df.Late, NoTranslation: df.NoTranslation, Organisations: df.Organisations}, err
 }
@@ -164,7 +164,7 @@ func (s *Server) documentSubmit(w http.ResponseWriter, r *http.Request) {
 	vals, part, err := readMultipart(w, r, max, "file")
 	if err == nil {
 		req := documentRequest(t, m, vals, &f)
-		res, err = s.docs.Submit(r.Context(), auditOf(r), actorOf(r), m, req, fileIn(part, vals.Get("attached"), max), len(f.Errors) == 0)
+		res, err = s.svc.Documents.Submit(r.Context(), auditOf(r), actorOf(r), m, req, fileIn(part, vals.Get("attached"), max), len(f.Errors) == 0)
 		if err == nil && len(f.Errors) == 0 {
 			s.flash(r, "doc.posted", "Number", res.Doc.Label(m.StudyGroup.Code))
 			http.Redirect(w, r, documentPath(m.Slug, res.Doc.Ref()), http.StatusSeeOther)
@@ -223,7 +223,7 @@ func (s *Server) uploadError(t *i18n.Translator, err error, f *view.Form, max in
 
 // documentData gathers what a document's page shows to this actor.
 func (s *Server) documentData(r *http.Request, m *domain.MeetingDetail, d *domain.DocumentDetail) (view.DocumentData, error) {
-	v, err := s.docs.Show(r.Context(), actorOf(r), m, d)
+	v, err := s.svc.Documents.Show(r.Context(), actorOf(r), m, d)
 	return view.DocumentData{Meeting: m, Doc: v.Doc, Access: v.Access, MaxBytes: s.documentMaxBytes(), Revise: view.NewForm(),
 		CanRevise: v.CanRevise}, err
 }
@@ -239,14 +239,14 @@ func (s *Server) documentRevise(w http.ResponseWriter, r *http.Request) {
 	t := s.translator(r)
 	max := s.documentMaxBytes()
 	f := view.NewForm()
-	err = s.docs.CheckRevise(r.Context(), actorOf(r), d.ID)
+	err = s.svc.Documents.CheckRevise(r.Context(), actorOf(r), d.ID)
 	var part *multipart.Part
 	if err == nil {
 		_, part, err = readMultipart(w, r, max, "file")
 	}
 	if err == nil {
 		var next domain.Document
-		next, err = s.docs.Revise(r.Context(), auditOf(r), actorOf(r), d.ID, fileIn(part, "", max))
+		next, err = s.svc.Documents.Revise(r.Context(), auditOf(r), actorOf(r), d.ID, fileIn(part, "", max))
 		if err == nil {
 			s.flash(r, "doc.revised", "Number", d.Label(), "Revision", revisionName(t, next.Revision))
 			http.Redirect(w, r, documentPath(m.Slug, d.Ref()), http.StatusSeeOther)

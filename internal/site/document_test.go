@@ -44,12 +44,12 @@ func newDocSite(t *testing.T, db *postgres.DB, now time.Time, maxBytes int64) *t
 // newDocSiteTB is newDocSite for tests and benchmarks alike (its browser helpers need a test).
 func newDocSiteTB(tb testing.TB, db *postgres.DB, now time.Time, maxBytes int64) *testSite {
 	tb.Helper()
-	return newDocSiteOpts(tb, db, now, func(o *site.Options) { o.DocumentMaxBytes = maxBytes }, false)
+	return newDocSiteOpts(tb, db, now, func(o *site.Options) { o.DocumentMaxBytes = maxBytes }, nil, false)
 }
 
-// newDocSiteOpts is newDocSiteTB with options changed by opts (when not nil), served over small
-// socket buffers when small (see smallBuffers).
-func newDocSiteOpts(tb testing.TB, db *postgres.DB, now time.Time, opts func(*site.Options), small bool) *testSite {
+// newDocSiteOpts is newDocSiteTB with options changed by opts and the use cases' by sopts (when
+// not nil), served over small socket buffers when small (see smallBuffers).
+func newDocSiteOpts(tb testing.TB, db *postgres.DB, now time.Time, opts func(*site.Options), sopts func(*app.ServiceOptions), small bool) *testSite {
 	tb.Helper()
 	cat, err := i18n.Load(web.Locales())
 	if err != nil {
@@ -63,7 +63,12 @@ func newDocSiteOpts(tb testing.TB, db *postgres.DB, now time.Time, opts func(*si
 	if opts != nil {
 		opts(&o)
 	}
-	s := site.New(db.Sessions(), testServices(db, func() time.Time { return now }, func(so *app.ServiceOptions) { so.Log = logger }), logger, ts.cat, o)
+	s := site.New(db.Sessions(), testServices(db, func() time.Time { return now }, func(so *app.ServiceOptions) {
+		so.Log = logger
+		if sopts != nil {
+			sopts(so)
+		}
+	}), logger, ts.cat, o)
 	ts.server = s
 	ts.srv = httptest.NewUnstartedServer(s.Handler())
 	ts.srv.Config.ConnContext = site.ConnContext

@@ -20,7 +20,7 @@ func (s *Server) meShow(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	docs, err := s.docs.Mine(r.Context(), actorOf(r))
+	docs, err := s.svc.Documents.Mine(r.Context(), actorOf(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -43,8 +43,6 @@ type Options struct {
 	// TrustProxy takes the client's address from the last X-Forwarded-For entry (one reverse
 	// proxy in front).
 	TrustProxy bool
-	// Files stores and serves the documents' files; nil means the services' (Services.Files).
-	Files *service.Files
 	// MaxDownloads and MaxUploads bound the file downloads (and archives) and uploads served at
 	// once; past them a request is answered 503 with Retry-After. 0 means the defaults.
 	MaxDownloads, MaxUploads int
@@ -75,15 +73,11 @@ type Server struct {
 	metrics  *metrics
 	// awaySince is when /readyz first found the database away (Unix ns; 0 while it answers).
 	awaySince atomic.Int64
-	files     *service.Files
-	// docs are the documents' use cases.
-	docs *service.Documents
 	// downloads and uploads count the transfers in progress.
 	downloads, uploads *limiter
 }
 
-// New builds the web layer over the use cases svc, with the sessions kept in store. The files are
-// opts.Files, or else svc.Files.
+// New builds the web layer over the use cases svc, with the sessions kept in store.
 func New(store *postgres.SessionStore, svc service.Services, log *slog.Logger, cat *i18n.Catalogue, opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -120,17 +114,8 @@ func New(store *postgres.SessionStore, svc service.Services, log *slog.Logger, c
 	// sign-in waits for it and the first sign-in with an unknown email takes no longer than the
 	// next.
 	go svc.Accounts.PrepareSignIn()
-	s.files = opts.Files
-	if s.files == nil {
-		s.files = svc.Files
-	}
-	if s.files == nil || svc.Documents == nil {
-		panic("site: the services have no files or no documents")
-	}
-	s.docs = svc.Documents.WithFiles(s.files)
-	// The photos are stored as the documents' files are.
-	if svc.Desk != nil {
-		s.svc.Desk = svc.Desk.WithFiles(s.files)
+	if svc.Documents == nil || svc.Documents.Files() == nil {
+		panic("site: the services have no documents or no files for them")
 	}
 	s.downloads = newLimiter(orDefault(opts.MaxDownloads, DefaultMaxDownloads))
 	s.uploads = newLimiter(orDefault(opts.MaxUploads, DefaultMaxUploads))

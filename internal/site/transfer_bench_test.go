@@ -30,7 +30,7 @@ func BenchmarkMeetingPageDuringSlowDownloads(b *testing.B) {
 		slow     = 200
 		size     = 40 << 20
 	)
-	ts := newDocSiteOpts(b, pgtest.New(b), beforeTheDeadlines, func(o *site.Options) { o.DocumentMaxBytes = 64 << 20 }, true)
+	ts := newDocSiteOpts(b, pgtest.New(b), beforeTheDeadlines, func(o *site.Options) { o.DocumentMaxBytes = 64 << 20 }, nil, true)
 	member := ts.browserB(b, "focal.ms@plenary.test")
 	if code := (benchFixture{ts}).post(member, size); code != http.StatusSeeOther {
 		b.Fatalf("posting the file: status %d", code)
