@@ -68,6 +68,8 @@ type Result struct {
 	Baseline *Result
 	// CPU is the CPU the load's own rounds used (Env.RunInterleaved), warm-ups included.
 	CPU cpuUse
+	// wal is what RunInterleaved read of the write-ahead log (see Env.walPerRequest).
+	wal interleavedWAL
 }
 
 // add adds another window's figures to r; Latencies are sorted again by the caller.
@@ -162,16 +164,26 @@ func (e *Env) RunInterleaved(ctx context.Context, base, l *Load) (*Result, error
 	res, bres := &Result{}, &Result{}
 	slice := e.Duration / time.Duration(e.Rounds)
 	var perRound []string
+	res.wal.start = e.sampleWAL(ctx)
 	for i := range e.Rounds {
 		w := e.Warmup
 		if i > 0 {
 			w = e.Warmup / 2
 		}
+		w0 := e.sampleWAL(ctx)
 		b, err := RunLoad(ctx, base, e.Conns, w, slice)
 		if err != nil {
 			return nil, fmt.Errorf("baseline, round %d: %w", i+1, err)
 		}
 		bres.add(b)
+		// Requests sent in the round, warm-up included (about: at the measured rate).
+		sent := b.RPS() * (w + slice).Seconds()
+		res.wal.baseSent += sent
+		if i == 0 {
+			// Only the first baseline round runs before any of l's: later ones also carry
+			// the writes l's requests left (mail sent after its request was answered).
+			res.wal.base.add(w0, e.sampleWAL(ctx), sent)
+		}
 		c0 := e.sampleCPU()
 		r, err := RunLoad(ctx, l, e.Conns, w, slice)
 		if err != nil {

@@ -355,6 +355,27 @@ func (b *regBench) regCheck(ctx context.Context, pool *pgxpool.Pool, after int64
 	return nil
 }
 
+// mailDrained waits up to wait for the mail of the registrations after id after to be written
+// by the worker, and says whether it was.
+func mailDrained(ctx context.Context, pool *pgxpool.Pool, after int64, wait time.Duration) (bool, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		var queued int
+		err := pool.QueryRow(ctx, `SELECT count(*) FROM mail_outbox WHERE state = 'queued' AND registration_id > $1`, after).Scan(&queued)
+		if err != nil || queued == 0 {
+			return err == nil, err
+		}
+		if time.Now().After(deadline) {
+			return false, nil
+		}
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
 func maxRegistrationID(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	var id int64
 	err := pool.QueryRow(ctx, `SELECT COALESCE(max(id), 0) FROM registrations`).Scan(&id)
@@ -429,7 +450,22 @@ func (b *regBench) registerPeak(base string) Scenario {
 			res.note("one registration alone: %s", describeStatements(stmts))
 			res.note("the binary's database connections meanwhile, baseline rounds included (pg_stat_activity): %s", strings.Join(waits, ", "))
 			res.note("CPU per registration: %s", res.CPU.perRequest(float64(b.sent(before))))
-			return res, b.regCheck(ctx, pool, after, b.sent(before), res)
+			if err := b.regCheck(ctx, pool, after, b.sent(before), res); err != nil {
+				return res, err
+			}
+			// The log of a registration includes its mail's: claimed, written and recorded by
+			// the worker, which is still at it after a peak.
+			drained, err := mailDrained(ctx, pool, after, time.Minute)
+			if err != nil {
+				return res, err
+			}
+			if drained {
+				res.note("PostgreSQL's write-ahead log per registration, its mail's included (pg_stat_wal, about): %s",
+					e.walPerRequest(ctx, res, float64(b.sent(before))))
+			} else {
+				res.note("PostgreSQL's write-ahead log per registration: not known (mail still queued a minute after the run)")
+			}
+			return res, nil
 		},
 	}
 }
