@@ -7,45 +7,26 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"plenary/internal/domain"
+	"plenary/internal/service"
 )
 
 // SessionStore keeps the web sessions in the sessions table (an scs.CtxStore). The tokens it is
 // given are already hashed by the session manager. Beside a session's data it keeps the account
 // the session is signed in as, so that a request reads both in one round trip (see
-// WithSessionAccount); look-ups that arrive together are served by one round trip.
+// service.WithSessionAccount); look-ups that arrive together are served by one round trip.
 type SessionStore struct {
 	db *DB
-	// AccountOf says which account session data is signed in as (0: none); the session
-	// manager's codec is the web layer's.
-	AccountOf func(data []byte) int64
+	// accountOf says which account session data is signed in as (0: none); the session
+	// manager's codec is the web layer's (SetAccountOf).
+	accountOf func(data []byte) int64
 }
+
+// SetAccountOf says how to read which account session data is signed in as (0: none).
+func (s *SessionStore) SetAccountOf(f func(data []byte) int64) { s.accountOf = f }
 
 // Sessions returns the session store.
 func (db *DB) Sessions() *SessionStore {
-	return &SessionStore{db: db, AccountOf: func([]byte) int64 { return 0 }}
-}
-
-// SessionAccount is the account a session read for a request is signed in as, read with it.
-type SessionAccount struct {
-	Found   bool
-	Actor   domain.Actor
-	Account domain.Account
-}
-
-type sessionAccountKey struct{}
-
-// SessionAccountOf returns what reading the session filled in (see WithSessionAccount), or nil.
-func SessionAccountOf(ctx context.Context) *SessionAccount {
-	sa, _ := ctx.Value(sessionAccountKey{}).(*SessionAccount)
-	return sa
-}
-
-// WithSessionAccount returns a context in which reading the session (FindCtx) also fills in the
-// account it is signed in as, and where to find it afterwards.
-func WithSessionAccount(ctx context.Context) (context.Context, *SessionAccount) {
-	sa := &SessionAccount{}
-	return context.WithValue(ctx, sessionAccountKey{}, sa), sa
+	return &SessionStore{db: db, accountOf: func([]byte) int64 { return 0 }}
 }
 
 type sessionData struct {
@@ -95,11 +76,11 @@ func (db *DB) findSessions(ctx context.Context, tokens []string) ([]sessionData,
 }
 
 // FindCtx returns the data of a live session, and fills in the account it is signed in as where
-// ctx asks for it (WithSessionAccount).
+// ctx asks for it (service.WithSessionAccount).
 func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	d, err := s.db.sessionFinder.Do(ctx, token)
-	if sa := SessionAccountOf(ctx); sa != nil && d.account != nil {
-		*sa = SessionAccount{Found: true, Actor: d.account.actor, Account: d.account.account}
+	if sa := service.SessionAccountOf(ctx); sa != nil && d.account != nil {
+		*sa = service.SessionAccount{Found: true, Actor: d.account.actor, Account: d.account.account}
 	}
 	return d.data, d.found, err
 }
@@ -107,7 +88,7 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 // CommitCtx stores a session's data until expiry, with the account it is signed in as.
 func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
 	var account *int64
-	if id := s.AccountOf(b); id != 0 {
+	if id := s.accountOf(b); id != 0 {
 		account = &id
 	}
 	_, err := s.db.Pool.Exec(ctx, `INSERT INTO sessions (token, data, expiry, account_id) VALUES ($1, $2, $3, $4)

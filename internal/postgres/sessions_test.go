@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"plenary/internal/pgtest"
-	"plenary/internal/postgres"
+	"plenary/internal/service"
 )
 
 // A session is read with the account it is signed in as, in its current roles; an expired one,
@@ -17,12 +17,12 @@ func TestSessionIsReadWithItsAccount(t *testing.T) {
 	db := pgtest.New(t)
 	focal := actorOf(t, db, "focal.sm@plenary.test")
 	store := db.Sessions()
-	store.AccountOf = func(b []byte) int64 {
+	store.SetAccountOf(func(b []byte) int64 {
 		if string(b) == "signed-in" {
 			return focal.ID
 		}
 		return 0
-	}
+	})
 	later := time.Now().Add(time.Hour)
 	for token, data := range map[string]string{"t-signed": "signed-in", "t-visitor": "visitor"} {
 		if err := store.CommitCtx(ctx, token, []byte(data), later); err != nil {
@@ -33,9 +33,9 @@ func TestSessionIsReadWithItsAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	read := func(token string) (string, bool, *postgres.SessionAccount) {
+	read := func(token string) (string, bool, *service.SessionAccount) {
 		t.Helper()
-		c, sa := postgres.WithSessionAccount(ctx)
+		c, sa := service.WithSessionAccount(ctx)
 		b, found, err := store.FindCtx(c, token)
 		if err != nil {
 			t.Fatal(err)

@@ -15,7 +15,6 @@ import (
 
 	"plenary/internal/domain"
 	"plenary/internal/i18n"
-	"plenary/internal/postgres"
 	"plenary/internal/service"
 )
 
@@ -189,7 +188,7 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 				return
 			}
 		}
-		ctx, _ := postgres.WithSessionAccount(r.Context())
+		ctx, _ := service.WithSessionAccount(r.Context())
 		withSession.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -213,7 +212,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		var actor domain.Actor
 		var acc domain.Account
 		var err error
-		if sa := postgres.SessionAccountOf(r.Context()); sa != nil && sa.Found && sa.Actor.ID == id {
+		if sa := service.SessionAccountOf(r.Context()); sa != nil && sa.Found && sa.Actor.ID == id {
 			actor, acc = sa.Actor, sa.Account
 		} else {
 			actor, acc, err = s.svc.Accounts.Session(r.Context(), id)

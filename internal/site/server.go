@@ -15,7 +15,6 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"plenary/internal/i18n"
-	"plenary/internal/postgres"
 	"plenary/internal/service"
 )
 
@@ -77,15 +76,24 @@ type Server struct {
 	downloads, uploads *limiter
 }
 
+// SessionStore keeps the web sessions for the session manager and, where the request's context
+// asks for it (service.WithSessionAccount), fills in the account a session is signed in as when
+// it reads the session. The store learns which account session data is signed in as from the
+// web layer, whose codec the data is in (SetAccountOf); internal/postgres has one.
+type SessionStore interface {
+	scs.CtxStore
+	SetAccountOf(func(data []byte) int64)
+}
+
 // New builds the web layer over the use cases svc, with the sessions kept in store.
-func New(store *postgres.SessionStore, svc service.Services, log *slog.Logger, cat *i18n.Catalogue, opts Options) *Server {
+func New(store SessionStore, svc service.Services, log *slog.Logger, cat *i18n.Catalogue, opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	sm := scs.New()
 	// Sessions live in PostgreSQL, beside the account each is signed in as; expired ones are
 	// removed by the app's clean-up loop.
-	store.AccountOf = sessionAccount
+	store.SetAccountOf(sessionAccount)
 	sm.Store = store
 	sm.Codec = sessionCodec{}
 	// An absolute lifetime only: an idle timeout would rewrite the session row on every request.
