@@ -84,7 +84,8 @@ func NewServicesWith(db *postgres.DB, now service.Clock, o ServiceOptions) servi
 			Keys:  db,
 			Reads: db,
 			Life:  db.Life(),
-		}).WithFiles(o.Files),
+			Files: o.Files,
+		}),
 		Devices: service.NewDevices(service.DevicesDeps{
 			Tx:    postgres.TxFor(db, func(t *postgres.Tx) service.DeviceTx { return t }),
 			Reads: db,

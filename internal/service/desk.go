@@ -42,8 +42,10 @@ type Desk struct {
 	now   Clock
 	keys  DeskKeyStore
 	cache *keyCache
-	// files stores the photos (WithFiles).
+	// files stores the photos (DeskDeps.Files, or WithFiles).
 	files *Files
+	// life bounds the batches of scans (DeskDeps.Life).
+	life context.Context
 	// scans groups the scans redeemed at the same moment into one transaction (redeemBatch).
 	scans *batch.Coalescer[scanCall, ScanResult]
 	// reads are the desk pages' reads.
@@ -66,6 +68,8 @@ type DeskDeps struct {
 	// Life bounds the batches of scans (see Desk.Redeem); it ends when the store closes. None:
 	// they are bounded by their timeout only.
 	Life context.Context
+	// Files stores the badge photos; without it the photo use cases fail (an error, not a refusal).
+	Files *Files
 }
 
 // NewDesk builds the desk's use cases.
@@ -76,16 +80,19 @@ func NewDesk(d DeskDeps) *Desk {
 	if d.Life == nil {
 		d.Life = context.Background()
 	}
-	s := &Desk{tx: d.Tx, now: d.Now, keys: d.Keys, cache: &keyCache{}, reads: d.Reads}
-	s.scans = batch.New(d.Life, scanBatchMax, scanBatchInFlight, s.redeemBatch)
+	return newDesk(&Desk{tx: d.Tx, now: d.Now, keys: d.Keys, cache: &keyCache{}, reads: d.Reads, files: d.Files, life: d.Life})
+}
+
+// newDesk gives s its own batches of scans, served by s.
+func newDesk(s *Desk) *Desk {
+	s.scans = batch.New(s.life, scanBatchMax, scanBatchInFlight, s.redeemBatch)
 	return s
 }
 
-// WithFiles returns the use cases with the files service the photos are stored with.
+// WithFiles returns the use cases with the files service the photos are stored with: a desk of
+// its own (its own batches of scans), sharing the keys read.
 func (s *Desk) WithFiles(f *Files) *Desk {
-	c := *s
-	c.files = f
-	return &c
+	return newDesk(&Desk{tx: s.tx, now: s.now, keys: s.keys, cache: s.cache, reads: s.reads, files: f, life: s.life})
 }
 
 // Keys returns the portal's token keys, read once.

@@ -47,7 +47,7 @@ type PhotoIn struct {
 // An empty file and one larger than domain.PhotoMaxUpload are refused as field errors.
 func (s *Desk) ReceivePhoto(ctx context.Context, a Audit, actor domain.Actor, registrationID int64, in PhotoIn) (domain.Photo, error) {
 	if s.files == nil {
-		return domain.Photo{}, errors.New("service: the desk has no files service (WithFiles)")
+		return domain.Photo{}, errors.New("service: the desk has no files service (DeskDeps.Files or WithFiles)")
 	}
 	u, err := s.files.Receive(in.Body, "photo", domain.PhotoMaxUpload)
 	if err != nil {
@@ -75,7 +75,7 @@ func (s *Desk) setPhoto(ctx context.Context, a Audit, actor domain.Actor, regist
 		return domain.CanSetPhoto(actor, r)
 	}
 	if s.files == nil {
-		return domain.Photo{}, errors.New("service: the desk has no files service (WithFiles)")
+		return domain.Photo{}, errors.New("service: the desk has no files service (DeskDeps.Files or WithFiles)")
 	}
 	// Who may is checked first, so that a stranger's upload is not even decoded.
 	if err := s.tx(ctx, func(tx DeskTx) error {
@@ -176,7 +176,7 @@ func (s *Desk) OpenPhoto(ctx context.Context, actor domain.Actor, registrationID
 		return p, nil, err
 	}
 	if s.files == nil {
-		return p, nil, errors.New("service: the desk has no files service (WithFiles)")
+		return p, nil, errors.New("service: the desk has no files service (DeskDeps.Files or WithFiles)")
 	}
 	rd, err := s.files.Open(ctx, p.Backend, p.Key, p.Size)
 	if err != nil {
