@@ -56,6 +56,9 @@ type Env struct {
 	appLog  string
 	appDone chan error
 
+	// SMTP is the server the binary sends its mail to (-smtp), or nil: mail is kept in the portal.
+	SMTP *smtpSink
+
 	mu       sync.Mutex
 	pool     *pgxpool.Pool
 	servers  []*http.Server
@@ -67,7 +70,10 @@ type Options struct {
 	FastDB     bool // PostgreSQL without fsync (pgcluster Fast)
 	DBMaxConns int
 	Keep       bool // keep the temporary folder (logs) after the run
-	Log        func(format string, args ...any)
+	// SMTP has the binary send its mail to an SMTP server (smtpSink) instead of keeping it in
+	// the portal.
+	SMTP bool
+	Log  func(format string, args ...any)
 }
 
 const appDatabase = "plenary_bench"
@@ -120,6 +126,12 @@ func Setup(ctx context.Context, o Options) (e *Env, err error) {
 	}
 	e.DatabaseURL = e.cluster.URL(appDatabase)
 
+	if o.SMTP {
+		if e.SMTP, err = startSMTPSink(); err != nil {
+			return e, err
+		}
+		e.cleanups = append(e.cleanups, func() { _ = e.SMTP.Close() })
+	}
 	e.log("starting plenary serve --migrate --demo")
 	if err = e.startApp(ctx, bin); err != nil {
 		return e, err
@@ -193,6 +205,9 @@ func (e *Env) startApp(ctx context.Context, bin string) error {
 		"LOG_LEVEL=warn",
 		"DB_MAX_CONNS="+strconv.Itoa(e.DBMaxConns),
 	)
+	if e.SMTP != nil {
+		env = append(env, "SMTP_URL=smtp://"+e.SMTP.addr, "MAIL_FROM=Plenary <noreply@plenary.test>")
+	}
 	e.appLog = filepath.Join(e.tmp, "plenary.log")
 	logf, err := os.Create(e.appLog)
 	if err != nil {

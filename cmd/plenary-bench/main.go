@@ -55,6 +55,7 @@ func run() int {
 	rounds := flag.Int("rounds", 3, "rounds in which a scenario with a ratio target and its baseline are measured alternately")
 	filter := flag.String("run", "", "run only the scenarios whose name matches this regular expression (with their baselines)")
 	keep := flag.Bool("keep", false, "keep the temporary folder (binary, database, logs)")
+	smtpOn := flag.Bool("smtp", false, "have the binary send its mail over SMTP to a server in this process (which discards it) instead of keeping it in the portal")
 	verbose := flag.Bool("v", false, "print the SQL statements the scenarios count (read from the PostgreSQL log)")
 	flag.Parse()
 	if *conns < 1 || *dur <= 0 || *warm < 0 || *dbConns < 2 || *rounds < 1 {
@@ -81,7 +82,7 @@ func run() int {
 		*conns, *warm, *dur)
 
 	start := time.Now()
-	e, err := Setup(ctx, Options{FastDB: *fastDB, DBMaxConns: *dbConns, Keep: *keep, Log: logf})
+	e, err := Setup(ctx, Options{FastDB: *fastDB, DBMaxConns: *dbConns, Keep: *keep, SMTP: *smtpOn, Log: logf})
 	if err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintln(os.Stderr, "plenary-bench: interrupted")
@@ -97,6 +98,11 @@ func run() int {
 	e.Conns, e.Warmup, e.Duration, e.Rounds, e.Verbose = *conns, *warm, *dur, *rounds, *verbose
 	fmt.Fprintf(out, "server: plenary serve --migrate --demo at %s, LOG_LEVEL=warn (per-request logs off), DB_MAX_CONNS=%s, PostgreSQL %s (fast=%t), setup %.1f s\n",
 		e.AppURL, e.AppConfig["DB_MAX_CONNS"], pgVersion(ctx, e), *fastDB, time.Since(start).Seconds())
+	if e.SMTP != nil {
+		fmt.Fprintf(out, "mail: sent over SMTP to %s (a server in this process that discards it)\n", e.SMTP.addr)
+	} else {
+		fmt.Fprintf(out, "mail: kept in the portal (no SMTP server; -smtp sends it)\n")
+	}
 
 	rows := make([]*row, 0, len(list))
 	byName := map[string]*row{}
