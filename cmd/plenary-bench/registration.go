@@ -519,9 +519,10 @@ func (b *regBench) registerPaced(peak string) Scenario {
 				return nil, err
 			}
 			pool, _ := e.Pool(ctx)
-			// The peak run left the mail worker a backlog (two mails per registration) that
-			// would still be draining during this run; this run is about steady state at half
-			// the peak, so the backlog is dropped. Its own mail is queued and sent meanwhile.
+			// The peak run waits up to 3 minutes for the mail worker to catch up; a backlog it
+			// left (two mails per registration) would still be draining during this run, which
+			// is about steady state at half the peak, so it is dropped. This run's own mail is
+			// queued and sent meanwhile.
 			tag, err := pool.Exec(ctx, `DELETE FROM mail_outbox WHERE state = 'queued' AND registration_id IN
 				(SELECT r.id FROM registrations r JOIN meetings m ON m.id = r.meeting_id WHERE m.slug LIKE $1)`, benchRegPrefix+"%")
 			if err != nil {
