@@ -67,12 +67,16 @@ type smtpServer struct {
 	tries    map[string][]time.Time
 	auths    []string // user names that authenticated
 	delay    time.Duration
+	conns    []*smtp.Conn // every connection accepted, in order
 }
 
 func startSMTP(t *testing.T, tlsConfig *tls.Config, users map[string]string) *smtpServer {
 	t.Helper()
 	s := &smtpServer{failRcpt: map[string]int{}, failData: map[string]int{}, unknown: map[string]bool{}, tries: map[string][]time.Time{}}
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		s.mu.Lock()
+		s.conns = append(s.conns, c)
+		s.mu.Unlock()
 		return &session{srv: s, users: users}, nil
 	}))
 	srv.Domain = "localhost"
@@ -100,6 +104,23 @@ func startSMTP(t *testing.T, tlsConfig *tls.Config, users map[string]string) *sm
 		<-done
 	})
 	return s
+}
+
+// connections says how many connections the server has accepted.
+func (s *smtpServer) connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// hangUp closes every connection from the server's side, as a server that drops idle sessions
+// does.
+func (s *smtpServer) hangUp() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.conns {
+		_ = c.Close()
+	}
 }
 
 // messages returns a copy of what has arrived.

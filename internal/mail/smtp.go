@@ -9,12 +9,16 @@ import (
 	"net/textproto"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
 )
 
-// SMTP sends mail through one SMTP server, a new connection per message.
+// SMTP sends mail through one SMTP server. It keeps the connection of the last message open for
+// the next (an SMTP session carries any number of messages: RSET between them), so that a worker
+// sending a batch dials, greets, negotiates TLS and authenticates once, not once per message; a
+// connection idle for longer than IdleTimeout is closed rather than reused.
 type SMTP struct {
 	host     string
 	port     int
@@ -26,6 +30,16 @@ type SMTP struct {
 	TLSConfig *tls.Config
 	// Timeout bounds connecting and each command (default 30 seconds).
 	Timeout time.Duration
+	// IdleTimeout is how long an open connection is kept for the next message (default 20
+	// seconds: servers drop idle sessions, RFC 5321 lets them after 5 minutes).
+	IdleTimeout time.Duration
+
+	mu sync.Mutex
+	// idle is the connection kept open, unused since idleSince; nil for none. idleTimer closes
+	// it once it has been idle for IdleTimeout.
+	idle      *gomail.Client
+	idleSince time.Time
+	idleTimer *time.Timer
 }
 
 // ParseSMTPURL reads an SMTP server's URL, as SMTP_URL gives it:
@@ -78,14 +92,54 @@ func ParseSMTPURL(raw string) (*SMTP, error) {
 func (s *SMTP) Addr() string { return net.JoinHostPort(s.host, strconv.Itoa(s.port)) }
 
 // Send delivers one message: a plain-text UTF-8 body, its headers encoded so that any script
-// arrives intact.
+// arrives intact. It goes over the connection kept from the message before when there is one
+// (a connection the server has closed meanwhile fails its check before anything is sent, and a
+// new one is dialled), else over a new connection, which is kept for the next message unless
+// the send failed.
 func (s *SMTP) Send(ctx context.Context, m Message) error {
+	msg, err := s.message(m)
+	if err != nil {
+		return err
+	}
+	if c := s.take(); c != nil {
+		err := c.Send(msg)
+		if err == nil || msg.IsDelivered() {
+			// Delivered: a failure after the server took the message (its RSET) only costs
+			// the connection.
+			s.keep(c, err == nil)
+			return nil
+		}
+		_ = c.Close()
+		var se *gomail.SendError
+		if !errors.As(err, &se) || se.Reason != gomail.ErrConnCheck {
+			return fmt.Errorf("mail: send to %s via %s: %w", m.To, s.Addr(), err)
+		}
+		// The kept connection was gone before the message was begun: try a new one.
+	}
+	c, err := s.client()
+	if err != nil {
+		return fmt.Errorf("mail: smtp client: %w", err)
+	}
+	if err := c.DialWithContext(ctx); err != nil {
+		return fmt.Errorf("mail: send to %s via %s: %w", m.To, s.Addr(), err)
+	}
+	err = c.Send(msg)
+	if err == nil || msg.IsDelivered() {
+		s.keep(c, err == nil)
+		return nil
+	}
+	_ = c.Close()
+	return fmt.Errorf("mail: send to %s via %s: %w", m.To, s.Addr(), err)
+}
+
+// message builds the message m.
+func (s *SMTP) message(m Message) (*gomail.Msg, error) {
 	msg := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8), gomail.WithNoDefaultUserAgent())
 	if err := msg.From(m.From); err != nil {
-		return fmt.Errorf("mail: from %q: %w", m.From, err)
+		return nil, fmt.Errorf("mail: from %q: %w", m.From, err)
 	}
 	if err := msg.AddToFormat(m.ToName, m.To); err != nil {
-		return fmt.Errorf("mail: to %q: %w", m.To, err)
+		return nil, fmt.Errorf("mail: to %q: %w", m.To, err)
 	}
 	msg.Subject(m.Subject)
 	msg.SetMessageIDWithValue(m.MessageID)
@@ -96,7 +150,11 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 		msg.SetGenHeader(gomail.HeaderContentLang, m.Language)
 	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
+	return msg, nil
+}
 
+// client returns a client for the server, not yet connected.
+func (s *SMTP) client() (*gomail.Client, error) {
 	opts := []gomail.Option{gomail.WithPort(s.port), gomail.WithTimeout(s.timeout())}
 	if s.implicit {
 		opts = append(opts, gomail.WithSSL())
@@ -110,14 +168,75 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
 			gomail.WithUsername(s.user), gomail.WithPassword(s.password))
 	}
-	c, err := gomail.NewClient(s.host, opts...)
-	if err != nil {
-		return fmt.Errorf("mail: smtp client: %w", err)
+	return gomail.NewClient(s.host, opts...)
+}
+
+// take returns the kept connection, if there is one not idle for too long (an older one is
+// closed).
+func (s *SMTP) take() *gomail.Client {
+	s.mu.Lock()
+	c, since := s.idle, s.idleSince
+	s.idle = nil
+	s.mu.Unlock()
+	if c != nil && time.Since(since) > s.idleTimeout() {
+		_ = c.Close()
+		return nil
 	}
-	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
-		return fmt.Errorf("mail: send to %s via %s: %w", m.To, s.Addr(), err)
+	return c
+}
+
+// keep keeps c open for the next message when ok (else closes it), closing any other kept.
+func (s *SMTP) keep(c *gomail.Client, ok bool) {
+	if !ok {
+		_ = c.Close()
+		return
 	}
-	return nil
+	s.mu.Lock()
+	old := s.idle
+	s.idle, s.idleSince = c, time.Now()
+	if s.idleTimer != nil {
+		s.idleTimer.Stop()
+	}
+	s.idleTimer = time.AfterFunc(s.idleTimeout(), func() { s.drop(c) })
+	s.mu.Unlock()
+	if old != nil {
+		_ = old.Close()
+	}
+}
+
+// drop closes c if it is still the connection kept open.
+func (s *SMTP) drop(c *gomail.Client) {
+	s.mu.Lock()
+	mine := s.idle == c
+	if mine {
+		s.idle = nil
+	}
+	s.mu.Unlock()
+	if mine {
+		_ = c.Close()
+	}
+}
+
+// Close closes the connection kept open, if any (QUIT).
+func (s *SMTP) Close() error {
+	s.mu.Lock()
+	c := s.idle
+	s.idle = nil
+	if s.idleTimer != nil {
+		s.idleTimer.Stop()
+	}
+	s.mu.Unlock()
+	if c == nil {
+		return nil
+	}
+	return c.Close()
+}
+
+func (s *SMTP) idleTimeout() time.Duration {
+	if s.IdleTimeout <= 0 {
+		return 20 * time.Second
+	}
+	return s.IdleTimeout
 }
 
 // Permanent reports whether a send error is the server's permanent refusal (an SMTP 5xx reply:

@@ -3,6 +3,7 @@ package mail_test
 import (
 	"context"
 	"crypto/tls"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -76,5 +77,54 @@ func TestPasswordIsNeverSentInClear(t *testing.T) {
 	}
 	if len(srv.auths) != 0 || len(srv.messages()) != 0 {
 		t.Fatalf("authentications %v, messages %d", srv.auths, len(srv.messages()))
+	}
+}
+
+// TestSMTPKeepsItsConnection checks that messages sent one after the other share one SMTP
+// connection, that a kept connection the server has hung up is replaced without failing the
+// message, and that a connection idle for longer than IdleTimeout is not reused.
+func TestSMTPKeepsItsConnection(t *testing.T) {
+	t.Parallel()
+	srv := startSMTP(t, nil, nil)
+	snd, err := mail.ParseSMTPURL("smtp://" + srv.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snd.Timeout = 5 * time.Second
+	t.Cleanup(func() { _ = snd.Close() })
+	send := func(i int) {
+		t.Helper()
+		to := "d" + strconv.Itoa(i) + "@example.org"
+		err := snd.Send(context.Background(), mail.Message{From: mailFrom, To: to, Subject: "Hello", Body: "Hi\n", MessageID: strconv.Itoa(i) + "@plenary.test"})
+		if err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+	}
+	for i := range 5 {
+		send(i)
+	}
+	if n, c := len(srv.messages()), srv.connections(); n != 5 || c != 1 {
+		t.Fatalf("5 messages sent: %d arrived over %d connections, want 5 over 1", n, c)
+	}
+
+	// The server drops the session: the next message goes over a new connection.
+	srv.hangUp()
+	send(5)
+	if n, c := len(srv.messages()), srv.connections(); n != 6 || c != 2 {
+		t.Fatalf("after a hang-up: %d messages over %d connections, want 6 over 2", n, c)
+	}
+
+	// Idle for longer than IdleTimeout: a new connection.
+	snd.IdleTimeout = 50 * time.Millisecond
+	send(6)
+	time.Sleep(150 * time.Millisecond)
+	send(7)
+	if n, c := len(srv.messages()), srv.connections(); n != 8 || c != 3 {
+		t.Fatalf("after idling: %d messages over %d connections, want 8 over 3", n, c)
+	}
+	for i, m := range srv.messages() {
+		if want := "d" + strconv.Itoa(i) + "@example.org"; len(m.To) != 1 || m.To[0] != want {
+			t.Errorf("message %d went to %v, want %s", i, m.To, want)
+		}
 	}
 }

@@ -101,6 +101,11 @@ func NewWorker(db *postgres.DB, cat *i18n.Catalogue, log *slog.Logger, baseURL, 
 // PollInterval. A mail being sent when ctx ends is finished (within SendTimeout); mail claimed
 // but not yet attempted is handed back.
 func (w *Worker) Run(ctx context.Context) {
+	// A sender that keeps its connection open between messages (SMTP) closes it when the
+	// worker stops.
+	if c, ok := w.sender.(interface{ Close() error }); ok {
+		defer func() { _ = c.Close() }()
+	}
 	var wg sync.WaitGroup
 	if w.Listen {
 		wg.Add(1)
