@@ -471,7 +471,8 @@ func (b *regBench) registerPeak(base string) Scenario {
 				res.note("PostgreSQL's write-ahead log per registration, its mail's included (pg_stat_wal, about): %s",
 					e.walPerRequest(ctx, res, float64(b.sent(before))))
 				if e.SMTP != nil {
-					res.note("mail sent over SMTP (the bench's server) since the start: %d messages", e.SMTP.messages.Load())
+					res.note("mail sent over SMTP (the bench's server) since the start: %d messages over %d connections",
+						e.SMTP.messages.Load(), e.SMTP.connections.Load())
 				}
 			} else {
 				res.note("mail still queued when the last round ended: %d, some of it still 3 minutes after", backlog)

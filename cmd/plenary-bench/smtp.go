@@ -12,17 +12,21 @@ import (
 
 // smtpSink is an SMTP server on loopback that accepts every message and keeps only their
 // number: with -smtp the binary sends its mail to it, as it would to the organisation's relay,
-// instead of keeping it in the portal. It runs in this process, so its work counts in the bench
+// instead of keeping it in the portal. It counts messages and connections. It runs in this process, so its work counts in the bench
 // process's CPU, not the binary's.
 type smtpSink struct {
-	addr     string
-	messages atomic.Int64
-	srv      *smtp.Server
+	addr        string
+	messages    atomic.Int64
+	connections atomic.Int64
+	srv         *smtp.Server
 }
 
 func startSMTPSink() (*smtpSink, error) {
 	s := &smtpSink{}
-	s.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &sinkSession{sink: s}, nil }))
+	s.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
+		s.connections.Add(1)
+		return &sinkSession{sink: s}, nil
+	}))
 	s.srv.Domain = "localhost"
 	s.srv.ReadTimeout, s.srv.WriteTimeout = 30*time.Second, 30*time.Second
 	s.srv.MaxRecipients = 10
