@@ -35,10 +35,9 @@ type SMTP struct {
 	IdleTimeout time.Duration
 
 	mu sync.Mutex
-	// idle is the connection kept open, unused since idleSince; nil for none. idleTimer closes
-	// it once it has been idle for IdleTimeout.
+	// idle is the connection kept open, nil for none; idleTimer closes it once it has been
+	// idle for IdleTimeout.
 	idle      *gomail.Client
-	idleSince time.Time
 	idleTimer *time.Timer
 }
 
@@ -102,17 +101,10 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 		return err
 	}
 	if c := s.take(); c != nil {
-		err := c.Send(msg)
-		if err == nil || msg.IsDelivered() {
-			// Delivered: a failure after the server took the message (its RSET) only costs
-			// the connection.
-			s.keep(c, err == nil)
-			return nil
-		}
-		_ = c.Close()
+		err := s.sendOn(c, msg)
 		var se *gomail.SendError
-		if !errors.As(err, &se) || se.Reason != gomail.ErrConnCheck {
-			return fmt.Errorf("mail: send to %s via %s: %w", m.To, s.Addr(), err)
+		if err == nil || !errors.As(err, &se) || se.Reason != gomail.ErrConnCheck {
+			return s.sendErr(m, err)
 		}
 		// The kept connection was gone before the message was begun: try a new one.
 	}
@@ -121,14 +113,32 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("mail: smtp client: %w", err)
 	}
 	if err := c.DialWithContext(ctx); err != nil {
-		return fmt.Errorf("mail: send to %s via %s: %w", m.To, s.Addr(), err)
+		return s.sendErr(m, err)
 	}
-	err = c.Send(msg)
-	if err == nil || msg.IsDelivered() {
-		s.keep(c, err == nil)
+	return s.sendErr(m, s.sendOn(c, msg))
+}
+
+// sendOn sends msg over the connected c, then keeps c for the next message, or closes it when
+// the send failed. A message the server took counts as sent even when what follows (its RSET)
+// fails: that only costs the connection.
+func (s *SMTP) sendOn(c *gomail.Client, msg *gomail.Msg) error {
+	err := c.Send(msg)
+	if err != nil {
+		_ = c.Close()
+		if msg.IsDelivered() {
+			return nil
+		}
+		return err
+	}
+	s.keep(c)
+	return nil
+}
+
+// sendErr says that m was not sent, and why; nil for nil.
+func (s *SMTP) sendErr(m Message, err error) error {
+	if err == nil {
 		return nil
 	}
-	_ = c.Close()
 	return fmt.Errorf("mail: send to %s via %s: %w", m.To, s.Addr(), err)
 }
 
@@ -171,29 +181,21 @@ func (s *SMTP) client() (*gomail.Client, error) {
 	return gomail.NewClient(s.host, opts...)
 }
 
-// take returns the kept connection, if there is one not idle for too long (an older one is
-// closed).
+// take returns the connection kept open, if any (the idle timer closes one kept for longer
+// than IdleTimeout).
 func (s *SMTP) take() *gomail.Client {
 	s.mu.Lock()
-	c, since := s.idle, s.idleSince
+	defer s.mu.Unlock()
+	c := s.idle
 	s.idle = nil
-	s.mu.Unlock()
-	if c != nil && time.Since(since) > s.idleTimeout() {
-		_ = c.Close()
-		return nil
-	}
 	return c
 }
 
-// keep keeps c open for the next message when ok (else closes it), closing any other kept.
-func (s *SMTP) keep(c *gomail.Client, ok bool) {
-	if !ok {
-		_ = c.Close()
-		return
-	}
+// keep keeps c open for the next message, closing any other kept.
+func (s *SMTP) keep(c *gomail.Client) {
 	s.mu.Lock()
 	old := s.idle
-	s.idle, s.idleSince = c, time.Now()
+	s.idle = c
 	if s.idleTimer != nil {
 		s.idleTimer.Stop()
 	}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"log/slog"
 	netmail "net/mail"
 	"strings"
@@ -103,7 +104,7 @@ func NewWorker(db *postgres.DB, cat *i18n.Catalogue, log *slog.Logger, baseURL, 
 func (w *Worker) Run(ctx context.Context) {
 	// A sender that keeps its connection open between messages (SMTP) closes it when the
 	// worker stops.
-	if c, ok := w.sender.(interface{ Close() error }); ok {
+	if c, ok := w.sender.(io.Closer); ok {
 		defer func() { _ = c.Close() }()
 	}
 	var wg sync.WaitGroup
