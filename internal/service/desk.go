@@ -92,7 +92,9 @@ func newDesk(s *Desk) *Desk {
 // WithFiles returns the use cases with the files service the photos are stored with: a desk of
 // its own (its own batches of scans), sharing the keys read.
 func (s *Desk) WithFiles(f *Files) *Desk {
-	return newDesk(&Desk{tx: s.tx, now: s.now, keys: s.keys, cache: s.cache, reads: s.reads, files: f, life: s.life})
+	c := *s
+	c.files = f
+	return newDesk(&c)
 }
 
 // Keys returns the portal's token keys, read once.
