@@ -360,8 +360,7 @@ func (b *regBench) regCheck(ctx context.Context, pool *pgxpool.Pool, after int64
 func mailDrained(ctx context.Context, pool *pgxpool.Pool, after int64, wait time.Duration) (bool, error) {
 	deadline := time.Now().Add(wait)
 	for {
-		var queued int
-		err := pool.QueryRow(ctx, `SELECT count(*) FROM mail_outbox WHERE state = 'queued' AND registration_id > $1`, after).Scan(&queued)
+		queued, err := queuedMail(ctx, pool, after)
 		if err != nil || queued == 0 {
 			return err == nil, err
 		}
@@ -374,6 +373,13 @@ func mailDrained(ctx context.Context, pool *pgxpool.Pool, after int64, wait time
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// queuedMail counts the mail of the registrations after id after that the worker has not written.
+func queuedMail(ctx context.Context, pool *pgxpool.Pool, after int64) (int, error) {
+	var n int
+	err := pool.QueryRow(ctx, `SELECT count(*) FROM mail_outbox WHERE state = 'queued' AND registration_id > $1`, after).Scan(&n)
+	return n, err
 }
 
 func maxRegistrationID(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
@@ -445,8 +451,8 @@ func (b *regBench) registerPeak(base string) Scenario {
 			}
 			roundsEnd := time.Now()
 			// The worker may fall behind during a round and catch up during the next baseline's.
-			var backlog int
-			if err := pool.QueryRow(ctx, `SELECT count(*) FROM mail_outbox WHERE state = 'queued' AND registration_id > $1`, after).Scan(&backlog); err != nil {
+			backlog, err := queuedMail(ctx, pool, after)
+			if err != nil {
 				return res, err
 			}
 			b.peak = res.RPS()
