@@ -58,6 +58,8 @@ type Env struct {
 
 	// SMTP is the server the binary sends its mail to (-smtp), or nil: mail is kept in the portal.
 	SMTP *smtpSink
+	// statements is true when the cluster counts its statements (pg_stat_statements).
+	statements bool
 
 	mu       sync.Mutex
 	pool     *pgxpool.Pool
@@ -114,8 +116,12 @@ func Setup(ctx context.Context, o Options) (e *Env, err error) {
 
 	e.log("starting a private PostgreSQL cluster (fast=%t)", o.FastDB)
 	// Not cancelled half-way by Ctrl-C: a cluster started but not recorded would outlive us.
-	e.cluster, err = pgcluster.Start(context.WithoutCancel(ctx), pgcluster.Options{Dir: filepath.Join(e.tmp, "pg"), Fast: o.FastDB})
+	clusterOpts := pgcluster.Options{Dir: filepath.Join(e.tmp, "pg"), Fast: o.FastDB}
+	e.cluster, err = pgcluster.Start(context.WithoutCancel(ctx), clusterOpts)
 	if err != nil {
+		return e, err
+	}
+	if err = e.enableStatements(context.WithoutCancel(ctx), clusterOpts); err != nil {
 		return e, err
 	}
 	if err = ctx.Err(); err != nil {
@@ -125,6 +131,9 @@ func Setup(ctx context.Context, o Options) (e *Env, err error) {
 		return e, err
 	}
 	e.DatabaseURL = e.cluster.URL(appDatabase)
+	if err = e.createStatementsView(ctx); err != nil {
+		return e, err
+	}
 
 	if o.SMTP {
 		if e.SMTP, err = startSMTPSink(); err != nil {
@@ -385,6 +394,8 @@ func (e *Env) Pool(ctx context.Context) (*pgxpool.Pool, error) {
 	}
 	cfg.MaxConns = int32(e.DBMaxConns)
 	cfg.ConnConfig.RuntimeParams["application_name"] = "plenary-bench"
+	// Its statements are told from the binary's by their role (see pgstat.go).
+	cfg.ConnConfig.User = benchRole
 	p, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, err

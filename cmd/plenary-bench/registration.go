@@ -297,6 +297,9 @@ func registerForm(p int) []byte {
 	return []byte(v.Encode())
 }
 
+// baselineInsertSQL is the statement of the registration's baseline.
+const baselineInsertSQL = `INSERT INTO bench_rows (at) VALUES (now())`
+
 func (b *regBench) baselineInsert() Scenario {
 	return Scenario{
 		Name: "baseline: one pgx INSERT per POST",
@@ -311,7 +314,7 @@ func (b *regBench) baselineInsert() Scenario {
 				return nil, err
 			}
 			addr, err := e.PoolBaseline(ctx, func(ctx context.Context, p *pgxpool.Pool, r *http.Request) error {
-				_, err := p.Exec(ctx, `INSERT INTO bench_rows (at) VALUES (now())`)
+				_, err := p.Exec(ctx, baselineInsertSQL)
 				return err
 			})
 			if err != nil {
@@ -443,6 +446,9 @@ func (b *regBench) registerPeak(base string) Scenario {
 				return nil, errors.New("the baseline was not measured")
 			}
 			before := append([]int(nil), b.used...)
+			if err := e.ResetStatements(ctx); err != nil {
+				return nil, err
+			}
 			stop := e.SampleWaits(ctx)
 			res, err := e.RunInterleaved(ctx, b.baseline, b.registerLoad(e, e.AppAddr, true))
 			waits := stop()
@@ -476,6 +482,17 @@ func (b *regBench) registerPeak(base string) Scenario {
 					backlog, time.Since(roundsEnd).Round(100*time.Millisecond))
 				res.note("PostgreSQL's write-ahead log per registration, its mail's included (pg_stat_wal, about): %s",
 					e.walPerRequest(ctx, res, float64(b.sent(before))))
+				stats, ok, err := e.Statements(ctx)
+				if err != nil {
+					return res, err
+				}
+				if ok {
+					res.note("PostgreSQL's time per registration by statement of the binary, its mail's included (pg_stat_statements; execution only, not the commits' flush; foreign-key checks and triggers in theirs): %s",
+						describeStatementTime(stats, float64(b.sent(before)), 6))
+					if t := benchStatementTime(stats, baselineInsertSQL); t != "" {
+						res.note("the baseline's statement: %s", t)
+					}
+				}
 				if e.SMTP != nil {
 					res.note("mail sent over SMTP (the bench's server) since the start: %d messages over %d connections",
 						e.SMTP.messages.Load(), e.SMTP.connections.Load())
