@@ -79,6 +79,28 @@ func sameDay(a, b time.Time) bool {
 	return ay == by && am == bm && ad == bd
 }
 
+// ScreenRoom is the room a screen of meeting d asked for room shows, as RoomScreen names it
+// (Screen.Room): the key of the first session's room that room names, or room itself, trimmed,
+// and unknown, when no session is in it; "" for every room.
+func ScreenRoom(d MeetingDetail, room string) (key string, unknown bool) {
+	key, _, unknown = screenRoom(d, room)
+	return key, unknown
+}
+
+// screenRoom is ScreenRoom with the room's names, from that first session.
+func screenRoom(d MeetingDetail, room string) (key string, name Text, unknown bool) {
+	room = strings.TrimSpace(room)
+	if room == "" {
+		return "", nil, false
+	}
+	for _, s := range d.Sessions {
+		if r := RoomKey(s.Room); r != "" && roomIs(s.Room, room) {
+			return r, s.Room, false
+		}
+	}
+	return room, nil, true
+}
+
 // RoomScreen returns the screen of meeting d at now, for room ("" for every room). A session
 // with no end set lasts the meeting's default session length (MeetingDetail.SessionEnd, the
 // calendar's rule), cut short by the start of its working party's next session that day.
@@ -98,14 +120,9 @@ func RoomScreen(d MeetingDetail, now time.Time, room string) Screen {
 			sc.RoomNames[k] = s.Room
 			sc.Rooms = append(sc.Rooms, r)
 		}
-		if room != "" && sc.Room == "" && roomIs(s.Room, room) {
-			sc.Room, sc.RoomName = r, s.Room
-		}
 	}
 	sort.Strings(sc.Rooms)
-	if room != "" && sc.Room == "" {
-		sc.Room, sc.UnknownRoom = room, true
-	}
+	sc.Room, sc.RoomName, sc.UnknownRoom = screenRoom(d, room)
 	all := make([]ScreenSession, 0, len(d.Sessions))
 	for _, s := range d.Sessions {
 		wp, _ := d.WorkingParty(s.WorkingPartyID)

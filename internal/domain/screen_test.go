@@ -159,6 +159,13 @@ func TestRoomScreenRoomInSixLanguages(t *testing.T) {
 			t.Errorf("asked %q: room name %v", asked, sc.RoomName)
 		}
 	}
+	// The page cache's key is ScreenRoom's, asked before the screen is made: the same room.
+	for _, asked := range []string{"Popov", "波波夫厅", " قاعة بوبوف ", "popov", "", " Elsewhere "} {
+		sc := RoomScreen(d, now, asked)
+		if key, unknown := ScreenRoom(d, asked); key != sc.Room || unknown != sc.UnknownRoom {
+			t.Errorf("ScreenRoom(%q) = %q, %v; the screen shows %q, unknown %v", asked, key, unknown, sc.Room, sc.UnknownRoom)
+		}
+	}
 	sc := RoomScreen(d, now, "")
 	if got := fmtList(sc.Rooms); got != "[Popov Room K]" {
 		t.Errorf("rooms = %s", got)

@@ -57,17 +57,18 @@ func (s *Server) screen(w http.ResponseWriter, r *http.Request, asJSON bool) {
 	if asJSON {
 		format = "json"
 	}
-	sc := domain.RoomScreen(*d, now, room)
+	shown, unknown := domain.ScreenRoom(*d, room)
 	// Only the meeting's own rooms are cached: a room typed at random would fill the cache.
-	cacheable := d.Public() && !sc.UnknownRoom
+	cacheable := d.Public() && !unknown
 	key := pageKey{slug: slug, lang: p.Lang(),
-		path: "screen\x00" + format + "\x00" + sc.Room + "\x00" + strconv.Itoa(refresh) + "\x00" + now.Truncate(time.Minute).UTC().Format(time.RFC3339)}
+		path: "screen\x00" + format + "\x00" + shown + "\x00" + strconv.Itoa(refresh) + "\x00" + now.Truncate(time.Minute).UTC().Format(time.RFC3339)}
 	if cacheable {
 		if b, ok := s.pages.page(key, now); ok {
 			writeScreen(w, asJSON, b)
 			return
 		}
 	}
+	sc := domain.RoomScreen(*d, now, room)
 	var buf bytes.Buffer
 	if asJSON {
 		if err := json.NewEncoder(&buf).Encode(screenJSONOf(d, sc, p.Lang())); err != nil {
