@@ -68,15 +68,6 @@ func (db *DB) StagedBlob(ctx context.Context, key string, account int64, now tim
 	return r, nil
 }
 
-// Blob returns the record of a file.
-func (db *DB) Blob(ctx context.Context, key string) (blob.Record, error) {
-	r, err := scanBlob(db.Pool.QueryRow(ctx, `SELECT `+blobColumns+` FROM blobs WHERE key = $1`, key))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return r, fmt.Errorf("postgres: blob %s: %w", key, blob.ErrNotFound)
-	}
-	return r, err
-}
-
 // DeleteBlobRecord forgets a file whose object has been removed (or was never stored).
 func (db *DB) DeleteBlobRecord(ctx context.Context, key string) error {
 	if _, err := db.Pool.Exec(ctx, `DELETE FROM blobs WHERE key = $1`, key); err != nil {

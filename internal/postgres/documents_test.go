@@ -171,7 +171,7 @@ func TestNumbersFollowTheStudyPeriod(t *testing.T) {
 	db := pgtest.New(t)
 	sec := docActor(t, db, "secretariat@plenary.test")
 	letter := detail(t, db, letterSlug)
-	id2, err := db.CopyMeeting(ctx, postgres.Audit{}, sec, letter.ID, "sg13-wp-2026-01", time.Date(2026, 1, 16, 0, 0, 0, 0, time.UTC))
+	id2, err := meetings(db).Copy(ctx, postgres.Audit{}, sec, letter.ID, "sg13-wp-2026-01", time.Date(2026, 1, 16, 0, 0, 0, 0, time.UTC), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

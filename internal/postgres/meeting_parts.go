@@ -22,28 +22,9 @@ type rowSQL[T any] struct {
 	args   func(T) []any
 }
 
-func saveRows[T any](ctx context.Context, db *DB, a Audit, meetingID int64, q rowSQL[T], rows []RowEdit[T]) error {
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		changed, err := applyRowsCounted(ctx, tx, meetingID, q, rows)
-		if err != nil || changed == 0 {
-			return err
-		}
-		if err := bumpMeeting(ctx, tx, meetingID); err != nil {
-			return err
-		}
-		return audit(ctx, tx, a, "meeting.save_"+q.entity, "meeting", meetingID, map[string]any{"rows": changed})
-	})
-}
-
 // applyRows runs the row edits in tx; a row updated or removed that is no longer there refuses
 // the whole save (someone removed it meanwhile).
 func applyRows[T any](ctx context.Context, tx pgx.Tx, meetingID int64, q rowSQL[T], rows []RowEdit[T]) error {
-	_, err := applyRowsCounted(ctx, tx, meetingID, q, rows)
-	return err
-}
-
-func applyRowsCounted[T any](ctx context.Context, tx pgx.Tx, meetingID int64, q rowSQL[T], rows []RowEdit[T]) (int, error) {
-	changed := 0
 	for _, r := range rows {
 		var err error
 		var n int64
@@ -61,14 +42,13 @@ func applyRowsCounted[T any](ctx context.Context, tx pgx.Tx, meetingID int64, q 
 			err, n = e, t.RowsAffected()
 		}
 		if err != nil {
-			return 0, fmt.Errorf("postgres: save %s: %w", q.entity, err)
+			return fmt.Errorf("postgres: save %s: %w", q.entity, err)
 		}
 		if n == 0 {
-			return 0, domain.Errorf(domain.Conflict, "error.row_gone")
+			return domain.Errorf(domain.Conflict, "error.row_gone")
 		}
-		changed++
 	}
-	return changed, nil
+	return nil
 }
 
 var sessionSQL = rowSQL[domain.Session]{
@@ -79,14 +59,6 @@ var sessionSQL = rowSQL[domain.Session]{
 	args:   func(s domain.Session) []any { return []any{s.WorkingPartyID, s.StartsAt, s.EndsAt, s.Room} },
 }
 
-// SaveSessions adds, changes and removes a meeting's working-party sessions in one transaction.
-func (db *DB) SaveSessions(ctx context.Context, a Audit, actor domain.Actor, meetingID int64, rows []RowEdit[domain.Session]) error {
-	if !domain.CanManageMeetings(actor) {
-		return domain.Errorf(domain.Forbidden, "error.forbidden")
-	}
-	return saveRows(ctx, db, a, meetingID, sessionSQL, rows)
-}
-
 var deskSQL = rowSQL[domain.DeskOpening]{
 	entity: "desk_openings",
 	insert: `INSERT INTO desk_openings (meeting_id, opens_at, closes_at) VALUES ($1, $2, $3)`,
@@ -95,28 +67,12 @@ var deskSQL = rowSQL[domain.DeskOpening]{
 	args:   func(d domain.DeskOpening) []any { return []any{d.OpensAt, d.ClosesAt} },
 }
 
-// SaveDeskOpenings adds, changes and removes the registration desk's opening hours.
-func (db *DB) SaveDeskOpenings(ctx context.Context, a Audit, actor domain.Actor, meetingID int64, rows []RowEdit[domain.DeskOpening]) error {
-	if !domain.CanManageMeetings(actor) {
-		return domain.Errorf(domain.Forbidden, "error.forbidden")
-	}
-	return saveRows(ctx, db, a, meetingID, deskSQL, rows)
-}
-
 var colocatedSQL = rowSQL[domain.ColocatedEvent]{
 	entity: "colocated_events",
 	insert: `INSERT INTO colocated_events (meeting_id, title, first_day, last_day, url) VALUES ($1, $2, $3, $4, $5)`,
 	update: `UPDATE colocated_events SET title = $3, first_day = $4, last_day = $5, url = $6 WHERE meeting_id = $1 AND id = $2`,
 	delete: `DELETE FROM colocated_events WHERE meeting_id = $1 AND id = $2`,
 	args:   func(e domain.ColocatedEvent) []any { return []any{e.Title, e.FirstDay, e.LastDay, e.URL} },
-}
-
-// SaveColocatedEvents adds, changes and removes the co-located events.
-func (db *DB) SaveColocatedEvents(ctx context.Context, a Audit, actor domain.Actor, meetingID int64, rows []RowEdit[domain.ColocatedEvent]) error {
-	if !domain.CanManageMeetings(actor) {
-		return domain.Errorf(domain.Forbidden, "error.forbidden")
-	}
-	return saveRows(ctx, db, a, meetingID, colocatedSQL, rows)
 }
 
 var agendaSQL = rowSQL[domain.AgendaItem]{
@@ -129,19 +85,6 @@ var agendaSQL = rowSQL[domain.AgendaItem]{
 	},
 }
 
-// SaveAgendaItems adds, changes and removes agenda items; positions are checked for uniqueness
-// per working party when the transaction commits, so items can swap places in one save.
-func (db *DB) SaveAgendaItems(ctx context.Context, a Audit, actor domain.Actor, meetingID int64, rows []RowEdit[domain.AgendaItem]) error {
-	if !domain.CanManageMeetings(actor) {
-		return domain.Errorf(domain.Forbidden, "error.forbidden")
-	}
-	err := saveRows(ctx, db, a, meetingID, agendaSQL, rows)
-	if isUniqueViolation(err, "agenda_items_meeting_id_working_party_id_position_key") {
-		return domain.Errorf(domain.Invalid, "error.agenda_position_taken")
-	}
-	return err
-}
-
 var workItemSQL = rowSQL[domain.WorkItem]{
 	entity: "work_items",
 	insert: `INSERT INTO work_items (meeting_id, working_party_id, question_id, acronym, title, kind, action, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
@@ -152,14 +95,3 @@ var workItemSQL = rowSQL[domain.WorkItem]{
 	},
 }
 
-// SaveWorkItems adds, changes and removes work items.
-func (db *DB) SaveWorkItems(ctx context.Context, a Audit, actor domain.Actor, meetingID int64, rows []RowEdit[domain.WorkItem]) error {
-	if !domain.CanManageMeetings(actor) {
-		return domain.Errorf(domain.Forbidden, "error.forbidden")
-	}
-	err := saveRows(ctx, db, a, meetingID, workItemSQL, rows)
-	if isUniqueViolation(err, "work_items_meeting_id_acronym_key") {
-		return domain.Errorf(domain.Invalid, "error.acronym_taken")
-	}
-	return err
-}

@@ -156,35 +156,6 @@ func notifyMeeting(ctx context.Context, tx pgx.Tx, slug string) error {
 	return nil
 }
 
-// MeetingInput holds the fields of a meeting the secretariat edits in one form.
-type MeetingInput struct {
-	Slug             string
-	StudyGroupID     int64
-	Title            domain.Text
-	City             domain.Text
-	Venue            domain.Text
-	TimeZone         string
-	FirstDay         time.Time
-	LastDay          time.Time
-	Languages        []string
-	Interpretation   bool
-	Fellowships      bool
-	Paperless        bool
-	RemoteTool       string
-	RemoteLink       string
-	RemoteRules      domain.Text
-	Purpose          domain.Text
-	ApprovedBy       domain.Text
-	DeskPlace        domain.Text
-	RoomAllocation   domain.Text
-	PracticalInfo    domain.Text
-	CollectiveLetter string
-	// RegistrationOpens is the day registration opens (nil: on publication).
-	RegistrationOpens *time.Time
-	// Deadlines holds the dates the secretariat set; a kind missing here follows the default rule.
-	Deadlines map[domain.DeadlineKind]time.Time
-}
-
 // InsertMeeting stores a new draft meeting with the fields of the details form, and tells every
 // instance (the lists of meetings change).
 func (t *Tx) InsertMeeting(ctx context.Context, f domain.MeetingFields) (int64, error) {
@@ -205,50 +176,6 @@ func (t *Tx) InsertMeeting(ctx context.Context, f domain.MeetingFields) (int64, 
 	return id, notifyMeeting(ctx, t, f.Slug)
 }
 
-// UpdateMeeting changes a meeting's own fields and deadlines.
-func (db *DB) UpdateMeeting(ctx context.Context, a Audit, actor domain.Actor, id int64, in MeetingInput) error {
-	if !domain.CanManageMeetings(actor) {
-		return domain.Errorf(domain.Forbidden, "error.forbidden")
-	}
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		// A renamed meeting's pages under its old address must go from every cache too.
-		var oldSlug string
-		if err := tx.QueryRow(ctx, `SELECT slug FROM meetings WHERE id = $1 FOR UPDATE`, id).Scan(&oldSlug); err != nil {
-			return notFound(err, "error.meeting_not_found")
-		}
-		if err := notifyMeeting(ctx, tx, oldSlug); err != nil {
-			return err
-		}
-		tag, err := tx.Exec(ctx, `UPDATE meetings SET slug=$2, study_group_id=$3, title=$4, city=$5, venue=$6, time_zone=$7,
-				first_day=$8, last_day=$9, languages=$10, interpretation=$11, fellowships=$12, paperless=$13, remote_tool=$14,
-				remote_link=$15, remote_rules=$16, purpose=$17, approved_by=$18, desk_place=$19, room_allocation=$20,
-				practical_info=$21, collective_letter=$22, registration_opens=$23
-			WHERE id = $1`,
-			id, in.Slug, in.StudyGroupID, in.Title, textArg(in.City), textArg(in.Venue), in.TimeZone, in.FirstDay, in.LastDay, in.Languages,
-			in.Interpretation, in.Fellowships, in.Paperless, in.RemoteTool, in.RemoteLink, in.RemoteRules, in.Purpose,
-			textArg(in.ApprovedBy), textArg(in.DeskPlace), in.RoomAllocation, in.PracticalInfo, in.CollectiveLetter, in.RegistrationOpens)
-		if isUniqueViolation(err, "meetings_slug_key") {
-			return domain.FieldErrors(map[string]string{"slug": "error.slug_taken"})
-		}
-		if err != nil {
-			return fmt.Errorf("postgres: update meeting: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.Errorf(domain.NotFound, "error.meeting_not_found")
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM deadlines WHERE meeting_id = $1`, id); err != nil {
-			return fmt.Errorf("postgres: update meeting: %w", err)
-		}
-		if err := setDeadlines(ctx, tx, id, in.Deadlines); err != nil {
-			return err
-		}
-		if err := bumpMeeting(ctx, tx, id); err != nil {
-			return err
-		}
-		return audit(ctx, tx, a, "meeting.update", "meeting", id, map[string]any{"slug": in.Slug})
-	})
-}
-
 func setDeadlines(ctx context.Context, tx pgx.Tx, id int64, dl map[domain.DeadlineKind]time.Time) error {
 	for k, day := range dl {
 		if _, err := tx.Exec(ctx, `INSERT INTO deadlines (meeting_id, kind, day) VALUES ($1, $2, $3)`, id, string(k), day); err != nil {
@@ -256,27 +183,6 @@ func setDeadlines(ctx context.Context, tx pgx.Tx, id int64, dl map[domain.Deadli
 		}
 	}
 	return nil
-}
-
-// CopyMeeting makes a new meeting from an existing one, every date moved so that the copy starts
-// on firstDay: sessions, desk openings, co-located events and set deadlines move with it; the
-// agenda and work items are copied as they are.
-func (db *DB) CopyMeeting(ctx context.Context, a Audit, actor domain.Actor, fromID int64, slug string, firstDay time.Time) (int64, error) {
-	if !domain.CanManageMeetings(actor) {
-		return 0, domain.Errorf(domain.Forbidden, "error.forbidden")
-	}
-	var id int64
-	err := db.inTx(ctx, func(tx pgx.Tx) (err error) {
-		id, err = CopyMeetingTx(ctx, tx, a, fromID, slug, firstDay)
-		return err
-	})
-	return id, err
-}
-
-// CopyMeetingTx is CopyMeeting inside the caller's transaction. The copy's title is the
-// original's with the new month ("… (March 2027)"), so that no two meetings share one.
-func CopyMeetingTx(ctx context.Context, tx pgx.Tx, a Audit, fromID int64, slug string, firstDay time.Time) (int64, error) {
-	return CopyMeetingAs(ctx, tx, a, fromID, CopySpec{Slug: slug, FirstDay: firstDay})
 }
 
 // CopySpec is what a copy of a meeting is given: its address, its first day and its title (when

@@ -12,6 +12,7 @@ import (
 	"plenary/internal/domain"
 	"plenary/internal/pgtest"
 	"plenary/internal/postgres"
+	"plenary/internal/service"
 )
 
 // secretariat is the demo secretariat account as an actor.
@@ -22,6 +23,12 @@ func secretariat(t *testing.T, db *postgres.DB) domain.Actor {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// meetings is the meetings' use cases on db, at a time before the letter's meeting, so that it can
+// still be edited.
+func meetings(db *postgres.DB) *service.Meetings {
+	return app.NewServices(db, func() time.Time { return time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC) }).Meetings
 }
 
 func secretariatID(t *testing.T, db *postgres.DB) int64 {
@@ -40,7 +47,7 @@ func TestCopyMeetingShiftsEveryDate(t *testing.T) {
 	from := detail(t, db, letterSlug)
 	a := postgres.Audit{ActorID: secretariatID(t, db), RemoteAddr: "192.0.2.1", RequestID: "req-copy"}
 	first := time.Date(2026, 3, 13, 0, 0, 0, 0, time.UTC)
-	id, err := db.CopyMeeting(ctx, a, secretariat(t, db), from.ID, "sg13-wp-2026-03", first)
+	id, err := meetings(db).Copy(ctx, a, secretariat(t, db), from.ID, "sg13-wp-2026-03", first, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,11 +111,11 @@ func TestCopyMeetingShiftsEveryDate(t *testing.T) {
 		t.Errorf("audit trail of the copy = %+v", trail)
 	}
 
-	_, err = db.CopyMeeting(ctx, a, secretariat(t, db), from.ID, "sg13-wp-2026-03", first)
+	_, err = meetings(db).Copy(ctx, a, secretariat(t, db), from.ID, "sg13-wp-2026-03", first, nil)
 	if e, ok := domain.AsError(err); !ok || e.Code != domain.Invalid || e.Fields["slug"] != "error.slug_taken" {
 		t.Errorf("copy to a taken slug: %v, want a slug field error", err)
 	}
-	_, err = db.CopyMeeting(ctx, a, secretariat(t, db), 999999, "sg13-wp-2030-01", first)
+	_, err = meetings(db).Copy(ctx, a, secretariat(t, db), 999999, "sg13-wp-2030-01", first, nil)
 	if domain.ErrorCode(err) != domain.NotFound {
 		t.Errorf("copy of a missing meeting: %v, want NotFound", err)
 	}
@@ -135,7 +142,12 @@ func TestSaveSessionsUpdatesAddsDeletesAndAudits(t *testing.T) {
 	wp1 := byWP["WP1/13"]
 	extra := domain.Session{WorkingPartyID: wp1.WorkingPartyID, StartsAt: time.Date(2025, 7, 25, 17, 0, 0, 0, time.UTC), Room: domain.Text{"en": "Room D"}}
 
-	err := db.SaveSessions(ctx, a, secretariat(t, db), before.ID, []postgres.RowEdit[domain.Session]{
+	sessions := func(edits []postgres.RowEdit[domain.Session]) error {
+		d := detail(t, db, letterSlug)
+		_, err := meetings(db).SaveSessions(ctx, a, secretariat(t, db), d.ID, d.SectionVersion(domain.SectionSessions), d.DefaultSessionMinutes(), edits)
+		return err
+	}
+	err := sessions([]postgres.RowEdit[domain.Session]{
 		{ID: wp4.ID, Value: wp4},
 		{ID: 0, Value: extra},
 		{ID: byWP["WP2/13"].ID, Delete: true},
@@ -173,8 +185,9 @@ func TestSaveSessionsUpdatesAddsDeletesAndAudits(t *testing.T) {
 		t.Fatal("no audit event")
 	}
 	last := trail[len(trail)-1]
-	if last.Action != "meeting.save_sessions" || last.ActorID == nil || *last.ActorID != actor || last.Detail["rows"] != float64(3) {
-		t.Errorf("audit event = %+v, want meeting.save_sessions by %d with 3 rows", last, actor)
+	if last.Action != "meeting.save_sessions" || last.ActorID == nil || *last.ActorID != actor ||
+		last.Detail["added"] != float64(1) || last.Detail["changed"] != float64(1) || last.Detail["removed"] != float64(1) {
+		t.Errorf("audit event = %+v, want meeting.save_sessions by %d with a row added, one changed and one removed", last, actor)
 	}
 	var addr, reqID string
 	if err := db.Pool.QueryRow(ctx, `SELECT remote_addr, request_id FROM audit_events WHERE id = $1`, last.ID).Scan(&addr, &reqID); err != nil {
@@ -185,7 +198,7 @@ func TestSaveSessionsUpdatesAddsDeletesAndAudits(t *testing.T) {
 	}
 
 	// Nothing to save: no new version, no audit event.
-	if err := db.SaveSessions(ctx, a, secretariat(t, db), before.ID, nil); err != nil {
+	if err := sessions(nil); err != nil {
 		t.Fatal(err)
 	}
 	if v := detail(t, db, letterSlug).Version; v != after.Version {
@@ -214,11 +227,12 @@ func TestSaveSessionsIsAllOrNothing(t *testing.T) {
 		t.Fatal("no demo meeting")
 		return ""
 	}())
-	err := db.SaveSessions(ctx, postgres.Audit{}, secretariat(t, db), before.ID, []postgres.RowEdit[domain.Session]{
-		{ID: s.ID, Value: moved},
-		// A session of another meeting cannot be changed through this one.
-		{ID: other.Sessions[0].ID, Value: moved},
-	})
+	_, err := meetings(db).SaveSessions(ctx, postgres.Audit{}, secretariat(t, db), before.ID, before.SectionVersion(domain.SectionSessions),
+		before.DefaultSessionMinutes(), []postgres.RowEdit[domain.Session]{
+			{ID: s.ID, Value: moved},
+			// A session of another meeting cannot be changed through this one.
+			{ID: other.Sessions[0].ID, Value: moved},
+		})
 	if e, ok := domain.AsError(err); !ok || e.Code != domain.Conflict || e.Key != "error.row_gone" {
 		t.Fatalf("err = %v, want Conflict error.row_gone", err)
 	}
@@ -370,7 +384,7 @@ func TestLoginThrottleUnderConcurrency(t *testing.T) {
 	}
 }
 
-// The secretariat's store methods check the actor themselves: anyone else is refused and nothing
+// The meeting editor's use cases check the actor themselves: anyone else is refused and nothing
 // changes, whatever the web layer in front.
 func TestSecretariatOnlyMethodsRefuseOthers(t *testing.T) {
 	t.Parallel()
@@ -390,11 +404,14 @@ func TestSecretariatOnlyMethodsRefuseOthers(t *testing.T) {
 	a := postgres.Audit{ActorID: focal.ID}
 	s := before.Sessions[0]
 	s.Room = domain.Text{"en": "Hijacked"}
-	checks := map[string]error{
-		"save sessions":  db.SaveSessions(ctx, a, focal, before.ID, []postgres.RowEdit[domain.Session]{{ID: s.ID, Value: s}}),
-		"update meeting": db.UpdateMeeting(ctx, a, focal, before.ID, postgres.MeetingInput{Slug: "x"}),
-	}
-	_, checks["copy meeting"] = db.CopyMeeting(ctx, a, focal, before.ID, "sg13-stolen", before.FirstDay)
+	m := meetings(db)
+	fields := domain.FieldsOf(before.Meeting)
+	fields.Slug = "x"
+	checks := map[string]error{}
+	_, checks["save sessions"] = m.SaveSessions(ctx, a, focal, before.ID, before.SectionVersion(domain.SectionSessions), before.DefaultSessionMinutes(),
+		[]postgres.RowEdit[domain.Session]{{ID: s.ID, Value: s}})
+	_, checks["save details"] = m.SaveDetails(ctx, a, focal, before.ID, before.SectionVersion(domain.SectionDetails), fields, nil)
+	_, checks["copy meeting"] = m.Copy(ctx, a, focal, before.ID, "sg13-stolen", before.FirstDay, nil)
 	for what, err := range checks {
 		if domain.ErrorCode(err) != domain.Forbidden {
 			t.Errorf("%s by a focal point: %v, want Forbidden", what, err)
@@ -440,16 +457,15 @@ func TestMeetingChangesAreNotified(t *testing.T) {
 		return got
 	}
 	d := detail(t, db, letterSlug)
-	in := postgres.MeetingInput{Slug: "sg13-renamed", StudyGroupID: d.StudyGroupID, Title: d.Title, City: d.City, Venue: d.Venue,
-		TimeZone: d.TimeZone, FirstDay: d.FirstDay, LastDay: d.LastDay, Languages: d.Languages,
-		RemoteRules: d.RemoteRules, Purpose: d.Purpose, RoomAllocation: d.RoomAllocation, PracticalInfo: d.PracticalInfo}
-	if err := db.UpdateMeeting(ctx, postgres.Audit{ActorID: sec.ID}, sec, d.ID, in); err != nil {
+	in := domain.FieldsOf(d.Meeting)
+	in.Slug = "sg13-renamed"
+	if _, err := meetings(db).SaveDetails(ctx, postgres.Audit{ActorID: sec.ID}, sec, d.ID, d.SectionVersion(domain.SectionDetails), in, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := heard(2); !got[letterSlug] || !got["sg13-renamed"] {
 		t.Errorf("rename notified %v, want the old and the new address", got)
 	}
-	if _, err := db.CopyMeeting(ctx, postgres.Audit{ActorID: sec.ID}, sec, d.ID, "sg13-next", d.FirstDay.AddDate(0, 4, 0)); err != nil {
+	if _, err := meetings(db).Copy(ctx, postgres.Audit{ActorID: sec.ID}, sec, d.ID, "sg13-next", d.FirstDay.AddDate(0, 4, 0), nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := heard(1); !got["sg13-next"] {
@@ -473,5 +489,50 @@ func TestSaveWorkingPartiesSkipsRowsAddedAndRemoved(t *testing.T) {
 	var n int
 	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM working_parties WHERE code = 'WP9/13'`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d rows stored for a row added and removed (%v)", n, err)
+	}
+}
+
+// Two agenda items may swap their numbers in one save; two left with one number in a working
+// party are refused as such, beside nothing changed (not a failure of the database).
+func TestAgendaNumbersSwapButNeverRepeat(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	sec := secretariat(t, db)
+	m := meetings(db)
+	before := detail(t, db, letterSlug)
+	var x, y domain.AgendaItem
+	for i, it := range before.AgendaItems {
+		if i > 0 && it.WorkingPartyID == before.AgendaItems[i-1].WorkingPartyID {
+			x, y = before.AgendaItems[i-1], it
+			break
+		}
+	}
+	if x.ID == 0 {
+		t.Fatal("no working party with two agenda items")
+	}
+	dup := y
+	dup.Position = x.Position
+	_, err := m.SaveAgenda(ctx, postgres.Audit{ActorID: sec.ID}, sec, before.ID, before.SectionVersion(domain.SectionAgenda),
+		[]postgres.RowEdit[domain.AgendaItem]{{ID: y.ID, Value: dup}})
+	if e, ok := domain.AsError(err); !ok || e.Code != domain.Invalid || e.Key != "error.agenda_position_taken" {
+		t.Fatalf("two items numbered %d: %v, want Invalid error.agenda_position_taken", x.Position, err)
+	}
+	if after := detail(t, db, letterSlug); after.Version != before.Version {
+		t.Error("a refused save changed the meeting")
+	}
+
+	sx, sy := x, y
+	sx.Position, sy.Position = y.Position, x.Position
+	if _, err := m.SaveAgenda(ctx, postgres.Audit{ActorID: sec.ID}, sec, before.ID, before.SectionVersion(domain.SectionAgenda),
+		[]postgres.RowEdit[domain.AgendaItem]{{ID: x.ID, Value: sx}, {ID: y.ID, Value: sy}}); err != nil {
+		t.Fatalf("swapping two numbers: %v", err)
+	}
+	pos := map[int64]int{}
+	for _, it := range detail(t, db, letterSlug).AgendaItems {
+		pos[it.ID] = it.Position
+	}
+	if pos[x.ID] != y.Position || pos[y.ID] != x.Position {
+		t.Errorf("after the swap: %d at %d, %d at %d", x.ID, pos[x.ID], y.ID, pos[y.ID])
 	}
 }

@@ -74,7 +74,7 @@ func loadDemoMeeting(ctx context.Context, tx pgx.Tx, l *Letter, now time.Time) (
 	if err := tx.QueryRow(ctx, `SELECT id FROM meetings WHERE slug = $1`, l.Meeting.Slug).Scan(&from); err != nil {
 		return "", false, fmt.Errorf("demo meeting: %w", err)
 	}
-	id, err := postgres.CopyMeetingTx(ctx, tx, postgres.Audit{}, from, slug, first)
+	id, err := postgres.CopyMeetingAs(ctx, tx, postgres.Audit{}, from, postgres.CopySpec{Slug: slug, FirstDay: first})
 	if err != nil {
 		return "", false, fmt.Errorf("demo meeting: %w", err)
 	}
