@@ -94,4 +94,3 @@ var workItemSQL = rowSQL[domain.WorkItem]{
 		return []any{w.WorkingPartyID, w.QuestionID, w.Acronym, w.Title, string(w.Kind), string(w.Action), w.Position}
 	},
 }
-
