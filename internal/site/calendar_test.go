@@ -3,6 +3,7 @@ package site_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -144,5 +145,40 @@ func TestCalendarSettingsInTheEditor(t *testing.T) {
 	}
 	if body := sec.get("/meetings/" + fx.demoSlug).body; !strings.Contains(body, "open from 08:00 to 18:00") {
 		t.Error("the meeting page does not give the desk's closing time")
+	}
+}
+
+// Two agenda items of one working party given one number are refused with a message in the
+// section, what was typed kept, nothing saved (not a server error).
+func TestAgendaNumberTakenTwiceIsRefused(t *testing.T) {
+	t.Parallel()
+	fx := newListsFixture(t)
+	sec := fx.as(secretariat)
+	base := "/secretariat/meetings/" + idStr(fx.demo)
+	vals := formValues(t, sec.get(base+"/agenda").doc(t), `form[data-testid="agenda-form"]`)
+	a, b := -1, -1
+	for i := 0; vals.Has("a-" + strconv.Itoa(i) + "-wp"); i++ {
+		if i > 0 && vals.Get("a-"+strconv.Itoa(i)+"-wp") == vals.Get("a-"+strconv.Itoa(i-1)+"-wp") {
+			a, b = i-1, i
+			break
+		}
+	}
+	if a < 0 {
+		t.Fatal("no working party with two agenda items in the form")
+	}
+	taken := vals.Get("a-" + strconv.Itoa(a) + "-position")
+	vals.Set("a-"+strconv.Itoa(b)+"-position", taken)
+	p := sec.post(base+"/agenda", vals)
+	wantStatus(t, p, http.StatusUnprocessableEntity)
+	if !strings.Contains(p.body, "Two agenda items of one working party have the same number.") {
+		t.Error("the refusal does not say that two items have one number")
+	}
+	if v, _ := p.doc(t).Find(`[name="a-` + strconv.Itoa(b) + `-position"]`).Attr("value"); v != taken {
+		t.Errorf("the typed number came back as %q, want %q", v, taken)
+	}
+	var n int
+	if err := fx.ts.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM (SELECT 1 FROM agenda_items WHERE meeting_id = $1
+		GROUP BY working_party_id, position HAVING count(*) > 1) d`, fx.demo).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d numbers taken twice after the refusal (%v)", n, err)
 	}
 }
