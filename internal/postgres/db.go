@@ -240,6 +240,19 @@ func isForeignKeyViolation(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "23503"
 }
 
+// meetingFieldsError is the refusal of a meeting's details the database refused: a slug another
+// meeting has, or a study group that is not there (a form sent with a value not in its list).
+func meetingFieldsError(err error) error {
+	var pe *pgconn.PgError
+	switch {
+	case isUniqueViolation(err, "meetings_slug_key"):
+		return domain.FieldErrors(map[string]string{"slug": "error.slug_taken"})
+	case errors.As(err, &pe) && pe.Code == "23503" && pe.ConstraintName == "meetings_study_group_id_fkey":
+		return domain.FieldErrors(map[string]string{"study_group_id": "sec.study_group_unknown"})
+	}
+	return nil
+}
+
 // Audit describes who is acting and from where, for the audit event of a change.
 type Audit = service.Audit
 

@@ -28,8 +28,8 @@ func (t *Tx) SaveMeetingFields(ctx context.Context, id int64, f domain.MeetingFi
 		id, f.Slug, f.StudyGroupID, f.Title, textArg(f.City), textArg(f.Venue), f.TimeZone, f.FirstDay, f.LastDay, f.Languages,
 		f.Interpretation, f.Fellowships, f.Paperless, f.RemoteTool, f.RemoteLink, f.RemoteRules, f.Purpose,
 		textArg(f.ApprovedBy), f.RoomAllocation, f.PracticalInfo, review)
-	if isUniqueViolation(err, "meetings_slug_key") {
-		return domain.FieldErrors(map[string]string{"slug": "error.slug_taken"})
+	if ferr := meetingFieldsError(err); ferr != nil {
+		return ferr
 	}
 	if err != nil {
 		return fmt.Errorf("postgres: save meeting details: %w", err)

@@ -167,8 +167,8 @@ func (t *Tx) InsertMeeting(ctx context.Context, f domain.MeetingFields) (int64, 
 		f.Slug, f.StudyGroupID, f.Title, textArg(f.City), textArg(f.Venue), f.TimeZone, f.FirstDay, f.LastDay, f.Languages,
 		f.Interpretation, f.Fellowships, f.Paperless, f.RemoteTool, f.RemoteLink, f.RemoteRules, f.Purpose,
 		textArg(f.ApprovedBy), f.RoomAllocation, f.PracticalInfo).Scan(&id)
-	if isUniqueViolation(err, "meetings_slug_key") {
-		return 0, domain.FieldErrors(map[string]string{"slug": "error.slug_taken"})
+	if ferr := meetingFieldsError(err); ferr != nil {
+		return 0, ferr
 	}
 	if err != nil {
 		return 0, fmt.Errorf("postgres: create meeting: %w", err)
