@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"plenary/internal/domain"
 )
 
@@ -73,6 +75,27 @@ func (s *Registrations) List(ctx context.Context, actor domain.Actor, f domain.R
 // organisation kind and country.
 func (s *Registrations) Statistics(ctx context.Context, actor domain.Actor, f domain.RegistrationFilter) (domain.Statistics, error) {
 	return s.reads.RegistrationStatistics(ctx, actor, f)
+}
+
+// ListAndStatistics is List of f and Statistics of stats, read at the same time on two of the
+// pool's connections: the secretariat's page shows a meeting's figures beside one page of its
+// list, and each is a query over every registration of the meeting.
+func (s *Registrations) ListAndStatistics(ctx context.Context, actor domain.Actor, f, stats domain.RegistrationFilter) (RegistrationList, domain.Statistics, error) {
+	var l RegistrationList
+	var st domain.Statistics
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		l, err = s.List(gctx, actor, f)
+		return err
+	})
+	g.Go(func() (err error) {
+		st, err = s.reads.RegistrationStatistics(gctx, actor, stats)
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return RegistrationList{}, domain.Statistics{}, err
+	}
+	return l, st, nil
 }
 
 // PendingIDs returns the ids of the registrations f selects that actor may list and that were

@@ -86,17 +86,30 @@ func (sc listScope) filter(q view.ListQuery) domain.RegistrationFilter {
 	return f
 }
 
-// loadList reads one page of a list.
-func (s *Server) loadList(r *http.Request, sc listScope, q view.ListQuery) (view.RegistrationList, error) {
+// pageFilter is the store's filter for the page of a list a query asks.
+func (sc listScope) pageFilter(q view.ListQuery) domain.RegistrationFilter {
 	f := sc.filter(q)
 	f.Limit = perPage
 	f.Offset = (max(q.Page, 1) - 1) * perPage
-	// Taken before reading: "approve all" approves only what the page could have shown.
-	asOf := s.opts.Now().UTC().Format(time.RFC3339Nano)
-	page, err := s.svc.Registrations.List(r.Context(), actorOf(r), f)
+	return f
+}
+
+// listAsOf is the time a list is read at, taken before reading: "approve all" approves only
+// what the page could have shown.
+func (s *Server) listAsOf() string { return s.opts.Now().UTC().Format(time.RFC3339Nano) }
+
+// loadList reads one page of a list.
+func (s *Server) loadList(r *http.Request, sc listScope, q view.ListQuery) (view.RegistrationList, error) {
+	asOf := s.listAsOf()
+	page, err := s.svc.Registrations.List(r.Context(), actorOf(r), sc.pageFilter(q))
 	if err != nil {
 		return view.RegistrationList{}, err
 	}
+	return s.listView(r, sc, q, page, asOf), nil
+}
+
+// listView is the view of one page of a list read at asOf.
+func (s *Server) listView(r *http.Request, sc listScope, q view.ListQuery, page service.RegistrationList, asOf string) view.RegistrationList {
 	t := s.translator(r)
 	rows := make([]view.RegistrationRow, len(page.Lines))
 	for i, l := range page.Lines {
@@ -108,7 +121,7 @@ func (s *Server) loadList(r *http.Request, sc listScope, q view.ListQuery) (view
 	return view.RegistrationList{
 		Base: sc.base, Exports: sc.exports, Query: q, Lines: rows, Counts: page.Counts, Total: page.Total,
 		PerPage: perPage, Decide: view.NewForm(), AsOf: asOf,
-	}, nil
+	}
 }
 
 // registrationRow is what a list shows of a registration, in the page's language.

@@ -21,11 +21,14 @@ func (s *Server) secRegistrations(w http.ResponseWriter, r *http.Request) {
 func (s *Server) showSecRegistrations(w http.ResponseWriter, r *http.Request, status int, m *domain.MeetingDetail, q view.ListQuery, decide view.Form) {
 	t := s.translator(r)
 	q.MeetingID = 0 // the meeting is the page's
-	l, err := s.loadList(r, meetingScope(m.ID), q)
+	sc := meetingScope(m.ID)
+	asOf := s.listAsOf()
+	page, st, err := s.svc.Registrations.ListAndStatistics(r.Context(), actorOf(r), sc.pageFilter(q), domain.RegistrationFilter{MeetingID: m.ID})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	l := s.listView(r, sc, q, page, asOf)
 	orgs, err := s.svc.Registrations.FilterOrganisations(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
@@ -37,11 +40,6 @@ func (s *Server) showSecRegistrations(w http.ResponseWriter, r *http.Request, st
 	}
 	if decide.Values != nil {
 		l.Decide = decide
-	}
-	st, err := s.svc.Registrations.Statistics(r.Context(), actorOf(r), domain.RegistrationFilter{MeetingID: m.ID})
-	if err != nil {
-		s.fail(w, r, err)
-		return
 	}
 	d := view.SecRegistrationsData{Meeting: m, List: l, Stats: st}
 	s.render(w, r, status, view.SecRegistrationsPage(s.page(r, t.T("lists.sec_title", "Meeting", m.Slug)), d))
