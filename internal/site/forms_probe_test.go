@@ -25,29 +25,7 @@ func pageForms(t *testing.T, b *browser, path string) map[string]url.Values {
 		if f.AttrOr("enctype", "") == "multipart/form-data" || action == "/logout" || action == "/language" {
 			return
 		}
-		vals := url.Values{}
-		f.Find("input[name], textarea[name], select[name]").Each(func(_ int, in *goquery.Selection) {
-			name := in.AttrOr("name", "")
-			switch goquery.NodeName(in) {
-			case "textarea":
-				vals.Add(name, in.Text())
-			case "select":
-				opt := in.Find("option[selected]").First()
-				if opt.Length() == 0 {
-					opt = in.Find("option").First()
-				}
-				vals.Add(name, opt.AttrOr("value", opt.Text()))
-			default:
-				switch in.AttrOr("type", "text") {
-				case "checkbox", "radio":
-					if _, ok := in.Attr("checked"); ok {
-						vals.Add(name, in.AttrOr("value", "on"))
-					}
-				default:
-					vals.Add(name, in.AttrOr("value", ""))
-				}
-			}
-		})
+		vals := fieldValues(f, true)
 		out[action+"#"+f.AttrOr("data-testid", "")] = vals
 	})
 	return out

@@ -18,6 +18,12 @@ func formValues(t *testing.T, d *goquery.Document, sel string) url.Values {
 	if f.Length() != 1 {
 		t.Fatalf("%d forms %s", f.Length(), sel)
 	}
+	return fieldValues(f, false)
+}
+
+// fieldValues are the values of form f's fields as the page gives them; a select with no option
+// selected gives its first when firstOption (as a browser sends it), else "".
+func fieldValues(f *goquery.Selection, firstOption bool) url.Values {
 	vals := url.Values{}
 	f.Find("input[name], textarea[name], select[name]").Each(func(_ int, in *goquery.Selection) {
 		name := in.AttrOr("name", "")
@@ -25,7 +31,11 @@ func formValues(t *testing.T, d *goquery.Document, sel string) url.Values {
 		case "textarea":
 			vals.Add(name, in.Text())
 		case "select":
-			if opt := in.Find("option[selected]").First(); opt.Length() == 1 {
+			opt := in.Find("option[selected]").First()
+			if opt.Length() == 0 && firstOption {
+				opt = in.Find("option").First()
+			}
+			if opt.Length() == 1 {
 				vals.Add(name, opt.AttrOr("value", opt.Text()))
 			} else {
 				vals.Add(name, "")
