@@ -536,3 +536,83 @@ func TestAgendaNumbersSwapButNeverRepeat(t *testing.T) {
 		t.Errorf("after the swap: %d at %d, %d at %d", x.ID, pos[x.ID], y.ID, pos[y.ID])
 	}
 }
+
+// Working parties and Questions may swap their numbers and codes in one save, and a number freed
+// by a removal may be taken by a new row in the same save; two rows left with one number are
+// refused as such, nothing changed.
+func TestStudyGroupRowsSwapNumbersButNeverRepeat(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	sec := secretariat(t, db)
+	sgs := app.NewServices(db, time.Now).StudyGroups
+	sg := detail(t, db, letterSlug).StudyGroupID
+	a := postgres.Audit{ActorID: sec.ID}
+	wps := func() map[int64]domain.WorkingParty {
+		t.Helper()
+		rows, err := db.Pool.Query(ctx, `SELECT id, number, code FROM working_parties WHERE study_group_id = $1`, sg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[int64]domain.WorkingParty{}
+		for rows.Next() {
+			var w domain.WorkingParty
+			if err := rows.Scan(&w.ID, &w.Number, &w.Code); err != nil {
+				t.Fatal(err)
+			}
+			out[w.ID] = w
+		}
+		return out
+	}
+	before := wps()
+	var x, y domain.WorkingParty
+	for _, w := range before {
+		switch {
+		case x.ID == 0:
+			x = w
+		case y.ID == 0:
+			y = w
+		}
+	}
+	if y.ID == 0 {
+		t.Fatal("fewer than two working parties")
+	}
+	title := domain.Text{"en": "Swapped"}
+	sx := domain.WorkingParty{Number: y.Number, Code: y.Code, Title: title}
+	sy := domain.WorkingParty{Number: x.Number, Code: x.Code, Title: title}
+	if err := sgs.SaveWorkingParties(ctx, a, sec, sg, []postgres.RowEdit[domain.WorkingParty]{{ID: x.ID, Value: sx}, {ID: y.ID, Value: sy}}); err != nil {
+		t.Fatalf("swapping two working parties' numbers and codes: %v", err)
+	}
+	after := wps()
+	if after[x.ID].Number != y.Number || after[x.ID].Code != y.Code || after[y.ID].Number != x.Number || after[y.ID].Code != x.Code {
+		t.Errorf("after the swap: %+v and %+v", after[x.ID], after[y.ID])
+	}
+
+	dup := domain.WorkingParty{Number: after[y.ID].Number, Code: "WP99/13", Title: title}
+	err := sgs.SaveWorkingParties(ctx, a, sec, sg, []postgres.RowEdit[domain.WorkingParty]{{ID: x.ID, Value: dup}})
+	if e, ok := domain.AsError(err); !ok || e.Code != domain.Invalid || e.Key != "sec.number_or_code_taken" {
+		t.Fatalf("two working parties with one number: %v, want Invalid sec.number_or_code_taken", err)
+	}
+	if again := wps(); again[x.ID].Number != after[x.ID].Number || again[x.ID].Code != after[x.ID].Code || again[y.ID].Number != after[y.ID].Number {
+		t.Error("a refused save changed the working parties")
+	}
+
+	// A Question removed and its number and code taken by a new one, in one save.
+	qn, qcode := 900, "Q900/13"
+	if err := sgs.SaveQuestions(ctx, a, sec, sg, []postgres.RowEdit[domain.Question]{{Value: domain.Question{Number: qn, Code: qcode, Title: domain.Text{"en": "Old"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	var qid int64
+	if err := db.Pool.QueryRow(ctx, `SELECT id FROM questions WHERE study_group_id = $1 AND number = $2`, sg, qn).Scan(&qid); err != nil {
+		t.Fatal(err)
+	}
+	if err := sgs.SaveQuestions(ctx, a, sec, sg, []postgres.RowEdit[domain.Question]{
+		{ID: qid, Delete: true}, {Value: domain.Question{Number: qn, Code: qcode, Title: domain.Text{"en": "Anew"}}},
+	}); err != nil {
+		t.Fatalf("a Question's number taken again in the save that removed it: %v", err)
+	}
+	var title2 string
+	if err := db.Pool.QueryRow(ctx, `SELECT title->>'en' FROM questions WHERE study_group_id = $1 AND number = $2`, sg, qn).Scan(&title2); err != nil || title2 != "Anew" {
+		t.Errorf("Question %d: %q (%v)", qn, title2, err)
+	}
+}
