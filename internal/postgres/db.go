@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -234,20 +235,35 @@ func (db *DB) IsBadText(err error) bool { return IsBadText(err) }
 // IsUnavailable is the package's IsUnavailable, for the use cases' health checks (service.Pinger).
 func (db *DB) IsUnavailable(err error) bool { return IsUnavailable(err) }
 
-// isForeignKeyViolation reports whether err is a foreign key violation (a row still in use).
-func isForeignKeyViolation(err error) bool {
+// isForeignKeyViolation reports whether err violates foreign key constraint ("" for any): a row
+// still in use, or one referred to that is not there.
+func isForeignKeyViolation(err error, constraint string) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "23503"
+	if errors.As(err, &pe) && pe.Code == "23503" {
+		return constraint == "" || pe.ConstraintName == constraint
+	}
+	return false
+}
+
+// checkDeferred checks now the unique constraints named, which are deferred to the commit
+// (DEFERRABLE INITIALLY DEFERRED) so that the rows of one form may swap their values: a save
+// then refuses with its own message rather than fail at its commit.
+func checkDeferred(ctx context.Context, tx pgx.Tx, constraints ...string) error {
+	names := make([]string, len(constraints))
+	for i, c := range constraints {
+		names[i] = pgx.Identifier{c}.Sanitize()
+	}
+	_, err := tx.Exec(ctx, `SET CONSTRAINTS `+strings.Join(names, ", ")+` IMMEDIATE`)
+	return err
 }
 
 // meetingFieldsError is the refusal of a meeting's details the database refused: a slug another
 // meeting has, or a study group that is not there (a form sent with a value not in its list).
 func meetingFieldsError(err error) error {
-	var pe *pgconn.PgError
 	switch {
 	case isUniqueViolation(err, "meetings_slug_key"):
 		return domain.FieldErrors(map[string]string{"slug": "error.slug_taken"})
-	case errors.As(err, &pe) && pe.Code == "23503" && pe.ConstraintName == "meetings_study_group_id_fkey":
+	case isForeignKeyViolation(err, "meetings_study_group_id_fkey"):
 		return domain.FieldErrors(map[string]string{"study_group_id": "sec.study_group_unknown"})
 	}
 	return nil

@@ -177,7 +177,7 @@ func setDocumentLinks(ctx context.Context, tx pgx.Tx, id int64, req domain.Docum
 	_, err := tx.Exec(ctx, `INSERT INTO document_sources (document_id, organisation_id, position)
 		SELECT $1, u.o, u.i FROM unnest($2::bigint[]) WITH ORDINALITY AS u(o, i)`, id, uniqueIDs(req.Sources))
 	if err != nil {
-		if isForeignKeyViolation(err) {
+		if isForeignKeyViolation(err, "") {
 			return domain.FieldErrors(map[string]string{"sources": "error.doc_source_unknown"})
 		}
 		return fmt.Errorf("postgres: document sources: %w", err)
@@ -185,7 +185,7 @@ func setDocumentLinks(ctx context.Context, tx pgx.Tx, id int64, req domain.Docum
 	_, err = tx.Exec(ctx, `INSERT INTO document_questions (document_id, question_id) SELECT $1, q FROM unnest($2::bigint[]) AS q`,
 		id, uniqueIDs(req.QuestionIDs))
 	if err != nil {
-		if isForeignKeyViolation(err) {
+		if isForeignKeyViolation(err, "") {
 			return domain.FieldErrors(map[string]string{"questions": "error.doc_question_unknown"})
 		}
 		return fmt.Errorf("postgres: document questions: %w", err)

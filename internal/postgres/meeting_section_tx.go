@@ -83,14 +83,15 @@ func (t *Tx) SaveColocatedEvents(ctx context.Context, id int64, edits []domain.R
 }
 
 // SaveAgendaItems adds, changes and removes agenda items. Items may swap numbers in one save: the
-// numbers are checked once all the edits are made, and two items of a working party left with
-// one number refuse the save.
+// numbers are checked once all the edits are made (checkDeferred), and two items of a working
+// party left with one number refuse the save.
 func (t *Tx) SaveAgendaItems(ctx context.Context, id int64, edits []domain.RowEdit[domain.AgendaItem]) error {
 	if err := applyRows(ctx, t, id, agendaSQL, edits); err != nil {
 		return err
 	}
-	_, err := t.Exec(ctx, `SET CONSTRAINTS agenda_items_meeting_id_working_party_id_position_key IMMEDIATE`)
-	if isUniqueViolation(err, "agenda_items_meeting_id_working_party_id_position_key") {
+	const numbers = "agenda_items_meeting_id_working_party_id_position_key"
+	err := checkDeferred(ctx, t, numbers)
+	if isUniqueViolation(err, numbers) {
 		return domain.Errorf(domain.Invalid, "error.agenda_position_taken")
 	}
 	if err != nil {

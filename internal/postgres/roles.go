@@ -47,7 +47,7 @@ func (t *Tx) GrantRole(ctx context.Context, accountID int64, g domain.Grant, by 
 	role, org, meeting := grantArgs(g)
 	tag, err := t.Exec(ctx, `INSERT INTO account_roles (account_id, role, organisation_id, meeting_id, granted_by)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, accountID, role, org, meeting, by)
-	if isForeignKeyViolation(err) {
+	if isForeignKeyViolation(err, "") {
 		if g.Meeting != 0 {
 			return false, domain.Errorf(domain.NotFound, "error.meeting_not_found")
 		}

@@ -63,71 +63,51 @@ func (t *Tx) SaveStudyGroup(ctx context.Context, g domain.StudyGroup) error {
 
 // SaveWorkingParties adds, changes and removes a study group's working parties. A working party
 // that meetings still use cannot be removed. Working parties may swap numbers or codes in one
-// save (see saveStudyGroupRows); two left with one number or code refuse it.
+// save: the numbers and codes are checked once all the rows are written (checkDeferred), and
+// two left with one number or code refuse the save.
 func (t *Tx) SaveWorkingParties(ctx context.Context, sg int64, rows []domain.RowEdit[domain.WorkingParty]) error {
-	err := saveStudyGroupRows(ctx, t, "working_parties", sg, rows, func(r domain.RowEdit[domain.WorkingParty]) error {
+	for _, r := range rows {
 		var err error
-		if r.ID == 0 {
+		switch {
+		case r.ID == 0 && r.Delete:
+			continue // a row added and removed in the same form
+		case r.ID == 0:
 			_, err = t.Exec(ctx, `INSERT INTO working_parties (study_group_id, number, code, title) VALUES ($1, $2, $3, $4)`, sg, r.Value.Number, r.Value.Code, r.Value.Title)
-		} else {
+		case r.Delete:
+			_, err = t.Exec(ctx, `DELETE FROM working_parties WHERE study_group_id = $1 AND id = $2`, sg, r.ID)
+		default:
 			_, err = t.Exec(ctx, `UPDATE working_parties SET number = $3, code = $4, title = $5 WHERE study_group_id = $1 AND id = $2`, sg, r.ID, r.Value.Number, r.Value.Code, r.Value.Title)
 		}
-		return err
-	})
-	return studyGroupError(err, "postgres: save working parties")
+		if err != nil {
+			return studyGroupError(err, "postgres: save working parties")
+		}
+	}
+	return studyGroupError(checkDeferred(ctx, t, "working_parties_study_group_id_number_key", "working_parties_study_group_id_code_key"),
+		"postgres: save working parties")
 }
 
 // SaveQuestions adds, changes and removes a study group's Questions; as working parties, they
 // may swap numbers or codes in one save.
 func (t *Tx) SaveQuestions(ctx context.Context, sg int64, rows []domain.RowEdit[domain.Question]) error {
-	err := saveStudyGroupRows(ctx, t, "questions", sg, rows, func(r domain.RowEdit[domain.Question]) error {
-		q := r.Value
+	for _, r := range rows {
 		var err error
-		if r.ID == 0 {
+		q := r.Value
+		switch {
+		case r.ID == 0 && r.Delete:
+			continue // a row added and removed in the same form
+		case r.ID == 0:
 			_, err = t.Exec(ctx, `INSERT INTO questions (study_group_id, number, code, working_party_id, title) VALUES ($1, $2, $3, $4, $5)`, sg, q.Number, q.Code, q.WorkingPartyID, q.Title)
-		} else {
+		case r.Delete:
+			_, err = t.Exec(ctx, `DELETE FROM questions WHERE study_group_id = $1 AND id = $2`, sg, r.ID)
+		default:
 			_, err = t.Exec(ctx, `UPDATE questions SET number = $3, code = $4, working_party_id = $5, title = $6 WHERE study_group_id = $1 AND id = $2`, sg, r.ID, q.Number, q.Code, q.WorkingPartyID, q.Title)
 		}
-		return err
-	})
-	return studyGroupError(err, "postgres: save questions")
-}
-
-// saveStudyGroupRows applies a form's rows of table (working_parties or questions, each unique
-// by number and by code within a study group): removals first, then the rows changed are moved
-// aside, to a number and code no row has, then changed (write, for a row with an id) and added
-// (write, for a row without). Each statement is checked against the unique constraints as it
-// runs, so without the move two rows swapping their numbers would collide half-way.
-func saveStudyGroupRows[T any](ctx context.Context, t *Tx, table string, sg int64, rows []domain.RowEdit[T], write func(domain.RowEdit[T]) error) error {
-	var changed []int64
-	for _, r := range rows {
-		switch {
-		case r.ID != 0 && r.Delete:
-			if _, err := t.Exec(ctx, `DELETE FROM `+table+` WHERE study_group_id = $1 AND id = $2`, sg, r.ID); err != nil {
-				return err
-			}
-		case r.ID != 0:
-			changed = append(changed, r.ID)
+		if err != nil {
+			return studyGroupError(err, "postgres: save questions")
 		}
 	}
-	if len(changed) > 0 {
-		// Numbers above a billion are never typed (a form takes 1 to 999), so no row has them;
-		// every one of these rows is written again just after. (A code typed as "moving:" and a
-		// row's id would be refused as taken, never stored twice.)
-		if _, err := t.Exec(ctx, `UPDATE `+table+` SET number = 1000000000 + id, code = 'moving:' || id
-			WHERE study_group_id = $1 AND id = ANY($2)`, sg, changed); err != nil {
-			return err
-		}
-	}
-	for _, r := range rows {
-		if r.Delete {
-			continue // removed above, or added and removed in the same form
-		}
-		if err := write(r); err != nil {
-			return err
-		}
-	}
-	return nil
+	return studyGroupError(checkDeferred(ctx, t, "questions_study_group_id_number_key", "questions_study_group_id_code_key"),
+		"postgres: save questions")
 }
 
 func studyGroupError(err error, prefix string) error {
@@ -140,7 +120,7 @@ func studyGroupError(err error, prefix string) error {
 	if isUniqueViolation(err, "") {
 		return domain.Errorf(domain.Invalid, "sec.number_or_code_taken")
 	}
-	if isForeignKeyViolation(err) {
+	if isForeignKeyViolation(err, "") {
 		return domain.Errorf(domain.Conflict, "sec.still_used")
 	}
 	return fmt.Errorf("%s: %w", prefix, err)

@@ -231,8 +231,11 @@ func loadStudyGroup(ctx context.Context, tx pgx.Tx, l *Letter) (int64, error) {
 	}
 	sgNum := strings.TrimPrefix(g.Code, "SG")
 	for _, w := range g.WorkingParties {
-		if _, err := tx.Exec(ctx, `INSERT INTO working_parties (study_group_id, number, code, title) VALUES ($1, $2, $3, $4)
-			ON CONFLICT DO NOTHING`, sg, codeNumber(w.Code), w.Code, w.Title); err != nil {
+		// Not ON CONFLICT: the numbers and codes are checked at commit (migration 00306), and
+		// such constraints are no arbiters; the seed runs under its lock, alone.
+		if _, err := tx.Exec(ctx, `INSERT INTO working_parties (study_group_id, number, code, title) SELECT $1, $2, $3, $4
+			WHERE NOT EXISTS (SELECT 1 FROM working_parties WHERE study_group_id = $1 AND (number = $2 OR code = $3))`,
+			sg, codeNumber(w.Code), w.Code, w.Title); err != nil {
 			return 0, fmt.Errorf("working party: %w", err)
 		}
 	}
@@ -243,8 +246,9 @@ func loadStudyGroup(ctx context.Context, tx pgx.Tx, l *Letter) (int64, error) {
 			wp = &n
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO questions (study_group_id, working_party_id, number, code)
-			VALUES ($1, (SELECT id FROM working_parties WHERE study_group_id = $1 AND number = $2), $3, $4)
-			ON CONFLICT DO NOTHING`, sg, wp, q, fmt.Sprintf("Q%d/%s", q, sgNum)); err != nil {
+			SELECT $1, (SELECT id FROM working_parties WHERE study_group_id = $1 AND number = $2), $3, $4
+			WHERE NOT EXISTS (SELECT 1 FROM questions WHERE study_group_id = $1 AND (number = $3 OR code = $4))`,
+			sg, wp, q, fmt.Sprintf("Q%d/%s", q, sgNum)); err != nil {
 			return 0, fmt.Errorf("question: %w", err)
 		}
 	}
