@@ -182,15 +182,22 @@ func moduleRoot(ctx context.Context) (string, error) {
 }
 
 func createDatabase(ctx context.Context, adminURL, name string) error {
-	conn, err := pgx.Connect(ctx, adminURL)
+	return withConn(ctx, adminURL, func(conn *pgx.Conn) error {
+		if _, err := conn.Exec(ctx, `CREATE DATABASE `+pgx.Identifier{name}.Sanitize()); err != nil {
+			return fmt.Errorf("create database: %w", err)
+		}
+		return nil
+	})
+}
+
+// withConn runs fn on a connection of its own to the database at dbURL, closed after.
+func withConn(ctx context.Context, dbURL string, fn func(*pgx.Conn) error) error {
+	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
 		return fmt.Errorf("connect to the private cluster: %w", err)
 	}
 	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, `CREATE DATABASE `+pgx.Identifier{name}.Sanitize()); err != nil {
-		return fmt.Errorf("create database: %w", err)
-	}
-	return nil
+	return fn(conn)
 }
 
 // appEnv is the configuration of the binary; the variables it reads are taken from here only,

@@ -24,26 +24,24 @@ const benchRole = "plenary_bench"
 // enableStatements creates benchRole and, when the server has pg_stat_statements, preloads it
 // and restarts the cluster (started with o) so that it counts every statement from now on.
 func (e *Env) enableStatements(ctx context.Context, o pgcluster.Options) error {
-	conn, err := pgx.Connect(ctx, e.cluster.URL("postgres"))
-	if err != nil {
-		return fmt.Errorf("connect to the private cluster: %w", err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, `CREATE ROLE `+benchRole+` SUPERUSER LOGIN`); err != nil {
-		return fmt.Errorf("create role %s: %w", benchRole, err)
-	}
 	var have bool
-	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_stat_statements')`).Scan(&have); err != nil {
+	err := e.adminExec(ctx, func(conn *pgx.Conn) error {
+		if _, err := conn.Exec(ctx, `CREATE ROLE `+benchRole+` SUPERUSER LOGIN`); err != nil {
+			return fmt.Errorf("create role %s: %w", benchRole, err)
+		}
+		if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_stat_statements')`).Scan(&have); err != nil || !have {
+			return err
+		}
+		_, err := conn.Exec(ctx, `ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`)
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	if !have {
 		e.log("pg_stat_statements is not installed with this server: no figures by statement")
 		return nil
 	}
-	if _, err := conn.Exec(ctx, `ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`); err != nil {
-		return err
-	}
-	conn.Close(ctx)
 	if err := e.cluster.Stop(ctx); err != nil {
 		return err
 	}
@@ -53,17 +51,21 @@ func (e *Env) enableStatements(ctx context.Context, o pgcluster.Options) error {
 	}
 	// BEGIN, COMMIT and SET are not what a figure is made of. The setting is known once the
 	// library is loaded.
-	conn, err = pgx.Connect(ctx, e.cluster.URL("postgres"))
-	if err != nil {
-		return err
-	}
-	for _, q := range []string{`ALTER SYSTEM SET pg_stat_statements.track_utility = off`, `SELECT pg_reload_conf()`} {
-		if _, err := conn.Exec(ctx, q); err != nil {
-			return fmt.Errorf("%s: %w", q, err)
+	err = e.adminExec(ctx, func(conn *pgx.Conn) error {
+		for _, q := range []string{`ALTER SYSTEM SET pg_stat_statements.track_utility = off`, `SELECT pg_reload_conf()`} {
+			if _, err := conn.Exec(ctx, q); err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
 		}
-	}
-	e.statements = true
-	return nil
+		return nil
+	})
+	e.statements = err == nil
+	return err
+}
+
+// adminExec runs fn on a connection of its own to the cluster's postgres database.
+func (e *Env) adminExec(ctx context.Context, fn func(*pgx.Conn) error) error {
+	return withConn(ctx, e.cluster.URL("postgres"), fn)
 }
 
 // createStatementsView creates the extension's view in the database the binary uses.
@@ -71,13 +73,10 @@ func (e *Env) createStatementsView(ctx context.Context) error {
 	if !e.statements {
 		return nil
 	}
-	conn, err := pgx.Connect(ctx, e.DatabaseURL)
-	if err != nil {
+	return withConn(ctx, e.DatabaseURL, func(conn *pgx.Conn) error {
+		_, err := conn.Exec(ctx, `CREATE EXTENSION pg_stat_statements`)
 		return err
-	}
-	defer conn.Close(context.Background())
-	_, err = conn.Exec(ctx, `CREATE EXTENSION pg_stat_statements`)
-	return err
+	})
 }
 
 // ResetStatements starts the statements' count again.

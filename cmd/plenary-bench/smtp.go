@@ -10,10 +10,10 @@ import (
 	"github.com/emersion/go-smtp"
 )
 
-// smtpSink is an SMTP server on loopback that accepts every message and keeps only their
-// number: with -smtp the binary sends its mail to it, as it would to the organisation's relay,
-// instead of keeping it in the portal. It counts messages and connections. It runs in this process, so its work counts in the bench
-// process's CPU, not the binary's.
+// smtpSink is an SMTP server on loopback that accepts every message and keeps only the number
+// of messages and of connections: with -smtp the binary sends its mail to it, as it would to the
+// organisation's relay, instead of keeping it in the portal. It runs in this process, so its
+// work counts in the bench process's CPU, not the binary's.
 type smtpSink struct {
 	addr        string
 	messages    atomic.Int64
